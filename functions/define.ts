@@ -1,0 +1,22 @@
+import type { JSONSchemaType } from 'ajv';
+import type { FunctionContext, FunctionDefinition, JsonObject, JsonValue } from '../src/types.js';
+
+/**
+ * Typed authoring of a function module: the schema must describe the handler's input type.
+ * The worker validates inputs against the schema before the handler runs, which is what makes
+ * the cast from the erased registry type back to `I` sound.
+ */
+export function defineFunction<I, O extends JsonValue>(def: {
+  name: string;
+  displayName: string;
+  description: string;
+  inputSchema: JSONSchemaType<I>;
+  handler: (inputs: I, ctx: FunctionContext) => Promise<O>;
+}): FunctionDefinition {
+  const { handler, inputSchema, ...rest } = def;
+  return Object.freeze({
+    ...rest,
+    inputSchema: inputSchema as unknown as Readonly<Record<string, unknown>>,
+    handler: (inputs: JsonObject, ctx: FunctionContext) => handler(inputs as unknown as I, ctx),
+  });
+}

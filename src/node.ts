@@ -1,0 +1,61 @@
+/**
+ * A running clearing node: for each configured brand a SOAR client and a worker.
+ * Owns start-up order (SOAR first, so the org id is known before subscribing) and shutdown.
+ */
+import type { AppConfig, BrandConfig } from './config/types.js';
+import { ClearingError } from './errors.js';
+import { SoarClient } from './soar/client.js';
+import type { FunctionDefinition, Logger } from './types.js';
+import { backoffDelay, sleep } from './worker/backoff.js';
+import { checkFunctionsDefined } from './worker/preflight.js';
+import { FunctionRegistry } from './worker/registry.js';
+import { BrandWorker } from './worker/worker.js';
+
+export class ClearingNode {
+  readonly workers: BrandWorker[] = [];
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly functions: readonly FunctionDefinition[],
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const registry = new FunctionRegistry(this.functions);
+    this.log.info(`node '${this.config.node.id}' starting`, { brands: this.config.brands.map((b) => b.id), functions: registry.names() });
+    for (const brand of this.config.brands) {
+      const soar = await this.connectSoar(brand);
+      if (!soar) return; // stopped while waiting for SOAR
+      const worker = new BrandWorker({ brand, worker: this.config.worker, registry, soar, log: this.log, nodeId: this.config.node.id });
+      this.workers.push(worker);
+      await checkFunctionsDefined(soar, registry.names(), brand.destinations, this.log.child({ brand: brand.id })).catch((err: unknown) =>
+        this.log.warn(`could not check function definitions: ${(err as Error).message}`, { brand: brand.id }));
+      // Not awaited: one brand's broker being down must not hold the other brands back.
+      void worker.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+
+  /** SOAR unreachable at start is retried (it may be restarting); bad credentials or org are not. */
+  private async connectSoar(brand: BrandConfig): Promise<SoarClient | null> {
+    for (let attempt = 0; !this.stopping.signal.aborted; attempt++) {
+      try {
+        const soar = await SoarClient.connect(brand.soar, { logger: this.log.child({ brand: brand.id }) });
+        this.log.info(`SOAR ${brand.soar.host}:${brand.soar.port} org '${soar.org.name}' (id ${soar.orgId})`, { brand: brand.id });
+        return soar;
+      } catch (err) {
+        const error = ClearingError.from(err);
+        if (!error.retryable) throw error;
+        const delay = backoffDelay(attempt, brand.stomp.reconnect.initial_ms, brand.stomp.reconnect.max_ms);
+        this.log.warn(`SOAR not reachable (${error.message}); retrying in ${delay} ms`, { brand: brand.id });
+        await sleep(delay, this.stopping.signal);
+      }
+    }
+    return null;
+  }
+}

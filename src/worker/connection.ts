@@ -1,0 +1,185 @@
+/**
+ * One brand's STOMP link to SOAR's broker, kept alive by a single reconnect loop.
+ *
+ * Each attempt uses a fresh @stomp/stompjs Client with its own reconnect disabled: the loop here
+ * is the only one, so backoff, jitter and "subscribe exactly once per connection" are ours.
+ * A `session` number identifies each successful connection; ack ids are only valid within the
+ * session that delivered the message, so callers tag deliveries with it.
+ */
+import { Client, type IFrame, type IMessage, type StompHeaders } from '@stomp/stompjs';
+import type { StompConfig } from '../config/types.js';
+import type { Logger } from '../types.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { StompSocket, type CloseEvent } from './socket.js';
+
+export interface ConnectionHandlers {
+  /** Called once per successful CONNECTED, with the session number; subscribe here. */
+  onConnected(session: number): void;
+  /** Called once per lost connection that had been established. */
+  onDisconnected(session: number, reason: string): void;
+}
+
+export class NotConnectedError extends Error {
+  constructor(reason = 'not connected to the broker') {
+    super(reason);
+    this.name = 'NotConnectedError';
+  }
+}
+
+export class StompConnection {
+  /** Current session number; 0 before the first connection. */
+  session = 0;
+  private client: Client | null = null;
+  private connected = false;
+  private stopping = false;
+  private readonly stopSignal = new AbortController();
+  private loop: Promise<void> | null = null;
+  private receiptCounter = 0;
+  private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
+
+  constructor(
+    private readonly cfg: StompConfig,
+    private readonly log: Logger,
+    private readonly handlers: ConnectionHandlers,
+  ) {}
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** DISCONNECT politely (the broker returns unacked messages to the queue), end the loop. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal.abort();
+    const client = this.client;
+    if (client) await client.deactivate();
+    await this.loop;
+  }
+
+  subscribe(destination: string, prefetch: number, onMessage: (msg: IMessage) => void): void {
+    this.current().subscribe(destination, onMessage, {
+      id: destination,
+      ack: 'client-individual',
+      'activemq.prefetchSize': String(prefetch),
+    });
+  }
+
+  /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
+  send(destination: string, headers: StompHeaders, body: string): void {
+    this.current().publish({ destination, headers, body });
+  }
+
+  /**
+   * SEND with a receipt: resolves once the broker has taken the frame (for persistent messages
+   * ActiveMQ answers after storing it). Rejects if the link drops or the broker is silent.
+   */
+  sendConfirmed(destination: string, headers: StompHeaders, body: string, timeoutMs = 10_000): Promise<void> {
+    const client = this.current();
+    const receipt = `r-${this.session}-${++this.receiptCounter}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => settle(new NotConnectedError('no receipt from the broker in time')), timeoutMs);
+      const settle = (err?: Error): void => {
+        clearTimeout(timer);
+        this.pendingReceipts.delete(receipt);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.pendingReceipts.set(receipt, settle);
+      client.watchForReceipt(receipt, () => settle());
+      client.publish({ destination, headers: { ...headers, receipt }, body });
+    });
+  }
+
+  /** ACK a delivery of the given session; false (and no frame) if that session is gone. */
+  ack(session: number, ackId: string, subscription: string): boolean {
+    if (!this.connected || session !== this.session || !this.client) return false;
+    this.client.ack(ackId, subscription);
+    return true;
+  }
+
+  private current(): Client {
+    if (!this.connected || !this.client) throw new NotConnectedError();
+    return this.client;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping) {
+      const outcome = await this.connectOnce();
+      if (this.stopping) break;
+      if (outcome.established) attempt = 0;
+      const delay = backoffDelay(attempt++, this.cfg.reconnect.initial_ms, this.cfg.reconnect.max_ms);
+      this.log.warn(`STOMP ${outcome.established ? 'connection lost' : 'connect failed'}: ${outcome.reason}; retrying in ${delay} ms`, {
+        broker: `${this.cfg.host}:${this.cfg.port}`,
+        attempt,
+      });
+      await sleep(delay, this.stopSignal.signal);
+    }
+  }
+
+  /** One connection attempt, resolved when that connection ends (or fails to start). */
+  private connectOnce(): Promise<{ established: boolean; reason: string }> {
+    return new Promise((resolve) => {
+      let established = false;
+      let reason = 'connection closed';
+      let socket: StompSocket | null = null;
+      const client = new Client({
+        webSocketFactory: () => {
+          socket = new StompSocket({ host: this.cfg.host, port: this.cfg.port, tls: this.cfg.tls, trust: this.cfg.trust });
+          return socket;
+        },
+        connectHeaders: { login: this.cfg.login, passcode: this.cfg.passcode, host: this.cfg.host },
+        heartbeatIncoming: this.cfg.heartbeat_in_ms,
+        heartbeatOutgoing: this.cfg.heartbeat_out_ms,
+        connectionTimeout: this.cfg.connect_timeout_ms,
+        reconnectDelay: 0,
+        discardWebsocketOnCommFailure: true,
+        forceBinaryWSFrames: true,
+        debug: () => undefined,
+      });
+      this.client = client;
+
+      client.onConnect = (frame: IFrame) => {
+        established = true;
+        this.connected = true;
+        this.session += 1;
+        this.log.info('STOMP connected', {
+          broker: socket?.url,
+          server: frame.headers['server'],
+          heartBeat: frame.headers['heart-beat'],
+        });
+        try {
+          this.handlers.onConnected(this.session);
+        } catch (err) {
+          reason = `subscribe failed: ${(err as Error).message}`;
+          void client.deactivate({ force: true });
+        }
+      };
+      client.onStompError = (frame: IFrame) => {
+        // ActiveMQ closes the link after an ERROR frame; keep its text as the reason.
+        reason = `broker error: ${frame.headers['message'] ?? 'unknown'}${frame.body ? ` (${frame.body.trim().split('\n')[0]})` : ''}`;
+        this.log.error(`STOMP ${reason}`, { broker: socket?.url });
+      };
+      client.onHeartbeatLost = () => {
+        reason = `no heart-beat from the broker for ${this.cfg.heartbeat_in_ms * 2} ms`;
+      };
+      client.onWebSocketClose = (evt?: CloseEvent) => {
+        if (reason === 'connection closed' && evt?.reason) reason = evt.reason;
+        if (!established && socket?.lastError) reason = socket.lastError.message;
+        const wasConnected = this.connected;
+        this.connected = false;
+        for (const settle of [...this.pendingReceipts.values()]) settle(new NotConnectedError(`connection lost: ${reason}`));
+        if (wasConnected) this.handlers.onDisconnected(this.session, reason);
+        // The loop owns reconnection; make sure this client never tries on its own.
+        void client.deactivate({ force: true });
+        if (this.client === client) this.client = null;
+        resolve({ established, reason });
+      };
+      client.activate();
+    });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The functions a worker serves, by name, with their input validators compiled once.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { FunctionDefinition, JsonObject } from '../types.js';
+
+export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, root: string): string[] {
+  return (errors ?? []).map((e) => {
+    const path = `${root}${e.instancePath.replace(/\//g, '.')}`;
+    switch (e.keyword) {
+      case 'required':
+        return `${path}.${(e.params as { missingProperty: string }).missingProperty}: required`;
+      case 'additionalProperties':
+        return `${path}.${(e.params as { additionalProperty: string }).additionalProperty}: unknown input`;
+      case 'enum':
+        return `${path}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+      default:
+        return `${path}: ${e.message ?? 'invalid'}`;
+    }
+  });
+}
+
+export class FunctionRegistry {
+  private readonly byName = new Map<string, { def: FunctionDefinition; validate: ValidateFunction }>();
+
+  constructor(definitions: readonly FunctionDefinition[]) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+    for (const def of definitions) {
+      if (this.byName.has(def.name)) throw new Error(`function '${def.name}' is defined twice`);
+      this.byName.set(def.name, { def, validate: ajv.compile(def.inputSchema) });
+    }
+  }
+
+  get(name: string): FunctionDefinition | undefined {
+    return this.byName.get(name)?.def;
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /** Problems with `inputs` (already normalized); empty when valid. Fills schema defaults in place. */
+  validate(name: string, inputs: JsonObject): string[] {
+    const entry = this.byName.get(name);
+    if (!entry) return [`function '${name}' is not served here`];
+    return entry.validate(inputs) ? [] : describeSchemaErrors(entry.validate.errors, 'inputs');
+  }
+}

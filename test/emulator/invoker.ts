@@ -1,0 +1,160 @@
+/**
+ * SOAR's side of the function message flow, on the real broker: publishes a FunctionDataDTO to
+ * `actions.<org>.<destination>` exactly as SOAR does (reply-to, correlation-id, Co3MessagePayload,
+ * Co3ContentType, Co3ContextToken, persistent) and collects what comes back on
+ * `acks.<org>.<destination>`, by correlation id. Shapes follow the real capture in
+ * ../shared/reference/soar/captures/resilient_circuits_debug_log_stomp_session.log.
+ */
+import { StompWire, type WireOptions } from '../support/stomp-wire.js';
+
+export interface ReplyMessage {
+  readonly message_type: number;
+  readonly message: string;
+  readonly complete: boolean;
+  readonly results?: Record<string, unknown>;
+}
+
+export interface ReceivedReply {
+  readonly headers: Record<string, string>;
+  readonly raw: string;
+  /** null when the body was not JSON (which SOAR would treat as a broken app). */
+  readonly json: ReplyMessage | null;
+  readonly at: number;
+}
+
+export interface InvokeOptions {
+  readonly workflow?: string;
+  readonly workflowInstanceId?: number;
+  readonly contextToken?: string;
+  readonly correlationId?: string;
+  readonly principal?: string;
+  /** Override or drop (value null) any header SOAR would send. */
+  readonly headers?: Record<string, string | null>;
+  /** Send this body instead of the FunctionDataDTO (poison-message tests). */
+  readonly rawBody?: string;
+}
+
+export interface InvokerOptions extends WireOptions {
+  readonly orgId: number;
+  readonly destination: string;
+}
+
+/** A fake but well-formed Co3ContextToken (a JWT: header.payload.signature). */
+export function contextTokenFor(invocationId: number): string {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64url');
+  return `${b64('{"alg":"HS256"}')}.${b64(JSON.stringify({ inv: invocationId }))}.${b64(`sig-${invocationId}`)}`;
+}
+
+export class SoarInvoker {
+  private nextInvocation = 1000;
+  private readonly replies = new Map<string, ReceivedReply[]>();
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(private readonly wire: StompWire, readonly opts: InvokerOptions) {
+    wire.onFrame = (frame) => {
+      if (frame.command !== 'MESSAGE') return;
+      const id = frame.headers['correlation-id'] ?? '';
+      let json: ReplyMessage | null = null;
+      try {
+        json = JSON.parse(frame.body) as ReplyMessage;
+      } catch {
+        json = null;
+      }
+      const list = this.replies.get(id) ?? [];
+      list.push({ headers: frame.headers, raw: frame.body, json, at: Date.now() });
+      this.replies.set(id, list);
+      for (const w of [...this.waiters]) w();
+    };
+  }
+
+  static async connect(opts: InvokerOptions): Promise<SoarInvoker> {
+    const wire = await StompWire.connect(opts);
+    const invoker = new SoarInvoker(wire, opts);
+    await wire.sendConfirmed('SUBSCRIBE', { id: 'acks', destination: `/queue/${invoker.replyQueue}`, ack: 'auto' });
+    return invoker;
+  }
+
+  get actionQueue(): string {
+    return `actions.${this.opts.orgId}.${this.opts.destination}`;
+  }
+
+  get replyQueue(): string {
+    return `acks.${this.opts.orgId}.${this.opts.destination}`;
+  }
+
+  /** Publish one invocation; resolves once the broker stored it. Returns its correlation id. */
+  async invoke(functionName: string, inputs: Record<string, unknown>, options: InvokeOptions = {}): Promise<string> {
+    const invocationId = this.nextInvocation++;
+    const correlationId = options.correlationId ?? `invid:${invocationId}`;
+    const workflow = {
+      actions: [], description: null, name: options.workflow ?? 'Example: Clearing Ping',
+      object_type: { id: 0, name: 'incident' }, programmatic_name: options.workflow ?? 'example_clearing_ping',
+      tags: [], uuid: null, workflow_id: 3,
+    };
+    const body = options.rawBody ?? JSON.stringify({
+      function: {
+        creator: null, description: null, display_name: functionName, id: 3, name: functionName,
+        tags: [], uuid: null, version: null, view_items: [], workflows: [],
+      },
+      groups: [],
+      inputs,
+      playbook_instance: null,
+      principal: { display_name: 'Admin User', id: 1, name: options.principal ?? 'admin@example.com', type: 'user' },
+      workflow,
+      workflow_instance: { workflow, workflow_instance_id: options.workflowInstanceId ?? invocationId },
+    });
+    const headers: Record<string, string> = {
+      'reply-to': `/queue/${this.replyQueue}`,
+      'correlation-id': correlationId,
+      Co3MessagePayload: 'FunctionDataDTO',
+      Co3ContentType: 'application/json',
+      Co3ContextToken: options.contextToken ?? contextTokenFor(invocationId),
+      Co3RemoteAddr: '127.0.0.1',
+      persistent: 'true',
+      priority: '4',
+    };
+    for (const [k, v] of Object.entries(options.headers ?? {})) {
+      if (v === null) delete headers[k];
+      else headers[k] = v;
+    }
+    await this.wire.sendConfirmed('SEND', { destination: `/queue/${this.actionQueue}`, ...headers }, body);
+    return correlationId;
+  }
+
+  repliesFor(correlationId: string): ReceivedReply[] {
+    return this.replies.get(correlationId) ?? [];
+  }
+
+  /** The final (complete) replies received for an invocation. */
+  finalsFor(correlationId: string): ReceivedReply[] {
+    return this.repliesFor(correlationId).filter((r) => r.json?.complete === true);
+  }
+
+  /** Wait until `predicate` holds over the collected replies, or fail after `timeoutMs`. */
+  async waitUntil(predicate: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+    if (predicate()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (!predicate()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** Wait for the final reply of an invocation and return it. */
+  async final(correlationId: string, timeoutMs = 15_000): Promise<ReceivedReply> {
+    await this.waitUntil(() => this.finalsFor(correlationId).length > 0, timeoutMs, `the final reply to ${correlationId}`);
+    return this.finalsFor(correlationId)[0]!;
+  }
+
+  async close(): Promise<void> {
+    await this.wire.close();
+  }
+}
