@@ -96,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
     return await result;
   } catch (err) {
     const error = ClearingError.from(err);
-    process.stderr.write(error instanceof ConfigError ? `invalid configuration: ${error.message}\n` : `error: ${error.message}\n`);
+    const prefix = error.code === ErrorCode.ConfigInvalid ? 'invalid configuration: ' : 'error: ';
+    process.stderr.write(`${prefix}${error.message}\n`);
     return exitCodeFor(error);
   }
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The test world's message broker: Debian's Apache ActiveMQ 5.x (the family SOAR embeds), plus
+# what the test harness needs next to it (java, keytool, openssl for the test PKI).
+#
+#   bash scripts/activemq.sh install   # apt-get install what is missing; quiet if nothing is
+#   bash scripts/activemq.sh check     # exit 0 if everything is there, else say what is missing
+#
+# The tests start private broker instances themselves (test/support/broker.ts); this script
+# never starts the system service.
+set -euo pipefail
+
+ACTIVEMQ_HOME="${SC_ACTIVEMQ_HOME:-/usr/share/activemq}"
+JAR="$ACTIVEMQ_HOME/bin/activemq.jar"
+
+java_bin() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    echo "$JAVA_HOME/bin/java"
+  else
+    command -v java || true
+  fi
+}
+
+# Prints the Debian packages that would provide what is missing, one per line.
+missing_packages() {
+  [ -f "$JAR" ] || echo activemq
+  if [ -z "$(java_bin)" ] || ! command -v keytool >/dev/null 2>&1; then
+    # activemq depends on a JRE, but say it explicitly in case only the jar is present.
+    echo default-jre-headless
+  fi
+  command -v openssl >/dev/null 2>&1 || echo openssl
+}
+
+check() {
+  local problems=()
+  [ -f "$JAR" ] || problems+=("ActiveMQ ($JAR not found)")
+  [ -n "$(java_bin)" ] || problems+=("java (not on PATH, JAVA_HOME unset)")
+  command -v keytool >/dev/null 2>&1 || problems+=("keytool (comes with the JRE)")
+  command -v openssl >/dev/null 2>&1 || problems+=("openssl")
+  if [ "${#problems[@]}" -eq 0 ]; then
+    return 0
+  fi
+  echo "activemq.sh check: missing:" >&2
+  for p in "${problems[@]}"; do echo "  - $p" >&2; done
+  echo "fix: bash scripts/activemq.sh install" >&2
+  return 1
+}
+
+install() {
+  local pkgs
+  pkgs="$(missing_packages | tr '\n' ' ' | sed 's/ *$//')"
+  [ -z "$pkgs" ] && return 0
+
+  local cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $pkgs"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      echo "activemq.sh: need to install: $pkgs" >&2
+      echo "  not root and no password-less sudo; as root, run:" >&2
+      echo "    $cmd" >&2
+      return 1
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "activemq.sh: need to install: $pkgs, but apt-get is not available (not Debian/Ubuntu)." >&2
+    echo "  Install Apache ActiveMQ 5.x, a Java runtime and openssl, then set SC_ACTIVEMQ_HOME" >&2
+    echo "  to the ActiveMQ directory holding bin/activemq.jar (default /usr/share/activemq)." >&2
+    return 1
+  fi
+
+  echo "activemq.sh: installing $pkgs (apt-get)"
+  local log
+  log="$(mktemp)"
+  # shellcheck disable=SC2086 # $pkgs is a list of package names
+  if ! { "${sudo[@]}" apt-get update -q \
+      && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $pkgs; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    rm -f "$log"
+    echo "activemq.sh: installation failed; the command was:" >&2
+    if [ "${#sudo[@]}" -gt 0 ]; then
+      echo "    sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $pkgs" >&2
+    else
+      echo "    $cmd" >&2
+    fi
+    return 1
+  fi
+  rm -f "$log"
+  # Debian's package enables no broker instance (/etc/activemq/instances-enabled is empty), so
+  # nothing is left listening; the tests start their own private instances.
+  if ! check; then
+    echo "activemq.sh: apt-get installed $pkgs, but the above is still missing" >&2
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  install) install ;;
+  check) check ;;
+  *)
+    echo "usage: bash scripts/activemq.sh install|check" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,111 @@
+/**
+ * Configuration: load app.config.yaml into a frozen AppConfig, print it without secrets, and
+ * list the secrets the logger must scrub.
+ */
+import type { AppConfig, BrandConfig, SoarConfig } from './types.js';
+
+export * from './types.js';
+export {
+  CONFIG_ENV_VAR,
+  DEFAULT_CONFIG_FILE,
+  type ConfigLocation,
+  type LoadConfigOptions,
+  loadConfig,
+  parseConfig,
+  resolveConfigPath,
+} from './load.js';
+export { type ConfigProblem, expandEnv, substituteEnv } from './env.js';
+export { DEFAULTS as CONFIG_DEFAULTS, configSchema } from './schema.js';
+
+export const REDACTED = '***';
+
+/** `http://user:pw@proxy:3128` -> `http://user:***@proxy:3128`. */
+function redactUrl(url: string | null): string | null {
+  if (url === null) return null;
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, `$1${REDACTED}@`);
+}
+
+function proxyPassword(url: string | null): string[] {
+  if (url === null) return [];
+  try {
+    const raw = new URL(url).password;
+    if (raw === '') return [];
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      // keep the raw form only
+    }
+    return [raw, decoded];
+  } catch {
+    return [];
+  }
+}
+
+function describeSoar(soar: SoarConfig): Record<string, unknown> {
+  return {
+    host: soar.host,
+    port: soar.port,
+    org: soar.org,
+    auth:
+      soar.auth.kind === 'api_key'
+        ? { kind: 'api_key', api_key_id: soar.auth.api_key_id, api_key_secret: REDACTED }
+        : { kind: 'password', email: soar.auth.email, password: REDACTED },
+    tls: { ...soar.tls },
+    resource_prefix: soar.resource_prefix,
+    timeout_ms: soar.timeout_ms,
+    retry: { ...soar.retry },
+    proxy: redactUrl(soar.proxy),
+  };
+}
+
+function describeBrand(brand: BrandConfig): Record<string, unknown> {
+  const { stomp } = brand;
+  return {
+    id: brand.id,
+    soar: describeSoar(brand.soar),
+    stomp: {
+      host: stomp.host,
+      port: stomp.port,
+      tls: stomp.tls,
+      trust: { ...stomp.trust },
+      login: stomp.login,
+      passcode: REDACTED,
+      heartbeat_in_ms: stomp.heartbeat_in_ms,
+      heartbeat_out_ms: stomp.heartbeat_out_ms,
+      connect_timeout_ms: stomp.connect_timeout_ms,
+      reconnect: { ...stomp.reconnect },
+    },
+    destinations: [...brand.destinations],
+  };
+}
+
+/**
+ * A printable copy of the configuration (plain, JSON-serialisable, not frozen) with every
+ * secret (API key secrets, passwords, STOMP passcodes, proxy passwords) replaced by "***".
+ * API key ids and emails stay visible: they say which account is used.
+ */
+export function describeConfig(cfg: AppConfig): Record<string, unknown> {
+  return {
+    source: cfg.source,
+    node: { ...cfg.node },
+    brands: cfg.brands.map(describeBrand),
+    worker: { ...cfg.worker },
+    logging: { ...cfg.logging },
+  };
+}
+
+/**
+ * Every secret string in the configuration, distinct, longest first (so that a scrubber
+ * replacing them in turn never leaves the tail of a longer one behind).
+ */
+export function secretsOf(cfg: AppConfig): string[] {
+  const secrets = new Set<string>();
+  for (const brand of cfg.brands) {
+    const { auth } = brand.soar;
+    secrets.add(auth.kind === 'api_key' ? auth.api_key_secret : auth.password);
+    secrets.add(brand.stomp.passcode);
+    for (const p of proxyPassword(brand.soar.proxy)) secrets.add(p);
+  }
+  return [...secrets].filter((s) => s !== '').sort((a, b) => b.length - a.length);
+}

@@ -1,0 +1,583 @@
+/**
+ * Reads app.config.yaml into the frozen AppConfig of `types.ts`:
+ *   find the file -> parse YAML -> substitute ${ENV} -> validate (ajv + cross-field rules and
+ *   file checks) -> fill defaults -> compile seconds to ms, shorthand to one brand -> deep-freeze.
+ * Every problem found is reported at once, as `path: message` in the YAML's own spelling, in
+ * one ConfigError.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isPair, isScalar, parseDocument, visit } from 'yaml';
+import { ConfigError, ErrorCode } from '../errors.js';
+import {
+  type ConfigProblem,
+  type PathSegment,
+  formatPath,
+  formatProblem,
+  substituteEnv,
+} from './env.js';
+import {
+  DEFAULTS,
+  ID_PATTERN,
+  PATTERN_HINTS,
+  type RawBrand,
+  type RawConfig,
+  type RawSoar,
+  type RawStomp,
+  configSchema,
+} from './schema.js';
+import type { AppConfig, BrandConfig, LogFormat, LogLevel, SoarAuth, TlsTrust } from './types.js';
+
+export interface LoadConfigOptions {
+  /** Explicit path (the CLI's --config); relative to `cwd`. */
+  path?: string;
+  /** Environment for APP_CONFIG_FILE and ${VAR} substitution; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Directory that relative paths given here are resolved against; default process.cwd(). */
+  cwd?: string;
+}
+
+/** Where the configuration file was found, and which of the three places said so. */
+export interface ConfigLocation {
+  readonly path: string;
+  readonly via: '--config' | 'APP_CONFIG_FILE' | 'default';
+}
+
+export const CONFIG_ENV_VAR = 'APP_CONFIG_FILE';
+export const DEFAULT_CONFIG_FILE = 'app.config.yaml';
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The configuration file's absolute path: `opts.path`, else $APP_CONFIG_FILE, else
+ * ./app.config.yaml. The first one given is the one used (no fallback past an explicit choice);
+ * when it is missing, a ConfigError (config_not_found) lists all three places.
+ */
+export function resolveConfigPath(opts: LoadConfigOptions = {}): ConfigLocation {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const env = opts.env ?? process.env;
+  const fromOption = opts.path ? resolve(cwd, opts.path) : null;
+  const envValue = env[CONFIG_ENV_VAR];
+  const fromEnv = envValue ? resolve(cwd, envValue) : null;
+  const fallback = resolve(cwd, DEFAULT_CONFIG_FILE);
+
+  const chosen: ConfigLocation =
+    fromOption !== null
+      ? { path: fromOption, via: '--config' }
+      : fromEnv !== null
+        ? { path: fromEnv, via: 'APP_CONFIG_FILE' }
+        : { path: fallback, via: 'default' };
+  if (isFile(chosen.path)) return chosen;
+
+  const status = (path: string): string => {
+    if (path !== chosen.path) return `${path}: skipped (${chosen.via} takes precedence)`;
+    try {
+      statSync(path);
+      return `${path}: not a file`;
+    } catch {
+      return `${path}: not found`;
+    }
+  };
+  const problems = [
+    `--config: ${fromOption === null ? 'not given' : status(fromOption)}`,
+    `${CONFIG_ENV_VAR}: ${fromEnv === null ? 'not set' : status(fromEnv)}`,
+    `./${DEFAULT_CONFIG_FILE}: ${status(fallback)}`,
+  ];
+  throw new ConfigError('configuration file not found; looked at', problems, ErrorCode.ConfigNotFound);
+}
+
+/** Finds, reads and compiles the configuration. Throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
+  const { path } = resolveConfigPath(opts);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read the file: ${err instanceof Error ? err.message : String(err)}`]);
+  }
+  return parseConfig(text, { source: path, env: opts.env ?? process.env });
+}
+
+/**
+ * Compiles configuration text. `source` is the file's path: it names the file in errors, and
+ * relative paths inside (cafile, logging.file) are resolved against its directory.
+ */
+export function parseConfig(text: string, opts: { source: string; env?: NodeJS.ProcessEnv }): AppConfig {
+  const source = resolve(opts.source);
+  const env = opts.env ?? process.env;
+  const fail = (problems: readonly ConfigProblem[]): never => {
+    throw new ConfigError(source, dedupe(problems.map(formatProblem)));
+  };
+
+  // 1. YAML
+  const tree = parseYaml(text);
+  if (tree.problems.length > 0) fail(tree.problems);
+  const parsed = tree.value;
+  if (parsed === null || parsed === undefined) {
+    fail([{ path: '', message: 'the file is empty: it needs at least node: and soar: (or brands:)' }]);
+  }
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    fail([{ path: '', message: 'the file must be a YAML mapping of keys (node:, soar:, ...), not a list or a single value' }]);
+  }
+
+  // 2. ${ENV}; a key left empty (`key:` or `key: null`) counts as not given.
+  const substituted = substituteEnv(dropNulls(parsed), env);
+  const problems: ConfigProblem[] = [...substituted.problems];
+  const data = substituted.value as Record<string, unknown>;
+  problems.push(...precheck(data));
+  // A path already reported (e.g. a missing variable) gets no second, derived problem.
+  const claimed = new Set(problems.map((p) => p.path));
+
+  // 3. Schema (coerces "443" from ${VAR} to 443 in place), then rules across fields, then files.
+  if (!validate(data)) {
+    for (const error of validate.errors ?? []) {
+      const problem = translate(error, data);
+      if (problem !== null && !claimed.has(problem.path)) problems.push(problem);
+    }
+  }
+  for (const problem of crossCheck(data, dirname(source))) {
+    if (!claimed.has(problem.path)) problems.push(problem);
+  }
+  if (problems.length > 0) fail(problems);
+
+  // 4. Compile.
+  return deepFreeze(compile(data as unknown as RawConfig, source));
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML
+
+/** Keys whose values are text even when they look like numbers (`api_key_secret: 0123`). */
+const STRING_KEYS = new Set([
+  'id', 'brand_id', 'host', 'org', 'api_key_id', 'api_key_secret', 'email', 'password',
+  'cafile', 'resource_prefix', 'proxy', 'file',
+]);
+
+function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    // Only the first syntax error: the ones after it are mostly its echoes.
+    const pos = first.linePos?.[0];
+    const message = first.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+    return { value: undefined, problems: [{ path: pos ? `line ${pos.line}:${pos.col}` : 'YAML', message }] };
+  }
+  // Keep the source text of plain scalars YAML would read as numbers where the
+  // schema wants a string: a secret like 0123 must not turn into 123.
+  visit(doc, {
+    Scalar(_key, node, path) {
+      const parent = path[path.length - 1];
+      if (
+        typeof node.value === 'number' &&
+        node.source !== undefined &&
+        isPair(parent) &&
+        parent.value === node &&
+        isScalar(parent.key) &&
+        typeof parent.key.value === 'string' &&
+        STRING_KEYS.has(parent.key.value)
+      ) {
+        node.value = node.source;
+      }
+    },
+  });
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }), problems: [] };
+  } catch (err) {
+    return { value: undefined, problems: [{ path: 'YAML', message: err instanceof Error ? err.message : String(err) }] };
+  }
+}
+
+/** Removes null-valued keys of mappings (recursively): `file:` / `file: null` mean "not given". */
+function dropNulls(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(dropNulls);
+  if (node !== null && typeof node === 'object' && !Buffer.isBuffer(node)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (value === null || value === undefined) continue;
+      Object.defineProperty(copy, key, { value: dropNulls(value), enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  }
+  return node;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema validation and ajv error translation
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, verbose: true, strict: true, strictRequired: false });
+const validate = ajv.compile(configSchema);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** ajv's JSON pointer -> path segments, list indexes as numbers (looked up in the data). */
+function pointerSegments(pointer: string, data: unknown): PathSegment[] {
+  if (pointer === '') return [];
+  const segments: PathSegment[] = [];
+  let node = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      segments.push(Number(key));
+      node = node[Number(key)];
+    } else {
+      segments.push(key);
+      node = isRecord(node) ? node[key] : undefined;
+    }
+  }
+  return segments;
+}
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping (key: value lines)',
+  array: 'a list',
+};
+
+/** Edit distance counting a swap of two neighbours as one edit (`hots` -> `host`: 1). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => (d[i] as number[])[j] as number;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+function suggestion(key: string, known: readonly string[]): string {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== null && bestDistance <= (key.length <= 4 ? 1 : 2)
+    ? ` (did you mean ${best}?)`
+    : '';
+}
+
+function translate(error: ErrorObject, data: unknown): ConfigProblem | null {
+  // Failures inside oneOf branches and propertyNames are summarised by their parent error.
+  if (/\/(oneOf|propertyNames)\//.test(error.schemaPath)) return null;
+  const base = pointerSegments(error.instancePath, data);
+  const at = (...more: PathSegment[]): string => formatPath([...base, ...more]);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+    case 'dependencies':
+      return { path: at(String(params.missingProperty)), message: 'required' };
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
+      return { path: at(key), message: `unknown key${suggestion(key, Object.keys(parent?.properties ?? {}))}` };
+    }
+    case 'oneOf':
+      return {
+        path: at(),
+        message: Array.isArray(params.passingSchemas)
+          ? 'give either api_key_id and api_key_secret, or email and password, not both'
+          : 'credentials required: api_key_id and api_key_secret (or email and password)',
+      };
+    case 'type': {
+      const types = String(params.type).split(',');
+      return { path: at(), message: `must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}` };
+    }
+    case 'enum':
+      return { path: at(), message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { path: at(), message: `must be ${String(params.comparison)} ${String(params.limit)}` };
+    case 'minLength':
+    case 'minItems':
+      return {
+        path: at(),
+        message: params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} ${error.keyword === 'minItems' ? 'items' : 'characters'}`,
+      };
+    case 'minProperties':
+      return { path: at(), message: formatPath(base) === 'brands' ? 'must name at least one brand' : 'must not be empty' };
+    case 'pattern': {
+      const pattern = String(params.pattern);
+      return { path: at(), message: PATTERN_HINTS[pattern] ?? `must match ${pattern}` };
+    }
+    case 'propertyNames':
+      return { path: at(String(params.propertyName)), message: `invalid brand id: ${PATTERN_HINTS[ID_PATTERN]}` };
+    case 'uniqueItems': {
+      const list = error.data as unknown[];
+      return { path: at(), message: `lists ${String(list[Number(params.i)])} twice` };
+    }
+    default:
+      return { path: at(), message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules the schema does not express
+
+/** Before coercion: `cafile: false` (resilient-circuits' way to disable verification). */
+function precheck(data: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const { path, section } of tlsSections(data)) {
+    const cafile = section.cafile;
+    if (typeof cafile === 'boolean') {
+      problems.push({
+        path: formatPath([...path, 'cafile']),
+        message: cafile
+          ? "must be a file path (leave it out to trust Node's default CAs)"
+          : 'must be a file path; to turn certificate checks off write verify: false',
+      });
+    }
+  }
+  return problems;
+}
+
+/** Every soar:/stomp: section present, with its path. */
+function tlsSections(data: Record<string, unknown>): { path: PathSegment[]; section: Record<string, unknown>; kind: 'soar' | 'stomp' }[] {
+  const out: { path: PathSegment[]; section: Record<string, unknown>; kind: 'soar' | 'stomp' }[] = [];
+  const add = (path: PathSegment[], parent: Record<string, unknown>): void => {
+    for (const kind of ['soar', 'stomp'] as const) {
+      const section = parent[kind];
+      if (isRecord(section)) out.push({ path: [...path, kind], section, kind });
+    }
+  };
+  add([], data);
+  if (isRecord(data.brands)) {
+    for (const [id, brand] of Object.entries(data.brands)) if (isRecord(brand)) add(['brands', id], brand);
+  }
+  return out;
+}
+
+function crossCheck(data: Record<string, unknown>, baseDir: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const hasSoar = 'soar' in data;
+  const hasBrands = 'brands' in data;
+  if (hasSoar && hasBrands) {
+    problems.push({ path: 'brands', message: 'cannot be combined with soar: (use soar: for one brand, or brands: for several)' });
+  } else if (!hasSoar && !hasBrands) {
+    problems.push({ path: 'soar', message: 'required (or brands: to serve several brands)' });
+  }
+  if (hasBrands) {
+    for (const key of ['stomp', 'destinations', 'brand_id'] as const) {
+      if (key in data) {
+        problems.push({
+          path: key,
+          message:
+            key === 'brand_id'
+              ? 'only allowed with the shorthand soar: form; with brands: the keys of brands: are the brand ids'
+              : `only allowed with the shorthand soar: form; with brands: write it as brands.<id>.${key}`,
+        });
+      }
+    }
+  }
+
+  const num = (section: Record<string, unknown>, key: string, dflt: number): { value: number; given: boolean } => {
+    const value = section[key];
+    return typeof value === 'number' ? { value, given: true } : { value: dflt, given: false };
+  };
+  const ordered = (path: PathSegment[], section: Record<string, unknown>, low: string, high: string, dLow: number, dHigh: number): void => {
+    const a = num(section, low, dLow);
+    const b = num(section, high, dHigh);
+    if (b.value >= a.value) return;
+    if (b.given) problems.push({ path: formatPath([...path, high]), message: `must be >= ${low} (${a.value})` });
+    else problems.push({ path: formatPath([...path, low]), message: `must be <= ${high} (${b.value} by default)` });
+  };
+
+  const fileProblems = new Map<string, string | null>();
+  for (const { path, section, kind } of tlsSections(data)) {
+    if (section.verify === false && typeof section.cafile === 'string') {
+      problems.push({ path: formatPath([...path, 'cafile']), message: 'cannot be combined with verify: false' });
+    }
+    if (typeof section.cafile === 'string' && section.cafile !== '') {
+      const problem = checkCafile(resolve(baseDir, section.cafile), fileProblems);
+      if (problem !== null) problems.push({ path: formatPath([...path, 'cafile']), message: problem });
+    }
+    if (kind === 'soar') {
+      ordered(path, section, 'retry_backoff_s', 'retry_max_backoff_s', DEFAULTS.soar.retry_backoff_s, DEFAULTS.soar.retry_max_backoff_s);
+      if (typeof section.proxy === 'string' && section.proxy !== '' && !isProxyUrl(section.proxy)) {
+        problems.push({
+          path: formatPath([...path, 'proxy']),
+          message: 'must be an http:// or https:// URL (e.g. http://user:password@proxy.example.com:3128)',
+        });
+      }
+    } else {
+      ordered(path, section, 'reconnect_initial_s', 'reconnect_max_s', DEFAULTS.stomp.reconnect_initial_s, DEFAULTS.stomp.reconnect_max_s);
+    }
+  }
+
+  const logging = data.logging;
+  if (isRecord(logging) && typeof logging.file === 'string' && logging.file !== '') {
+    const file = resolve(baseDir, logging.file);
+    const dir = dirname(file);
+    let ok = false;
+    try {
+      ok = statSync(dir).isDirectory();
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push({ path: 'logging.file', message: `directory does not exist: ${dir}` });
+    else if (isDirectory(file)) problems.push({ path: 'logging.file', message: `is a directory: ${file}` });
+  }
+  return problems;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isProxyUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** null when the file exists and holds a PEM certificate; else what is wrong (cached per path). */
+function checkCafile(path: string, cache: Map<string, string | null>): string | null {
+  const cached = cache.get(path);
+  if (cached !== undefined) return cached;
+  let problem: string | null = null;
+  try {
+    if (!statSync(path).isFile()) problem = `not a file: ${path}`;
+    else if (!readFileSync(path, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
+      problem = `no PEM certificate (-----BEGIN CERTIFICATE-----) in ${path}`;
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path}: ${code ?? String(err)}`;
+  }
+  cache.set(path, problem);
+  return problem;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compile
+
+const ms = (seconds: number): number => Math.round(seconds * 1000);
+
+function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '' : `/${trimmed}`;
+}
+
+function compileBrand(id: string, raw: RawBrand, baseDir: string): BrandConfig {
+  const s: RawSoar = raw.soar;
+  const t: RawStomp = raw.stomp ?? {};
+  const auth: SoarAuth =
+    s.api_key_id !== undefined
+      ? { kind: 'api_key', api_key_id: s.api_key_id, api_key_secret: s.api_key_secret as string }
+      : { kind: 'password', email: s.email as string, password: s.password as string };
+  const soarCafile = s.cafile !== undefined ? resolve(baseDir, s.cafile) : null;
+  const soarTls: TlsTrust = { verify: s.verify ?? DEFAULTS.soar.verify, cafile: soarCafile };
+  const stompVerify = t.verify ?? soarTls.verify;
+  const stompTrust: TlsTrust = {
+    verify: stompVerify,
+    // An inherited cafile means nothing once verification is off for STOMP.
+    cafile: t.cafile !== undefined ? resolve(baseDir, t.cafile) : stompVerify ? soarCafile : null,
+  };
+  return {
+    id,
+    soar: {
+      host: s.host,
+      port: s.port ?? DEFAULTS.soar.port,
+      org: s.org,
+      auth,
+      tls: soarTls,
+      resource_prefix: normalizePrefix(s.resource_prefix ?? DEFAULTS.soar.resource_prefix),
+      timeout_ms: ms(s.timeout_s ?? DEFAULTS.soar.timeout_s),
+      retry: {
+        retries: s.retries ?? DEFAULTS.soar.retries,
+        backoff_ms: ms(s.retry_backoff_s ?? DEFAULTS.soar.retry_backoff_s),
+        max_backoff_ms: ms(s.retry_max_backoff_s ?? DEFAULTS.soar.retry_max_backoff_s),
+      },
+      proxy: s.proxy ?? null,
+    },
+    stomp: {
+      host: t.host ?? s.host,
+      port: t.port ?? DEFAULTS.stomp.port,
+      tls: t.tls ?? DEFAULTS.stomp.tls,
+      trust: stompTrust,
+      login: auth.kind === 'api_key' ? auth.api_key_id : auth.email,
+      passcode: auth.kind === 'api_key' ? auth.api_key_secret : auth.password,
+      heartbeat_in_ms: ms(t.heartbeat_s ?? DEFAULTS.stomp.heartbeat_s),
+      heartbeat_out_ms: ms(t.heartbeat_out_s ?? DEFAULTS.stomp.heartbeat_out_s),
+      connect_timeout_ms: ms(t.connect_timeout_s ?? DEFAULTS.stomp.connect_timeout_s),
+      reconnect: {
+        initial_ms: ms(t.reconnect_initial_s ?? DEFAULTS.stomp.reconnect_initial_s),
+        max_ms: ms(t.reconnect_max_s ?? DEFAULTS.stomp.reconnect_max_s),
+      },
+    },
+    destinations: [...(raw.destinations ?? DEFAULTS.destinations)],
+  };
+}
+
+function compile(raw: RawConfig, source: string): AppConfig {
+  const baseDir = dirname(source);
+  const brands: BrandConfig[] =
+    raw.brands !== undefined
+      ? Object.entries(raw.brands).map(([id, brand]) => compileBrand(id, brand, baseDir))
+      : [
+          compileBrand(
+            raw.brand_id ?? DEFAULTS.brand_id,
+            { soar: raw.soar as RawSoar, stomp: raw.stomp, destinations: raw.destinations },
+            baseDir,
+          ),
+        ];
+  const worker = raw.worker ?? {};
+  const logging = raw.logging ?? {};
+  return {
+    source,
+    node: { id: raw.node.id },
+    brands,
+    worker: {
+      concurrency: worker.concurrency ?? DEFAULTS.worker.concurrency,
+      shutdown_grace_ms: ms(worker.shutdown_grace_s ?? DEFAULTS.worker.shutdown_grace_s),
+      dedupe_size: worker.dedupe_size ?? DEFAULTS.worker.dedupe_size,
+      function_timeout_ms: ms(worker.function_timeout_s ?? DEFAULTS.worker.function_timeout_s),
+    },
+    logging: {
+      level: (logging.level ?? DEFAULTS.logging.level) as LogLevel,
+      format: (logging.format ?? DEFAULTS.logging.format) as LogFormat,
+      file: logging.file !== undefined ? resolve(baseDir, logging.file) : null,
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function dedupe(lines: readonly string[]): string[] {
+  return [...new Set(lines)];
+}

@@ -1,0 +1,255 @@
+/**
+ * JSON schema (draft-07, for ajv) of app.config.yaml as written by the admin: snake_case keys,
+ * durations in seconds. `load.ts` validates the parsed (and ${ENV}-substituted) YAML against it,
+ * translates ajv's errors into `path: message` problems, and compiles the result into the
+ * millisecond-based `AppConfig` of `types.ts`.
+ *
+ * Every object has `additionalProperties: false` so that a misspelt key is reported instead of
+ * silently ignored. Rules a schema expresses badly (exactly one of `soar:` / `brands:`, keys that
+ * only make sense with the shorthand form, max >= initial, file existence) live in `load.ts`.
+ */
+
+/** Brand ids and node ids: short, lowercase, usable in destinations, URLs and log lines. */
+export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
+/** A host name or address: no scheme, path or blanks (`soar.example.com`, `10.0.0.5`, `::1`). */
+export const HOST_PATTERN = '^[^\\s/]+$';
+/** A message destination's programmatic name, as shown in SOAR (`fn_clearing`). */
+export const DESTINATION_PATTERN = '^[A-Za-z0-9_]+$';
+
+/** Friendly wording of the patterns above, used when a value does not match. */
+export const PATTERN_HINTS: Readonly<Record<string, string>> = {
+  [ID_PATTERN]: 'must be 1-32 characters of a-z, 0-9, _ or -, starting with a letter or digit',
+  [HOST_PATTERN]: 'must be a host name or address, without scheme or path (e.g. soar.example.com)',
+  [DESTINATION_PATTERN]:
+    "must be a message destination's programmatic name (letters, digits and _, e.g. fn_clearing)",
+};
+
+/** Longest duration accepted anywhere (one day): keeps every timer far below Node's 2^31 ms limit. */
+export const MAX_SECONDS = 86_400;
+
+/** Every default, in the YAML's units (seconds). The schema's `default`s and load.ts both use it. */
+export const DEFAULTS = {
+  brand_id: 'default',
+  destinations: ['fn_clearing'],
+  soar: {
+    port: 443,
+    verify: true,
+    resource_prefix: '',
+    timeout_s: 30,
+    retries: 3,
+    retry_backoff_s: 1,
+    retry_max_backoff_s: 30,
+  },
+  stomp: {
+    port: 65001,
+    tls: true,
+    heartbeat_s: 15,
+    heartbeat_out_s: 0,
+    connect_timeout_s: 30,
+    reconnect_initial_s: 1,
+    reconnect_max_s: 60,
+  },
+  worker: {
+    concurrency: 10,
+    shutdown_grace_s: 30,
+    dedupe_size: 10_000,
+    function_timeout_s: 0,
+  },
+  logging: {
+    level: 'info',
+    format: 'text',
+  },
+} as const;
+
+// ---- the YAML's shape after validation (null-valued keys removed, scalars coerced) ----
+
+export interface RawSoar {
+  host: string;
+  port?: number;
+  org: string;
+  api_key_id?: string;
+  api_key_secret?: string;
+  email?: string;
+  password?: string;
+  cafile?: string;
+  verify?: boolean;
+  resource_prefix?: string;
+  timeout_s?: number;
+  retries?: number;
+  retry_backoff_s?: number;
+  retry_max_backoff_s?: number;
+  proxy?: string;
+}
+
+export interface RawStomp {
+  host?: string;
+  port?: number;
+  tls?: boolean;
+  cafile?: string;
+  verify?: boolean;
+  heartbeat_s?: number;
+  heartbeat_out_s?: number;
+  connect_timeout_s?: number;
+  reconnect_initial_s?: number;
+  reconnect_max_s?: number;
+}
+
+export interface RawBrand {
+  soar: RawSoar;
+  stomp?: RawStomp;
+  destinations?: string[];
+}
+
+export interface RawWorker {
+  concurrency?: number;
+  shutdown_grace_s?: number;
+  dedupe_size?: number;
+  function_timeout_s?: number;
+}
+
+export interface RawLogging {
+  level?: 'error' | 'warn' | 'info' | 'debug';
+  format?: 'text' | 'json';
+  file?: string;
+}
+
+export interface RawConfig {
+  node: { id: string };
+  brand_id?: string;
+  soar?: RawSoar;
+  stomp?: RawStomp;
+  destinations?: string[];
+  brands?: Record<string, RawBrand>;
+  worker?: RawWorker;
+  logging?: RawLogging;
+}
+
+// ---- schema building blocks ----
+
+const text = { type: 'string', minLength: 1 } as const;
+const host = { type: 'string', minLength: 1, pattern: HOST_PATTERN } as const;
+const port = (dflt: number) => ({ type: 'integer', minimum: 1, maximum: 65535, default: dflt }) as const;
+const seconds = (dflt: number, positive = false) =>
+  positive
+    ? ({ type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS, default: dflt } as const)
+    : ({ type: 'number', minimum: 0, maximum: MAX_SECONDS, default: dflt } as const);
+const filePath = { type: 'string', minLength: 1 } as const;
+
+const destinations = {
+  type: 'array',
+  minItems: 1,
+  uniqueItems: true,
+  items: { type: 'string', minLength: 1, pattern: DESTINATION_PATTERN },
+  default: DEFAULTS.destinations,
+} as const;
+
+const soar = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'org'],
+  properties: {
+    host,
+    port: port(DEFAULTS.soar.port),
+    org: text,
+    api_key_id: text,
+    api_key_secret: text,
+    email: text,
+    password: text,
+    cafile: filePath,
+    verify: { type: 'boolean', default: DEFAULTS.soar.verify },
+    resource_prefix: { type: 'string', pattern: '^[^\\s?#]*$', default: DEFAULTS.soar.resource_prefix },
+    timeout_s: seconds(DEFAULTS.soar.timeout_s, true),
+    retries: { type: 'integer', minimum: 0, maximum: 100, default: DEFAULTS.soar.retries },
+    retry_backoff_s: seconds(DEFAULTS.soar.retry_backoff_s),
+    retry_max_backoff_s: seconds(DEFAULTS.soar.retry_max_backoff_s),
+    proxy: text,
+  },
+  // A half pair names its missing half...
+  dependencies: {
+    api_key_id: ['api_key_secret'],
+    api_key_secret: ['api_key_id'],
+    email: ['password'],
+    password: ['email'],
+  },
+  // ...and exactly one pair must be (at least partly) there.
+  oneOf: [
+    { anyOf: [{ required: ['api_key_id'] }, { required: ['api_key_secret'] }] },
+    { anyOf: [{ required: ['email'] }, { required: ['password'] }] },
+  ],
+} as const;
+
+const stomp = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    host,
+    port: port(DEFAULTS.stomp.port),
+    tls: { type: 'boolean', default: DEFAULTS.stomp.tls },
+    cafile: filePath,
+    verify: { type: 'boolean' },
+    heartbeat_s: seconds(DEFAULTS.stomp.heartbeat_s),
+    heartbeat_out_s: seconds(DEFAULTS.stomp.heartbeat_out_s),
+    connect_timeout_s: seconds(DEFAULTS.stomp.connect_timeout_s, true),
+    reconnect_initial_s: seconds(DEFAULTS.stomp.reconnect_initial_s, true),
+    reconnect_max_s: seconds(DEFAULTS.stomp.reconnect_max_s, true),
+  },
+} as const;
+
+const brand = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['soar'],
+  properties: {
+    soar: { $ref: '#/definitions/soar' },
+    stomp: { $ref: '#/definitions/stomp' },
+    destinations: { $ref: '#/definitions/destinations' },
+  },
+} as const;
+
+/** The schema of app.config.yaml. */
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://soar-clearing.local/app.config.schema.json',
+  title: 'soar-clearing app.config.yaml',
+  type: 'object',
+  additionalProperties: false,
+  required: ['node'],
+  definitions: { soar, stomp, destinations },
+  properties: {
+    node: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: { id: { type: 'string', pattern: ID_PATTERN } },
+    },
+    brand_id: { type: 'string', pattern: ID_PATTERN, default: DEFAULTS.brand_id },
+    soar: { $ref: '#/definitions/soar' },
+    stomp: { $ref: '#/definitions/stomp' },
+    destinations: { $ref: '#/definitions/destinations' },
+    brands: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: ID_PATTERN },
+      additionalProperties: brand,
+    },
+    worker: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        concurrency: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULTS.worker.concurrency },
+        shutdown_grace_s: seconds(DEFAULTS.worker.shutdown_grace_s),
+        dedupe_size: { type: 'integer', minimum: 1, maximum: 10_000_000, default: DEFAULTS.worker.dedupe_size },
+        function_timeout_s: seconds(DEFAULTS.worker.function_timeout_s),
+      },
+    },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        level: { enum: ['error', 'warn', 'info', 'debug'], default: DEFAULTS.logging.level },
+        format: { enum: ['text', 'json'], default: DEFAULTS.logging.format },
+        file: filePath,
+      },
+    },
+  },
+} as const;

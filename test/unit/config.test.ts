@@ -1,0 +1,668 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  type AppConfig,
+  configSchema,
+  describeConfig,
+  expandEnv,
+  loadConfig,
+  parseConfig,
+  resolveConfigPath,
+  secretsOf,
+} from '../../src/config/index.js';
+import { ConfigError, ErrorCode } from '../../src/errors.js';
+
+const root = mkdtempSync(join(tmpdir(), 'soar-clearing-config-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+let dirCount = 0;
+/** A fresh directory holding the given files; returns its path. */
+function dir(files: Record<string, string> = {}): string {
+  const d = join(root, `d${++dirCount}`);
+  mkdirSync(d, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(d, name);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, content);
+  }
+  return d;
+}
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const MINIMAL = `
+node: { id: eu-1 }
+soar:
+  host: soar.example.com
+  org: Example Org
+  api_key_id: key-id
+  api_key_secret: key-secret
+`;
+
+/** Loads `yaml` written as app.config.yaml in a fresh directory. */
+function load(yaml: string, env: NodeJS.ProcessEnv = {}, extraFiles: Record<string, string> = {}): AppConfig {
+  const d = dir({ 'app.config.yaml': yaml, ...extraFiles });
+  return loadConfig({ cwd: d, env });
+}
+
+/** The problems a failing load reports (asserting it fails with a ConfigError). */
+function problemsOf(yaml: string, env: NodeJS.ProcessEnv = {}, extraFiles: Record<string, string> = {}): readonly string[] {
+  try {
+    load(yaml, env, extraFiles);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    assert.equal(err.code, ErrorCode.ConfigInvalid);
+    return err.problems;
+  }
+  assert.fail('expected the configuration to be rejected');
+}
+
+function assertProblems(actual: readonly string[], expected: readonly string[]): void {
+  for (const line of expected) assert.ok(actual.includes(line), `missing problem "${line}" in:\n  ${actual.join('\n  ')}`);
+}
+
+describe('loadConfig: valid files', () => {
+  test('a minimal file gets every default', () => {
+    const d = dir({ 'app.config.yaml': MINIMAL });
+    const cfg = loadConfig({ cwd: d, env: {} });
+    assert.deepEqual(cfg, {
+      source: join(d, 'app.config.yaml'),
+      node: { id: 'eu-1' },
+      brands: [
+        {
+          id: 'default',
+          soar: {
+            host: 'soar.example.com',
+            port: 443,
+            org: 'Example Org',
+            auth: { kind: 'api_key', api_key_id: 'key-id', api_key_secret: 'key-secret' },
+            tls: { verify: true, cafile: null },
+            resource_prefix: '',
+            timeout_ms: 30_000,
+            retry: { retries: 3, backoff_ms: 1000, max_backoff_ms: 30_000 },
+            proxy: null,
+          },
+          stomp: {
+            host: 'soar.example.com',
+            port: 65001,
+            tls: true,
+            trust: { verify: true, cafile: null },
+            login: 'key-id',
+            passcode: 'key-secret',
+            heartbeat_in_ms: 15_000,
+            heartbeat_out_ms: 0,
+            connect_timeout_ms: 30_000,
+            reconnect: { initial_ms: 1000, max_ms: 60_000 },
+          },
+          destinations: ['fn_clearing'],
+        },
+      ],
+      worker: { concurrency: 10, shutdown_grace_ms: 30_000, dedupe_size: 10_000, function_timeout_ms: 0 },
+      logging: { level: 'info', format: 'text', file: null },
+    });
+  });
+
+  test('every key given, seconds become milliseconds', () => {
+    const cfg = load(`
+node: { id: n1 }
+brand_id: soar2
+soar:
+  host: 10.0.0.5
+  port: 8443
+  org: "201"
+  email: clearing@example.com
+  password: pw-secret
+  verify: false
+  resource_prefix: soar/
+  timeout_s: 2.5
+  retries: 0
+  retry_backoff_s: 0.25
+  retry_max_backoff_s: 4
+  proxy: http://proxy.example.com:3128
+stomp:
+  host: broker.example.com
+  port: 61613
+  tls: false
+  heartbeat_s: 0
+  heartbeat_out_s: 5
+  connect_timeout_s: 3
+  reconnect_initial_s: 0.5
+  reconnect_max_s: 10
+destinations: [fn_a, fn_b]
+worker: { concurrency: 3, shutdown_grace_s: 1.5, dedupe_size: 50, function_timeout_s: 120 }
+logging: { level: debug, format: json }
+`);
+    const [brand] = cfg.brands;
+    assert.ok(brand);
+    assert.equal(brand.id, 'soar2');
+    assert.deepEqual(brand.soar.auth, { kind: 'password', email: 'clearing@example.com', password: 'pw-secret' });
+    assert.deepEqual(brand.soar.tls, { verify: false, cafile: null });
+    assert.equal(brand.soar.port, 8443);
+    assert.equal(brand.soar.org, '201');
+    assert.equal(brand.soar.resource_prefix, '/soar');
+    assert.equal(brand.soar.timeout_ms, 2500);
+    assert.deepEqual(brand.soar.retry, { retries: 0, backoff_ms: 250, max_backoff_ms: 4000 });
+    assert.equal(brand.soar.proxy, 'http://proxy.example.com:3128');
+    assert.deepEqual(brand.stomp, {
+      host: 'broker.example.com',
+      port: 61613,
+      tls: false,
+      trust: { verify: false, cafile: null },
+      login: 'clearing@example.com',
+      passcode: 'pw-secret',
+      heartbeat_in_ms: 0,
+      heartbeat_out_ms: 5000,
+      connect_timeout_ms: 3000,
+      reconnect: { initial_ms: 500, max_ms: 10_000 },
+    });
+    assert.deepEqual(brand.destinations, ['fn_a', 'fn_b']);
+    assert.deepEqual(cfg.worker, { concurrency: 3, shutdown_grace_ms: 1500, dedupe_size: 50, function_timeout_ms: 120_000 });
+    assert.deepEqual(cfg.logging, { level: 'debug', format: 'json', file: null });
+  });
+
+  test('full brands: form compiles to one brand per key, each with its own defaults', () => {
+    const cfg = load(`
+node: { id: hub }
+brands:
+  eu:
+    soar: { host: soar-eu.example.com, org: EU, api_key_id: eu-id, api_key_secret: eu-secret }
+  ch:
+    soar: { host: soar-ch.example.com, org: CH, email: a@example.ch, password: ch-pass }
+    stomp: { host: stomp-ch.example.com, port: 61614 }
+    destinations: [fn_clearing, fn_other]
+`);
+    assert.deepEqual(cfg.brands.map((b) => b.id), ['eu', 'ch']);
+    const [eu, ch] = cfg.brands;
+    assert.ok(eu && ch);
+    assert.equal(eu.stomp.host, 'soar-eu.example.com');
+    assert.equal(eu.stomp.port, 65001);
+    assert.equal(eu.stomp.login, 'eu-id');
+    assert.deepEqual(eu.destinations, ['fn_clearing']);
+    assert.equal(ch.stomp.host, 'stomp-ch.example.com');
+    assert.equal(ch.stomp.port, 61614);
+    assert.equal(ch.stomp.login, 'a@example.ch');
+    assert.equal(ch.stomp.passcode, 'ch-pass');
+    assert.deepEqual(ch.destinations, ['fn_clearing', 'fn_other']);
+  });
+
+  test('an empty key means "not given": the default applies', () => {
+    const cfg = load(`${MINIMAL}
+  port:
+  proxy: ~
+stomp:
+worker:
+  concurrency:
+logging:
+  file: null
+`);
+    assert.equal(cfg.brands[0]?.soar.port, 443);
+    assert.equal(cfg.brands[0]?.soar.proxy, null);
+    assert.equal(cfg.worker.concurrency, 10);
+    assert.equal(cfg.logging.file, null);
+  });
+
+  test('values that look like numbers stay text where text is expected', () => {
+    const cfg = load(`
+node: { id: 7 }
+soar: { host: soar.example.com, org: 0042, api_key_id: 1e3, api_key_secret: 0123 }
+`);
+    assert.equal(cfg.node.id, '7');
+    assert.equal(cfg.brands[0]?.soar.org, '0042');
+    assert.deepEqual(cfg.brands[0]?.soar.auth, { kind: 'api_key', api_key_id: '1e3', api_key_secret: '0123' });
+  });
+
+  test('the result is deeply frozen (mutation throws in strict mode)', () => {
+    const cfg = load(MINIMAL);
+    assert.ok(Object.isFrozen(cfg));
+    assert.throws(() => {
+      (cfg.worker as { concurrency: number }).concurrency = 99;
+    }, TypeError);
+    assert.throws(() => {
+      (cfg.brands as BrandList).push(cfg.brands[0]);
+    }, TypeError);
+    assert.throws(() => {
+      (cfg.brands[0]?.soar.retry as { retries: number }).retries = 9;
+    }, TypeError);
+    assert.throws(() => {
+      (cfg.brands[0]?.destinations as string[])[0] = 'x';
+    }, TypeError);
+    assert.equal(cfg.worker.concurrency, 10);
+  });
+});
+
+type BrandList = unknown[];
+
+describe('loadConfig: ${ENV} substitution', () => {
+  test('variables, defaults, escapes, and typed values from variables', () => {
+    const cfg = load(
+      `
+node: { id: "\${NODE_ID:-eu-9}" }
+soar:
+  host: \${SOAR_HOST}
+  port: \${SOAR_PORT}
+  org: "Org \${EMPTY:-fallback} $\${LITERAL} \${SOAR_HOST}"
+  api_key_id: \${KEY_ID}
+  api_key_secret: \${KEY_SECRET}
+  verify: \${VERIFY:-true}
+  resource_prefix: "\${PREFIX:-}"
+`,
+      {
+        SOAR_HOST: 'soar.example.com',
+        SOAR_PORT: '8443',
+        EMPTY: '',
+        KEY_ID: 'id',
+        KEY_SECRET: 'se:cr#et "quoted" ${NOT_EXPANDED}',
+      },
+    );
+    const [brand] = cfg.brands;
+    assert.ok(brand);
+    assert.equal(cfg.node.id, 'eu-9');
+    assert.equal(brand.soar.host, 'soar.example.com');
+    assert.equal(brand.soar.port, 8443);
+    assert.equal(brand.soar.org, 'Org fallback ${LITERAL} soar.example.com');
+    assert.deepEqual(brand.soar.auth, { kind: 'api_key', api_key_id: 'id', api_key_secret: 'se:cr#et "quoted" ${NOT_EXPANDED}' });
+    assert.equal(brand.soar.tls.verify, true);
+    assert.equal(brand.soar.resource_prefix, '');
+  });
+
+  test('an unset variable is one problem naming path and variable (no follow-up "empty" problem)', () => {
+    const problems = problemsOf(
+      `
+node: { id: eu-1 }
+soar:
+  host: soar.example.com
+  org: o
+  api_key_id: \${KEY_ID}
+  api_key_secret: \${SOAR_API_KEY_SECRET}
+stomp:
+  port: \${STOMP_PORT}
+`,
+      { KEY_ID: 'id' },
+    );
+    assert.deepEqual(problems, [
+      'soar.api_key_secret: environment variable SOAR_API_KEY_SECRET is not set',
+      'stomp.port: environment variable STOMP_PORT is not set',
+    ]);
+  });
+
+  test('a variable whose value has the wrong type is reported at its path', () => {
+    assertProblems(problemsOf(`${MINIMAL}  port: \${P}\n`, { P: 'https' }), ['soar.port: must be a whole number']);
+  });
+
+  test('expandEnv edge cases', () => {
+    const env = { A: 'a', E: '' };
+    assert.deepEqual(expandEnv('x${A}y${A}z', env), { value: 'xayaz', errors: [] });
+    assert.deepEqual(expandEnv('$A $$ $${A} ${E}', env), { value: '$A $$ ${A} ', errors: [] });
+    assert.deepEqual(expandEnv('${E:-d} ${U:-} ${U:-a:-b}', env), { value: 'd  a:-b', errors: [] });
+    assert.deepEqual(expandEnv('${A', env).errors, ['unterminated ${ (write $${ for a literal ${)']);
+    assert.deepEqual(expandEnv('${1A}', env).errors, ['invalid reference ${1A}: expected ${NAME} or ${NAME:-default}']);
+    assert.deepEqual(expandEnv('${U}', env).errors, ['environment variable U is not set']);
+  });
+
+  test('a reference syntax error is reported with its path', () => {
+    assertProblems(problemsOf(`${MINIMAL}  proxy: "http://\${PROXY_HOST"\n`), [
+      'soar.proxy: unterminated ${ (write $${ for a literal ${)',
+    ]);
+  });
+});
+
+describe('loadConfig: problems', () => {
+  test('several problems are reported at once, each with its YAML path', () => {
+    const problems = problemsOf(`
+node: { id: hub }
+brands:
+  eu:
+    soar: { org: EU, api_key_id: a, api_key_secret: b }
+    stomp: { port: 70000 }
+worker: { concurrency: 0 }
+logging: { level: verbose, format: xml }
+`);
+    assert.deepEqual([...problems].sort(), [
+      'brands.eu.soar.host: required',
+      'brands.eu.stomp.port: must be <= 65535',
+      'logging.format: must be one of text, json',
+      'logging.level: must be one of error, warn, info, debug',
+      'worker.concurrency: must be >= 1',
+    ]);
+  });
+
+  test('the ConfigError message names the file and lists the problems', () => {
+    const d = dir({ 'app.config.yaml': 'node: { id: eu-1 }\nsoar: { org: o, api_key_id: a, api_key_secret: b }\n' });
+    assert.throws(
+      () => loadConfig({ cwd: d, env: {} }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.code === ErrorCode.ConfigInvalid &&
+        err.message === `${join(d, 'app.config.yaml')}:\n  soar.host: required` &&
+        err.toReplyMessage().startsWith('[config_invalid] '),
+    );
+  });
+
+  test('unknown keys are reported, with a hint for a near miss', () => {
+    assertProblems(problemsOf(`${MINIMAL}  colour: blue\n  hots: x\nloging: {}\nworker: { concurency: 2 }\n`), [
+      'soar.colour: unknown key',
+      'soar.hots: unknown key (did you mean host?)',
+      'loging: unknown key (did you mean logging?)',
+      'worker.concurency: unknown key (did you mean concurrency?)',
+    ]);
+  });
+
+  test('a half credential pair names the missing half', () => {
+    assert.deepEqual(
+      problemsOf('node: { id: a }\nsoar: { host: h, org: o, api_key_id: k }\n'),
+      ['soar.api_key_secret: required'],
+    );
+    assert.deepEqual(problemsOf('node: { id: a }\nsoar: { host: h, org: o, api_key_secret: s }\n'), ['soar.api_key_id: required']);
+    assert.deepEqual(problemsOf('node: { id: a }\nsoar: { host: h, org: o, password: p }\n'), ['soar.email: required']);
+  });
+
+  test('credentials: neither pair, or both pairs', () => {
+    assert.deepEqual(problemsOf('node: { id: a }\nsoar: { host: h, org: o }\n'), [
+      'soar: credentials required: api_key_id and api_key_secret (or email and password)',
+    ]);
+    assert.deepEqual(
+      problemsOf('node: { id: a }\nsoar: { host: h, org: o, api_key_id: k, api_key_secret: s, email: e, password: p }\n'),
+      ['soar: give either api_key_id and api_key_secret, or email and password, not both'],
+    );
+  });
+
+  test('both soar: and brands:, or neither', () => {
+    assertProblems(problemsOf(`${MINIMAL}brands:\n  eu: { soar: { host: h, org: o, api_key_id: k, api_key_secret: s } }\n`), [
+      'brands: cannot be combined with soar: (use soar: for one brand, or brands: for several)',
+    ]);
+    assert.deepEqual(problemsOf('node: { id: a }\n'), ['soar: required (or brands: to serve several brands)']);
+  });
+
+  test('shorthand-only keys next to brands:', () => {
+    assertProblems(
+      problemsOf(`
+node: { id: a }
+brand_id: x
+stomp: { port: 1 }
+destinations: [fn_a]
+brands:
+  eu: { soar: { host: h, org: o, api_key_id: k, api_key_secret: s } }
+`),
+      [
+        'brand_id: only allowed with the shorthand soar: form; with brands: the keys of brands: are the brand ids',
+        'stomp: only allowed with the shorthand soar: form; with brands: write it as brands.<id>.stomp',
+        'destinations: only allowed with the shorthand soar: form; with brands: write it as brands.<id>.destinations',
+      ],
+    );
+  });
+
+  test('ids, hosts, destinations and types', () => {
+    assertProblems(
+      problemsOf(`
+node: { id: EU 1 }
+brands:
+  EU:
+    soar: { host: "https://soar.example.com", port: https, org: o, api_key_id: k, api_key_secret: s, verify: "no" }
+    destinations: [fn_a, fn_a, "fn b"]
+  ok:
+    soar: { host: h, org: o, api_key_id: k, api_key_secret: s }
+    destinations: []
+`),
+      [
+        'node.id: must be 1-32 characters of a-z, 0-9, _ or -, starting with a letter or digit',
+        'brands.EU: invalid brand id: must be 1-32 characters of a-z, 0-9, _ or -, starting with a letter or digit',
+        'brands.EU.soar.host: must be a host name or address, without scheme or path (e.g. soar.example.com)',
+        'brands.EU.soar.port: must be a whole number',
+        'brands.EU.soar.verify: must be true or false',
+        'brands.EU.destinations: lists fn_a twice',
+        "brands.EU.destinations[2]: must be a message destination's programmatic name (letters, digits and _, e.g. fn_clearing)",
+        'brands.ok.destinations: must not be empty',
+      ],
+    );
+    assertProblems(problemsOf('node: { id: a }\nbrands: {}\n'), ['brands: must name at least one brand']);
+    assertProblems(problemsOf('node: [a]\nsoar: h\n'), ['node: must be a mapping (key: value lines)', 'soar: must be a mapping (key: value lines)']);
+  });
+
+  test('numeric limits', () => {
+    assertProblems(
+      problemsOf(`${MINIMAL}  timeout_s: 0
+  retries: -1
+stomp: { heartbeat_s: -1, connect_timeout_s: 100000 }
+worker: { dedupe_size: 0, function_timeout_s: 1.5 }
+`),
+      [
+        'soar.timeout_s: must be > 0',
+        'soar.retries: must be >= 0',
+        'stomp.heartbeat_s: must be >= 0',
+        'stomp.connect_timeout_s: must be <= 86400',
+        'worker.dedupe_size: must be >= 1',
+      ],
+    );
+  });
+
+  test('max delays must not be below initial delays', () => {
+    assertProblems(problemsOf(`${MINIMAL}  retry_backoff_s: 60\nstomp: { reconnect_initial_s: 10, reconnect_max_s: 5 }\n`), [
+      'soar.retry_backoff_s: must be <= retry_max_backoff_s (30 by default)',
+      'stomp.reconnect_max_s: must be >= reconnect_initial_s (10)',
+    ]);
+  });
+
+  test('proxy must be an http(s) URL', () => {
+    assertProblems(problemsOf(`${MINIMAL}  proxy: socks5://p:1080\n`), [
+      'soar.proxy: must be an http:// or https:// URL (e.g. http://user:password@proxy.example.com:3128)',
+    ]);
+  });
+
+  test('YAML syntax errors report line:column', () => {
+    const problems = problemsOf('node: { id: a }\nsoar:\n  host: h\n org: o\n');
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /^line 4:1: /);
+    const quote = problemsOf('node: { id: a }\nsoar: { host: "h }\n');
+    assert.match(quote[0] ?? '', /^line \d+:\d+: .*quote/i);
+  });
+
+  test('duplicate keys are errors', () => {
+    assert.match(problemsOf(`${MINIMAL}  host: other\n`)[0] ?? '', /^line 8:3: Map keys must be unique/);
+  });
+
+  test('an empty file, or one that is not a mapping', () => {
+    assert.deepEqual(problemsOf('# nothing yet\n'), ['the file is empty: it needs at least node: and soar: (or brands:)']);
+    assert.deepEqual(problemsOf('- node\n- soar\n'), [
+      'the file must be a YAML mapping of keys (node:, soar:, ...), not a list or a single value',
+    ]);
+  });
+});
+
+describe('loadConfig: finding the file', () => {
+  test('precedence: --config, then APP_CONFIG_FILE, then ./app.config.yaml', () => {
+    const d = dir({
+      'app.config.yaml': MINIMAL.replace('eu-1', 'from-cwd'),
+      'env.yaml': MINIMAL.replace('eu-1', 'from-env'),
+      'sub/opt.yaml': MINIMAL.replace('eu-1', 'from-opt'),
+    });
+    const env = { APP_CONFIG_FILE: 'env.yaml' };
+    assert.equal(loadConfig({ cwd: d, env, path: 'sub/opt.yaml' }).node.id, 'from-opt');
+    assert.equal(loadConfig({ cwd: d, env, path: join(d, 'sub/opt.yaml') }).source, join(d, 'sub/opt.yaml'));
+    assert.equal(loadConfig({ cwd: d, env }).node.id, 'from-env');
+    assert.equal(loadConfig({ cwd: d, env: { APP_CONFIG_FILE: join(d, 'env.yaml') } }).node.id, 'from-env');
+    assert.equal(loadConfig({ cwd: d, env: {} }).node.id, 'from-cwd');
+    assert.equal(loadConfig({ cwd: d, env: { APP_CONFIG_FILE: '' } }).node.id, 'from-cwd');
+    assert.deepEqual(resolveConfigPath({ cwd: d, env }), { path: join(d, 'env.yaml'), via: 'APP_CONFIG_FILE' });
+  });
+
+  test('not found: config_not_found naming all three places', () => {
+    const d = dir();
+    assert.throws(
+      () => loadConfig({ cwd: d, env: {} }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.code === ErrorCode.ConfigNotFound &&
+        err.problems.length === 3 &&
+        err.problems[0] === '--config: not given' &&
+        err.problems[1] === 'APP_CONFIG_FILE: not set' &&
+        err.problems[2] === `./app.config.yaml: ${join(d, 'app.config.yaml')}: not found`,
+    );
+  });
+
+  test('an explicit path that is missing is an error, never a fallback', () => {
+    const d = dir({ 'app.config.yaml': MINIMAL, 'env.yaml': MINIMAL });
+    assert.throws(
+      () => loadConfig({ cwd: d, env: { APP_CONFIG_FILE: 'env.yaml' }, path: 'nope.yaml' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.code === ErrorCode.ConfigNotFound &&
+        err.message.includes(`--config: ${join(d, 'nope.yaml')}: not found`) &&
+        err.message.includes(`APP_CONFIG_FILE: ${join(d, 'env.yaml')}: skipped (--config takes precedence)`) &&
+        err.message.includes(`./app.config.yaml: ${join(d, 'app.config.yaml')}: skipped (--config takes precedence)`),
+    );
+    assert.throws(
+      () => loadConfig({ cwd: d, env: { APP_CONFIG_FILE: 'missing.yaml' } }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.code === ErrorCode.ConfigNotFound &&
+        err.problems[1] === `APP_CONFIG_FILE: ${join(d, 'missing.yaml')}: not found`,
+    );
+  });
+
+  test('a directory is not a configuration file', () => {
+    const d = dir({ 'conf/x': '' });
+    assert.throws(
+      () => loadConfig({ cwd: d, env: {}, path: 'conf' }),
+      (err: unknown) => err instanceof ConfigError && err.problems[0] === `--config: ${join(d, 'conf')}: not a file`,
+    );
+  });
+});
+
+describe('loadConfig: files named in the configuration', () => {
+  test('relative cafile is resolved against the config file directory; stomp inherits it', () => {
+    const d = dir({ 'etc/app.config.yaml': `${MINIMAL}  cafile: certs/ca.pem\n`, 'etc/certs/ca.pem': PEM });
+    const cfg = loadConfig({ cwd: root, env: {}, path: join(d, 'etc/app.config.yaml') });
+    const [brand] = cfg.brands;
+    assert.ok(brand);
+    assert.deepEqual(brand.soar.tls, { verify: true, cafile: join(d, 'etc/certs/ca.pem') });
+    assert.deepEqual(brand.stomp.trust, { verify: true, cafile: join(d, 'etc/certs/ca.pem') });
+  });
+
+  test('stomp may have its own cafile or verify setting', () => {
+    const own = load(`${MINIMAL}  cafile: soar.pem\nstomp: { cafile: broker.pem }\n`, {}, { 'soar.pem': PEM, 'broker.pem': PEM });
+    assert.match(own.brands[0]?.stomp.trust.cafile ?? '', /broker\.pem$/);
+    const off = load(`${MINIMAL}  cafile: soar.pem\nstomp: { verify: false }\n`, {}, { 'soar.pem': PEM });
+    assert.deepEqual(off.brands[0]?.stomp.trust, { verify: false, cafile: null });
+    assert.equal(off.brands[0]?.soar.tls.verify, true);
+  });
+
+  test('a missing or non-PEM cafile is an error naming the path', () => {
+    const d = dir({ 'app.config.yaml': `${MINIMAL}  cafile: missing.pem\nstomp: { cafile: not-pem.txt }\n`, 'not-pem.txt': 'hello' });
+    assert.throws(
+      () => loadConfig({ cwd: d, env: {} }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.includes(`soar.cafile: file not found: ${join(d, 'missing.pem')}`) &&
+        err.problems.includes(`stomp.cafile: no PEM certificate (-----BEGIN CERTIFICATE-----) in ${join(d, 'not-pem.txt')}`),
+    );
+  });
+
+  test('cafile: false (resilient-circuits style) and cafile with verify: false', () => {
+    assert.deepEqual(problemsOf(`${MINIMAL}  cafile: false\n`), [
+      'soar.cafile: must be a file path; to turn certificate checks off write verify: false',
+    ]);
+    assert.deepEqual(problemsOf(`${MINIMAL}  cafile: ca.pem\n  verify: false\n`, {}, { 'ca.pem': PEM }), [
+      'soar.cafile: cannot be combined with verify: false',
+    ]);
+  });
+
+  test('logging.file is resolved against the config directory and its directory must exist', () => {
+    const d = dir({ 'app.config.yaml': `${MINIMAL}logging: { file: logs/app.log }\n`, 'logs/.keep': '' });
+    assert.equal(loadConfig({ cwd: d, env: {} }).logging.file, join(d, 'logs/app.log'));
+    const bad = dir({ 'app.config.yaml': `${MINIMAL}logging: { file: nowhere/app.log }\n` });
+    assert.throws(
+      () => loadConfig({ cwd: bad, env: {} }),
+      (err: unknown) => err instanceof ConfigError && err.problems[0] === `logging.file: directory does not exist: ${join(bad, 'nowhere')}`,
+    );
+  });
+});
+
+describe('describeConfig and secretsOf', () => {
+  const yaml = `
+node: { id: hub }
+brands:
+  eu:
+    soar: { host: h1, org: o, api_key_id: visible-id, api_key_secret: hidden-api-secret, proxy: "http://u:pr%40xy-pass@proxy:3128" }
+  ch:
+    soar: { host: h2, org: o, email: user@example.ch, password: hidden-password }
+`;
+
+  test('secrets are replaced by ***, identities stay visible', () => {
+    const cfg = load(yaml);
+    const summary = describeConfig(cfg);
+    const text = JSON.stringify(summary);
+    for (const secret of ['hidden-api-secret', 'hidden-password', 'pr%40xy-pass', 'pr@xy-pass']) {
+      assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+    }
+    assert.ok(text.includes('visible-id') && text.includes('user@example.ch'));
+    const brands = summary.brands as { soar: { auth: Record<string, unknown>; proxy: string }; stomp: { passcode: string } }[];
+    assert.deepEqual(brands[0]?.soar.auth, { kind: 'api_key', api_key_id: 'visible-id', api_key_secret: '***' });
+    assert.equal(brands[0]?.soar.proxy, 'http://u:***@proxy:3128');
+    assert.deepEqual(brands[1]?.soar.auth, { kind: 'password', email: 'user@example.ch', password: '***' });
+    assert.equal(brands[1]?.stomp.passcode, '***');
+    assert.equal(summary.source, cfg.source);
+    // A plain copy: printable and not frozen.
+    assert.ok(!Object.isFrozen(summary));
+  });
+
+  test('secretsOf lists every secret once, longest first', () => {
+    assert.deepEqual(secretsOf(load(yaml)), ['hidden-api-secret', 'hidden-password', 'pr%40xy-pass', 'pr@xy-pass']);
+    assert.deepEqual(secretsOf(load(MINIMAL)), ['key-secret']);
+  });
+});
+
+describe('the shipped app.config.yaml', () => {
+  const shipped = fileURLToPath(new URL('../../../app.config.yaml', import.meta.url));
+
+  test('loads when its variables are set', () => {
+    const cfg = loadConfig({ path: shipped, env: { SOAR_API_KEY_ID: 'sample-id', SOAR_API_KEY_SECRET: 'sample-secret' } });
+    assert.equal(cfg.node.id, 'eu-1');
+    assert.equal(cfg.brands.length, 1);
+    assert.equal(cfg.brands[0]?.stomp.login, 'sample-id');
+    assert.deepEqual(secretsOf(cfg), ['sample-secret']);
+  });
+
+  test('names its missing variables otherwise', () => {
+    assert.throws(
+      () => loadConfig({ path: shipped, env: {} }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.join('\n') ===
+          'soar.api_key_id: environment variable SOAR_API_KEY_ID is not set\n' +
+            'soar.api_key_secret: environment variable SOAR_API_KEY_SECRET is not set',
+    );
+  });
+
+  test('documents every key of the schema', () => {
+    const text = readFileSync(shipped, 'utf8');
+    const { properties, definitions } = configSchema;
+    const keys = [
+      ...Object.keys(properties),
+      ...Object.keys(properties.node.properties),
+      ...Object.keys(definitions.soar.properties),
+      ...Object.keys(definitions.stomp.properties),
+      ...Object.keys(properties.worker.properties),
+      ...Object.keys(properties.logging.properties),
+    ];
+    for (const key of keys) assert.match(text, new RegExp(`^[ #]*${key}:`, 'm'), `${key} is not documented`);
+  });
+
+  test('its commented-out brands: example is valid too', () => {
+    const text = readFileSync(shipped, 'utf8');
+    const example = text
+      .slice(text.indexOf('\n# brands:\n') + 1)
+      .split('\n')
+      .map((line) => line.replace(/^# ?/, ''))
+      .join('\n')
+      .replace(/cafile: .*/, 'cafile: eu-ca.pem');
+    const d = dir({ 'eu-ca.pem': PEM });
+    const cfg = parseConfig(`node: { id: hub }\n${example}`, {
+      source: join(d, 'app.config.yaml'),
+      env: { SOAR_EU_API_KEY_ID: 'i', SOAR_EU_API_KEY_SECRET: 's', SOAR_CH_PASSWORD: 'p' },
+    });
+    assert.deepEqual(cfg.brands.map((b) => b.id), ['eu', 'ch']);
+  });
+});
