@@ -45,8 +45,10 @@ export function contextTokenFor(invocationId: number): string {
   return `${b64('{"alg":"HS256"}')}.${b64(JSON.stringify({ inv: invocationId }))}.${b64(`sig-${invocationId}`)}`;
 }
 
+/** Invocation ids are unique per test process, across invokers (SOAR's are unique per server). */
+let nextInvocation = 1000;
+
 export class SoarInvoker {
-  private nextInvocation = 1000;
   private readonly replies = new Map<string, ReceivedReply[]>();
   private readonly waiters = new Set<() => void>();
 
@@ -84,7 +86,7 @@ export class SoarInvoker {
 
   /** Publish one invocation; resolves once the broker stored it. Returns its correlation id. */
   async invoke(functionName: string, inputs: Record<string, unknown>, options: InvokeOptions = {}): Promise<string> {
-    const invocationId = this.nextInvocation++;
+    const invocationId = nextInvocation++;
     const correlationId = options.correlationId ?? `invid:${invocationId}`;
     const workflow = {
       actions: [], description: null, name: options.workflow ?? 'Example: Clearing Ping',

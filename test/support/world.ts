@@ -1,0 +1,155 @@
+/**
+ * The integration test world for one brand: the shared broker, a SOAR emulator over HTTPS, a
+ * config file written the way an admin would write it, and helpers to run a worker in-process
+ * or as a real `soar-clearing run` child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../src/config/index.js';
+import type { AppConfig } from '../../src/config/types.js';
+import { createLogger } from '../../src/logger.js';
+import { SoarClient } from '../../src/soar/client.js';
+import type { FunctionDefinition, Logger } from '../../src/types.js';
+import { FunctionRegistry } from '../../src/worker/registry.js';
+import { BrandWorker } from '../../src/worker/worker.js';
+import { SoarEmulator } from '../emulator/server.js';
+import { SoarInvoker } from '../emulator/invoker.js';
+import { REPO_ROOT, sharedBroker, type SharedBrokerInfo } from './broker.js';
+
+export interface ConfigOptions {
+  readonly soarPort: number;
+  readonly stompPort: number;
+  readonly stompTls?: boolean;
+  readonly stompCafile?: string;
+  readonly destination: string;
+  readonly concurrency?: number;
+  readonly shutdownGraceS?: number;
+  readonly functionTimeoutS?: number;
+}
+
+/** Writes app.config.yaml for one brand into a fresh temp dir; returns its path. */
+export function writeConfig(caFile: string, o: ConfigOptions): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sc-config-'));
+  const path = join(dir, 'app.config.yaml');
+  writeFileSync(path, `
+node: { id: test-node }
+brand_id: soar2
+soar:
+  host: 127.0.0.1
+  port: ${o.soarPort}
+  org: Test Organization
+  api_key_id: test-key
+  api_key_secret: \${TEST_SOAR_SECRET:-test-secret}
+  cafile: ${caFile}
+  retries: 2
+  retry_backoff_s: 0.05
+stomp:
+  host: 127.0.0.1
+  port: ${o.stompPort}
+  tls: ${o.stompTls ? 'true' : 'false'}
+${o.stompCafile ? `  cafile: ${o.stompCafile}\n` : ''}  reconnect_initial_s: 0.2
+  reconnect_max_s: 1
+  connect_timeout_s: 5
+destinations: [${o.destination}]
+worker:
+  concurrency: ${o.concurrency ?? 10}
+  shutdown_grace_s: ${o.shutdownGraceS ?? 5}
+  function_timeout_s: ${o.functionTimeoutS ?? 0}
+logging: { level: debug, format: text }
+`);
+  return path;
+}
+
+/** A unique destination per test, so leftovers on the shared broker never cross tests. */
+export function uniqueDestination(prefix = 'fn_test'): string {
+  return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A logger whose lines are kept for assertions (and printed when SC_TEST_VERBOSE is set). */
+export function memoryLogger(): { log: Logger; lines: string[] } {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  stream.on('data', (c: Buffer) => {
+    const text = c.toString();
+    if (process.env.SC_TEST_VERBOSE) process.stderr.write(text);
+    lines.push(...text.split('\n').filter(Boolean));
+  });
+  return { log: createLogger({ level: 'debug', format: 'text', file: null, stream }), lines };
+}
+
+export class World {
+  private constructor(readonly broker: SharedBrokerInfo, readonly soar: SoarEmulator) {}
+
+  static async start(): Promise<World> {
+    const broker = await sharedBroker();
+    const soar = await SoarEmulator.start({ pki: broker.pki });
+    return new World(broker, soar);
+  }
+
+  config(o: Omit<ConfigOptions, 'soarPort' | 'stompPort'> & { stompPort?: number }): AppConfig {
+    return loadConfig({ path: this.configFile(o), env: {} });
+  }
+
+  configFile(o: Omit<ConfigOptions, 'soarPort' | 'stompPort'> & { stompPort?: number }): string {
+    return writeConfig(this.broker.pki.caCert, {
+      soarPort: this.soar.port,
+      stompPort: o.stompPort ?? (o.stompTls ? this.broker.stompTlsPort! : this.broker.stompPort),
+      ...o,
+    });
+  }
+
+  /** An in-process worker for the config's single brand. */
+  async worker(config: AppConfig, functions: readonly FunctionDefinition[], log: Logger): Promise<BrandWorker> {
+    const brand = config.brands[0]!;
+    const soar = await SoarClient.connect(brand.soar, { logger: log });
+    return new BrandWorker({ brand, worker: config.worker, registry: new FunctionRegistry(functions), soar, log, nodeId: config.node.id });
+  }
+
+  invoker(destination: string, stompPort = this.broker.stompPort): Promise<SoarInvoker> {
+    return SoarInvoker.connect({ port: stompPort, orgId: this.soar.orgId, destination });
+  }
+
+  async stop(): Promise<void> {
+    await this.soar.stop();
+  }
+}
+
+/** `soar-clearing run` as a child process, its output kept; `ready` resolves once it subscribed. */
+export class WorkerProcess {
+  readonly output: string[] = [];
+  readonly exited: Promise<number | null>;
+  readonly ready: Promise<void>;
+
+  constructor(configPath: string) {
+    const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/cli.js'), 'run', '--config', configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    this.ready = new Promise((resolve, reject) => {
+      const onData = (c: Buffer): void => {
+        const text = c.toString();
+        if (process.env.SC_TEST_VERBOSE) process.stderr.write(text);
+        this.output.push(...text.split('\n').filter(Boolean));
+        if (/subscribed to /.test(text)) resolve();
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      void this.exited.then((code) => reject(new Error(`worker exited (${code}) before subscribing:\n${this.output.join('\n')}`)));
+    });
+  }
+
+  private readonly child: ChildProcess;
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    this.child.kill(sig);
+  }
+}
