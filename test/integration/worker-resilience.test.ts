@@ -92,6 +92,33 @@ describe('worker resilience', () => {
     }
   });
 
+  test('a broker that stops heart-beating is detected as dead and the worker recovers when it is back', async () => {
+    const broker = await Broker.start({ name: 'heartbeat-test' });
+    const destination = uniqueDestination();
+    const logged = memoryLogger();
+    const worker = await world.worker(world.config({ destination, stompPort: broker.stompPort, heartbeatS: 1 }), functions, logged.log);
+    try {
+      await worker.start();
+      // Frozen, not dead: the TCP link stays up, only the heart-beats stop.
+      process.kill(broker.pid, 'SIGSTOP');
+      const frozenAt = Date.now();
+      while (!logged.lines.some((l) => /no heart-beat from the broker/.test(l)) && Date.now() - frozenAt < 10_000) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const detectedInMs = Date.now() - frozenAt;
+      process.kill(broker.pid, 'SIGCONT');
+      assert.ok(detectedInMs < 5000, `heart-beat loss detected after ${detectedInMs} ms:\n${logged.lines.join('\n')}`);
+      const invoker = await world.invoker(destination, broker.stompPort);
+      const id = await invoker.invoke('clearing_ping', {});
+      assert.equal((await invoker.final(id, 20_000)).json?.message, 'Completed');
+      assert.equal(logged.lines.filter((l) => /subscribed to /.test(l)).length, 2);
+      await invoker.close();
+    } finally {
+      await worker.stop();
+      await broker.stop();
+    }
+  });
+
   test('STOMP over TLS works with the configured CA and is refused for an unknown CA', async () => {
     const destination = uniqueDestination();
     const config = world.config({ destination, stompTls: true });

@@ -28,6 +28,7 @@ export interface ConfigOptions {
   readonly concurrency?: number;
   readonly shutdownGraceS?: number;
   readonly functionTimeoutS?: number;
+  readonly heartbeatS?: number;
 }
 
 /** Writes app.config.yaml for one brand into a fresh temp dir; returns its path. */
@@ -53,6 +54,7 @@ stomp:
 ${o.stompCafile ? `  cafile: ${o.stompCafile}\n` : ''}  reconnect_initial_s: 0.2
   reconnect_max_s: 1
   connect_timeout_s: 5
+  heartbeat_s: ${o.heartbeatS ?? 15}
 destinations: [${o.destination}]
 worker:
   concurrency: ${o.concurrency ?? 10}

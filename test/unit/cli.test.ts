@@ -1,0 +1,66 @@
+/** The command line as an admin meets it: help, validation, clear errors, exit codes. No network. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env }, cwd: tmpdir() });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function configFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sc-cli-'));
+  const path = join(dir, 'app.config.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+test('--help lists the commands and the --config option', () => {
+  const r = run(['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /soar-clearing run/);
+  assert.match(r.out, /soar-clearing config/);
+  assert.match(r.out, /--config/);
+});
+
+test('unknown commands and options are refused with usage exit code 2', () => {
+  for (const args of [['frobnicate'], ['run', '--colour'], []]) {
+    const r = run(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, /soar-clearing --help/);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('config validate prints every problem with its path, no stack trace, exit 2', () => {
+  const path = configFile('node: { id: eu }\nsoar:\n  host: soar.example.com\n  org: X\n  api_key_id: k\n  colour: blue\nworker: { concurrency: 0 }\n');
+  const r = run(['config', 'validate', '--config', path]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^invalid configuration: /);
+  assert.match(r.err, /soar\.api_key_secret: required/);
+  assert.match(r.err, /soar\.colour: unknown key/);
+  assert.match(r.err, /worker\.concurrency: must be >= 1/);
+  assert.doesNotMatch(r.err, /\n\s+at /);
+});
+
+test('config validate shows the compiled config with secrets hidden', () => {
+  const path = configFile('node: { id: eu }\nsoar:\n  host: soar.example.com\n  org: X\n  api_key_id: k\n  api_key_secret: ${MY_SECRET}\n');
+  const r = run(['config', 'validate', '--config', path], { MY_SECRET: 'very-secret-value' });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /configuration OK/);
+  assert.doesNotMatch(r.out + r.err, /very-secret-value/);
+  assert.match(r.out, /\*\*\*/);
+});
+
+test('a missing config file names where it looked', () => {
+  const r = run(['config', 'validate', '--config', '/nonexistent/app.config.yaml']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^error: configuration file not found/);
+  assert.match(r.err, /--config: \/nonexistent\/app\.config\.yaml: not found/);
+});
