@@ -1,0 +1,375 @@
+/**
+ * SoarClient: the REST client for one brand (one SOAR org).
+ *
+ *   const soar = await SoarClient.connect(brand.soar, { logger });
+ *   const inc = await soar.getIncident(2314);
+ *   await soar.withContextToken(token).addNote(inc.id, '<p>done</p>');
+ *
+ * `connect` logs in (API key: GET /rest/session with Basic auth; password: POST /rest/session,
+ * then cookie JSESSIONID + header X-sess-id), picks the configured org out of the session's orgs
+ * (cloud_account, then uuid, then name; it must be enabled) and reads it with GET /rest/orgs/<id>.
+ *
+ * Paths given to get/post/put/delete are relative to /rest/orgs/<orgId> (`/incidents/5`), or
+ * absolute when they start with `/rest/` (`/rest/const`). Retries, timeouts and errors: see
+ * transport.ts and retry.ts. Every error thrown is a ClearingError from ./errors.js.
+ */
+import type { SoarConfig } from '../config/types.js';
+import type { JsonValue, Logger } from '../types.js';
+import type {
+  Artifact,
+  ArtifactCreate,
+  ConstInfo,
+  EntityList,
+  FunctionDef,
+  Incident,
+  IncidentCreate,
+  MessageDestination,
+  Note,
+  QueryPagedRequest,
+  QueryPagedResponse,
+  ReturnLevel,
+  ServerVersion,
+  SessionInfo,
+  SoarOrg,
+  TableData,
+  TableRow,
+  Task,
+  TaskCreate,
+} from './dto.js';
+import { SoarConflictError, SoarRequestError } from './errors.js';
+import { resolveRestPath } from './http.js';
+import { resolveOrg } from './org.js';
+import { SoarTransport, type TransportOptions } from './transport.js';
+import type { AxiosAdapter } from 'axios';
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+  readonly query?: Readonly<Record<string, string | number | boolean>>;
+  /** Send once, whatever happens (a password session's re-login on 401 still applies). */
+  readonly skipRetry?: boolean;
+  /**
+   * POST only: the request is safe to repeat (it reads, or repeating it is harmless), so it is
+   * retried on timeouts, resets and 5xx like a GET. Default: a POST is retried only when the
+   * connection was refused.
+   */
+  readonly idempotent?: boolean;
+}
+
+export interface ConnectOptions {
+  readonly logger?: Logger;
+  /** Replaces axios's HTTP adapter (tests without a network). */
+  readonly adapter?: AxiosAdapter;
+  readonly signal?: AbortSignal;
+}
+
+export interface GetPutOptions {
+  /** GET-apply-PUT rounds before giving up with SoarConflictError; default 10. */
+  readonly attempts?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Who the client is logged in as. */
+export interface SoarIdentity {
+  readonly kind: 'api_key' | 'password';
+  /** API key id or email. */
+  readonly principal: string;
+  /** SOAR's user_id from the session (for API keys: the key's user id, when SOAR gives one). */
+  readonly userId: number | null;
+  /** display_name (API key) or "first last" (user), when SOAR gives one. */
+  readonly displayName: string | null;
+}
+
+/**
+ * Objects getPut can update: SOAR's optimistic-locking field is `vers` (incidents) or `version`
+ * (datatable rows...). The second member admits the DTOs (JSON index signature) that have neither.
+ */
+export type Versioned = { vers?: number; version?: number } | { [key: string]: unknown };
+
+export type Apply<T> = (current: T) => T | null | Promise<T | null>;
+
+function identityOf(transport: SoarTransport, session: SessionInfo): SoarIdentity {
+  const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+  const names = [str(session['user_fname']), str(session['user_lname'])].filter((x): x is string => x !== null);
+  return {
+    kind: transport.auth.kind,
+    principal: transport.auth.principal,
+    userId: typeof session.user_id === 'number' ? session.user_id : null,
+    displayName: str(session['display_name']) ?? (names.length ? names.join(' ') : null),
+  };
+}
+
+function seg(v: string | number): string {
+  return encodeURIComponent(String(v));
+}
+
+export class SoarClient {
+  readonly orgId: number;
+  readonly org: SoarOrg;
+  readonly identity: SoarIdentity;
+  /** The X-Co3ContextToken this view sends, or null. */
+  readonly contextToken: string | null;
+  private readonly transport: SoarTransport;
+
+  private constructor(transport: SoarTransport, org: SoarOrg, identity: SoarIdentity, contextToken: string | null) {
+    this.transport = transport;
+    this.org = org;
+    this.orgId = org.id;
+    this.identity = identity;
+    this.contextToken = contextToken;
+  }
+
+  /** Logs in, resolves the org and reads it. Throws SoarAuthError, SoarOrgError, SoarTlsError, SoarUnreachableError... */
+  static async connect(cfg: SoarConfig, opts: ConnectOptions = {}): Promise<SoarClient> {
+    const topts: TransportOptions = {
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.adapter ? { adapter: opts.adapter } : {}),
+    };
+    const transport = new SoarTransport(cfg, topts);
+    try {
+      const session = await transport.login(opts.signal);
+      const sessionOrg = resolveOrg(session.orgs, cfg.org);
+      const org = await transport.send<SoarOrg>('GET', `/rest/orgs/${sessionOrg.id}`, undefined, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      return new SoarClient(transport, org, identityOf(transport, session), null);
+    } catch (err) {
+      await transport.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** SOAR's version, once getServerVersion() has read it. */
+  get serverVersion(): ServerVersion | undefined {
+    return this.transport.serverVersion;
+  }
+
+  /** SOAR's version from GET /rest/const (read once, then cached). */
+  async getServerVersion(opts: RequestOptions = {}): Promise<ServerVersion> {
+    if (!this.transport.serverVersion) {
+      const c = await this.getConst(opts);
+      this.transport.serverVersion = c.server_version;
+    }
+    return this.transport.serverVersion;
+  }
+
+  /**
+   * A view of this client (same login, session and connections) that sends
+   * `X-Co3ContextToken: <token>` on every call, so SOAR attributes the calls to the workflow
+   * of the invocation that carried the token. null: a view without a token.
+   */
+  withContextToken(token: string | null): SoarClient {
+    return new SoarClient(this.transport, this.org, this.identity, token === '' ? null : token);
+  }
+
+  /** The absolute REST path of a client path. */
+  restPath(path: string): string {
+    return resolveRestPath(path, this.orgId);
+  }
+
+  /** Logs a password session out and closes the connections (all views share them). */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private send<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.transport.send<T>(method, this.restPath(path), body, { ...opts, contextToken: this.contextToken });
+  }
+
+  get<T = JsonValue>(path: string, opts?: RequestOptions): Promise<T> {
+    return this.send<T>('GET', path, undefined, opts);
+  }
+
+  post<T = JsonValue>(path: string, body: unknown, opts?: RequestOptions): Promise<T> {
+    return this.send<T>('POST', path, body, opts);
+  }
+
+  put<T = JsonValue>(path: string, body: unknown, opts?: RequestOptions): Promise<T> {
+    return this.send<T>('PUT', path, body, opts);
+  }
+
+  delete<T = JsonValue>(path: string, opts?: RequestOptions): Promise<T> {
+    return this.send<T>('DELETE', path, undefined, opts);
+  }
+
+  /**
+   * Optimistic update: GET the object, `apply` a change to it, PUT it back. SOAR answers 409 when
+   * the object changed in between (its `vers`/`version` moved on): then GET again and re-apply,
+   * up to `attempts` rounds (SoarConflictError after that). `apply` gets a private copy and
+   * returns the object to PUT, or null for "nothing to change" (getPut then answers null).
+   * `apply` may run several times, so it must derive the change from `current` alone.
+   * The lock field is copied from the GET when `apply` leaves it out. Answers the PUT's response.
+   */
+  async getPut<T extends Versioned>(path: string, apply: Apply<T>, opts: GetPutOptions = {}): Promise<T | null> {
+    const attempts = Math.max(1, Math.floor(opts.attempts ?? 10));
+    const ro: RequestOptions = opts.signal ? { signal: opts.signal } : {};
+    for (let i = 1; i <= attempts; i++) {
+      const current = await this.get<T>(path, ro);
+      const next = await apply(structuredClone(current));
+      if (next === null) return null;
+      const lock = current as { vers?: unknown; version?: unknown };
+      const body: { vers?: unknown; version?: unknown } = { ...next };
+      if (body.vers === undefined && typeof lock.vers === 'number') body.vers = lock.vers;
+      if (body.version === undefined && typeof lock.version === 'number') body.version = lock.version;
+      try {
+        const updated = await this.put<T | null>(path, body, ro);
+        return updated ?? (body as T);
+      } catch (err) {
+        if (err instanceof SoarRequestError && err.status === 409) {
+          this.transport.log.debug(`SOAR PUT ${this.restPath(path)} conflict (409); re-reading (${i}/${attempts})`, {
+            method: 'PUT',
+            path: this.restPath(path),
+            status: 409,
+            attempt: i,
+          });
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw new SoarConflictError(this.restPath(path), attempts);
+  }
+
+  // ---- incidents ----
+
+  getIncident(id: number, opts?: RequestOptions): Promise<Incident> {
+    return this.get<Incident>(`/incidents/${seg(id)}`, opts);
+  }
+
+  /** POST /incidents (`name` and `discovered_date` required). Not retried once sent: see retry.ts. */
+  createIncident(dto: IncidentCreate, opts?: RequestOptions): Promise<Incident> {
+    return this.post<Incident>('/incidents', dto, opts);
+  }
+
+  /** getPut on the incident (handles 409 with a fresh `vers`). */
+  updateIncident(id: number, apply: Apply<Incident>, opts?: GetPutOptions): Promise<Incident | null> {
+    return this.getPut<Incident>(`/incidents/${seg(id)}`, apply, opts);
+  }
+
+  async deleteIncident(id: number, opts?: RequestOptions): Promise<void> {
+    await this.delete(`/incidents/${seg(id)}`, opts);
+  }
+
+  /** POST /incidents/query_paged (read-only, so retried like a GET). */
+  queryIncidentsPaged(
+    body: QueryPagedRequest,
+    opts: { returnLevel?: ReturnLevel; handleFormat?: 'names' | 'ids'; signal?: AbortSignal } = {},
+  ): Promise<QueryPagedResponse<Incident>> {
+    const query: Record<string, string> = { return_level: opts.returnLevel ?? 'normal' };
+    if (opts.handleFormat) query['handle_format'] = opts.handleFormat;
+    return this.post<QueryPagedResponse<Incident>>('/incidents/query_paged', body, {
+      query,
+      idempotent: true,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+
+  // ---- tasks ----
+
+  listIncidentTasks(incidentId: number, opts?: RequestOptions): Promise<Task[]> {
+    return this.get<Task[]>(`/incidents/${seg(incidentId)}/tasks`, opts);
+  }
+
+  createTask(incidentId: number, dto: TaskCreate, opts?: RequestOptions): Promise<Task> {
+    return this.post<Task>(`/incidents/${seg(incidentId)}/tasks`, dto, opts);
+  }
+
+  getTask(id: number, opts?: RequestOptions): Promise<Task> {
+    return this.get<Task>(`/tasks/${seg(id)}`, opts);
+  }
+
+  /** Sets the task's status to 'C' (no PUT when it is closed already); answers the task. */
+  async closeTask(id: number, opts?: GetPutOptions): Promise<Task> {
+    const seen: { task?: Task } = {};
+    const updated = await this.getPut<Task>(
+      `/tasks/${seg(id)}`,
+      (t) => {
+        seen.task = t;
+        return t.status === 'C' ? null : { ...t, status: 'C' };
+      },
+      opts,
+    );
+    const task = updated ?? seen.task;
+    if (!task) throw new SoarRequestError({ status: 200, method: 'GET', path: this.restPath(`/tasks/${seg(id)}`), soarMessage: 'no task' });
+    return task;
+  }
+
+  // ---- datatables ----
+
+  getTableData(incidentId: number, table: string | number, opts?: RequestOptions): Promise<TableData> {
+    return this.get<TableData>(`/incidents/${seg(incidentId)}/table_data/${seg(table)}`, opts);
+  }
+
+  /** Adds a row; `cells` maps column api names to plain values (wrapped as `{value}` for SOAR). */
+  addTableRow(incidentId: number, table: string | number, cells: Record<string, JsonValue>, opts?: RequestOptions): Promise<TableRow> {
+    return this.post<TableRow>(`/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data`, { cells: wrapCells(cells) }, opts);
+  }
+
+  /** Changes the given cells of a row (other cells keep their values). */
+  updateTableRow(
+    incidentId: number,
+    table: string | number,
+    rowId: number,
+    cells: Record<string, JsonValue>,
+    opts?: RequestOptions,
+  ): Promise<TableRow> {
+    return this.put<TableRow>(
+      `/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data/${seg(rowId)}`,
+      { id: rowId, cells: wrapCells(cells) },
+      opts,
+    );
+  }
+
+  async deleteTableRow(incidentId: number, table: string | number, rowId: number, opts?: RequestOptions): Promise<void> {
+    await this.delete(`/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data/${seg(rowId)}`, opts);
+  }
+
+  // ---- notes and artifacts ----
+
+  /** Adds a note whose text is `html`. */
+  addNote(incidentId: number, html: string, opts?: RequestOptions): Promise<Note> {
+    return this.post<Note>(`/incidents/${seg(incidentId)}/comments`, { text: { format: 'html', content: html } }, opts);
+  }
+
+  listNotes(incidentId: number, opts?: RequestOptions): Promise<Note[]> {
+    return this.get<Note[]>(`/incidents/${seg(incidentId)}/comments`, opts);
+  }
+
+  /** Adds an artifact. SOAR answers a list (the artifacts created). */
+  addArtifact(incidentId: number, artifact: ArtifactCreate, opts?: RequestOptions): Promise<Artifact[]> {
+    const body: Record<string, JsonValue> = { type: artifact.type, value: artifact.value };
+    if (artifact.description !== undefined && artifact.description !== null) {
+      body['description'] = { format: 'text', content: artifact.description };
+    }
+    return this.post<Artifact[]>(`/incidents/${seg(incidentId)}/artifacts`, body, opts);
+  }
+
+  listArtifacts(incidentId: number, opts?: RequestOptions): Promise<Artifact[]> {
+    return this.get<Artifact[]>(`/incidents/${seg(incidentId)}/artifacts`, opts);
+  }
+
+  // ---- definitions ----
+
+  async listFunctions(opts?: RequestOptions): Promise<FunctionDef[]> {
+    return (await this.get<EntityList<FunctionDef>>('/functions', opts)).entities;
+  }
+
+  /** GET /functions/<name>?handle_format=names. */
+  getFunction(name: string, opts: RequestOptions = {}): Promise<FunctionDef> {
+    return this.get<FunctionDef>(`/functions/${seg(name)}`, { ...opts, query: { handle_format: 'names', ...opts.query } });
+  }
+
+  async listMessageDestinations(opts?: RequestOptions): Promise<MessageDestination[]> {
+    return (await this.get<EntityList<MessageDestination>>('/message_destinations', opts)).entities;
+  }
+
+  /** GET /rest/const (large; prefer getServerVersion() for the version). */
+  getConst(opts?: RequestOptions): Promise<ConstInfo> {
+    return this.get<ConstInfo>('/rest/const', opts);
+  }
+}
+
+function wrapCells(cells: Record<string, JsonValue>): Record<string, { value: JsonValue }> {
+  const out: Record<string, { value: JsonValue }> = {};
+  for (const [k, v] of Object.entries(cells)) out[k] = { value: v };
+  return out;
+}

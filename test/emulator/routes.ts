@@ -1,0 +1,485 @@
+/**
+ * The REST endpoints of the SOAR emulator. Each handler gets the authenticated principal and
+ * answers in SOAR's shapes; every error uses SOAR's error body
+ * (`{"success":false,"title":null,"message":..,"hints":[],"error_code":..}`).
+ */
+import { randomBytes } from 'node:crypto';
+import type { JsonObject, JsonValue } from '../../src/types.js';
+import { clone } from './samples.js';
+import { textOf, type EmulatorState, type Principal, type TableDef } from './state.js';
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: JsonValue;
+  /** A body already serialized (the large const sample). */
+  readonly raw?: string;
+  readonly headers?: Record<string, string | string[]>;
+}
+
+export interface RouteRequest {
+  readonly method: string;
+  /** Path without query and without the resource prefix. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: JsonValue | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export function soarError(status: number, message: string, errorCode = 'generic'): Reply {
+  return { status, body: { success: false, title: null, message, hints: [], error_code: errorCode } };
+}
+
+const OK_RESULT: JsonObject = { success: true, title: null, message: null, hints: [] };
+
+function isObj(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function header(req: RouteRequest, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function cookies(req: RouteRequest): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header(req, 'cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+export type AuthResult = { principal: Principal } | { reply: Reply };
+
+/** API key Basic auth on every call, or a password session (JSESSIONID cookie + X-sess-id). */
+export function authenticate(state: EmulatorState, req: RouteRequest): AuthResult {
+  const authz = header(req, 'authorization');
+  if (authz && /^basic /i.test(authz)) {
+    const decoded = Buffer.from(authz.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const id = colon >= 0 ? decoded.slice(0, colon) : decoded;
+    const secret = colon >= 0 ? decoded.slice(colon + 1) : '';
+    const key = state.apiKeys.find((k) => k.id === id && k.secret === secret);
+    if (!key) return { reply: soarError(401, 'Authentication failed: unknown API key or wrong secret') };
+    return { principal: { kind: 'apikey', key } };
+  }
+  const sid = cookies(req).get('JSESSIONID');
+  if (sid) {
+    const session = state.sessions.get(sid);
+    if (!session || session.expiresAt < Date.now()) {
+      if (session) state.sessions.delete(sid);
+      return { reply: soarError(401, 'Your session has expired; log in again') };
+    }
+    if (header(req, 'x-sess-id') !== session.csrf) {
+      return { reply: soarError(403, 'Missing or wrong X-sess-id header for this session') };
+    }
+    const user = state.users.find((u) => u.id === session.userId);
+    if (!user) return { reply: soarError(401, 'Unknown session user') };
+    session.expiresAt = Date.now() + state.sessionTimeoutMs;
+    return { principal: { kind: 'user', user, session } };
+  }
+  return { reply: soarError(401, 'Authentication required') };
+}
+
+// ---- sessions ----
+
+function passwordSessionJson(state: EmulatorState, p: Extract<Principal, { kind: 'user' }>): JsonObject {
+  const s = clone(state.samples.passwordSession);
+  const orgTemplate = Array.isArray(s['orgs']) && isObj(s['orgs'][0]) ? s['orgs'][0] : {};
+  s['orgs'] = state.orgsVisibleTo(p).map((o) => ({
+    ...clone(orgTemplate),
+    id: o['id'] ?? null,
+    name: o['name'] ?? null,
+    enabled: o['enabled'] ?? true,
+    uuid: o['uuid'] ?? null,
+    cloud_account: o['cloud_account'] ?? null,
+  }));
+  s['csrf_token'] = p.session.csrf;
+  s['user_id'] = p.user.id;
+  s['user_email'] = p.user.email;
+  s['user_fname'] = p.user.fname;
+  s['user_lname'] = p.user.lname;
+  s['session_ip'] = '127.0.0.1';
+  return s;
+}
+
+function apiKeySessionJson(state: EmulatorState, p: Extract<Principal, { kind: 'apikey' }>): JsonObject {
+  const s = clone(state.samples.apiKeySession);
+  s['orgs'] = state.orgsVisibleTo(p).map((o) => clone(o));
+  s['api_key_handle'] = p.key.handle;
+  s['client_id'] = p.key.clientId;
+  s['display_name'] = p.key.name;
+  s['csrf_token'] = randomBytes(16).toString('hex');
+  return s;
+}
+
+function login(state: EmulatorState, req: RouteRequest): Reply {
+  const b = req.body;
+  if (!isObj(b) || typeof b['email'] !== 'string' || typeof b['password'] !== 'string') {
+    return soarError(400, 'Login needs a JSON body with email and password');
+  }
+  const email = b['email'].toLowerCase();
+  const user = state.users.find((u) => u.email.toLowerCase() === email && u.password === b['password']);
+  if (!user) return soarError(401, 'Login failed: unknown email or wrong password');
+  const session = state.newSession(user);
+  return {
+    status: 200,
+    body: passwordSessionJson(state, { kind: 'user', user, session }),
+    headers: { 'Set-Cookie': [`JSESSIONID=${session.sid}; Path=/; Secure; HttpOnly`] },
+  };
+}
+
+// ---- query_paged ----
+
+function fieldValue(inc: JsonObject, name: string): JsonValue | undefined {
+  let cur: JsonValue | undefined = inc;
+  for (const part of name.replace(/^incident\./, '').split('.')) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+function scalarEq(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a === null || b === null) return false;
+  if (isObj(a) && isObj(b)) return JSON.stringify(a) === JSON.stringify(b);
+  if (isObj(a) && typeof a['name'] === 'string') return a['name'] === b || a['id'] === b;
+  return String(a) === String(b);
+}
+
+function eq(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (Array.isArray(a) && !Array.isArray(b)) return a.some((x) => scalarEq(x, b));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => scalarEq(x, b[i]));
+  return scalarEq(a, b);
+}
+
+function hasValue(v: JsonValue | undefined): boolean {
+  return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+}
+
+function num(v: JsonValue | undefined): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return null;
+}
+
+const METHODS = new Set(['equals', 'not_equals', 'in', 'not_in', 'contains', 'not_contains', 'has_a_value', 'not_has_a_value', 'gt', 'gte', 'lt', 'lte']);
+
+function matches(inc: JsonObject, cond: JsonObject): boolean {
+  const v = fieldValue(inc, String(cond['field_name']));
+  const want = cond['value'];
+  switch (cond['method']) {
+    case 'equals':
+      return eq(v, want);
+    case 'not_equals':
+      return !eq(v, want);
+    case 'in':
+      return Array.isArray(want) && want.some((w) => eq(v, w));
+    case 'not_in':
+      return !(Array.isArray(want) && want.some((w) => eq(v, w)));
+    case 'contains':
+    case 'not_contains': {
+      let hit: boolean;
+      if (Array.isArray(v)) hit = (Array.isArray(want) ? want : [want]).some((w) => v.some((x) => scalarEq(x, w)));
+      else if (typeof v === 'string') hit = (Array.isArray(want) ? want : [want]).some((w) => v.toLowerCase().includes(String(w).toLowerCase()));
+      else hit = false;
+      return cond['method'] === 'contains' ? hit : !hit;
+    }
+    case 'has_a_value':
+      return hasValue(v);
+    case 'not_has_a_value':
+      return !hasValue(v);
+    default: {
+      const a = num(v);
+      const b = num(want);
+      if (a === null || b === null) return false;
+      if (cond['method'] === 'gt') return a > b;
+      if (cond['method'] === 'gte') return a >= b;
+      if (cond['method'] === 'lt') return a < b;
+      return a <= b;
+    }
+  }
+}
+
+function compare(a: JsonValue | undefined, b: JsonValue | undefined): number {
+  const an = a === undefined || a === null;
+  const bn = b === undefined || b === null;
+  if (an || bn) return an && bn ? 0 : an ? 1 : -1; // null is the largest value (PostgreSQL's default)
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b));
+}
+
+const PARTIAL_FIELDS = ['id', 'name', 'vers', 'org_id', 'discovered_date', 'create_date', 'plan_status', 'severity_code', 'owner_id', 'phase_id', 'properties', 'incident_type_ids'];
+
+function queryPaged(state: EmulatorState, orgId: number, req: RouteRequest): Reply {
+  const level = req.query.get('return_level') ?? 'normal';
+  if (!['partial', 'normal', 'full'].includes(level)) return soarError(400, `Invalid return_level '${level}'`);
+  const b = req.body ?? {};
+  if (!isObj(b)) return soarError(400, 'query_paged needs a JSON object body');
+  const filters = b['filters'] ?? [];
+  if (!Array.isArray(filters)) return soarError(400, "'filters' must be a list");
+  for (const f of filters) {
+    const conds = isObj(f) ? f['conditions'] ?? [] : null;
+    if (!Array.isArray(conds)) return soarError(400, "each filter needs a 'conditions' list");
+    for (const c of conds) {
+      if (!isObj(c) || typeof c['field_name'] !== 'string') return soarError(400, "each condition needs a 'field_name'");
+      if (!METHODS.has(String(c['method']))) return soarError(400, `Unsupported condition method '${String(c['method'])}'`);
+    }
+  }
+  const all = state.incidentsOf(orgId).sort((x, y) => (x['id'] as number) - (y['id'] as number));
+  let hits = filters.length === 0
+    ? all
+    : all.filter((inc) =>
+        filters.some((f) => ((isObj(f) ? f['conditions'] : []) as JsonValue[]).every((c) => matches(inc, c as JsonObject))),
+      );
+  const sorts = Array.isArray(b['sorts']) ? b['sorts'].filter(isObj) : [];
+  if (sorts.length) {
+    hits = [...hits].sort((x, y) => {
+      for (const s of sorts) {
+        const name = String(s['field_name']);
+        const c = compare(fieldValue(x, name), fieldValue(y, name));
+        if (c !== 0) return String(s['type']).toUpperCase() === 'DESC' ? -c : c;
+      }
+      return 0;
+    });
+  }
+  const start = typeof b['start'] === 'number' ? Math.max(0, b['start']) : 0;
+  const length = typeof b['length'] === 'number' && b['length'] >= 0 ? b['length'] : hits.length;
+  const page = hits.slice(start, start + length).map((inc) => {
+    if (level !== 'partial') return clone(inc);
+    const out: JsonObject = {};
+    for (const k of PARTIAL_FIELDS) if (k in inc) out[k] = clone(inc[k] as JsonValue);
+    return out;
+  });
+  return { status: 200, body: { recordsTotal: all.length, recordsFiltered: hits.length, data: page } };
+}
+
+// ---- org-scoped routes ----
+
+function checkCustomFields(state: EmulatorState, props: JsonValue | undefined): Reply | null {
+  if (!state.strictFields || props === undefined || props === null) return null;
+  if (!isObj(props)) return soarError(400, "'properties' must be an object");
+  const known = new Set(state.customFieldNames());
+  for (const k of Object.keys(props)) {
+    if (!known.has(k)) return soarError(400, `Unknown custom field 'properties.${k}'`);
+  }
+  return null;
+}
+
+function artifactOut(state: EmulatorState, a: JsonObject, req: RouteRequest): JsonObject {
+  const out = clone(a);
+  if (req.query.get('handle_format') === 'names') {
+    const t = state.artifactType(out['type']);
+    if (t) out['type'] = t[1];
+  }
+  return out;
+}
+
+type CellsResult = { ok: true; cells: Record<string, JsonValue> } | { ok: false; reply: Reply };
+
+function cellsIn(table: TableDef, body: JsonValue | undefined): CellsResult {
+  if (!isObj(body) || !isObj(body['cells'])) return { ok: false, reply: soarError(400, "A row needs 'cells': {column: {value}}") };
+  const cells: Record<string, JsonValue> = {};
+  for (const [col, cell] of Object.entries(body['cells'])) {
+    if (!isObj(cell) || !('value' in cell)) return { ok: false, reply: soarError(400, `Cell '${col}' needs a 'value'`) };
+    if (table.columns !== null && !table.columns.includes(col)) {
+      return { ok: false, reply: soarError(400, `Unknown column '${col}' in datatable '${table.name}'`) };
+    }
+    cells[col] = cell['value'] as JsonValue;
+  }
+  return { ok: true, cells };
+}
+
+function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: string, req: RouteRequest): Reply {
+  const m = req.method;
+  const creator = state.principalJson(p);
+  let g: RegExpMatchArray | null;
+
+  if (rest === '/functions' && m === 'GET') return { status: 200, body: { entities: state.functions.map((f) => clone(f)) } };
+  if ((g = rest.match(/^\/functions\/([^/]+)$/)) && m === 'GET') {
+    const f = state.findFunction(decodeURIComponent(g[1]!));
+    return f ? { status: 200, body: clone(f) } : soarError(404, `Function '${decodeURIComponent(g[1]!)}' not found`);
+  }
+  if (rest === '/message_destinations' && m === 'GET') {
+    return { status: 200, body: { entities: state.messageDestinations.map((d) => clone(d)) } };
+  }
+  if ((g = rest.match(/^\/message_destinations\/([^/]+)$/))) {
+    const d = state.findDestination(decodeURIComponent(g[1]!));
+    if (!d) return soarError(404, `Message destination '${decodeURIComponent(g[1]!)}' not found`);
+    if (m === 'GET') return { status: 200, body: clone(d) };
+    if (m === 'PUT') {
+      if (!isObj(req.body)) return soarError(400, 'A message destination needs a JSON object');
+      for (const [k, v] of Object.entries(req.body)) if (k !== 'id' && k !== 'uuid') d[k] = clone(v);
+      return { status: 200, body: clone(d) };
+    }
+  }
+  if (rest === '/types/incident/fields' && m === 'GET') return { status: 200, body: state.incidentFields.map((f) => clone(f)) };
+
+  // incidents
+  if (rest === '/incidents/query_paged' && m === 'POST') return queryPaged(state, orgId, req);
+  if (rest === '/incidents' && m === 'POST') {
+    const b = req.body;
+    if (!isObj(b)) return soarError(400, 'An incident needs a JSON object body');
+    if (typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "Field 'name' is required");
+    if (typeof b['discovered_date'] !== 'number') return soarError(400, "Field 'discovered_date' is required (epoch milliseconds)");
+    const bad = checkCustomFields(state, b['properties']);
+    if (bad) return bad;
+    const inc = state.createIncident(orgId, b, creator);
+    return { status: 200, body: clone(inc) };
+  }
+  if ((g = rest.match(/^\/incidents\/(\d+)(\/.*)?$/))) {
+    const id = Number(g[1]);
+    const sub = g[2] ?? '';
+    const inc = state.incidents.get(id);
+    if (!inc || inc['org_id'] !== orgId) return soarError(404, `Incident ${id} not found`);
+    if (sub === '') {
+      if (m === 'GET') return { status: 200, body: clone(inc) };
+      if (m === 'DELETE') {
+        state.deleteIncident(id);
+        return { status: 200, body: clone(OK_RESULT) };
+      }
+      if (m === 'PUT') {
+        const b = req.body;
+        if (!isObj(b)) return soarError(400, 'An incident needs a JSON object body');
+        if (typeof b['vers'] !== 'number') return soarError(409, `Incident ${id}: the update carries no 'vers'; read the incident and try again`);
+        if (b['vers'] !== inc['vers']) {
+          return soarError(409, `Incident ${id} was changed by someone else (vers ${String(b['vers'])} is not the current ${String(inc['vers'])})`);
+        }
+        if ('name' in b && (typeof b['name'] !== 'string' || b['name'].trim() === '')) return soarError(400, "Field 'name' is required");
+        const bad = checkCustomFields(state, b['properties']);
+        if (bad) return bad;
+        state.applyIncidentChanges(inc, b);
+        state.touch(inc);
+        return { status: 200, body: clone(inc) };
+      }
+      return soarError(405, `${m} not allowed on /incidents/${id}`);
+    }
+    if (sub === '/tasks') {
+      if (m === 'GET') return { status: 200, body: state.tasksOf(id).map((t) => clone(t)) };
+      if (m === 'POST') {
+        const b = req.body;
+        if (!isObj(b) || typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "A task needs a 'name'");
+        const t = state.createTask(inc, b, creator);
+        return { status: 200, body: clone(t) };
+      }
+    }
+    if (sub === '/comments') {
+      if (m === 'GET') return { status: 200, body: (state.notes.get(id) ?? []).map((n) => clone(n)) };
+      if (m === 'POST') {
+        const b = req.body;
+        const text = isObj(b) ? textOf(b['text']) : null;
+        if (text === null || text === '') return soarError(400, "A note needs 'text': {format, content}");
+        const parent = isObj(b) && typeof b['parent_id'] === 'number' ? b['parent_id'] : null;
+        return { status: 200, body: clone(state.addNote(id, text, p, parent)) };
+      }
+    }
+    if (sub === '/artifacts') {
+      if (m === 'GET') return { status: 200, body: (state.artifacts.get(id) ?? []).map((a) => artifactOut(state, a, req)) };
+      if (m === 'POST') {
+        const b = req.body;
+        if (!isObj(b) || typeof b['value'] !== 'string' || b['value'] === '') return soarError(400, "An artifact needs a 'value'");
+        const type = state.artifactType(b['type']);
+        if (!type) return soarError(400, `Unknown artifact type ${JSON.stringify(b['type'] ?? null)}`);
+        const a = state.addArtifact(inc, type, b['value'], textOf(b['description']), creator);
+        return { status: 200, body: [artifactOut(state, a, req)] };
+      }
+    }
+    if ((g = sub.match(/^\/table_data\/([^/]+)(\/row_data(?:\/(\d+))?)?$/))) {
+      const table = state.findTable(decodeURIComponent(g[1]!));
+      if (!table) return soarError(404, `Datatable '${decodeURIComponent(g[1]!)}' not found`);
+      const rows = state.rowsOf(id, table);
+      if (!g[2] && m === 'GET') return { status: 200, body: { id: table.id, rows: [...rows.values()].map((r) => clone(r)) } };
+      if (g[2] && !g[3] && m === 'POST') {
+        const parsed = cellsIn(table, req.body);
+        if (!parsed.ok) return parsed.reply;
+        const row = state.newRow(parsed.cells);
+        rows.set(row['id'] as number, row);
+        return { status: 200, body: clone(row) };
+      }
+      if (g[3]) {
+        const rowId = Number(g[3]);
+        const row = rows.get(rowId);
+        if (!row) return soarError(404, `Row ${rowId} not found in datatable '${table.name}'`);
+        if (m === 'DELETE') {
+          rows.delete(rowId);
+          return { status: 200, body: clone(OK_RESULT) };
+        }
+        if (m === 'PUT') {
+          const b = req.body;
+          if (isObj(b) && typeof b['version'] === 'number' && b['version'] !== row['version']) {
+            return soarError(409, `Row ${rowId} was changed by someone else (version ${b['version']} is not the current ${String(row['version'])})`);
+          }
+          const parsed = cellsIn(table, b);
+          if (!parsed.ok) return parsed.reply;
+          const current = isObj(row['cells']) ? row['cells'] : {};
+          for (const [col, value] of Object.entries(parsed.cells)) current[col] = { id: col, row_id: rowId, value };
+          row['cells'] = current;
+          row['version'] = (typeof row['version'] === 'number' ? row['version'] : 0) + 1;
+          return { status: 200, body: clone(row) };
+        }
+      }
+    }
+    return soarError(404, `No such endpoint: ${m} ${req.path}`);
+  }
+
+  // tasks by id
+  if ((g = rest.match(/^\/tasks\/(\d+)$/))) {
+    const t = state.tasks.get(Number(g[1]));
+    const inc = t ? state.incidents.get(t['inc_id'] as number) : undefined;
+    if (!t || !inc || inc['org_id'] !== orgId) return soarError(404, `Task ${g[1]} not found`);
+    if (m === 'GET') return { status: 200, body: clone(t) };
+    if (m === 'PUT') {
+      const b = req.body;
+      if (!isObj(b)) return soarError(400, 'A task needs a JSON object body');
+      if ('status' in b && b['status'] !== 'O' && b['status'] !== 'C') return soarError(400, `Invalid task status ${JSON.stringify(b['status'])}`);
+      const wasOpen = t['status'] !== 'C';
+      const protectedKeys = new Set(['id', 'inc_id', 'inc_name', 'init_date', 'creator_principal', 'perms', 'closed_date']);
+      for (const [k, v] of Object.entries(b)) {
+        if (protectedKeys.has(k)) continue;
+        t[k] = k === 'instructions' ? textOf(v) : clone(v);
+      }
+      if (wasOpen && t['status'] === 'C') {
+        t['closed_date'] = Date.now();
+        t['active'] = false;
+      } else if (!wasOpen && t['status'] === 'O') {
+        t['closed_date'] = null;
+        t['active'] = true;
+      }
+      return { status: 200, body: clone(t) };
+    }
+  }
+  return soarError(404, `No such endpoint: ${m} ${req.path}`);
+}
+
+/** Answers one authenticated-or-not request. */
+export function route(state: EmulatorState, req: RouteRequest): Reply {
+  const { method: m, path } = req;
+  if (path === '/rest/session') {
+    if (m === 'POST') return login(state, req);
+    const auth = authenticate(state, req);
+    if ('reply' in auth) return auth.reply;
+    const p = auth.principal;
+    if (m === 'GET') return { status: 200, body: p.kind === 'apikey' ? apiKeySessionJson(state, p) : passwordSessionJson(state, p) };
+    if (m === 'DELETE') {
+      if (p.kind === 'user') state.sessions.delete(p.session.sid);
+      return { status: 200, body: clone(OK_RESULT), headers: { 'Set-Cookie': ['JSESSIONID=; Path=/; Max-Age=0; Secure; HttpOnly'] } };
+    }
+    return soarError(405, `${m} not allowed on /rest/session`);
+  }
+  const auth = authenticate(state, req);
+  if ('reply' in auth) return auth.reply;
+  const p = auth.principal;
+  if (path === '/rest/const' && m === 'GET') return { status: 200, raw: state.samples.constText };
+  const g = path.match(/^\/rest\/orgs\/(\d+)(\/.*)?$/);
+  if (g) {
+    const orgId = Number(g[1]);
+    const org = state.orgsVisibleTo(p).find((o) => o['id'] === orgId);
+    if (!org) return soarError(state.orgs.has(orgId) ? 403 : 404, `Organization ${orgId} is not available to this account`);
+    if (org['enabled'] === false) return soarError(403, `Organization ${orgId} is disabled`);
+    const rest = g[2] ?? '';
+    if (rest === '' && m === 'GET') return { status: 200, body: clone(org) };
+    return orgRoute(state, p, orgId, rest, req);
+  }
+  return soarError(404, `No such endpoint: ${m} ${path}`);
+}

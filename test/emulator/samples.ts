@@ -1,0 +1,93 @@
+/**
+ * The real SOAR REST samples (../shared/reference/soar/rest-samples/ beside the repo) the
+ * emulator uses as templates for its answers. Read at run time, never copied into the repo.
+ * Override the directory with SOAR_REST_SAMPLES or the emulator's `samplesDir` option.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JsonObject, JsonValue } from '../../src/types.js';
+
+/** The repo root: the nearest directory above this file holding package.json. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('soar emulator: cannot find the repo root (package.json)');
+    dir = up;
+  }
+}
+
+export function defaultSamplesDir(): string {
+  const env = process.env['SOAR_REST_SAMPLES'];
+  if (env) return resolve(env);
+  return join(repoRoot(), '..', 'shared', 'reference', 'soar', 'rest-samples');
+}
+
+export interface Samples {
+  readonly dir: string;
+  /** POST /rest/session (email/password). */
+  readonly passwordSession: JsonObject;
+  /** GET /rest/session with an API key. */
+  readonly apiKeySession: JsonObject;
+  readonly incident: JsonObject;
+  readonly task: JsonObject;
+  readonly functions: JsonObject[];
+  readonly messageDestinations: JsonObject[];
+  readonly incidentFields: JsonObject[];
+  readonly tableRow: JsonObject;
+  readonly attachment: JsonObject;
+  /** GET /rest/const as text (large, served as is). */
+  readonly constText: string;
+  readonly constInfo: JsonObject;
+}
+
+const cache = new Map<string, Samples>();
+
+function readJson(dir: string, name: string): JsonValue {
+  const file = join(dir, name);
+  if (!existsSync(file)) {
+    throw new Error(`soar emulator: missing REST sample ${file} (set SOAR_REST_SAMPLES to the samples directory)`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as JsonValue;
+}
+
+function obj(v: JsonValue, what: string): JsonObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`soar emulator: sample ${what} is not an object`);
+  return v;
+}
+
+function entities(v: JsonValue, what: string): JsonObject[] {
+  const list = obj(v, what)['entities'];
+  if (!Array.isArray(list)) throw new Error(`soar emulator: sample ${what} has no entities`);
+  return list.map((e) => obj(e, what));
+}
+
+export function loadSamples(dir: string = defaultSamplesDir()): Samples {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const constText = readFileSync(join(dir, '200_JSON_GET__const.json'), 'utf8');
+  const fields = readJson(dir, '200_JSON_GET__types_incident_fields.json');
+  const samples: Samples = {
+    dir,
+    passwordSession: obj(readJson(dir, 'session_POST_rest_session.json'), 'session_POST'),
+    apiKeySession: obj(readJson(dir, 'session_apikey_GET_rest_session.json'), 'session_apikey'),
+    incident: obj(readJson(dir, '200_JSON_GET__incidents_2314.json'), 'incident'),
+    task: obj(readJson(dir, '200_JSON_GET__task.json'), 'task'),
+    functions: entities(readJson(dir, '200_JSON_GET__functions.json'), 'functions'),
+    messageDestinations: entities(readJson(dir, '200_JSON_GET__message_destinations.json'), 'message_destinations'),
+    incidentFields: Array.isArray(fields) ? fields.map((f) => obj(f, 'incident field')) : [],
+    tableRow: obj(readJson(dir, '200_JSON_POST__table_data.json'), 'table_data'),
+    attachment: obj(readJson(dir, '200_JSON_POST__attachment.json'), 'attachment'),
+    constText,
+    constInfo: obj(JSON.parse(constText) as JsonValue, 'const'),
+  };
+  cache.set(dir, samples);
+  return samples;
+}
+
+/** A deep copy of a template. */
+export function clone<T extends JsonValue>(v: T): T {
+  return structuredClone(v);
+}

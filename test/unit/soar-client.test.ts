@@ -1,0 +1,388 @@
+/**
+ * SoarClient driven through a stub axios adapter: no socket is ever opened.
+ */
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { describe, it } from 'node:test';
+import { AxiosError, AxiosHeaders, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import type { SoarConfig } from '../../src/config/types.js';
+import { ErrorCode } from '../../src/errors.js';
+import { SoarClient } from '../../src/soar/client.js';
+import {
+  SoarAbortedError,
+  SoarAuthError,
+  SoarConflictError,
+  SoarOrgError,
+  SoarRequestError,
+  SoarUnreachableError,
+} from '../../src/soar/errors.js';
+import type { Logger } from '../../src/types.js';
+
+const SECRET = 'api-secret-XYZ-123';
+const PASSWORD = 'pw-Very-Secret-9';
+const CSRF = 'csrf-token-abcdef-0001';
+const SID = 'SESSION-ID-0000-1111';
+
+interface StubRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  params: Record<string, string> | undefined;
+}
+type StubAnswer = { status: number; body?: unknown; headers?: Record<string, string | string[]> } | { error: string; message?: string };
+
+function stub(handler: (r: StubRequest) => StubAnswer | Promise<StubAnswer>): { adapter: AxiosAdapter; seen: StubRequest[] } {
+  const seen: StubRequest[] = [];
+  const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(AxiosHeaders.from(config.headers).toJSON())) headers[k.toLowerCase()] = String(v);
+    const req: StubRequest = {
+      method: String(config.method).toUpperCase(),
+      url: String(config.url),
+      headers,
+      body: typeof config.data === 'string' ? (JSON.parse(config.data) as unknown) : undefined,
+      params: config.params as Record<string, string> | undefined,
+    };
+    seen.push(req);
+    if (config.signal?.aborted) throw new AxiosError('canceled', 'ERR_CANCELED', config);
+    const a = await handler(req);
+    if ('error' in a) throw new AxiosError(a.message ?? a.error, a.error, config);
+    return {
+      data: a.body === undefined ? '' : JSON.stringify(a.body),
+      status: a.status,
+      statusText: '',
+      headers: a.headers ?? {},
+      config,
+      request: {},
+    };
+  };
+  return { adapter, seen };
+}
+
+const ORGS = [
+  { id: 201, name: 'Test Organization', enabled: true, uuid: 'u-201', cloud_account: 'ca-201' },
+  { id: 404, name: 'Disabled Org', enabled: false, uuid: 'u-404', cloud_account: null },
+];
+
+function cfg(over: Partial<SoarConfig> = {}): SoarConfig {
+  return {
+    host: 'soar.invalid',
+    port: 443,
+    org: 'Test Organization',
+    auth: { kind: 'api_key', api_key_id: 'key-1', api_key_secret: SECRET },
+    tls: { verify: true, cafile: null },
+    resource_prefix: '',
+    timeout_ms: 2000,
+    retry: { retries: 2, backoff_ms: 1, max_backoff_ms: 2 },
+    proxy: null,
+    ...over,
+  };
+}
+
+const passwordCfg = (): SoarConfig => cfg({ auth: { kind: 'password', email: 'a@example.com', password: PASSWORD } });
+
+function collectingLogger(): { logger: Logger; lines: unknown[] } {
+  const lines: unknown[] = [];
+  const logger: Logger = {
+    error: (m, meta) => lines.push(['error', m, meta]),
+    warn: (m, meta) => lines.push(['warn', m, meta]),
+    info: (m, meta) => lines.push(['info', m, meta]),
+    debug: (m, meta) => lines.push(['debug', m, meta]),
+    child: () => logger,
+  };
+  return { logger, lines };
+}
+
+/** A small fake SOAR: session, org, one incident. */
+function fakeSoar(opts: { password?: boolean } = {}) {
+  let loggedIn = 0;
+  let sessionValid = true;
+  const incident = { id: 5, name: 'i', vers: 3, properties: {} as Record<string, unknown> };
+  const handler = (r: StubRequest): StubAnswer => {
+    if (r.url === '/rest/session' && r.method === 'POST') {
+      const b = r.body as { email: string; password: string };
+      if (b.password !== PASSWORD) return { status: 401, body: { success: false, message: `bad password ${b.password}` } };
+      loggedIn++;
+      sessionValid = true;
+      return { status: 200, body: { csrf_token: CSRF, user_id: 1, orgs: ORGS }, headers: { 'set-cookie': [`JSESSIONID=${SID}; Path=/; Secure`] } };
+    }
+    if (opts.password) {
+      if (r.headers['cookie'] !== `JSESSIONID=${SID}` || r.headers['x-sess-id'] !== CSRF || !sessionValid) {
+        return { status: 401, body: { success: false, message: 'session expired' } };
+      }
+    } else if (r.headers['authorization'] !== `Basic ${Buffer.from(`key-1:${SECRET}`).toString('base64')}`) {
+      return { status: 401, body: { success: false, message: 'no' } };
+    }
+    if (r.url === '/rest/session' && r.method === 'GET') return { status: 200, body: { csrf_token: 'x', user_id: 1, orgs: ORGS } };
+    if (r.url === '/rest/orgs/201') return { status: 200, body: ORGS[0] };
+    if (r.url === '/rest/orgs/201/incidents/5' && r.method === 'GET') return { status: 200, body: incident };
+    if (r.url === '/rest/orgs/201/incidents/5' && r.method === 'PUT') {
+      const b = r.body as typeof incident;
+      if (b.vers !== incident.vers) return { status: 409, body: { success: false, message: 'stale' } };
+      Object.assign(incident, b, { vers: incident.vers + 1 });
+      return { status: 200, body: incident };
+    }
+    return { status: 404, body: { success: false, title: null, message: `nothing at ${r.url}`, hints: [], error_code: 'generic' } };
+  };
+  return {
+    handler,
+    incident,
+    get logins() {
+      return loggedIn;
+    },
+    expire() {
+      sessionValid = false;
+    },
+  };
+}
+
+describe('SoarClient (stub transport)', () => {
+  it('API key: Basic on every call, org resolved, GET /rest/orgs/<id>', async () => {
+    const soar = fakeSoar();
+    const { adapter, seen } = stub(soar.handler);
+    const c = await SoarClient.connect(cfg(), { adapter });
+    assert.equal(c.orgId, 201);
+    assert.equal(c.org.name, 'Test Organization');
+    assert.equal(c.identity.kind, 'api_key');
+    assert.deepEqual(seen.map((r) => `${r.method} ${r.url}`), ['GET /rest/session', 'GET /rest/orgs/201']);
+    assert.ok(seen.every((r) => r.headers['authorization']?.startsWith('Basic ')));
+    assert.ok(seen.every((r) => r.headers['x-sess-id'] === undefined && r.headers['cookie'] === undefined));
+  });
+
+  it('org by cloud_account; disabled org refused', async () => {
+    const soar = fakeSoar();
+    assert.equal((await SoarClient.connect(cfg({ org: 'ca-201' }), { adapter: stub(soar.handler).adapter })).orgId, 201);
+    await assert.rejects(SoarClient.connect(cfg({ org: 'Disabled Org' }), { adapter: stub(soar.handler).adapter }), SoarOrgError);
+  });
+
+  it('wrong API key -> SoarAuthError without the secret', async () => {
+    const { adapter } = stub(() => ({ status: 401, body: { success: false, message: `key rejected: ${SECRET}` } }));
+    await assert.rejects(SoarClient.connect(cfg(), { adapter }), (err: unknown) => {
+      assert.ok(err instanceof SoarAuthError);
+      assert.equal(err.code, ErrorCode.SoarAuth);
+      assert.ok(!inspect(err, { depth: 10 }).includes(SECRET));
+      assert.match(err.message, /key rejected: \*\*\*/);
+      return true;
+    });
+  });
+
+  it('password: csrf + cookie on later calls; a 401 re-logs in once and repeats', async () => {
+    const soar = fakeSoar({ password: true });
+    const { adapter, seen } = stub(soar.handler);
+    const c = await SoarClient.connect(passwordCfg(), { adapter });
+    assert.equal(soar.logins, 1);
+    assert.equal(seen[0]?.headers['authorization'], undefined);
+    assert.equal(seen[1]?.headers['x-sess-id'], CSRF);
+    assert.equal(seen[1]?.headers['cookie'], `JSESSIONID=${SID}`);
+    soar.expire();
+    const results = await Promise.all([c.getIncident(5), c.getIncident(5), c.getIncident(5)]);
+    assert.equal(results.length, 3);
+    assert.equal(soar.logins, 2, 'concurrent 401s share one re-login');
+  });
+
+  it('password: 401 that persists after re-login -> SoarAuthError (no loop)', async () => {
+    const soar = fakeSoar({ password: true });
+    let block = false;
+    const { adapter, seen } = stub((r) => (block && r.url !== '/rest/session' ? { status: 401, body: { success: false, message: 'revoked' } } : soar.handler(r)));
+    const c = await SoarClient.connect(passwordCfg(), { adapter });
+    block = true;
+    const before = seen.length;
+    await assert.rejects(c.getIncident(5), SoarAuthError);
+    assert.deepEqual(seen.slice(before).map((r) => r.method + ' ' + r.url), [
+      'GET /rest/orgs/201/incidents/5',
+      'POST /rest/session',
+      'GET /rest/orgs/201/incidents/5',
+    ]);
+  });
+
+  it('wrong password -> SoarAuthError, password redacted', async () => {
+    const soar = fakeSoar({ password: true });
+    const { adapter } = stub(soar.handler);
+    const bad = cfg({ auth: { kind: 'password', email: 'a@example.com', password: 'Wrong-Password-1' } });
+    await assert.rejects(SoarClient.connect(bad, { adapter }), (err: unknown) => {
+      assert.ok(err instanceof SoarAuthError);
+      assert.ok(!err.message.includes('Wrong-Password-1'));
+      return true;
+    });
+  });
+
+  it('GET retried on 503 and reset; exhausted -> SoarUnreachableError', async () => {
+    const soar = fakeSoar();
+    const faults: StubAnswer[] = [];
+    const { adapter, seen } = stub((r) => faults.shift() ?? soar.handler(r));
+    const c = await SoarClient.connect(cfg(), { adapter });
+    faults.push({ status: 503, body: { success: false, message: 'busy' } }, { error: 'ECONNRESET', message: 'socket hang up' });
+    assert.equal((await c.getIncident(5)).id, 5);
+    faults.push({ status: 503 }, { status: 502 }, { status: 503, body: { success: false, message: 'still busy' } });
+    const before = seen.length;
+    await assert.rejects(c.getIncident(5), (err: unknown) => {
+      assert.ok(err instanceof SoarUnreachableError);
+      assert.equal(err.retryable, true);
+      assert.equal(err.attempts, 3);
+      assert.equal(err.lastStatus, 503);
+      assert.match(err.message, /still busy/);
+      return true;
+    });
+    assert.equal(seen.length - before, 3);
+  });
+
+  it('POST: not repeated on 503 or reset, repeated on connection refused', async () => {
+    const soar = fakeSoar();
+    const faults: StubAnswer[] = [];
+    const { adapter, seen } = stub((r) => faults.shift() ?? soar.handler(r));
+    const c = await SoarClient.connect(cfg(), { adapter });
+
+    faults.push({ status: 503, body: { success: false, message: 'busy' } });
+    let before = seen.length;
+    await assert.rejects(c.post('/incidents', { name: 'x' }), (err: unknown) => err instanceof SoarRequestError && err.status === 503);
+    assert.equal(seen.length - before, 1);
+
+    faults.push({ error: 'ECONNRESET' });
+    before = seen.length;
+    await assert.rejects(c.post('/incidents', { name: 'x' }), (err: unknown) => {
+      assert.ok(err instanceof SoarUnreachableError);
+      assert.equal(err.maybeApplied, true);
+      return true;
+    });
+    assert.equal(seen.length - before, 1);
+
+    faults.push({ error: 'ECONNREFUSED' }, { error: 'ECONNREFUSED' });
+    before = seen.length;
+    await assert.rejects(c.post('/nothing', {}), (err: unknown) => err instanceof SoarRequestError && err.status === 404);
+    assert.equal(seen.length - before, 3);
+
+    // query_paged is a read: retried like a GET
+    faults.push({ status: 503 });
+    before = seen.length;
+    await assert.rejects(c.queryIncidentsPaged({ filters: [] }), (err: unknown) => err instanceof SoarRequestError && err.status === 404);
+    assert.equal(seen.length - before, 2);
+  });
+
+  it('4xx is not retried and carries the SOAR message', async () => {
+    const soar = fakeSoar();
+    const { adapter, seen } = stub(soar.handler);
+    const c = await SoarClient.connect(cfg(), { adapter });
+    const before = seen.length;
+    await assert.rejects(c.get('/nope'), (err: unknown) => {
+      assert.ok(err instanceof SoarRequestError);
+      assert.equal(err.status, 404);
+      assert.equal(err.method, 'GET');
+      assert.equal(err.path, '/rest/orgs/201/nope');
+      assert.equal(err.soarMessage, 'nothing at /rest/orgs/201/nope');
+      assert.equal(err.soarErrorCode, 'generic');
+      return true;
+    });
+    assert.equal(seen.length - before, 1);
+  });
+
+  it('skipRetry sends once', async () => {
+    const soar = fakeSoar();
+    const faults: StubAnswer[] = [];
+    const { adapter, seen } = stub((r) => faults.shift() ?? soar.handler(r));
+    const c = await SoarClient.connect(cfg(), { adapter });
+    faults.push({ status: 503 });
+    const before = seen.length;
+    await assert.rejects(c.getIncident(5, { skipRetry: true }), (err: unknown) => err instanceof SoarRequestError && err.status === 503);
+    assert.equal(seen.length - before, 1);
+  });
+
+  it('getPut: copies vers, re-reads on 409, null = no PUT, gives up with SoarConflictError', async () => {
+    const soar = fakeSoar();
+    const faults: StubAnswer[] = [];
+    const { adapter, seen } = stub((r) => (r.method === 'PUT' && faults.length ? faults.shift()! : soar.handler(r)));
+    const c = await SoarClient.connect(cfg(), { adapter });
+
+    let calls = 0;
+    const r1 = await c.getPut<{ id: number; name: string; vers?: number }>('/incidents/5', (cur) => {
+      calls++;
+      return { id: cur.id, name: `renamed ${calls}` }; // no vers: taken from the GET
+    });
+    assert.equal(r1?.name, 'renamed 1');
+    assert.equal(soar.incident.vers, 4);
+
+    faults.push({ status: 409, body: { success: false, message: 'stale' } }, { status: 409 });
+    calls = 0;
+    const r2 = await c.updateIncident(5, (cur) => ({ ...cur, name: 'second' }));
+    assert.equal(r2?.name, 'second');
+    assert.equal(seen.filter((r) => r.method === 'PUT').length, 4);
+
+    const before = seen.length;
+    assert.equal(await c.updateIncident(5, () => null), null);
+    assert.deepEqual(seen.slice(before).map((r) => r.method), ['GET']);
+
+    for (let i = 0; i < 5; i++) faults.push({ status: 409 });
+    await assert.rejects(c.updateIncident(5, (cur) => ({ ...cur, name: 'x' }), { attempts: 3 }), (err: unknown) => {
+      assert.ok(err instanceof SoarConflictError);
+      assert.equal(err.attempts, 3);
+      assert.equal(err.code, ErrorCode.SoarConflict);
+      return true;
+    });
+  });
+
+  it('withContextToken adds X-Co3ContextToken on the view only', async () => {
+    const soar = fakeSoar();
+    const { adapter, seen } = stub(soar.handler);
+    const c = await SoarClient.connect(cfg(), { adapter });
+    const v = c.withContextToken('jwt.token.here');
+    await v.getIncident(5);
+    await c.getIncident(5);
+    assert.equal(seen.at(-2)?.headers['x-co3contexttoken'], 'jwt.token.here');
+    assert.equal(seen.at(-1)?.headers['x-co3contexttoken'], undefined);
+    assert.equal(v.orgId, c.orgId);
+    assert.equal(v.withContextToken(null).contextToken, null);
+  });
+
+  it('an aborted signal stops the request (and its backoff)', async () => {
+    const soar = fakeSoar();
+    const { adapter } = stub((r) => (r.url.endsWith('/incidents/5') ? { status: 503 } : soar.handler(r)));
+    const c = await SoarClient.connect(cfg({ retry: { retries: 5, backoff_ms: 10_000, max_backoff_ms: 10_000 } }), { adapter });
+    const ctl = new AbortController();
+    const p = c.getIncident(5, { signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 20);
+    await assert.rejects(p, (err: unknown) => err instanceof SoarAbortedError && err.code === ErrorCode.Aborted);
+    await assert.rejects(c.getIncident(5, { signal: AbortSignal.abort() }), SoarAbortedError);
+  });
+
+  it('logs method, path, status and duration, never a secret', async () => {
+    const soar = fakeSoar({ password: true });
+    const faults: StubAnswer[] = [];
+    const { adapter } = stub((r) => faults.shift() ?? soar.handler(r));
+    const { logger, lines } = collectingLogger();
+    const c = await SoarClient.connect(passwordCfg(), { adapter, logger });
+    faults.push({ error: 'ECONNRESET', message: `reset ${PASSWORD}` });
+    await c.getIncident(5);
+    soar.expire();
+    await c.getIncident(5);
+    await assert.rejects(c.get('/nope'));
+    const text = JSON.stringify(lines);
+    for (const s of [PASSWORD, CSRF, SID]) assert.ok(!text.includes(s), `log contains ${s}`);
+    const debug = lines.find((l) => Array.isArray(l) && l[0] === 'debug' && (l[2] as { status?: number })?.status === 200) as unknown[];
+    assert.deepEqual(Object.keys(debug[2] as object).sort(), ['attempt', 'duration_ms', 'method', 'path', 'status']);
+    assert.ok(lines.some((l) => Array.isArray(l) && l[0] === 'warn' && /retry 1\/2/.test(String(l[1]))));
+  });
+
+  it('verify:false logs exactly one warning', async () => {
+    const soar = fakeSoar();
+    const { logger, lines } = collectingLogger();
+    const c = await SoarClient.connect(cfg({ tls: { verify: false, cafile: null } }), { adapter: stub(soar.handler).adapter, logger });
+    await c.getIncident(5);
+    const warns = lines.filter((l) => Array.isArray(l) && l[0] === 'warn');
+    assert.equal(warns.length, 1);
+    assert.match(String((warns[0] as unknown[])[1]), /TLS verification .* is OFF/);
+  });
+
+  it('an unreadable cafile is a config error', async () => {
+    await assert.rejects(SoarClient.connect(cfg({ tls: { verify: true, cafile: '/nonexistent/ca.pem' } })), (err: unknown) => {
+      return err instanceof Error && (err as { code?: string }).code === ErrorCode.ConfigInvalid && /soar\.tls\.cafile/.test(err.message);
+    });
+  });
+
+  it('resource_prefix does not change the REST paths the client asks for', async () => {
+    const soar = fakeSoar();
+    const { adapter, seen } = stub(soar.handler);
+    const c = await SoarClient.connect(cfg({ resource_prefix: '/soar' }), { adapter });
+    assert.equal(c.restPath('/incidents/5'), '/rest/orgs/201/incidents/5');
+    assert.equal(seen[0]?.url, '/rest/session');
+  });
+});
