@@ -6,7 +6,7 @@ import type { AppConfig, BrandConfig } from './config/types.js';
 import { ClearingError } from './errors.js';
 import { SoarClient } from './soar/client.js';
 import type { FunctionDefinition, Logger } from './types.js';
-import { backoffDelay, sleep } from './worker/backoff.js';
+import { backoffDelay, sleep } from './backoff.js';
 import { checkFunctionsDefined } from './worker/preflight.js';
 import { FunctionRegistry } from './worker/registry.js';
 import { BrandWorker } from './worker/worker.js';
@@ -53,7 +53,7 @@ export class ClearingNode {
         if (!error.retryable) throw error;
         const delay = backoffDelay(attempt, brand.stomp.reconnect.initial_ms, brand.stomp.reconnect.max_ms);
         this.log.warn(`SOAR not reachable (${error.message}); retrying in ${delay} ms`, { brand: brand.id });
-        await sleep(delay, this.stopping.signal);
+        await sleep(delay, this.stopping.signal).catch(() => undefined); // aborted = stopping
       }
     }
     return null;

@@ -26,6 +26,7 @@
  * d = min(max_backoff_ms, backoff_ms * 2^(n-1)) ("equal jitter": spreads clients out without
  * ever retrying immediately).
  */
+import { backoffDelay } from '../backoff.js';
 import type { RetryConfig } from '../config/types.js';
 
 export type FaultKind =
@@ -49,13 +50,8 @@ export interface Fault {
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
 /** Delay before retry number `attempt` (1 = first retry). */
-export function backoffDelay(attempt: number, cfg: RetryConfig, random: () => number = Math.random): number {
-  const n = Math.max(1, Math.floor(attempt));
-  const max = Math.max(0, cfg.max_backoff_ms);
-  // 2^(n-1) grows past any sane max quickly; cap the exponent to stay finite.
-  const base = Math.min(max, Math.max(0, cfg.backoff_ms) * 2 ** Math.min(n - 1, 30));
-  const r = Math.min(1, Math.max(0, random()));
-  return Math.round(base / 2 + (base / 2) * r);
+export function retryDelay(attempt: number, cfg: RetryConfig, random: () => number = Math.random): number {
+  return backoffDelay(Math.max(1, Math.floor(attempt)) - 1, cfg.backoff_ms, cfg.max_backoff_ms, random);
 }
 
 const TLS_CODES = new Set([
@@ -130,21 +126,3 @@ export function mayHaveReachedServer(fault: Fault): boolean {
   return fault.kind === 'reset' || fault.kind === 'timeout' || fault.kind === 'http5xx' || fault.kind === 'other';
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

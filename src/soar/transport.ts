@@ -24,7 +24,8 @@ import {
   redact,
 } from './errors.js';
 import { baseUrl, parseJsonBody, parseProxy, queryParams } from './http.js';
-import { backoffDelay, classifyFault, mayHaveReachedServer, shouldRetry, sleep, type Fault, type HttpMethod } from './retry.js';
+import { sleep } from '../backoff.js';
+import { classifyFault, mayHaveReachedServer, retryDelay, shouldRetry, type Fault, type HttpMethod } from './retry.js';
 
 export interface SendOptions {
   readonly signal?: AbortSignal;
@@ -332,7 +333,7 @@ export class SoarTransport {
   }
 
   private async backoff(method: string, path: string, attempt: number, fault: Fault, signal?: AbortSignal): Promise<void> {
-    const delay = backoffDelay(attempt, this.cfg.retry);
+    const delay = retryDelay(attempt, this.cfg.retry);
     this.log.warn(`SOAR ${method} ${path} failed (${fault.code}); retry ${attempt}/${this.cfg.retry.retries} in ${delay} ms`, {
       method,
       path,

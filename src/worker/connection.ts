@@ -9,7 +9,7 @@
 import { Client, type IFrame, type IMessage, type StompHeaders } from '@stomp/stompjs';
 import type { StompConfig } from '../config/types.js';
 import type { Logger } from '../types.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, sleep } from '../backoff.js';
 import { StompSocket, type CloseEvent } from './socket.js';
 
 export interface ConnectionHandlers {
@@ -117,7 +117,7 @@ export class StompConnection {
         broker: `${this.cfg.host}:${this.cfg.port}`,
         attempt,
       });
-      await sleep(delay, this.stopSignal.signal);
+      await sleep(delay, this.stopSignal.signal).catch(() => undefined); // aborted = stopping
     }
   }
 

@@ -22,6 +22,7 @@ import {
 import type { Logger } from '../../src/types.js';
 import { SoarEmulator } from '../emulator/server.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
+import { collectingLogger } from '../support/loggers.js';
 
 let dir: string;
 let pki: TestPki;
@@ -34,17 +35,6 @@ async function connect(over: Partial<SoarConfig> = {}, logger?: Logger, target: 
   return c;
 }
 
-function collectingLogger(): { logger: Logger; lines: [string, string, unknown][] } {
-  const lines: [string, string, unknown][] = [];
-  const logger: Logger = {
-    error: (m, meta) => lines.push(['error', m, meta]),
-    warn: (m, meta) => lines.push(['warn', m, meta]),
-    info: (m, meta) => lines.push(['info', m, meta]),
-    debug: (m, meta) => lines.push(['debug', m, meta]),
-    child: () => logger,
-  };
-  return { logger, lines };
-}
 
 async function freePort(): Promise<number> {
   const srv = createServer();

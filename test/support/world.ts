@@ -7,10 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config/index.js';
 import type { AppConfig } from '../../src/config/types.js';
-import { createLogger } from '../../src/logger.js';
 import { SoarClient } from '../../src/soar/client.js';
 import type { FunctionDefinition, Logger } from '../../src/types.js';
 import { FunctionRegistry } from '../../src/worker/registry.js';
@@ -70,17 +68,8 @@ export function uniqueDestination(prefix = 'fn_test'): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** A logger whose lines are kept for assertions (and printed when SC_TEST_VERBOSE is set). */
-export function memoryLogger(): { log: Logger; lines: string[] } {
-  const stream = new PassThrough();
-  const lines: string[] = [];
-  stream.on('data', (c: Buffer) => {
-    const text = c.toString();
-    if (process.env.SC_TEST_VERBOSE) process.stderr.write(text);
-    lines.push(...text.split('\n').filter(Boolean));
-  });
-  return { log: createLogger({ level: 'debug', format: 'text', file: null, stream }), lines };
-}
+
+export { memoryLogger } from './loggers.js';
 
 export class World {
   private constructor(readonly broker: SharedBrokerInfo, readonly soar: SoarEmulator) {}

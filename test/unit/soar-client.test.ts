@@ -16,7 +16,7 @@ import {
   SoarRequestError,
   SoarUnreachableError,
 } from '../../src/soar/errors.js';
-import type { Logger } from '../../src/types.js';
+import { collectingLogger } from '../support/loggers.js';
 
 const SECRET = 'api-secret-XYZ-123';
 const PASSWORD = 'pw-Very-Secret-9';
@@ -82,17 +82,6 @@ function cfg(over: Partial<SoarConfig> = {}): SoarConfig {
 
 const passwordCfg = (): SoarConfig => cfg({ auth: { kind: 'password', email: 'a@example.com', password: PASSWORD } });
 
-function collectingLogger(): { logger: Logger; lines: unknown[] } {
-  const lines: unknown[] = [];
-  const logger: Logger = {
-    error: (m, meta) => lines.push(['error', m, meta]),
-    warn: (m, meta) => lines.push(['warn', m, meta]),
-    info: (m, meta) => lines.push(['info', m, meta]),
-    debug: (m, meta) => lines.push(['debug', m, meta]),
-    child: () => logger,
-  };
-  return { logger, lines };
-}
 
 /** A small fake SOAR: session, org, one incident. */
 function fakeSoar(opts: { password?: boolean } = {}) {

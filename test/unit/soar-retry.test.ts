@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay, classifyFault, mayHaveReachedServer, shouldRetry, sleep, type FaultKind, type HttpMethod } from '../../src/soar/retry.js';
+import { sleep } from '../../src/backoff.js';
+import { classifyFault, mayHaveReachedServer, retryDelay, shouldRetry, type FaultKind, type HttpMethod } from '../../src/soar/retry.js';
 
 const cfg = { retries: 5, backoff_ms: 100, max_backoff_ms: 1000 };
 
@@ -8,10 +9,10 @@ describe('backoff schedule', () => {
   it('doubles from backoff_ms with jitter in [d/2, d]', () => {
     for (let attempt = 1; attempt <= 4; attempt++) {
       const d = 100 * 2 ** (attempt - 1);
-      assert.equal(backoffDelay(attempt, cfg, () => 0), d / 2);
-      assert.equal(backoffDelay(attempt, cfg, () => 1), d);
+      assert.equal(retryDelay(attempt, cfg, () => 0), d / 2);
+      assert.equal(retryDelay(attempt, cfg, () => 1), d);
       for (let i = 0; i < 50; i++) {
-        const v = backoffDelay(attempt, cfg);
+        const v = retryDelay(attempt, cfg);
         assert.ok(v >= d / 2 && v <= d, `attempt ${attempt}: ${v} not in [${d / 2}, ${d}]`);
       }
     }
@@ -19,17 +20,17 @@ describe('backoff schedule', () => {
 
   it('never exceeds max_backoff_ms, even for huge attempt numbers', () => {
     for (const attempt of [5, 6, 10, 100, 10_000]) {
-      const v = backoffDelay(attempt, cfg, () => 1);
+      const v = retryDelay(attempt, cfg, () => 1);
       assert.equal(v, 1000);
-      assert.ok(backoffDelay(attempt, cfg, () => 0) >= 500);
+      assert.ok(retryDelay(attempt, cfg, () => 0) >= 500);
     }
   });
 
   it('handles zero and odd inputs', () => {
-    assert.equal(backoffDelay(1, { retries: 1, backoff_ms: 0, max_backoff_ms: 0 }), 0);
-    assert.equal(backoffDelay(0, cfg, () => 1), 100); // attempt < 1 is treated as the first retry
-    assert.equal(backoffDelay(1, cfg, () => 7), 100); // random() clamped
-    assert.ok(Number.isFinite(backoffDelay(Number.MAX_SAFE_INTEGER, cfg)));
+    assert.equal(retryDelay(1, { retries: 1, backoff_ms: 0, max_backoff_ms: 0 }), 0);
+    assert.equal(retryDelay(0, cfg, () => 1), 100); // attempt < 1 is treated as the first retry
+    assert.equal(retryDelay(1, cfg, () => 7), 100); // random() clamped
+    assert.ok(Number.isFinite(retryDelay(Number.MAX_SAFE_INTEGER, cfg)));
   });
 });
 
