@@ -58,6 +58,8 @@ describe('worker resilience', () => {
     assert.equal(invoker.finalsFor(id).length, 1);
     assert.ok(proc.output.some((l) => /SIGTERM received/.test(l)));
     assert.ok(proc.output.some((l) => /draining/.test(l)));
+    // The emulator's SOAR defines no clearing functions yet: the start-up check says so.
+    assert.ok(proc.output.some((l) => /WARN .*function 'clearing_ping' is not defined in SOAR; run 'soar-clearing customize'/.test(l)), proc.output.join('\n'));
     await invoker.close();
   });
 
