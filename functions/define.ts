@@ -12,6 +12,7 @@ export function defineFunction<I, O extends JsonValue>(def: {
   description: string;
   inputSchema: JSONSchemaType<I>;
   handler: (inputs: I, ctx: FunctionContext) => Promise<O>;
+  selftest?: FunctionDefinition['selftest'];
 }): FunctionDefinition {
   const { handler, inputSchema, ...rest } = def;
   return Object.freeze({

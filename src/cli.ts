@@ -3,14 +3,20 @@
  * soar-clearing command line. Every failure ends in one clear message and an exit code:
  * 0 ok, 1 runtime failure, 2 bad usage or bad configuration, 3 SOAR refused us (auth, org).
  */
+import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { buildExport, customization, serializeExport } from '../customize/build.js';
+import { functions } from '../functions/index.js';
 import { describeConfig, loadConfig, secretsOf } from './config/index.js';
 import type { AppConfig } from './config/types.js';
+import { installCustomization } from './customize.js';
 import { ClearingError, ConfigError, ErrorCode } from './errors.js';
 import { createLogger } from './logger.js';
 import { ClearingNode } from './node.js';
-import { functions } from '../functions/index.js';
+import { exitCodeOf, formatSelftest, selftestBrand } from './selftest.js';
+import { SoarClient } from './soar/client.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, SoarRefused: 3 } as const;
@@ -24,7 +30,7 @@ function load(args: GlobalArgs): AppConfig {
 }
 
 function exitCodeFor(err: ClearingError): number {
-  if (err instanceof ConfigError) return ExitCode.Usage;
+  if (err instanceof ConfigError || err.code === ErrorCode.Usage) return ExitCode.Usage;
   if (err.code === ErrorCode.SoarAuth || err.code === ErrorCode.SoarOrg) return ExitCode.SoarRefused;
   return ExitCode.Failure;
 }
@@ -59,6 +65,71 @@ async function run(args: GlobalArgs): Promise<number> {
   return done;
 }
 
+interface BrandArgs extends GlobalArgs {
+  brand?: string | undefined;
+}
+
+function brandsOf(config: AppConfig, args: BrandArgs): AppConfig['brands'] {
+  if (!args.brand) return config.brands;
+  const brand = config.brands.find((b) => b.id === args.brand);
+  if (!brand) throw new ConfigError(config.source, [`--brand ${args.brand}: no such brand (configured: ${config.brands.map((b) => b.id).join(', ')})`]);
+  return [brand];
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new ClearingError(ErrorCode.Usage, 'refusing to change SOAR without confirmation: stdin is not a terminal; add --yes');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function customize(args: BrandArgs & { yes?: boolean; export?: string | undefined }): Promise<number> {
+  const exportRes = buildExport();
+  if (args.export) {
+    writeFileSync(args.export, serializeExport(exportRes));
+    process.stdout.write(`wrote ${args.export}\n`);
+    return ExitCode.Ok;
+  }
+  const config = load(args);
+  const log = createLogger({ ...config.logging, level: 'warn', secrets: secretsOf(config) });
+  const brands = brandsOf(config, args);
+  const targets = brands.map((b) => `${b.id} (${b.soar.host}:${b.soar.port}, org '${b.soar.org}')`).join(', ');
+  process.stdout.write(`Installs ${customization.functions.length} functions, ${customization.rules.length} rules, the datatable and fields of soar-clearing into: ${targets}\n`);
+  if (!args.yes && !(await confirm('Go ahead?'))) {
+    process.stdout.write('nothing changed\n');
+    return ExitCode.Ok;
+  }
+  for (const brand of brands) {
+    const soar = await SoarClient.connect(brand.soar, { logger: log });
+    try {
+      process.stdout.write(`brand ${brand.id}: importing into org '${soar.org.name}' (${soar.orgId})\n`);
+      const report = await installCustomization(soar, exportRes, customization.destination, log);
+      process.stdout.write(`  import ${report.import.id}: ${report.import.status}\n`);
+      for (const m of report.import.messages) process.stdout.write(`  SOAR: ${m}\n`);
+      const d = report.destination;
+      process.stdout.write(`  message destination ${d.name}: ${d.who} ${d.access === 'granted' ? 'granted access' : 'already allowed'}\n`);
+    } finally {
+      await soar.close();
+    }
+  }
+  process.stdout.write(`done; check with: soar-clearing selftest${args.config ? ` --config ${args.config}` : ''}\n`);
+  return ExitCode.Ok;
+}
+
+async function selftest(args: BrandArgs & { json?: boolean }): Promise<number> {
+  const config = load(args);
+  const log = createLogger({ ...config.logging, level: 'error', secrets: secretsOf(config) });
+  const results = [];
+  for (const brand of brandsOf(config, args)) results.push(await selftestBrand(brand, customization, functions, log));
+  process.stdout.write(args.json ? `${JSON.stringify({ ok: results.every((r) => r.ok), brands: results }, null, 2)}\n` : formatSelftest(results));
+  return exitCodeOf(results);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let result: Promise<number> = Promise.resolve(ExitCode.Ok);
   const parser = yargs()
@@ -71,6 +142,19 @@ export async function main(argv: string[]): Promise<number> {
     })
     .command('run', 'Run the node: connect to each brand\'s SOAR and broker and serve its functions until SIGTERM/SIGINT', {}, (a) => {
       result = run(a as GlobalArgs);
+    })
+    .command('customize', 'Install the app\'s functions, rules, datatable, fields, task and workflows into each brand\'s SOAR (import API), and let the configured API key use the message destination', (y) =>
+      y
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (for scripts)' })
+        .option('export', { type: 'string', describe: 'Write the export.res to FILE instead of contacting SOAR' })
+        .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
+      result = customize(a as BrandArgs & { yes: boolean; export?: string });
+    })
+    .command('selftest', 'Check each brand: REST login and org, STOMP connect and subscribe, customization installed, each function\'s own check. Exit 0 ok, 10 REST, 11 STOMP, 12 customization, 13 a function', (y) =>
+      y
+        .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+        .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
+      result = selftest(a as BrandArgs & { json: boolean });
     })
     .command('config', 'Work with the configuration file', (y) =>
       y

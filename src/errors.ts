@@ -7,6 +7,8 @@
 export const ErrorCode = {
   ConfigInvalid: 'config_invalid',
   ConfigNotFound: 'config_not_found',
+  /** The command line asks for something that cannot be done as asked. */
+  Usage: 'usage',
   InputInvalid: 'input_invalid',
   FunctionUnknown: 'function_unknown',
   MessageMalformed: 'message_malformed',

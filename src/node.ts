@@ -27,7 +27,10 @@ export class ClearingNode {
     for (const brand of this.config.brands) {
       const soar = await this.connectSoar(brand);
       if (!soar) return; // stopped while waiting for SOAR
-      const worker = new BrandWorker({ brand, worker: this.config.worker, registry, soar, log: this.log, nodeId: this.config.node.id });
+      const worker = new BrandWorker({
+        brand, worker: this.config.worker, registry, soar, log: this.log, nodeId: this.config.node.id,
+        networkBrands: this.config.brands.map((b) => b.id),
+      });
       this.workers.push(worker);
       await checkFunctionsDefined(soar, registry.names(), brand.destinations, this.log.child({ brand: brand.id })).catch((err: unknown) =>
         this.log.warn(`could not check function definitions: ${(err as Error).message}`, { brand: brand.id }));

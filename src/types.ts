@@ -53,6 +53,8 @@ export interface FunctionContext {
   readonly invocation: InvocationInfo;
   /** This node's id (config `node.id`). */
   readonly nodeId: string;
+  /** Every brand of the clearing network this node knows of, its own included. */
+  readonly networkBrands: readonly string[];
 }
 
 /**
@@ -69,4 +71,11 @@ export interface FunctionDefinition {
   /** JSON Schema (draft-07, ajv) of the normalized inputs. */
   readonly inputSchema: Readonly<Record<string, unknown>>;
   handler(inputs: JsonObject, ctx: FunctionContext): Promise<JsonValue>;
+  /** Optional check for `soar-clearing selftest`: can this function work with this brand's SOAR? */
+  selftest?(soar: SoarClient): Promise<SelftestOutcome>;
+}
+
+export interface SelftestOutcome {
+  readonly ok: boolean;
+  readonly detail: string;
 }

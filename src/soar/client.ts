@@ -77,6 +77,8 @@ export interface SoarIdentity {
   readonly userId: number | null;
   /** display_name (API key) or "first last" (user), when SOAR gives one. */
   readonly displayName: string | null;
+  /** The API key's client_id: how message destinations list the keys allowed to use them (`api_keys`). */
+  readonly apiKeyClientId: string | null;
 }
 
 /**
@@ -95,6 +97,7 @@ function identityOf(transport: SoarTransport, session: SessionInfo): SoarIdentit
     principal: transport.auth.principal,
     userId: typeof session.user_id === 'number' ? session.user_id : null,
     displayName: str(session['display_name']) ?? (names.length ? names.join(' ') : null),
+    apiKeyClientId: transport.auth.kind === 'api_key' ? str(session['client_id']) : null,
   };
 }
 

@@ -29,6 +29,8 @@ export class NotConnectedError extends Error {
 export class StompConnection {
   /** Current session number; 0 before the first connection. */
   session = 0;
+  /** Why the last attempt failed or the last connection ended (selftest reports it). */
+  lastFailure: string | null = null;
   private client: Client | null = null;
   private connected = false;
   private stopping = false;
@@ -68,6 +70,18 @@ export class StompConnection {
     });
   }
 
+  /**
+   * Selftest: subscribe with a receipt (SOAR's broker answers ERROR instead when the credentials
+   * may not use the destination), then unsubscribe at once; a message delivered meanwhile is
+   * never ACKed, so the broker hands it on.
+   */
+  async probeSubscription(destination: string, timeoutMs = 10_000): Promise<void> {
+    const id = `probe-${destination}`;
+    await this.withReceipt(timeoutMs, (client, receipt) =>
+      client.subscribe(destination, () => undefined, { id, ack: 'client-individual', 'activemq.prefetchSize': '1', receipt }));
+    this.client?.unsubscribe(id);
+  }
+
   /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
   send(destination: string, headers: StompHeaders, body: string): void {
     this.current().publish({ destination, headers, body });
@@ -78,6 +92,11 @@ export class StompConnection {
    * ActiveMQ answers after storing it). Rejects if the link drops or the broker is silent.
    */
   sendConfirmed(destination: string, headers: StompHeaders, body: string, timeoutMs = 10_000): Promise<void> {
+    return this.withReceipt(timeoutMs, (client, receipt) => client.publish({ destination, headers: { ...headers, receipt }, body }));
+  }
+
+  /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */
+  private withReceipt(timeoutMs: number, send: (client: Client, receipt: string) => void): Promise<void> {
     const client = this.current();
     const receipt = `r-${this.session}-${++this.receiptCounter}`;
     return new Promise<void>((resolve, reject) => {
@@ -90,7 +109,7 @@ export class StompConnection {
       };
       this.pendingReceipts.set(receipt, settle);
       client.watchForReceipt(receipt, () => settle());
-      client.publish({ destination, headers: { ...headers, receipt }, body });
+      send(client, receipt);
     });
   }
 
@@ -112,6 +131,7 @@ export class StompConnection {
       const outcome = await this.connectOnce();
       if (this.stopping) break;
       if (outcome.established) attempt = 0;
+      this.lastFailure = outcome.reason;
       const delay = backoffDelay(attempt++, this.cfg.reconnect.initial_ms, this.cfg.reconnect.max_ms);
       this.log.warn(`STOMP ${outcome.established ? 'connection lost' : 'connect failed'}: ${outcome.reason}; retrying in ${delay} ms`, {
         broker: `${this.cfg.host}:${this.cfg.port}`,

@@ -38,6 +38,8 @@ export interface WorkerOptions {
   readonly soar: SoarClient;
   readonly log: Logger;
   readonly nodeId: string;
+  /** Every brand of the clearing network, this one included. */
+  readonly networkBrands: readonly string[];
 }
 
 export interface WorkerStats {
@@ -269,6 +271,7 @@ export class BrandWorker {
       soar: this.opts.soar.withContextToken(inv.contextToken),
       signal,
       nodeId: this.opts.nodeId,
+      networkBrands: this.opts.networkBrands,
       invocation: {
         brand: this.opts.brand.id,
         functionName: inv.functionName,

@@ -93,10 +93,13 @@ export class World {
   }
 
   /** An in-process worker for the config's single brand. */
-  async worker(config: AppConfig, functions: readonly FunctionDefinition[], log: Logger): Promise<BrandWorker> {
+  async worker(config: AppConfig, functions: readonly FunctionDefinition[], log: Logger, networkBrands?: readonly string[]): Promise<BrandWorker> {
     const brand = config.brands[0]!;
     const soar = await SoarClient.connect(brand.soar, { logger: log });
-    return new BrandWorker({ brand, worker: config.worker, registry: new FunctionRegistry(functions), soar, log, nodeId: config.node.id });
+    return new BrandWorker({
+      brand, worker: config.worker, registry: new FunctionRegistry(functions), soar, log, nodeId: config.node.id,
+      networkBrands: networkBrands ?? config.brands.map((b) => b.id),
+    });
   }
 
   invoker(destination: string, stompPort = this.broker.stompPort): Promise<SoarInvoker> {

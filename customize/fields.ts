@@ -1,0 +1,124 @@
+/**
+ * Fields of the customization: function inputs (`__function/<name>`), incident custom fields
+ * (`incident/<name>`, read as `incident.properties.<name>`) and rule prompts
+ * (`actioninvocation/<name>`, read as `rule.properties.<name>`).
+ */
+import type { FieldDef } from './model.js';
+
+/**
+ * The uuid resilient-community-apps give the shared `__function/incident_id` input, so this app
+ * and any other installed app update one and the same field.
+ */
+export const SHARED_INCIDENT_ID_UUID = '811e99d7-d194-4ce8-86cc-aff5e01ab85c';
+
+export const FUNCTION_INPUTS: readonly FieldDef[] = [
+  {
+    name: 'incident_id',
+    label: 'incident_id',
+    inputType: 'number',
+    required: 'always',
+    uuid: SHARED_INCIDENT_ID_UUID,
+    tooltip: 'Id of the incident to work on; in a workflow: incident.id',
+    placeholder: 'incident.id',
+    description: 'Id of the incident the function works on (the common SOAR input shared with other apps).',
+  },
+  {
+    name: 'clearing_ping_message',
+    label: 'clearing_ping_message',
+    inputType: 'text',
+    tooltip: 'Any text; the answer echoes it so you can tell your call from others',
+    placeholder: 'hello from the playbook',
+    description: 'Free text echoed back in the result, to recognise the call.',
+  },
+  {
+    name: 'clearing_ping_delay_ms',
+    label: 'clearing_ping_delay_ms',
+    inputType: 'number',
+    tooltip: 'Milliseconds the node waits before answering (0 to 60000); for timeout and concurrency tests',
+    placeholder: '0',
+    description: 'Milliseconds to wait before answering, at most 60000. Empty or 0 answers at once.',
+  },
+  {
+    name: 'clearing_brand',
+    label: 'clearing_brand',
+    inputType: 'text',
+    tooltip: 'Id of one brand to distribute to; leave empty to distribute to every row flagged "Distribute"',
+    placeholder: 'brand id, e.g. emea',
+    description:
+      'Id of one brand of the network. Empty: every row of the distribution table flagged `distribute`.',
+  },
+  {
+    name: 'clearing_reason',
+    label: 'clearing_reason',
+    inputType: 'text',
+    required: 'always',
+    tooltip: 'Why the configuration is pushed; recorded with the push on every node',
+    placeholder: 'new playbook for phishing',
+    description: 'Why the configuration is distributed; kept with the push in every node\'s log and result.',
+  },
+  {
+    name: 'clearing_dry_run',
+    label: 'clearing_dry_run',
+    inputType: 'boolean',
+    tooltip: 'Yes: only report what each node would import; nothing changes',
+    description: 'Yes: each node reports what it would import and changes nothing.',
+  },
+];
+
+export const INCIDENT_FIELDS: readonly FieldDef[] = [
+  {
+    name: 'clearing_origin_brand',
+    label: 'Clearing: origin brand',
+    inputType: 'text',
+    tooltip: 'Set on a distributed copy: the brand whose incident this is a copy of',
+    description: 'On a copy received from another brand: the id of the brand that owns the original. Empty on own incidents.',
+  },
+  {
+    name: 'clearing_origin_incident_id',
+    label: 'Clearing: origin incident id',
+    inputType: 'text',
+    tooltip: 'Set on a distributed copy: the id of the original incident in its brand\'s SOAR',
+    description: 'On a received copy: the id of the original incident in the origin brand\'s SOAR.',
+  },
+  {
+    name: 'clearing_shared_with',
+    label: 'Clearing: shared with',
+    inputType: 'text',
+    tooltip: 'Brands that may view this incident read-only, comma-separated (kept in step with the distribution table)',
+    description:
+      'Comma-separated ids of the brands the incident is shared with read-only, e.g. `emea,apac`; ' +
+      'searchable with a `contains` filter. Maintained by the share function from the `read_only` ' +
+      'flags of the distribution table.',
+  },
+  {
+    name: 'clearing_priority_score',
+    label: 'Clearing: priority score',
+    inputType: 'number',
+    tooltip: 'Priority computed by "Clearing: assess priority" (higher is more urgent)',
+    description: 'Score computed by the assess-priority function from asset classification and rule severity.',
+  },
+  {
+    name: 'clearing_priority_explanation',
+    label: 'Clearing: priority explanation',
+    inputType: 'textarea',
+    tooltip: 'How the priority score was reached',
+    description: 'The factors behind the priority score, one per line.',
+  },
+];
+
+export const RULE_PROMPTS: readonly FieldDef[] = [
+  {
+    name: 'clearing_config_reason',
+    label: 'Reason for the push',
+    inputType: 'text',
+    required: 'always',
+    tooltip: 'Why the configuration is distributed now; recorded on every node',
+    placeholder: 'new playbook for phishing',
+  },
+  {
+    name: 'clearing_config_dry_run',
+    label: 'Dry run',
+    inputType: 'boolean',
+    tooltip: 'Yes: only report what each node would import',
+  },
+];

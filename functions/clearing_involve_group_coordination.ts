@@ -1,0 +1,51 @@
+/**
+ * clearing_involve_group_coordination: run on every new incident (rule "Clearing: involve group
+ * coordination"). Adds the task "Involve Group Coordination" once, and seeds the distribution
+ * table with one row per other brand of the network, flags unset and status empty.
+ * Running it again adds only what is missing (a brand that joined the network since, say).
+ */
+import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
+import { INVOLVE_GROUP_COORDINATION_TASK as TASK } from '../customize/tasks.js';
+import { defineFunction } from './define.js';
+
+export default defineFunction<{ incident_id: number }, {
+  task_id: number;
+  task_created: boolean;
+  rows_added: string[];
+  rows_existing: string[];
+}>({
+  name: 'clearing_involve_group_coordination',
+  displayName: 'Clearing: Involve Group Coordination',
+  description: 'Adds the task "Involve Group Coordination" and one distribution-table row per other brand.',
+  inputSchema: {
+    type: 'object',
+    properties: { incident_id: { type: 'integer', minimum: 1 } },
+    required: ['incident_id'],
+    additionalProperties: false,
+  },
+  async handler({ incident_id: incidentId }, ctx) {
+    const opts = { signal: ctx.signal };
+    const existingTask = (await ctx.soar.listIncidentTasks(incidentId, opts)).find((t) => t.name === TASK.name);
+    const task = existingTask ?? await ctx.soar.createTask(incidentId, {
+      name: TASK.name,
+      instructions: TASK.instructions,
+      phase_id: TASK.phase,
+      required: !TASK.optional,
+    }, opts);
+
+    const table = DISTRIBUTION_TABLE.name;
+    const rows = (await ctx.soar.getTableData(incidentId, table, opts)).rows;
+    const present = new Set(rows.map((r) => r.cells['brand']?.value).filter((v): v is string => typeof v === 'string'));
+    const wanted = ctx.networkBrands.filter((b) => b !== ctx.invocation.brand);
+    const added: string[] = [];
+    for (const brand of wanted) {
+      if (present.has(brand)) continue;
+      // Flags are left unset (not false): a value set on creation counts as "changed" for the
+      // table-changed rule, which must fire only when an analyst flips a flag.
+      await ctx.soar.addTableRow(incidentId, table, { brand }, opts);
+      added.push(brand);
+    }
+    await ctx.status(`task ${existingTask ? 'already present' : 'added'}; ${added.length} distribution row(s) added`);
+    return { task_id: task.id, task_created: !existingTask, rows_added: added, rows_existing: [...present].sort() };
+  },
+});
