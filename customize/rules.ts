@@ -42,6 +42,17 @@ export const RULES: readonly RuleDef[] = [
       'already delivered are not sent again).',
   },
   {
+    name: 'Clearing: involve group coordination now',
+    type: 'menu',
+    object: 'incident',
+    logic: 'all',
+    conditions: [],
+    workflows: ['wf_clearing_involve_group_coordination'],
+    summary:
+      'Adds what is missing of the coordination: the task if it was deleted, and rows for brands ' +
+      'that joined the network since the incident was created.',
+  },
+  {
     name: 'Clearing: share now',
     type: 'menu',
     object: 'incident',
