@@ -32,6 +32,12 @@ export interface InvokeOptions {
   readonly headers?: Record<string, string | null>;
   /** Send this body instead of the FunctionDataDTO (poison-message tests). */
   readonly rawBody?: string;
+  /** Keys merged over the DTO's `function` object (e.g. the real id and display_name). */
+  readonly functionObject?: Record<string, unknown>;
+  /** Keys merged over the DTO's `workflow` object (name, programmatic_name, object_type, workflow_id, ...). */
+  readonly workflowObject?: Record<string, unknown>;
+  /** The DTO's `principal` object ({display_name, id, name, type}); overrides `principal`. */
+  readonly principalObject?: Record<string, unknown>;
 }
 
 export interface InvokerOptions extends WireOptions {
@@ -92,16 +98,18 @@ export class SoarInvoker {
       actions: [], description: null, name: options.workflow ?? 'Example: Clearing Ping',
       object_type: { id: 0, name: 'incident' }, programmatic_name: options.workflow ?? 'example_clearing_ping',
       tags: [], uuid: null, workflow_id: 3,
+      ...options.workflowObject,
     };
     const body = options.rawBody ?? JSON.stringify({
       function: {
         creator: null, description: null, display_name: functionName, id: 3, name: functionName,
         tags: [], uuid: null, version: null, view_items: [], workflows: [],
+        ...options.functionObject,
       },
       groups: [],
       inputs,
       playbook_instance: null,
-      principal: { display_name: 'Admin User', id: 1, name: options.principal ?? 'admin@example.com', type: 'user' },
+      principal: options.principalObject ?? { display_name: 'Admin User', id: 1, name: options.principal ?? 'admin@example.com', type: 'user' },
       workflow,
       workflow_instance: { workflow, workflow_instance_id: options.workflowInstanceId ?? invocationId },
     });
@@ -132,27 +140,40 @@ export class SoarInvoker {
     return this.repliesFor(correlationId).filter((r) => r.json?.complete === true);
   }
 
-  /** Wait until `predicate` holds over the collected replies, or fail after `timeoutMs`. */
-  async waitUntil(predicate: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  /**
+   * Wait until `predicate` holds over the collected replies, or fail after `timeoutMs` (or when
+   * `signal` aborts, with the signal's reason).
+   */
+  async waitUntil(predicate: () => boolean, timeoutMs = 15_000, what = 'condition', signal?: AbortSignal): Promise<void> {
     if (predicate()) return;
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`aborted waiting for ${what}`);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const check = (): void => {
-        if (!predicate()) return;
+      const done = (): void => {
         clearTimeout(timer);
         this.waiters.delete(check);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const onAbort = (): void => {
+        done();
+        reject(signal?.reason instanceof Error ? signal.reason : new Error(`aborted waiting for ${what}`));
+      };
+      const check = (): void => {
+        if (!predicate()) return;
+        done();
         resolve();
       };
+      signal?.addEventListener('abort', onAbort);
       this.waiters.add(check);
     });
   }
 
   /** Wait for the final reply of an invocation and return it. */
-  async final(correlationId: string, timeoutMs = 15_000): Promise<ReceivedReply> {
-    await this.waitUntil(() => this.finalsFor(correlationId).length > 0, timeoutMs, `the final reply to ${correlationId}`);
+  async final(correlationId: string, timeoutMs = 15_000, signal?: AbortSignal): Promise<ReceivedReply> {
+    await this.waitUntil(() => this.finalsFor(correlationId).length > 0, timeoutMs, `the final reply to ${correlationId}`, signal);
     return this.finalsFor(correlationId)[0]!;
   }
 

@@ -5,6 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../../src/types.js';
+import {
+  allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
+} from './customization.js';
 import { clone } from './samples.js';
 import { textOf, type EmulatorState, type Principal, type TableDef } from './state.js';
 
@@ -291,6 +294,12 @@ function cellsIn(table: TableDef, body: JsonValue | undefined): CellsResult {
   return { ok: true, cells };
 }
 
+function actionInvocation(state: EmulatorState, r: Parameters<NonNullable<EmulatorState['hooks']>['invokeAction']>[0]): Reply {
+  if (!state.hooks) return soarError(501, 'The emulator runs no rules');
+  const out = state.hooks.invokeAction(r);
+  return out.ok ? { status: 200, body: out.body } : soarError(out.status, out.message);
+}
+
 function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: string, req: RouteRequest): Reply {
   const m = req.method;
   const creator = state.principalJson(p);
@@ -316,6 +325,41 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
   }
   if (rest === '/types/incident/fields' && m === 'GET') return { status: 200, body: state.incidentFields.map((f) => clone(f)) };
 
+  // customization: import, export, rules, workflows, types
+  const names = req.query.get('handle_format') === 'names';
+  if (rest === '/configurations/imports' && m === 'POST') return postImport(state, orgId, req.body);
+  if ((g = rest.match(/^\/configurations\/imports\/(\d+)$/))) {
+    if (m === 'GET') return getImport(state, orgId, Number(g[1]));
+    if (m === 'PUT') return putImport(state, orgId, Number(g[1]), req.body);
+  }
+  if ((rest === '/configurations/exports' || rest === '/configurations/exports/') && m === 'POST') return postExport(state);
+  if (rest === '/actions' && m === 'GET') return { status: 200, body: { entities: state.rules.map((r) => ruleRest(state, r, names)) } };
+  if ((g = rest.match(/^\/actions\/(\d+)$/)) && m === 'GET') {
+    const r = state.rules.find((x) => String(x['id']) === g![1]);
+    return r ? { status: 200, body: ruleRest(state, r, names) } : soarError(404, `Action ${g[1]} not found`);
+  }
+  if (rest === '/workflows' && m === 'GET') return { status: 200, body: { entities: state.workflows.map((w) => workflowRest(state, w, names)) } };
+  if ((g = rest.match(/^\/workflows\/([^/]+)$/)) && m === 'GET') {
+    const w = findWorkflow(state, decodeURIComponent(g[1]!));
+    return w ? { status: 200, body: workflowRest(state, w, names) } : soarError(404, `Workflow '${decodeURIComponent(g[1]!)}' not found`);
+  }
+  if (rest === '/types' && m === 'GET') return { status: 200, body: allTypes(state) };
+  if ((g = rest.match(/^\/types\/([^/]+)$/)) && m === 'GET') {
+    const t = typeRest(state, decodeURIComponent(g[1]!));
+    return t ? { status: 200, body: t } : soarError(404, `Type '${decodeURIComponent(g[1]!)}' not found`);
+  }
+  if ((g = rest.match(/^\/types\/([^/]+)\/fields$/)) && m === 'GET') {
+    const f = typeFieldsRest(state, decodeURIComponent(g[1]!));
+    return f ? { status: 200, body: f } : soarError(404, `Type '${decodeURIComponent(g[1]!)}' not found`);
+  }
+  if (rest === '/workflow_instances' && m === 'GET') {
+    return { status: 200, body: { entities: state.hooks ? state.hooks.instancesJson(orgId) : [] } };
+  }
+  if ((g = rest.match(/^\/workflow_instances\/(\d+)$/)) && m === 'GET') {
+    const hit = (state.hooks ? state.hooks.instancesJson(orgId) : []).find((i) => String(i['workflow_instance_id']) === g![1]);
+    return hit ? { status: 200, body: hit } : soarError(404, `Workflow instance ${g[1]} not found`);
+  }
+
   // incidents
   if (rest === '/incidents/query_paged' && m === 'POST') return queryPaged(state, orgId, req);
   if (rest === '/incidents' && m === 'POST') {
@@ -326,7 +370,9 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     const bad = checkCustomFields(state, b['properties']);
     if (bad) return bad;
     const inc = state.createIncident(orgId, b, creator);
-    return { status: 200, body: clone(inc) };
+    const body = clone(inc);
+    state.hooks?.objectChanged({ orgId, incidentId: inc['id'] as number, table: null, rowId: null, old: null, current: clone(inc), principal: creator });
+    return { status: 200, body };
   }
   if ((g = rest.match(/^\/incidents\/(\d+)(\/.*)?$/))) {
     const id = Number(g[1]);
@@ -337,6 +383,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       if (m === 'GET') return { status: 200, body: clone(inc) };
       if (m === 'DELETE') {
         state.deleteIncident(id);
+        state.hooks?.incidentDeleted(orgId, id);
         return { status: 200, body: clone(OK_RESULT) };
       }
       if (m === 'PUT') {
@@ -349,9 +396,12 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         if ('name' in b && (typeof b['name'] !== 'string' || b['name'].trim() === '')) return soarError(400, "Field 'name' is required");
         const bad = checkCustomFields(state, b['properties']);
         if (bad) return bad;
+        const before = clone(inc);
         state.applyIncidentChanges(inc, b);
         state.touch(inc);
-        return { status: 200, body: clone(inc) };
+        const body = clone(inc);
+        state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator });
+        return { status: 200, body };
       }
       return soarError(405, `${m} not allowed on /incidents/${id}`);
     }
@@ -385,6 +435,16 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         return { status: 200, body: [artifactOut(state, a, req)] };
       }
     }
+    if (sub === '/action_invocations' && m === 'POST') {
+      return actionInvocation(state, { orgId, incidentId: id, table: null, rowId: null, body: req.body, principal: creator });
+    }
+    if ((g = sub.match(/^\/table_data\/([^/]+)\/row_data\/(\d+)\/action_invocations$/)) && m === 'POST') {
+      const table = state.findTable(decodeURIComponent(g[1]!));
+      if (!table) return soarError(404, `Datatable '${decodeURIComponent(g[1]!)}' not found`);
+      const rowId = Number(g[2]);
+      if (!state.rowsOf(id, table).has(rowId)) return soarError(404, `Row ${rowId} not found in datatable '${table.name}'`);
+      return actionInvocation(state, { orgId, incidentId: id, table, rowId, body: req.body, principal: creator });
+    }
     if ((g = sub.match(/^\/table_data\/([^/]+)(\/row_data(?:\/(\d+))?)?$/))) {
       const table = state.findTable(decodeURIComponent(g[1]!));
       if (!table) return soarError(404, `Datatable '${decodeURIComponent(g[1]!)}' not found`);
@@ -395,7 +455,9 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         if (!parsed.ok) return parsed.reply;
         const row = state.newRow(parsed.cells);
         rows.set(row['id'] as number, row);
-        return { status: 200, body: clone(row) };
+        const body = clone(row);
+        state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId: row['id'] as number, old: null, current: clone(row), principal: creator });
+        return { status: 200, body };
       }
       if (g[3]) {
         const rowId = Number(g[3]);
@@ -412,11 +474,14 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
           }
           const parsed = cellsIn(table, b);
           if (!parsed.ok) return parsed.reply;
+          const before = clone(row);
           const current = isObj(row['cells']) ? row['cells'] : {};
           for (const [col, value] of Object.entries(parsed.cells)) current[col] = { id: col, row_id: rowId, value };
           row['cells'] = current;
           row['version'] = (typeof row['version'] === 'number' ? row['version'] : 0) + 1;
-          return { status: 200, body: clone(row) };
+          const body = clone(row);
+          state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId, old: before, current: clone(row), principal: creator });
+          return { status: 200, body };
         }
       }
     }

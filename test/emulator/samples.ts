@@ -87,6 +87,20 @@ export function loadSamples(dir: string = defaultSamplesDir()): Samples {
   return samples;
 }
 
+const typesCache = new Map<string, JsonObject>();
+
+/**
+ * `GET /types` of a real server (200_JSON_GET__types.json, 1.6 MB): every built-in type keyed by
+ * type name. Read on first use only.
+ */
+export function loadTypesSample(dir: string): JsonObject {
+  const hit = typesCache.get(dir);
+  if (hit) return hit;
+  const types = obj(readJson(dir, '200_JSON_GET__types.json'), 'types');
+  typesCache.set(dir, types);
+  return types;
+}
+
 /** A deep copy of a template. */
 export function clone<T extends JsonValue>(v: T): T {
   return structuredClone(v);

@@ -13,6 +13,16 @@
  * `test-key`/`test-secret`, user `admin@example.com`/`Passw0rd!`, the sample's function
  * `testing` and destination `utility_functions`, the sample's incident fields.
  * The STOMP side (function invocations) lives in invoker.ts.
+ *
+ * Customization: `POST/GET/PUT /configurations/imports`, `POST /configurations/exports`
+ * (customization.ts) define destinations, functions, fields, datatables, rules and workflows;
+ * rules fire and workflows run on the real broker (workflows.ts), once a broker is attached:
+ *
+ *   const emu = await SoarEmulator.start({ pki, broker: { port: stompPort } });
+ *   // or later: emu.attachBroker(stompPort)
+ *   ... create an incident ...
+ *   await emu.workflows.waitIdle();
+ *   emu.workflows.instances   // [{ id, workflow, status: 'completed', steps, results, ... }]
  */
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -24,6 +34,7 @@ import type { TestPki } from '../support/certs.js';
 import { route, soarError, type Reply, type RouteRequest } from './routes.js';
 import { loadSamples } from './samples.js';
 import { DEFAULT_API_KEY, DEFAULT_USER, EmulatorState, type EmulatorStateOptions } from './state.js';
+import { WorkflowEngine, type BrokerAttachment } from './workflows.js';
 
 export interface SoarEmulatorOptions extends EmulatorStateOptions {
   readonly pki: TestPki;
@@ -35,6 +46,13 @@ export interface SoarEmulatorOptions extends EmulatorStateOptions {
   readonly samplesDir?: string;
   /** Serve the rogue CA's certificate instead (for trust-failure tests). */
   readonly useRogueCert?: boolean;
+  /**
+   * The broker workflows publish their function invocations to (SOAR's side of the message
+   * flow). Without it, a workflow reaching a function step fails; see also attachBroker().
+   */
+  readonly broker?: BrokerAttachment;
+  /** How long a workflow's function step waits for the final reply; default 30000. */
+  readonly workflowStepTimeoutMs?: number;
 }
 
 /** Which requests a fault applies to; omitted parts match everything. */
@@ -138,6 +156,8 @@ function normalizePrefix(p: string | undefined): string {
 
 export class SoarEmulator {
   readonly state: EmulatorState;
+  /** Rules and workflow instances (workflows.ts): `instances`, `waitIdle()`, `waitFor(id)`. */
+  readonly workflows: WorkflowEngine;
   readonly faults = new EmulatorFaults();
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
@@ -151,7 +171,14 @@ export class SoarEmulator {
     this.pki = opts.pki;
     this.resourcePrefix = normalizePrefix(opts.resourcePrefix);
     this.state = new EmulatorState(loadSamples(opts.samplesDir), opts);
+    this.workflows = new WorkflowEngine(this.state, { broker: opts.broker ?? null, stepTimeoutMs: opts.workflowStepTimeoutMs });
+    this.state.hooks = this.workflows;
     this.server = server;
+  }
+
+  /** Points workflow invocations at a broker: a STOMP port on 127.0.0.1, or the full attachment. */
+  attachBroker(broker: number | BrokerAttachment): void {
+    this.workflows.attachBroker(typeof broker === 'number' ? { port: broker } : broker);
   }
 
   static async start(opts: SoarEmulatorOptions): Promise<SoarEmulator> {
@@ -231,6 +258,7 @@ export class SoarEmulator {
   }
 
   async stop(): Promise<void> {
+    await this.workflows.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -93,6 +93,56 @@ export interface TableDef {
   readonly id: number;
   readonly name: string;
   readonly columns: readonly string[] | null;
+  /** The datatable's type in SOAR's REST shape (`GET /types/<name>`), when an import defined it. */
+  readonly type?: JsonObject;
+}
+
+/** A configuration import (`/configurations/imports`), as SOAR keeps it between POST and PUT. */
+export interface ImportRecord {
+  readonly id: number;
+  readonly orgId: number;
+  status: 'PENDING' | 'ACCEPTED' | 'REJECTED';
+  /** The export as posted. */
+  readonly data: JsonObject;
+  readonly messages: JsonObject[];
+  readonly createDate: number;
+}
+
+/** An incident or datatable row that was created or changed through the REST API. */
+export interface ObjectChange {
+  readonly orgId: number;
+  readonly incidentId: number;
+  /** null when the incident itself changed. */
+  readonly table: TableDef | null;
+  readonly rowId: number | null;
+  /** The object before the change; null on creation. */
+  readonly old: JsonObject | null;
+  readonly current: JsonObject;
+  /** Who made the change (principal JSON). */
+  readonly principal: JsonObject;
+}
+
+/** `POST .../action_invocations`: an analyst runs a menu-item rule on an incident or a row. */
+export interface ActionInvocationRequest {
+  readonly orgId: number;
+  readonly incidentId: number;
+  readonly table: TableDef | null;
+  readonly rowId: number | null;
+  readonly body: JsonValue | undefined;
+  readonly principal: JsonObject;
+}
+
+export type ActionInvocationResult =
+  | { readonly ok: true; readonly body: JsonObject }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
+/** What the routes tell the rule engine (workflows.ts); set by SoarEmulator. */
+export interface RuleHooks {
+  objectChanged(change: ObjectChange): void;
+  invokeAction(req: ActionInvocationRequest): ActionInvocationResult;
+  incidentDeleted(orgId: number, incidentId: number): void;
+  /** Workflow instances of an org for `GET /workflow_instances`. */
+  instancesJson(orgId: number): JsonObject[];
 }
 
 /** Artifact types the emulator knows (ids are the emulator's own). */
@@ -157,9 +207,31 @@ export class EmulatorState {
   readonly functions: JsonObject[] = [];
   readonly messageDestinations: JsonObject[] = [];
   readonly incidentFields: JsonObject[] = [];
+  // ---- customization (configuration imports; see customization.ts) ----
+  /** Function input fields (`__function/<name>`), REST shape. */
+  readonly functionFields: JsonObject[] = [];
+  /** Rule prompt fields (`actioninvocation/<name>`), REST shape. */
+  readonly actionFields: JsonObject[] = [];
+  /** Rules in export shape (object_type, workflows, message_destinations by name) plus the emulator's `id`. */
+  readonly rules: JsonObject[] = [];
+  /** Workflows in export shape (content.xml kept) with the emulator's `workflow_id`. */
+  readonly workflows: JsonObject[] = [];
+  readonly automaticTasks: JsonObject[] = [];
+  readonly phases: JsonObject[] = [];
+  readonly scripts: JsonObject[] = [];
+  /** Other export sections kept as imported (incident_artifact_types, playbooks, ...), for exports. */
+  readonly otherSections = new Map<string, JsonObject[]>();
+  readonly imports = new Map<number, ImportRecord>();
+  /** Set once an import defined a datatable: unknown table names then answer 404, as SOAR does. */
+  tablesFromImport = false;
+  /** The rule engine; set by SoarEmulator. */
+  hooks: RuleHooks | null = null;
   readonly strictFields: boolean;
   sessionTimeoutMs: number;
-  private seq = { incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1 };
+  private seq = {
+    incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1,
+    rule: 200, workflow: 10, import: 1, misc: 1,
+  };
 
   constructor(samples: Samples, opts: EmulatorStateOptions = {}) {
     this.samples = samples;
@@ -327,13 +399,26 @@ export class EmulatorState {
     return def;
   }
 
-  /** The table by api name or id; undeclared names are created unless strictFields. */
+  /**
+   * The table by api name or id; undeclared names are created unless strictFields, or once an
+   * import defined datatables (then, as in SOAR, only defined tables exist).
+   */
   findTable(nameOrId: string): TableDef | undefined {
     const byName = this.tables.get(nameOrId);
     if (byName) return byName;
     for (const t of this.tables.values()) if (String(t.id) === nameOrId) return t;
-    if (this.strictFields || /^\d+$/.test(nameOrId)) return undefined;
+    if (this.strictFields || this.tablesFromImport || /^\d+$/.test(nameOrId)) return undefined;
     return this.addTable({ name: nameOrId, columns: null });
+  }
+
+  /** Replaces (same id) or adds a table defined by an import. */
+  putTable(def: TableDef): void {
+    this.tables.set(def.name, def);
+  }
+
+  /** Next id for customization objects. */
+  nextId(kind: 'table' | 'field' | 'fn' | 'dest' | 'rule' | 'workflow' | 'import' | 'misc'): number {
+    return this.seq[kind]++;
   }
 
   // ---- incidents ----
