@@ -86,6 +86,10 @@ async function checkCustomization(soar: SoarClient, expected: ExpectedCustomizat
     ...expected.incidentFields.filter((f) => !has(fields, f)).map((f) => `incident field ${f}`),
     ...expected.rules.filter((r) => !has(rules.entities, r.name)).map((r) => `rule '${r.name}'`),
   ];
+  const total = 1 + expected.functions.length + expected.datatables.length + expected.incidentFields.length + expected.rules.length;
+  if (missing.length === total) {
+    return { name: CheckName.Customization, ok: false, detail: `none of the ${total} definitions is in SOAR; run 'soar-clearing customize'` };
+  }
   if (missing.length > 0) {
     return { name: CheckName.Customization, ok: false, detail: `missing: ${missing.join(', ')}; run 'soar-clearing customize'` };
   }

@@ -111,6 +111,21 @@ export class World {
   }
 }
 
+/** Runs a soar-clearing command to completion; stdin is not a terminal (as in scripts and CI). */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/cli.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
 /** `soar-clearing run` as a child process, its output kept; `ready` resolves once it subscribed. */
 export class WorkerProcess {
   readonly output: string[] = [];
