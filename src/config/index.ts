@@ -2,7 +2,7 @@
  * Configuration: load app.config.yaml into a frozen AppConfig, print it without secrets, and
  * list the secrets the logger must scrub.
  */
-import type { AppConfig, BrandConfig, SoarConfig } from './types.js';
+import type { AppConfig, BrandConfig, PeerConfig, SoarConfig } from './types.js';
 
 export * from './types.js';
 export {
@@ -88,7 +88,20 @@ function describeBrand(brand: BrandConfig): Record<string, unknown> {
 export function describeConfig(cfg: AppConfig): Record<string, unknown> {
   return {
     source: cfg.source,
-    node: { ...cfg.node },
+    node: {
+      id: cfg.node.id,
+      listen: cfg.node.listen === null ? null : { ...cfg.node.listen },
+      tls: cfg.node.tls === null ? null : { ...cfg.node.tls },
+    },
+    network:
+      cfg.network === null
+        ? null
+        : {
+            ...cfg.network,
+            peers: cfg.network.peers.map((p) => ({ ...p, brands: [...p.brands] })),
+            received: { ...cfg.network.received },
+          },
+    whitelist: cfg.whitelist === null ? null : (JSON.parse(JSON.stringify(cfg.whitelist)) as unknown),
     brands: cfg.brands.map(describeBrand),
     worker: { ...cfg.worker },
     logging: { ...cfg.logging },
@@ -108,4 +121,23 @@ export function secretsOf(cfg: AppConfig): string[] {
     for (const p of proxyPassword(brand.soar.proxy)) secrets.add(p);
   }
   return [...secrets].filter((s) => s !== '').sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Every brand of the clearing network: this node's own brands and every peer's, sorted.
+ * Without a network section, this node's brands alone.
+ */
+export function networkBrands(cfg: AppConfig): string[] {
+  const ids = new Set(cfg.brands.map((b) => b.id));
+  for (const peer of cfg.network?.peers ?? []) for (const brand of peer.brands) ids.add(brand);
+  return [...ids].sort();
+}
+
+/** Which node serves a brand: this one, a peer (with its entry), or none known (null). */
+export type BrandOwner = { readonly kind: 'local' } | { readonly kind: 'peer'; readonly peer: PeerConfig };
+
+export function brandOwner(cfg: AppConfig, brand: string): BrandOwner | null {
+  if (cfg.brands.some((b) => b.id === brand)) return { kind: 'local' };
+  const peer = cfg.network?.peers.find((p) => p.brands.includes(brand));
+  return peer === undefined ? null : { kind: 'peer', peer };
 }

@@ -5,10 +5,12 @@
  * Every problem found is reported at once, as `path: message` in the YAML's own spelling, in
  * one ConfigError.
  */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isPair, isScalar, parseDocument, visit } from 'yaml';
+import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import {
   type ConfigProblem,
@@ -23,11 +25,22 @@ import {
   PATTERN_HINTS,
   type RawBrand,
   type RawConfig,
+  type RawNetwork,
   type RawSoar,
   type RawStomp,
   configSchema,
 } from './schema.js';
-import type { AppConfig, BrandConfig, LogFormat, LogLevel, SoarAuth, TlsTrust } from './types.js';
+import type {
+  AppConfig,
+  BrandConfig,
+  LogFormat,
+  LogLevel,
+  NetworkConfig,
+  NodeConfig,
+  PeerConfig,
+  SoarAuth,
+  TlsTrust,
+} from './types.js';
 
 export interface LoadConfigOptions {
   /** Explicit path (the CLI's --config); relative to `cwd`. */
@@ -157,8 +170,11 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
 /** Keys whose values are text even when they look like numbers (`api_key_secret: 0123`). */
 const STRING_KEYS = new Set([
   'id', 'brand_id', 'host', 'org', 'api_key_id', 'api_key_secret', 'email', 'password',
-  'cafile', 'resource_prefix', 'proxy', 'file',
+  'cafile', 'resource_prefix', 'proxy', 'file', 'cert', 'key', 'ca', 'primary', 'url', 'owner',
+  'group',
 ]);
+/** Keys whose list items are text even when they look like numbers (`brands: [0042]`). */
+const STRING_LIST_KEYS = new Set(['brands', 'destinations']);
 
 function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -171,20 +187,16 @@ function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } 
   }
   // Keep the source text of plain scalars YAML would read as numbers where the
   // schema wants a string: a secret like 0123 must not turn into 123.
+  const keyOf = (pair: unknown): string | null =>
+    isPair(pair) && isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value : null;
   visit(doc, {
     Scalar(_key, node, path) {
+      if (typeof node.value !== 'number' || node.source === undefined) return;
       const parent = path[path.length - 1];
-      if (
-        typeof node.value === 'number' &&
-        node.source !== undefined &&
-        isPair(parent) &&
-        parent.value === node &&
-        isScalar(parent.key) &&
-        typeof parent.key.value === 'string' &&
-        STRING_KEYS.has(parent.key.value)
-      ) {
-        node.value = node.source;
-      }
+      const stringValue = isPair(parent) && parent.value === node && STRING_KEYS.has(keyOf(parent) ?? '');
+      const grandparent = path[path.length - 2];
+      const stringItem = isSeq(parent) && isPair(grandparent) && STRING_LIST_KEYS.has(keyOf(grandparent) ?? '');
+      if (stringValue || stringItem) node.value = node.source;
     },
   });
   try {
@@ -323,7 +335,10 @@ function translate(error: ErrorObject, data: unknown): ConfigProblem | null {
       return { path: at(), message: PATTERN_HINTS[pattern] ?? `must match ${pattern}` };
     }
     case 'propertyNames':
-      return { path: at(String(params.propertyName)), message: `invalid brand id: ${PATTERN_HINTS[ID_PATTERN]}` };
+      return {
+        path: at(String(params.propertyName)),
+        message: `invalid ${formatPath(base) === 'network.peers' ? 'node' : 'brand'} id: ${PATTERN_HINTS[ID_PATTERN]}`,
+      };
     case 'uniqueItems': {
       const list = error.data as unknown[];
       return { path: at(), message: `lists ${String(list[Number(params.i)])} twice` };
@@ -426,6 +441,8 @@ function crossCheck(data: Record<string, unknown>, baseDir: string): ConfigProbl
     }
   }
 
+  problems.push(...checkNode(data, baseDir, fileProblems), ...checkNetwork(data));
+
   const logging = data.logging;
   if (isRecord(logging) && typeof logging.file === 'string' && logging.file !== '') {
     const file = resolve(baseDir, logging.file);
@@ -438,6 +455,185 @@ function crossCheck(data: Record<string, unknown>, baseDir: string): ConfigProbl
     }
     if (!ok) problems.push({ path: 'logging.file', message: `directory does not exist: ${dir}` });
     else if (isDirectory(file)) problems.push({ path: 'logging.file', message: `is a directory: ${file}` });
+  }
+  return problems;
+}
+
+/** node.listen and node.tls: which is needed when, the files, and what the certificate names. */
+function checkNode(data: Record<string, unknown>, baseDir: string, cache: Map<string, string | null>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const node = isRecord(data.node) ? data.node : {};
+  const hasTls = 'tls' in node;
+  if ('network' in data) {
+    if (!('listen' in node)) {
+      problems.push({ path: 'node.listen', message: 'required with network: (where peers reach this node, e.g. { host: 0.0.0.0, port: 8443 })' });
+    }
+    if (!hasTls) {
+      problems.push({ path: 'node.tls', message: "required with network: (this node's certificate and key, and the network CA)" });
+    }
+  } else if ('listen' in node && !hasTls) {
+    problems.push({ path: 'node.tls', message: 'required with node.listen (the node serves HTTPS only)' });
+  }
+  if (!isRecord(node.tls)) return problems;
+
+  const tls = node.tls;
+  const files: Partial<Record<'cert' | 'key' | 'ca', string>> = {};
+  for (const key of ['cert', 'key', 'ca'] as const) {
+    const value = tls[key];
+    if (typeof value !== 'string' || value === '') continue;
+    const path = resolve(baseDir, value);
+    const problem = checkPemFile(path, key === 'key' ? 'key' : 'certificate', cache);
+    if (problem !== null) problems.push({ path: `node.tls.${key}`, message: problem });
+    else files[key] = path;
+  }
+  if (files.cert === undefined) return problems;
+
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(readFileSync(files.cert));
+  } catch (err) {
+    problems.push({ path: 'node.tls.cert', message: `not a valid certificate: ${errorText(err)}` });
+    return problems;
+  }
+  const named = identityOfX509(cert);
+  const nodeId = typeof node.id === 'string' ? node.id : null;
+  if (!named.ok) {
+    problems.push({ path: 'node.tls.cert', message: `${named.reason}; it must name node.id` });
+  } else if (nodeId !== null && named.identity.id !== nodeId) {
+    problems.push({
+      path: 'node.tls.cert',
+      message: `names node ${describeIdentity(named.identity)}, not node.id ${nodeId}`,
+    });
+  }
+  // Used as server certificate towards peers' clients and as client certificate towards peers.
+  const usages = cert.keyUsage;
+  if (Array.isArray(usages)) {
+    const missing = [
+      ['1.3.6.1.5.5.7.3.1', 'serverAuth'],
+      ['1.3.6.1.5.5.7.3.2', 'clientAuth'],
+    ].filter(([oid]) => !usages.includes(oid as string));
+    if (missing.length > 0) {
+      problems.push({
+        path: 'node.tls.cert',
+        message: `its extended key usage lacks ${missing.map(([, name]) => name).join(' and ')} (a node's certificate serves both)`,
+      });
+    }
+  }
+  if (files.key !== undefined) {
+    try {
+      if (!cert.checkPrivateKey(createPrivateKey(readFileSync(files.key)))) {
+        problems.push({ path: 'node.tls.key', message: `is not the key of node.tls.cert (${files.cert})` });
+      }
+    } catch (err) {
+      problems.push({ path: 'node.tls.key', message: `cannot be read as a private key: ${errorText(err)}` });
+    }
+  }
+  if (files.ca !== undefined) {
+    const cas = pemCertificates(readFileSync(files.ca, 'utf8'));
+    const signed = cas.some((ca) => {
+      try {
+        return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+      } catch {
+        return false;
+      }
+    });
+    if (cas.length === 0) problems.push({ path: 'node.tls.ca', message: `holds no readable certificate: ${files.ca}` });
+    else if (!signed) problems.push({ path: 'node.tls.cert', message: `is not signed by the network CA of node.tls.ca (${files.ca})` });
+  }
+  return problems;
+}
+
+/** Every certificate of a PEM bundle that parses. */
+function pemCertificates(text: string): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  for (const block of text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      out.push(new X509Certificate(block));
+    } catch {
+      // skip what does not parse
+    }
+  }
+  return out;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A peer URL as compiled (`https://host:port[/prefix]`, no trailing slash), or null when it is
+ * not an https URL without credentials, query or fragment.
+ */
+export function normalizePeerUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '') return null;
+  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) return null;
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** The network: peers vs this node, brands owned by exactly one node, primary, URLs. */
+function checkNetwork(data: Record<string, unknown>): ConfigProblem[] {
+  const network = data.network;
+  if (!isRecord(network)) return [];
+  const problems: ConfigProblem[] = [];
+  const node = isRecord(data.node) ? data.node : {};
+  const nodeId = typeof node.id === 'string' ? node.id : null;
+
+  // Brand id -> where it is served: '' for this node (with the key that names it), else a peer id.
+  const owners = new Map<string, { peer: string; where: string }>();
+  if (isRecord(data.brands)) {
+    for (const id of Object.keys(data.brands)) owners.set(id, { peer: '', where: `brands.${id}` });
+  } else if ('soar' in data) {
+    if (typeof data.brand_id === 'string') owners.set(data.brand_id, { peer: '', where: 'brand_id' });
+    else if (!('brand_id' in data)) {
+      problems.push({
+        path: 'brand_id',
+        message: `required with network: (it names this brand across the network; "${DEFAULTS.brand_id}" would be ambiguous)`,
+      });
+    }
+  }
+
+  const peers = isRecord(network.peers) ? network.peers : {};
+  const urls = new Map<string, string>();
+  for (const [id, peer] of Object.entries(peers)) {
+    const at = (...more: PathSegment[]): string => formatPath(['network', 'peers', id, ...more]);
+    if (id === nodeId) problems.push({ path: at(), message: "is this node's own id (node.id); list only the other nodes" });
+    if (!isRecord(peer)) continue;
+    if (typeof peer.url === 'string' && peer.url !== '') {
+      const url = normalizePeerUrl(peer.url);
+      if (url === null) {
+        problems.push({
+          path: at('url'),
+          message: 'must be an https:// URL without credentials, query or fragment (e.g. https://clearing-us.example.com:8443)',
+        });
+      } else {
+        const other = urls.get(url);
+        if (other !== undefined) problems.push({ path: at('url'), message: `is also the URL of network.peers.${other}` });
+        else urls.set(url, id);
+      }
+    }
+    if (!Array.isArray(peer.brands)) continue;
+    peer.brands.forEach((brand: unknown, index) => {
+      if (typeof brand !== 'string') return;
+      const owner = owners.get(brand);
+      if (owner === undefined) owners.set(brand, { peer: id, where: at('brands') });
+      else if (owner.peer === '') {
+        problems.push({ path: at('brands', index), message: `${brand} is a brand of this node (${owner.where}); a brand belongs to one node` });
+      } else if (owner.peer !== id) {
+        problems.push({ path: at('brands', index), message: `${brand} is also listed by network.peers.${owner.peer}; a brand belongs to one node` });
+      }
+    });
+  }
+
+  const primary = network.primary;
+  if (typeof primary === 'string' && primary !== nodeId && !(primary in peers)) {
+    const known = [nodeId, ...Object.keys(peers)].filter((x): x is string => x !== null);
+    problems.push({ path: 'network.primary', message: `must be this node's id or a peer's id (one of ${known.join(', ')})` });
   }
   return problems;
 }
@@ -461,19 +657,32 @@ function isProxyUrl(value: string): boolean {
 
 /** null when the file exists and holds a PEM certificate; else what is wrong (cached per path). */
 function checkCafile(path: string, cache: Map<string, string | null>): string | null {
-  const cached = cache.get(path);
+  return checkPemFile(path, 'certificate', cache);
+}
+
+/** null when the file exists and holds a PEM certificate (or private key); else what is wrong. */
+function checkPemFile(path: string, kind: 'certificate' | 'key', cache: Map<string, string | null>): string | null {
+  const cacheKey = `${kind}:${path}`;
+  const cached = cache.get(cacheKey);
   if (cached !== undefined) return cached;
   let problem: string | null = null;
   try {
     if (!statSync(path).isFile()) problem = `not a file: ${path}`;
-    else if (!readFileSync(path, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
-      problem = `no PEM certificate (-----BEGIN CERTIFICATE-----) in ${path}`;
+    else {
+      const text = readFileSync(path, 'utf8');
+      if (kind === 'certificate' && !text.includes('-----BEGIN CERTIFICATE-----')) {
+        problem = `no PEM certificate (-----BEGIN CERTIFICATE-----) in ${path}`;
+      } else if (kind === 'key' && text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+        problem = `the key in ${path} is encrypted: the node needs it unencrypted (protect the file instead)`;
+      } else if (kind === 'key' && !/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(text)) {
+        problem = `no PEM private key (-----BEGIN PRIVATE KEY-----) in ${path}`;
+      }
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problem = code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path}: ${code ?? String(err)}`;
   }
-  cache.set(path, problem);
+  cache.set(cacheKey, problem);
   return problem;
 }
 
@@ -538,6 +747,37 @@ function compileBrand(id: string, raw: RawBrand, baseDir: string): BrandConfig {
   };
 }
 
+function compileNode(raw: RawConfig, baseDir: string): NodeConfig {
+  const { listen, tls } = raw.node;
+  return {
+    id: raw.node.id,
+    listen:
+      listen === undefined
+        ? null
+        : { host: listen.host ?? DEFAULTS.listen.host, port: listen.port ?? DEFAULTS.listen.port },
+    tls:
+      tls === undefined
+        ? null
+        : { cert: resolve(baseDir, tls.cert), key: resolve(baseDir, tls.key), ca: resolve(baseDir, tls.ca) },
+  };
+}
+
+function compileNetwork(raw: RawNetwork | undefined): NetworkConfig | null {
+  if (raw === undefined) return null;
+  const peers: PeerConfig[] = Object.entries(raw.peers ?? {}).map(([id, peer]) => ({
+    id,
+    url: normalizePeerUrl(peer.url) as string,
+    brands: [...peer.brands],
+  }));
+  return {
+    primary: raw.primary,
+    peers,
+    received: { owner: raw.received?.owner ?? null, group: raw.received?.group ?? null },
+    allowRedistribution: raw.allow_redistribution ?? DEFAULTS.network.allow_redistribution,
+    timeoutMs: ms(raw.timeout_s ?? DEFAULTS.network.timeout_s),
+  };
+}
+
 function compile(raw: RawConfig, source: string): AppConfig {
   const baseDir = dirname(source);
   const brands: BrandConfig[] =
@@ -554,7 +794,9 @@ function compile(raw: RawConfig, source: string): AppConfig {
   const logging = raw.logging ?? {};
   return {
     source,
-    node: { id: raw.node.id },
+    node: compileNode(raw, baseDir),
+    network: compileNetwork(raw.network),
+    whitelist: raw.whitelist ?? null,
     brands,
     worker: {
       concurrency: worker.concurrency ?? DEFAULTS.worker.concurrency,

@@ -16,12 +16,16 @@ export const HOST_PATTERN = '^[^\\s/]+$';
 /** A message destination's programmatic name, as shown in SOAR (`fn_clearing`). */
 export const DESTINATION_PATTERN = '^[A-Za-z0-9_]+$';
 
+/** A SOAR user's email address (loosely: something@something, no blanks). */
+export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+$';
+
 /** Friendly wording of the patterns above, used when a value does not match. */
 export const PATTERN_HINTS: Readonly<Record<string, string>> = {
   [ID_PATTERN]: 'must be 1-32 characters of a-z, 0-9, _ or -, starting with a letter or digit',
   [HOST_PATTERN]: 'must be a host name or address, without scheme or path (e.g. soar.example.com)',
   [DESTINATION_PATTERN]:
     "must be a message destination's programmatic name (letters, digits and _, e.g. fn_clearing)",
+  [EMAIL_PATTERN]: "must be a SOAR user's email address (e.g. analyst@example.com)",
 };
 
 /** Longest duration accepted anywhere (one day): keeps every timer far below Node's 2^31 ms limit. */
@@ -58,6 +62,14 @@ export const DEFAULTS = {
   logging: {
     level: 'info',
     format: 'text',
+  },
+  listen: {
+    host: '0.0.0.0',
+    port: 8443,
+  },
+  network: {
+    allow_redistribution: false,
+    timeout_s: 15,
   },
 } as const;
 
@@ -113,8 +125,41 @@ export interface RawLogging {
   file?: string;
 }
 
+export interface RawListen {
+  host?: string;
+  port?: number;
+}
+
+export interface RawNodeTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface RawNode {
+  id: string;
+  listen?: RawListen;
+  tls?: RawNodeTls;
+}
+
+export interface RawPeer {
+  url: string;
+  brands: string[];
+}
+
+export interface RawNetwork {
+  primary: string;
+  peers?: Record<string, RawPeer>;
+  received?: { owner?: string; group?: string };
+  allow_redistribution?: boolean;
+  timeout_s?: number;
+}
+
 export interface RawConfig {
-  node: { id: string };
+  node: RawNode;
+  network?: RawNetwork;
+  /** Opaque until the whitelist module defines its schema. */
+  whitelist?: Record<string, unknown>;
   brand_id?: string;
   soar?: RawSoar;
   stomp?: RawStomp;
@@ -220,8 +265,62 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['id'],
-      properties: { id: { type: 'string', pattern: ID_PATTERN } },
+      properties: {
+        id: { type: 'string', pattern: ID_PATTERN },
+        listen: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            host: { ...host, default: DEFAULTS.listen.host },
+            port: port(DEFAULTS.listen.port),
+          },
+        },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key', 'ca'],
+          properties: { cert: filePath, key: filePath, ca: filePath },
+        },
+      },
     },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['primary'],
+      properties: {
+        primary: { type: 'string', pattern: ID_PATTERN },
+        peers: {
+          type: 'object',
+          propertyNames: { pattern: ID_PATTERN },
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url', 'brands'],
+            properties: {
+              url: text,
+              brands: {
+                type: 'array',
+                minItems: 1,
+                uniqueItems: true,
+                items: { type: 'string', pattern: ID_PATTERN },
+              },
+            },
+          },
+        },
+        received: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            owner: { type: 'string', minLength: 1, pattern: EMAIL_PATTERN },
+            group: text,
+          },
+        },
+        allow_redistribution: { type: 'boolean', default: DEFAULTS.network.allow_redistribution },
+        timeout_s: seconds(DEFAULTS.network.timeout_s, true),
+      },
+    },
+    // Checked by the whitelist module once it exists; an opaque mapping until then.
+    whitelist: { type: 'object' },
     brand_id: { type: 'string', pattern: ID_PATTERN, default: DEFAULTS.brand_id },
     soar: { $ref: '#/definitions/soar' },
     stomp: { $ref: '#/definitions/stomp' },

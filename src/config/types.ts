@@ -102,15 +102,76 @@ export interface LoggingConfig {
   readonly file: string | null;
 }
 
+/** Where the node's HTTPS server (peer API, later the web UI) listens. */
+export interface ListenConfig {
+  /** Address to bind: `0.0.0.0` (default: every IPv4 interface), `::`, `127.0.0.1`, a host name. */
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The node's own certificate and the network CA, as absolute paths of PEM files (checked to
+ * exist when the config is loaded). The certificate names the node by a SAN URI
+ * `urn:soar-clearing:node:<node id>` (or, failing that, its CN); it serves as server
+ * certificate of the peer API and as client certificate towards peers.
+ */
+export interface NodeTlsConfig {
+  readonly cert: string;
+  readonly key: string;
+  /** The network CA: the only CA trusted for peers' certificates, both directions. */
+  readonly ca: string;
+}
+
 export interface NodeConfig {
-  /** This clearing node's identity, echoed by clearing_ping and used by peers later. */
+  /** This clearing node's identity, echoed by clearing_ping and presented to peers in its certificate. */
   readonly id: string;
+  /** null: no HTTPS server (a worker-only node). */
+  readonly listen: ListenConfig | null;
+  /** null: no certificate (a worker-only node). Required with `listen` and with `network`. */
+  readonly tls: NodeTlsConfig | null;
+}
+
+/** Another clearing node of the network. */
+export interface PeerConfig {
+  /** Its node id: what its certificate must name. */
+  readonly id: string;
+  /** Base URL of its peer API: `https://host:port` (a path prefix is kept), no trailing slash. */
+  readonly url: string;
+  /** The brands it serves (each brand of the network belongs to exactly one node). */
+  readonly brands: readonly string[];
+}
+
+/** How copies distributed by other brands are created in this node's SOARs. */
+export interface ReceivedConfig {
+  /** SOAR user (email) to own a received copy, or null to leave SOAR's default. */
+  readonly owner: string | null;
+  /** SOAR group to own a received copy, or null. */
+  readonly group: string | null;
+}
+
+export interface NetworkConfig {
+  /** Node id of the primary: the node whose SOAR configuration is distributed to the others. */
+  readonly primary: string;
+  /** The other nodes, in the order of the file. */
+  readonly peers: readonly PeerConfig[];
+  readonly received: ReceivedConfig;
+  /** Whether a copy received from another brand may be distributed further. */
+  readonly allowRedistribution: boolean;
+  /** Time a call to a peer may take, connection included. */
+  readonly timeoutMs: number;
 }
 
 export interface AppConfig {
   /** Absolute path of the file the config was read from. */
   readonly source: string;
   readonly node: NodeConfig;
+  /** The clearing network, or null when this node runs its brands' workers only. */
+  readonly network: NetworkConfig | null;
+  /**
+   * The top-level `whitelist:` mapping as written (null when absent). Opaque here until the
+   * whitelist module (src/clearing/whitelist.ts) compiles it.
+   */
+  readonly whitelist: unknown;
   readonly brands: readonly BrandConfig[];
   readonly worker: WorkerConfig;
   readonly logging: LoggingConfig;

@@ -204,7 +204,8 @@ export class BrandWorker {
       const ctx = this.contextFor(inv, delivery, controller.signal, log);
       await ctx.status(`Running '${def.displayName}'`);
       const content = await this.withTimeout(def.handler(inputs, ctx), controller);
-      reply = finalReply(resultsV2(content, inputs, Math.round(performance.now() - started), new Date()));
+      // A handler returning nothing still owes SOAR a `content` key.
+      reply = finalReply(resultsV2(content ?? null, inputs, Math.round(performance.now() - started), new Date()));
       this.stats.completed += 1;
     } catch (err) {
       if (controller.signal.aborted && controller.signal.reason instanceof ShutdownAbort) {
@@ -248,6 +249,7 @@ export class BrandWorker {
       if (!entry.confirmed) {
         await this.connection.sendConfirmed(entry.replyTo, { 'correlation-id': entry.correlationId, persistent: 'true' }, entry.reply);
         entry.confirmed = true;
+        entry.reply = ''; // delivered: only the ACK may still be owed, so don't hold the body in memory
       }
       if (!this.connection.ack(entry.delivery.session, entry.delivery.ackId, entry.delivery.subscription)) {
         this.log.debug('ack deferred until redelivery', { message_id: key });
