@@ -1,0 +1,570 @@
+/**
+ * Whitelist filtering at the sender. Before anything of an incident leaves a brand (a read-only
+ * view for another brand, or a distributed copy), it passes `applyWhitelist`: only what the
+ * brand's whitelist lists survives, everything else is dropped and reported as counts (and, for
+ * incident fields and custom fields, their names), never as values.
+ *
+ * Rules, in the order they apply:
+ * - Incident: only the top-level fields of `incidentFields` are copied, and under `properties`
+ *   only the custom fields of `properties` (`properties` is always present, possibly `{}`).
+ *   An allowed field is allowed whole: nested objects and lists inside it are kept as values.
+ * - Children (notes, artifacts, attachments, tasks), each kind on its own, in input order:
+ *   a kind not included is dropped entirely; an artifact whose type is not in `artifactTypes`
+ *   (when that list is not empty; compared by name, case-insensitively) is dropped; an
+ *   attachment whose `content` (base64, when `content` is an allowed field) decodes to more than
+ *   `maxBytes` is dropped (a cut file is worthless); the ones beyond `maxCount` are dropped.
+ *   Each remaining child keeps only the allowed `fields`.
+ * - Strings: any string longer than `maxTextBytes` (UTF-8) is cut to that many bytes, at a
+ *   character boundary, and gets the marker " [truncated by clearing whitelist]". A child's
+ *   body fields (notes `text`, artifacts `value` and `description`, tasks `instructions`,
+ *   attachments `content`) are held to the kind's `maxBytes` instead of `maxTextBytes`.
+ *   Rich text (`{format, content}`) is kept as it is; HTML is kept as text (escaping is the
+ *   web UI's job, SOAR sanitizes what it stores), only its length is limited.
+ * - Total: when the JSON of `{incident, notes, artifacts, attachments, tasks}` exceeds
+ *   `maxTotalBytes` (UTF-8), children are dropped from the end of their lists, attachments
+ *   first, then tasks, notes and artifacts (`TOTAL_BYTES_DROP_ORDER`), until it fits. The
+ *   incident itself is never dropped: with every child gone it may still exceed the limit.
+ *   Callers should hand children in the order they want kept (most important first).
+ * - Only JSON-safe values are copied (strings, finite numbers, booleans, null, plain objects and
+ *   arrays); anything else is left out (in a list: becomes null, as JSON.stringify does).
+ *   Keys named `__proto__`, `constructor` or `prototype` are never copied, at any depth, even
+ *   when a whitelist lists them (compileWhitelist refuses to).
+ *
+ * The input is never mutated; the result is fresh JSON, deterministic for a given input.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import { type ConfigProblem, type PathSegment, formatPath, formatProblem } from '../config/env.js';
+import { ConfigError } from '../errors.js';
+import type { Artifact, Incident, Note, Task } from '../soar/dto.js';
+import type { JsonObject, JsonValue } from '../types.js';
+import {
+  CHILD_KINDS,
+  type ChildKind,
+  DEFAULT_WHITELIST_YAML,
+  type RawChildRule,
+  type RawWhitelist,
+  whitelistJsonSchema,
+} from './whitelist-schema.js';
+
+export {
+  CHILD_KINDS,
+  type ChildKind,
+  DEFAULT_WHITELIST_YAML,
+  type RawArtifactRule,
+  type RawChildRule,
+  type RawWhitelist,
+  whitelistJsonSchema,
+} from './whitelist-schema.js';
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+/** What of one child kind (notes, artifacts, attachments, tasks) may leave. */
+export interface ChildRule {
+  /** False: none of this kind leaves. */
+  readonly include: boolean;
+  /** At most this many leave; the ones after are dropped. */
+  readonly maxCount: number;
+  /** Per item, byte limit of its body fields (see BODY_FIELDS); for attachments, of the file. */
+  readonly maxBytes: number;
+  /** The fields of each item that may leave. */
+  readonly fields: readonly string[];
+  /** Artifacts only: type names that may leave; empty or absent = every type. */
+  readonly artifactTypes?: readonly string[];
+}
+
+/** A compiled, deep-frozen whitelist (see compileWhitelist). */
+export interface Whitelist {
+  /** Top-level incident fields that may leave (never `properties`: see `properties`). */
+  readonly incidentFields: readonly string[];
+  /** Custom fields (`properties.<name>`) that may leave, by name. */
+  readonly properties: readonly string[];
+  readonly notes: ChildRule;
+  readonly artifacts: ChildRule;
+  readonly attachments: ChildRule;
+  readonly tasks: ChildRule;
+  /** Any longer string (UTF-8 bytes) is cut and marked. */
+  readonly maxTextBytes: number;
+  /** The whole filtered JSON (UTF-8 bytes); beyond it children are dropped. */
+  readonly maxTotalBytes: number;
+}
+
+/**
+ * An attachment as SOAR lists it (`GET /incidents/<id>/attachments`), with its file content in
+ * base64 when the caller fetched it. Other fields (uuid, creator_id, inc_id...) are kept through
+ * the index signature.
+ */
+export interface BundleAttachment {
+  id?: number;
+  name?: string;
+  content_type?: string;
+  size?: number;
+  created?: number;
+  /** The file, base64-encoded. */
+  content?: string;
+  [key: string]: JsonValue | undefined;
+}
+
+/** An incident and the children the caller read with it. */
+export interface IncidentBundle {
+  incident: Incident;
+  notes?: Note[];
+  artifacts?: Artifact[];
+  attachments?: BundleAttachment[];
+  tasks?: Task[];
+}
+
+/** What the filter left out: names of incident and custom fields, counts of the rest. Never values. */
+export type DroppedSummary = {
+  /** Top-level incident fields present but not allowed, in input order. */
+  incidentFields: string[];
+  /** Custom fields present but not allowed, in input order. */
+  properties: string[];
+  notes: number;
+  artifacts: number;
+  attachments: number;
+  tasks: number;
+  /** Strings cut to their limit (in what was kept). */
+  truncatedValues: number;
+};
+
+/** The filtered incident, ready to leave the brand. Plain JSON. */
+export type FilterResult = {
+  /** Only allowed top-level fields, and `properties` with only allowed custom fields. */
+  incident: JsonObject;
+  notes: JsonObject[];
+  artifacts: JsonObject[];
+  attachments: JsonObject[];
+  tasks: JsonObject[];
+  dropped: DroppedSummary;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Constants
+
+/** Appended to every string the filter cut. */
+export const TRUNCATION_MARKER = ' [truncated by clearing whitelist]';
+
+/** Names never copied, at any depth, and never accepted in a whitelist. */
+export const FORBIDDEN_NAMES: readonly string[] = Object.freeze(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Incident fields that hold children or custom fields: a whitelist cannot list them under
+ * `incident_fields`, they have sections of their own.
+ */
+export const RESERVED_INCIDENT_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+  properties: 'list custom fields under properties:, by name',
+  comments: 'notes are governed by the notes: section',
+  notes: 'notes are governed by the notes: section',
+  artifacts: 'artifacts are governed by the artifacts: section',
+  attachments: 'attachments are governed by the attachments: section',
+  tasks: 'tasks are governed by the tasks: section',
+});
+
+/** Per kind, the fields held to the kind's `maxBytes` instead of `maxTextBytes`. */
+export const BODY_FIELDS: Readonly<Record<ChildKind, readonly string[]>> = Object.freeze({
+  notes: Object.freeze(['text']),
+  artifacts: Object.freeze(['value', 'description']),
+  attachments: Object.freeze(['content']),
+  tasks: Object.freeze(['instructions']),
+});
+
+/** Which children go first when the total is over `maxTotalBytes`. */
+export const TOTAL_BYTES_DROP_ORDER: readonly ChildKind[] = Object.freeze(['attachments', 'tasks', 'notes', 'artifacts']);
+
+const FORBIDDEN = new Set(FORBIDDEN_NAMES);
+
+// ---------------------------------------------------------------------------------------------
+// Compiling the YAML form
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true });
+const validateRaw = ajv.compile(whitelistJsonSchema);
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping (key: value lines)',
+  array: 'a list',
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A copy without null-valued keys ("left empty" = not given); own keys set safely. */
+function dropNulls(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(dropNulls);
+  if (isRecord(node)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (value === null || value === undefined) continue;
+      Object.defineProperty(copy, key, { value: dropNulls(value), enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  }
+  return node;
+}
+
+function pointerSegments(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+}
+
+function translate(error: ErrorObject, at: readonly PathSegment[]): ConfigProblem {
+  const base = [...at, ...pointerSegments(error.instancePath)];
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
+      const known = Object.keys(parent?.properties ?? {}).join(', ');
+      return { path: formatPath([...base, String(params.additionalProperty)]), message: `unknown key (known keys: ${known})` };
+    }
+    case 'type':
+      return {
+        path: formatPath(base),
+        message: `must be ${String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`,
+      };
+    case 'minimum':
+    case 'maximum':
+      return { path: formatPath(base), message: `must be ${String(params.comparison)} ${String(params.limit)}` };
+    case 'minLength':
+      return { path: formatPath(base), message: 'must not be empty' };
+    default:
+      return { path: formatPath(base), message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+function nameProblems(list: unknown, path: PathSegment[], section: 'incident_fields' | 'properties' | 'fields' | 'types'): ConfigProblem[] {
+  if (!Array.isArray(list)) return [];
+  const problems: ConfigProblem[] = [];
+  list.forEach((name: unknown, i) => {
+    if (typeof name !== 'string') return;
+    const at = formatPath([...path, i]);
+    if (FORBIDDEN.has(name)) {
+      problems.push({ path: at, message: `${name} is never allowed (a reserved JavaScript name)` });
+    } else if (name !== name.trim()) {
+      problems.push({ path: at, message: 'must not start or end with blanks' });
+    } else if (section === 'incident_fields' && Object.hasOwn(RESERVED_INCIDENT_FIELDS, name)) {
+      problems.push({ path: at, message: `cannot be listed here: ${RESERVED_INCIDENT_FIELDS[name] as string}` });
+    } else if ((section === 'incident_fields' || section === 'properties') && name.startsWith('properties.')) {
+      problems.push({ path: at, message: 'list custom fields under properties:, without the properties. prefix' });
+    }
+  });
+  return problems;
+}
+
+/** Validates a copy of `raw` (nulls dropped, scalars coerced); the copy is only used when valid. */
+function check(raw: unknown, at: readonly PathSegment[]): { problems: ConfigProblem[]; data: RawWhitelist } {
+  const data = raw === null || raw === undefined ? {} : dropNulls(raw);
+  const valid = validateRaw(data);
+  const problems = valid ? [] : (validateRaw.errors ?? []).map((error) => translate(error, at));
+  if (isRecord(data)) {
+    problems.push(
+      ...nameProblems(data.incident_fields, [...at, 'incident_fields'], 'incident_fields'),
+      ...nameProblems(data.properties, [...at, 'properties'], 'properties'),
+    );
+    for (const kind of CHILD_KINDS) {
+      const rule = data[kind];
+      if (!isRecord(rule)) continue;
+      problems.push(...nameProblems(rule.fields, [...at, kind, 'fields'], 'fields'));
+      if (kind === 'artifacts') problems.push(...nameProblems(rule.types, [...at, kind, 'types'], 'types'));
+    }
+  }
+  return { problems, data: valid ? (data as RawWhitelist) : {} };
+}
+
+/**
+ * Every problem of a whitelist in its YAML form (snake_case, see whitelist-schema.ts), each with
+ * its path under `at` (default `whitelist`): schema violations (unknown keys, wrong types,
+ * negative limits) and names that can never be allowed (`__proto__`, `constructor`, `prototype`
+ * anywhere; `properties`, `comments`, `artifacts`... under `incident_fields`; a `properties.`
+ * prefix). Null-valued keys count as not given; numbers and booleans written as strings are
+ * coerced, as the config loader does. Empty when the whitelist is valid. Pure: `raw` is not touched.
+ */
+export function whitelistProblems(raw: unknown, at: readonly PathSegment[] = ['whitelist']): ConfigProblem[] {
+  return check(raw, at).problems;
+}
+
+function unique(list: readonly string[]): readonly string[] {
+  return Object.freeze([...new Set(list)]);
+}
+
+function compileChild(kind: ChildKind, raw: (RawChildRule & { types?: string[] }) | undefined): ChildRule {
+  const d = DEFAULT_WHITELIST_YAML[kind];
+  const rule: ChildRule = {
+    include: raw?.include ?? d.include,
+    maxCount: raw?.max_count ?? d.max_count,
+    maxBytes: raw?.max_bytes ?? d.max_bytes,
+    fields: unique(raw?.fields ?? d.fields),
+    ...(kind === 'artifacts' ? { artifactTypes: unique(raw?.types ?? DEFAULT_WHITELIST_YAML.artifacts.types) } : {}),
+  };
+  return Object.freeze(rule);
+}
+
+/**
+ * The YAML form of a whitelist (as parsed; null or undefined = every default) -> the frozen
+ * `Whitelist`. Keys left out (or null) take their default from `DEFAULT_WHITELIST_YAML`; a list
+ * given replaces the default list; duplicate names count once. Validates first: throws a
+ * `ConfigError` listing every problem (`whitelist.notes.max_count: must be >= 0`), paths under
+ * `at`. Pure.
+ */
+export function compileWhitelist(raw?: unknown, at: readonly PathSegment[] = ['whitelist']): Whitelist {
+  const { problems, data } = check(raw, at);
+  if (problems.length > 0) throw new ConfigError(formatPath(at) || 'whitelist', problems.map(formatProblem));
+  const d = DEFAULT_WHITELIST_YAML;
+  return Object.freeze({
+    incidentFields: unique(data.incident_fields ?? d.incident_fields),
+    properties: unique(data.properties ?? d.properties),
+    notes: compileChild('notes', data.notes),
+    artifacts: compileChild('artifacts', data.artifacts),
+    attachments: compileChild('attachments', data.attachments),
+    tasks: compileChild('tasks', data.tasks),
+    maxTextBytes: data.max_text_bytes ?? d.max_text_bytes,
+    maxTotalBytes: data.max_total_bytes ?? d.max_total_bytes,
+  });
+}
+
+/** The default whitelist, compiled. */
+export const DEFAULT_WHITELIST: Whitelist = compileWhitelist({});
+
+// ---------------------------------------------------------------------------------------------
+// Filtering
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** UTF-8 length, exact. */
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Per call: counts truncations and guards against cycles. */
+class Copier {
+  truncated = 0;
+  private readonly ancestors = new Set<object>();
+
+  /** `text` cut to `limit` UTF-8 bytes (at a character boundary) plus the marker, or as is. */
+  string(text: string, limit: number): string {
+    if (text.length * 3 <= limit || utf8Length(text) <= limit) return text;
+    const bytes = Buffer.from(text, 'utf8');
+    let cut = Math.max(0, Math.floor(limit));
+    while (cut > 0 && ((bytes[cut] as number) & 0xc0) === 0x80) cut -= 1;
+    this.truncated += 1;
+    return bytes.toString('utf8', 0, cut) + TRUNCATION_MARKER;
+  }
+
+  /** A deep JSON copy of `value` with every string held to `limit`; undefined when not JSON-safe. */
+  value(value: unknown, limit: number): JsonValue | undefined {
+    switch (typeof value) {
+      case 'string':
+        return this.string(value, limit);
+      case 'number':
+        return Number.isFinite(value) ? value : undefined;
+      case 'boolean':
+        return value;
+      case 'object':
+        break;
+      default:
+        return undefined;
+    }
+    if (value === null) return null;
+    if (this.ancestors.has(value)) return undefined;
+    if (Array.isArray(value)) {
+      this.ancestors.add(value);
+      const out = value.map((item: unknown) => this.value(item, limit) ?? null);
+      this.ancestors.delete(value);
+      return out;
+    }
+    if (!isPlainObject(value)) return undefined;
+    this.ancestors.add(value);
+    const out: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN.has(key)) continue;
+      const copy = this.value(value[key], limit);
+      if (copy !== undefined) out[key] = copy;
+    }
+    this.ancestors.delete(value);
+    return out;
+  }
+}
+
+/**
+ * Copies the allowed own keys of `source` into a new object, in `source`'s key order; returns it
+ * with the names of the keys left out. `limitOf` gives each key's string limit.
+ */
+function pick(
+  copier: Copier,
+  source: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+  limitOf: (key: string) => number,
+  skip: ReadonlySet<string> = new Set(),
+): { out: JsonObject; dropped: string[] } {
+  const out: JsonObject = {};
+  const dropped: string[] = [];
+  for (const key of Object.keys(source)) {
+    if (skip.has(key)) continue;
+    if (!allowed.has(key) || FORBIDDEN.has(key)) {
+      dropped.push(key);
+      continue;
+    }
+    const copy = copier.value(source[key], limitOf(key));
+    if (copy !== undefined) out[key] = copy;
+  }
+  return { out, dropped };
+}
+
+function artifactTypeName(type: unknown): string | null {
+  if (typeof type === 'string') return type;
+  if (typeof type === 'number') return String(type);
+  if (isPlainObject(type) && typeof type.name === 'string') return type.name;
+  return null;
+}
+
+const normalizeType = (name: string): string => name.trim().toLowerCase();
+
+/** The kept items of one kind, each with its JSON size and its truncations. */
+interface KeptChild {
+  readonly value: JsonObject;
+  readonly size: number;
+  readonly truncated: number;
+}
+
+function filterChildren(kind: ChildKind, items: readonly unknown[] | undefined, wl: Whitelist): { kept: KeptChild[]; dropped: number } {
+  const list = Array.isArray(items) ? items : [];
+  const rule = wl[kind];
+  if (!rule.include) return { kept: [], dropped: list.length };
+  const allowed = new Set(rule.fields);
+  const body = new Set(BODY_FIELDS[kind]);
+  const types = kind === 'artifacts' && rule.artifactTypes !== undefined && rule.artifactTypes.length > 0
+    ? new Set(rule.artifactTypes.map(normalizeType))
+    : null;
+  const sendsContent = kind === 'attachments' && allowed.has('content');
+  // An attachment's content is never cut (oversized ones are dropped above): a cut file is worthless.
+  const limitOf = (key: string): number =>
+    sendsContent && key === 'content' ? Infinity : body.has(key) ? rule.maxBytes : wl.maxTextBytes;
+  const kept: KeptChild[] = [];
+  let dropped = 0;
+  for (const item of list) {
+    if (!isPlainObject(item)) {
+      dropped += 1;
+      continue;
+    }
+    if (types !== null) {
+      const name = Object.hasOwn(item, 'type') ? artifactTypeName(item.type) : null;
+      if (name === null || !types.has(normalizeType(name))) {
+        dropped += 1;
+        continue;
+      }
+    }
+    if (sendsContent && Object.hasOwn(item, 'content') && typeof item.content === 'string'
+      && Buffer.byteLength(item.content, 'base64') > rule.maxBytes) {
+      dropped += 1;
+      continue;
+    }
+    if (kept.length >= rule.maxCount) {
+      dropped += 1;
+      continue;
+    }
+    const copier = new Copier();
+    const { out } = pick(copier, item, allowed, limitOf);
+    kept.push({ value: out, size: utf8Length(JSON.stringify(out)), truncated: copier.truncated });
+  }
+  return { kept, dropped };
+}
+
+/**
+ * The part of `bundle` that `wl` lets leave the brand, and what was left out (see the module
+ * comment for the rules). Never mutates `bundle`; deterministic.
+ */
+export function applyWhitelist(bundle: IncidentBundle, wl: Whitelist): FilterResult {
+  const copier = new Copier();
+  const source: Record<string, unknown> = isPlainObject(bundle.incident) ? bundle.incident : {};
+
+  const fieldLimit = (): number => wl.maxTextBytes;
+  const fields = pick(copier, source, new Set(wl.incidentFields), fieldLimit, new Set(['properties']));
+  const rawProps = Object.hasOwn(source, 'properties') && isPlainObject(source.properties) ? source.properties : {};
+  const props = pick(copier, rawProps, new Set(wl.properties), fieldLimit);
+  const incident: JsonObject = { ...fields.out };
+  // `properties` may have been listed under incidentFields by a hand-made whitelist: ours wins.
+  incident.properties = props.out;
+
+  const dropped: DroppedSummary = {
+    incidentFields: fields.dropped,
+    properties: props.dropped,
+    notes: 0,
+    artifacts: 0,
+    attachments: 0,
+    tasks: 0,
+    truncatedValues: copier.truncated,
+  };
+
+  const kept = {} as Record<ChildKind, KeptChild[]>;
+  for (const kind of CHILD_KINDS) {
+    const result = filterChildren(kind, bundle[kind] as readonly unknown[] | undefined, wl);
+    kept[kind] = result.kept;
+    dropped[kind] = result.dropped;
+  }
+
+  // The JSON size of {incident, notes, artifacts, attachments, tasks}: the frame with empty
+  // lists, plus each list's items and the commas between them.
+  const frame = utf8Length(JSON.stringify({ incident, notes: [], artifacts: [], attachments: [], tasks: [] }));
+  const listSize = (list: readonly KeptChild[]): number =>
+    list.length === 0 ? 0 : list.reduce((sum, child) => sum + child.size, list.length - 1);
+  let total = frame + CHILD_KINDS.reduce((sum, kind) => sum + listSize(kept[kind]), 0);
+  for (const kind of TOTAL_BYTES_DROP_ORDER) {
+    const list = kept[kind];
+    while (total > wl.maxTotalBytes && list.length > 0) {
+      const last = list.pop() as KeptChild;
+      total -= last.size + (list.length > 0 ? 1 : 0);
+      dropped[kind] += 1;
+    }
+  }
+  for (const kind of CHILD_KINDS) dropped.truncatedValues += kept[kind].reduce((sum, child) => sum + child.truncated, 0);
+
+  return {
+    incident,
+    notes: kept.notes.map((child) => child.value),
+    artifacts: kept.artifacts.map((child) => child.value),
+    attachments: kept.attachments.map((child) => child.value),
+    tasks: kept.tasks.map((child) => child.value),
+    dropped,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
+
+/**
+ * A one-line summary of what the sender's whitelist left out, for a note on the receiving side:
+ * `filtered out by the sender's whitelist: 12 incident fields, 3 custom fields, 2 notes,
+ * 1 attachment; 1 value truncated`. Counts only: never a value, never a name.
+ */
+export function describeDropped(dropped: DroppedSummary): string {
+  const parts: string[] = [];
+  const add = (count: number, one: string, many: string): void => {
+    if (count > 0) parts.push(plural(count, one, many));
+  };
+  add(dropped.incidentFields.length, 'incident field', 'incident fields');
+  add(dropped.properties.length, 'custom field', 'custom fields');
+  add(dropped.notes, 'note', 'notes');
+  add(dropped.artifacts, 'artifact', 'artifacts');
+  add(dropped.attachments, 'attachment', 'attachments');
+  add(dropped.tasks, 'task', 'tasks');
+  const truncated = dropped.truncatedValues > 0
+    ? `; ${plural(dropped.truncatedValues, 'value', 'values')} truncated`
+    : '';
+  return parts.length > 0
+    ? `filtered out by the sender's whitelist: ${parts.join(', ')}${truncated}`
+    : `nothing filtered out by the sender's whitelist${truncated}`;
+}
