@@ -13,9 +13,9 @@ import { defineFunction } from '../../functions/define.js';
 import { functions } from '../../functions/index.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
 import type { BrandWorker } from '../../src/worker/worker.js';
-import { repoRoot } from '../emulator/samples.js';
-import { SoarEmulator } from '../emulator/server.js';
-import type { WorkflowInstance } from '../emulator/workflows.js';
+import { repoRoot } from '../../src/emulator/samples.js';
+import { SoarEmulator } from '../../src/emulator/server.js';
+import type { WorkflowInstance } from '../../src/emulator/workflows.js';
 import { memoryLogger, uniqueDestination, World } from '../support/world.js';
 
 const EXPORTS = join(repoRoot(), '..', 'shared', 'reference', 'soar', 'exports');

@@ -20,7 +20,7 @@ import {
   SoarUnreachableError,
 } from '../../src/soar/errors.js';
 import type { Logger } from '../../src/types.js';
-import { SoarEmulator } from '../emulator/server.js';
+import { SoarEmulator } from '../../src/emulator/server.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
 import { collectingLogger } from '../support/loggers.js';
 

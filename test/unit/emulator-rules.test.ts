@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { JsonObject } from '../../src/types.js';
-import { parseBpmn } from '../emulator/bpmn.js';
-import { ConditionError, ruleConditionsHold, type ConditionContext } from '../emulator/conditions.js';
-import { repoRoot } from '../emulator/samples.js';
-import { checkPostProcessingScript, parsePreProcessingScript, ScriptError } from '../emulator/scripts.js';
-import { staticValue } from '../emulator/workflows.js';
-import { parseXml, XmlError, type XmlElement } from '../emulator/xml.js';
+import { parseBpmn } from '../../src/emulator/bpmn.js';
+import { ConditionError, ruleConditionsHold, type ConditionContext } from '../../src/emulator/conditions.js';
+import { repoRoot } from '../../src/emulator/samples.js';
+import { checkPostProcessingScript, parsePreProcessingScript, ScriptError } from '../../src/emulator/scripts.js';
+import { staticValue } from '../../src/emulator/workflows.js';
+import { parseXml, XmlError, type XmlElement } from '../../src/emulator/xml.js';
 
 const WORKFLOWS = join(repoRoot(), '..', 'shared', 'reference', 'soar', 'workflows');
 

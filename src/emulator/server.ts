@@ -28,16 +28,29 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SoarAuth, SoarConfig } from '../../src/config/types.js';
-import type { JsonValue } from '../../src/types.js';
-import type { TestPki } from '../support/certs.js';
+import type { SoarAuth, SoarConfig } from '../config/types.js';
+import type { JsonValue } from '../types.js';
 import { route, soarError, type Reply, type RouteRequest } from './routes.js';
 import { loadSamples } from './samples.js';
 import { DEFAULT_API_KEY, DEFAULT_USER, EmulatorState, type EmulatorStateOptions } from './state.js';
 import { WorkflowEngine, type BrokerAttachment } from './workflows.js';
 
+/** The certificates the emulator's HTTPS server presents (the test PKI and the demo's satisfy it). */
+export interface EmulatorPki {
+  readonly caCert: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly rogueServerCert?: string;
+  readonly rogueServerKey?: string;
+}
+
+function rogue(path: string | undefined): string {
+  if (!path) throw new Error('soar emulator: useRogueCert needs the PKI\'s rogue server certificate and key');
+  return path;
+}
+
 export interface SoarEmulatorOptions extends EmulatorStateOptions {
-  readonly pki: TestPki;
+  readonly pki: EmulatorPki;
   /** Listening port; default: a free one. */
   readonly port?: number;
   /** Serve under this prefix (SoarConfig.resource_prefix), e.g. '/soar'. Default none. */
@@ -161,7 +174,7 @@ export class SoarEmulator {
   readonly faults = new EmulatorFaults();
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
-  readonly pki: TestPki;
+  readonly pki: EmulatorPki;
   readonly resourcePrefix: string;
   private readonly server: https.Server;
   private seq = 0;
@@ -183,8 +196,8 @@ export class SoarEmulator {
 
   static async start(opts: SoarEmulatorOptions): Promise<SoarEmulator> {
     const server = https.createServer({
-      cert: readFileSync(opts.useRogueCert ? opts.pki.rogueServerCert : opts.pki.serverCert),
-      key: readFileSync(opts.useRogueCert ? opts.pki.rogueServerKey : opts.pki.serverKey),
+      cert: readFileSync(opts.useRogueCert ? rogue(opts.pki.rogueServerCert) : opts.pki.serverCert),
+      key: readFileSync(opts.useRogueCert ? rogue(opts.pki.rogueServerKey) : opts.pki.serverKey),
     });
     const emu = new SoarEmulator(opts, server);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -4,7 +4,7 @@
  * (`{"success":false,"title":null,"message":..,"hints":[],"error_code":..}`).
  */
 import { randomBytes } from 'node:crypto';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';

@@ -5,7 +5,7 @@
  * `acks.<org>.<destination>`, by correlation id. Shapes follow the real capture in
  * ../shared/reference/soar/captures/resilient_circuits_debug_log_stomp_session.log.
  */
-import { StompWire, type WireOptions } from '../support/stomp-wire.js';
+import { StompWire, type WireOptions } from './stomp-wire.js';
 
 export interface ReplyMessage {
   readonly message_type: number;
