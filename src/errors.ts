@@ -23,6 +23,31 @@ export const ErrorCode = {
   SoarConflict: 'soar_conflict',
   StompConnect: 'stomp_connect',
   Internal: 'internal',
+  // Peer API (src/clearing/peer-*.ts): answered by the peer server...
+  /** The request path is malformed or tricky (`..`, encoded `/`, `//`, NUL, too long). */
+  PathInvalid: 'path_invalid',
+  RouteUnknown: 'route_unknown',
+  MethodNotAllowed: 'method_not_allowed',
+  /** The JSON body does not match the route's schema. */
+  BodyInvalid: 'body_invalid',
+  /** The body is not JSON. */
+  BodyMalformed: 'body_malformed',
+  BodyTooLarge: 'body_too_large',
+  /** POST/PUT without `Content-Type: application/json`. */
+  ContentType: 'content_type',
+  /** The client certificate names no configured peer. */
+  PeerUnknown: 'peer_unknown',
+  /** A known peer asked for something it may not do. */
+  Forbidden: 'forbidden',
+  // ...and raised by the peer client.
+  /** Connection refused, reset or timed out: retryable. */
+  PeerUnreachable: 'peer_unreachable',
+  /** TLS handshake or certificate verification failed. */
+  PeerTls: 'peer_tls',
+  /** The server's certificate is valid but names another node than the peer called. */
+  PeerIdentityMismatch: 'peer_identity_mismatch',
+  /** The peer answered with an error (its code, status and message are carried along). */
+  PeerError: 'peer_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -2,6 +2,7 @@
  * A running clearing node: for each configured brand a SOAR client and a worker.
  * Owns start-up order (SOAR first, so the org id is known before subscribing) and shutdown.
  */
+import { networkBrands } from './config/index.js';
 import type { AppConfig, BrandConfig } from './config/types.js';
 import { ClearingError } from './errors.js';
 import { SoarClient } from './soar/client.js';
@@ -29,7 +30,7 @@ export class ClearingNode {
       if (!soar) return; // stopped while waiting for SOAR
       const worker = new BrandWorker({
         brand, worker: this.config.worker, registry, soar, log: this.log, nodeId: this.config.node.id,
-        networkBrands: this.config.brands.map((b) => b.id),
+        networkBrands: networkBrands(this.config),
       });
       this.workers.push(worker);
       await checkFunctionsDefined(soar, registry.names(), brand.destinations, this.log.child({ brand: brand.id })).catch((err: unknown) =>

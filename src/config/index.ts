@@ -19,6 +19,11 @@ export { DEFAULTS as CONFIG_DEFAULTS, configSchema } from './schema.js';
 
 export const REDACTED = '***';
 
+/** A plain, unfrozen copy of JSON-like data. */
+function plainCopy(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
 /** `http://user:pw@proxy:3128` -> `http://user:***@proxy:3128`. */
 function redactUrl(url: string | null): string | null {
   if (url === null) return null;
@@ -101,8 +106,12 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
             peers: cfg.network.peers.map((p) => ({ ...p, brands: [...p.brands] })),
             received: { ...cfg.network.received },
           },
-    whitelist: cfg.whitelist === null ? null : (JSON.parse(JSON.stringify(cfg.whitelist)) as unknown),
-    brands: cfg.brands.map(describeBrand),
+    whitelist: plainCopy(cfg.whitelist),
+    brands: cfg.brands.map((brand) => ({
+      ...describeBrand(brand),
+      // A brand's own whitelist in full; otherwise a pointer to the top-level one.
+      whitelist: brand.whitelist === cfg.whitelist ? 'the top-level whitelist' : plainCopy(brand.whitelist),
+    })),
     worker: { ...cfg.worker },
     logging: { ...cfg.logging },
   };

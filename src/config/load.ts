@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
+import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import {
   type ConfigProblem,
@@ -40,6 +41,7 @@ import type {
   PeerConfig,
   SoarAuth,
   TlsTrust,
+  Whitelist,
 } from './types.js';
 
 export interface LoadConfigOptions {
@@ -155,8 +157,13 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
       if (problem !== null && !claimed.has(problem.path)) problems.push(problem);
     }
   }
+  // The whitelist module's own checks (reserved names...) where the schema found nothing.
+  const reported = new Set(problems.map((p) => p.path));
   for (const problem of crossCheck(data, dirname(source))) {
     if (!claimed.has(problem.path)) problems.push(problem);
+  }
+  for (const problem of whitelistChecks(data)) {
+    if (!claimed.has(problem.path) && !reported.has(problem.path)) problems.push(problem);
   }
   if (problems.length > 0) fail(problems);
 
@@ -459,6 +466,18 @@ function crossCheck(data: Record<string, unknown>, baseDir: string): ConfigProbl
   return problems;
 }
 
+/** The whitelist module's checks of the top-level whitelist and of each brand's. */
+function whitelistChecks(data: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (isRecord(data.whitelist)) problems.push(...whitelistProblems(data.whitelist, ['whitelist']));
+  if (isRecord(data.brands)) {
+    for (const [id, brand] of Object.entries(data.brands)) {
+      if (isRecord(brand) && isRecord(brand.whitelist)) problems.push(...whitelistProblems(brand.whitelist, ['brands', id, 'whitelist']));
+    }
+  }
+  return problems;
+}
+
 /** node.listen and node.tls: which is needed when, the files, and what the certificate names. */
 function checkNode(data: Record<string, unknown>, baseDir: string, cache: Map<string, string | null>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -632,7 +651,7 @@ function checkNetwork(data: Record<string, unknown>): ConfigProblem[] {
 
   const primary = network.primary;
   if (typeof primary === 'string' && primary !== nodeId && !(primary in peers)) {
-    const known = [nodeId, ...Object.keys(peers)].filter((x): x is string => x !== null);
+    const known = [...new Set([nodeId, ...Object.keys(peers)])].filter((x): x is string => x !== null);
     problems.push({ path: 'network.primary', message: `must be this node's id or a peer's id (one of ${known.join(', ')})` });
   }
   return problems;
@@ -696,7 +715,7 @@ function normalizePrefix(prefix: string): string {
   return trimmed === '' ? '' : `/${trimmed}`;
 }
 
-function compileBrand(id: string, raw: RawBrand, baseDir: string): BrandConfig {
+function compileBrand(id: string, raw: RawBrand, baseDir: string, topWhitelist: Whitelist): BrandConfig {
   const s: RawSoar = raw.soar;
   const t: RawStomp = raw.stomp ?? {};
   const auth: SoarAuth =
@@ -744,6 +763,7 @@ function compileBrand(id: string, raw: RawBrand, baseDir: string): BrandConfig {
       },
     },
     destinations: [...(raw.destinations ?? DEFAULTS.destinations)],
+    whitelist: raw.whitelist !== undefined ? compileWhitelist(raw.whitelist, ['brands', id, 'whitelist']) : topWhitelist,
   };
 }
 
@@ -780,14 +800,16 @@ function compileNetwork(raw: RawNetwork | undefined): NetworkConfig | null {
 
 function compile(raw: RawConfig, source: string): AppConfig {
   const baseDir = dirname(source);
+  const whitelist = raw.whitelist === undefined ? DEFAULT_WHITELIST : compileWhitelist(raw.whitelist, ['whitelist']);
   const brands: BrandConfig[] =
     raw.brands !== undefined
-      ? Object.entries(raw.brands).map(([id, brand]) => compileBrand(id, brand, baseDir))
+      ? Object.entries(raw.brands).map(([id, brand]) => compileBrand(id, brand, baseDir, whitelist))
       : [
           compileBrand(
             raw.brand_id ?? DEFAULTS.brand_id,
             { soar: raw.soar as RawSoar, stomp: raw.stomp, destinations: raw.destinations },
             baseDir,
+            whitelist,
           ),
         ];
   const worker = raw.worker ?? {};
@@ -796,7 +818,7 @@ function compile(raw: RawConfig, source: string): AppConfig {
     source,
     node: compileNode(raw, baseDir),
     network: compileNetwork(raw.network),
-    whitelist: raw.whitelist ?? null,
+    whitelist,
     brands,
     worker: {
       concurrency: worker.concurrency ?? DEFAULTS.worker.concurrency,

@@ -9,6 +9,8 @@
  * only make sense with the shorthand form, max >= initial, file existence) live in `load.ts`.
  */
 
+import { type RawWhitelist, whitelistJsonSchema } from '../clearing/whitelist-schema.js';
+
 /** Brand ids and node ids: short, lowercase, usable in destinations, URLs and log lines. */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
 /** A host name or address: no scheme, path or blanks (`soar.example.com`, `10.0.0.5`, `::1`). */
@@ -110,6 +112,8 @@ export interface RawBrand {
   soar: RawSoar;
   stomp?: RawStomp;
   destinations?: string[];
+  /** This brand's own whitelist, replacing the top-level one for it. */
+  whitelist?: RawWhitelist;
 }
 
 export interface RawWorker {
@@ -158,8 +162,8 @@ export interface RawNetwork {
 export interface RawConfig {
   node: RawNode;
   network?: RawNetwork;
-  /** Opaque until the whitelist module defines its schema. */
-  whitelist?: Record<string, unknown>;
+  /** What may leave this node's brands (the whitelist module's YAML form). */
+  whitelist?: RawWhitelist;
   brand_id?: string;
   soar?: RawSoar;
   stomp?: RawStomp;
@@ -248,6 +252,7 @@ const brand = {
     soar: { $ref: '#/definitions/soar' },
     stomp: { $ref: '#/definitions/stomp' },
     destinations: { $ref: '#/definitions/destinations' },
+    whitelist: { $ref: '#/definitions/whitelist' },
   },
 } as const;
 
@@ -259,7 +264,8 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['node'],
-  definitions: { soar, stomp, destinations },
+  // The whitelist's schema is the whitelist module's own (src/clearing/whitelist-schema.ts).
+  definitions: { soar, stomp, destinations, whitelist: whitelistJsonSchema },
   properties: {
     node: {
       type: 'object',
@@ -319,8 +325,7 @@ export const configSchema = {
         timeout_s: seconds(DEFAULTS.network.timeout_s, true),
       },
     },
-    // Checked by the whitelist module once it exists; an opaque mapping until then.
-    whitelist: { type: 'object' },
+    whitelist: { $ref: '#/definitions/whitelist' },
     brand_id: { type: 'string', pattern: ID_PATTERN, default: DEFAULTS.brand_id },
     soar: { $ref: '#/definitions/soar' },
     stomp: { $ref: '#/definitions/stomp' },

@@ -10,6 +10,10 @@
  * (`soar.api_key_secret: required`, `brands.eu.soar.host: required`).
  */
 
+import type { Whitelist } from '../clearing/whitelist.js';
+
+export type { Whitelist } from '../clearing/whitelist.js';
+
 export const LogFormat = { Text: 'text', Json: 'json' } as const;
 export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
 
@@ -93,6 +97,11 @@ export interface BrandConfig {
   readonly stomp: StompConfig;
   /** Message destinations (programmatic names) this brand's worker subscribes to. */
   readonly destinations: readonly string[];
+  /**
+   * What of this brand's incidents may leave it: its own `brands.<id>.whitelist` when given
+   * (replacing the top-level one as a whole), else AppConfig.whitelist (the same object).
+   */
+  readonly whitelist: Whitelist;
 }
 
 export interface LoggingConfig {
@@ -167,11 +176,8 @@ export interface AppConfig {
   readonly node: NodeConfig;
   /** The clearing network, or null when this node runs its brands' workers only. */
   readonly network: NetworkConfig | null;
-  /**
-   * The top-level `whitelist:` mapping as written (null when absent). Opaque here until the
-   * whitelist module (src/clearing/whitelist.ts) compiles it.
-   */
-  readonly whitelist: unknown;
+  /** The top-level `whitelist:`, compiled; the built-in default whitelist when absent. */
+  readonly whitelist: Whitelist;
   readonly brands: readonly BrandConfig[];
   readonly worker: WorkerConfig;
   readonly logging: LoggingConfig;

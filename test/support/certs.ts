@@ -5,7 +5,8 @@
  * Generated once per directory and reused (openssl key generation takes a moment).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface TestPki {
@@ -74,4 +75,69 @@ export function makeTestPki(dir: string): TestPki {
     '-keystore', pki.trustP12, '-storetype', 'PKCS12', '-storepass', keystorePassword],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   return pki;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clearing node certificates (peer API, mutual TLS)
+
+/** What makeNodeCert needs: a directory with `ca.crt/.key` and `rogue-ca.crt/.key`. TestPki is one. */
+export type CaPki = Pick<TestPki, 'dir' | 'caCert' | 'rogueCaCert'>;
+
+/**
+ * Only the two CAs (network and rogue), without server certificates or keystores: quick, for
+ * unit tests that need node certificates but no broker. Reused when already there.
+ */
+export function makeCaPki(dir: string): CaPki {
+  const pki: CaPki = { dir, caCert: join(dir, 'ca.crt'), rogueCaCert: join(dir, 'rogue-ca.crt') };
+  mkdirSync(dir, { recursive: true });
+  for (const name of ['ca', 'rogue-ca']) {
+    if (!existsSync(join(dir, `${name}.crt`)) || !existsSync(join(dir, `${name}.key`))) makeCa(dir, name);
+  }
+  return pki;
+}
+
+export interface NodeCertOptions {
+  /** Which CA signs it: the PKI's CA (default; the network CA of the tests) or the rogue one. */
+  readonly ca?: 'network' | 'rogue';
+  /** Base name of the files (default `<nodeId>`, or `rogue-<nodeId>` when the rogue CA signs). */
+  readonly name?: string;
+  /** false: no `urn:soar-clearing:node:` SAN URI, so the CN is the only identity (default true). */
+  readonly uri?: boolean;
+  /** Subject CN (default the node id). */
+  readonly cn?: string;
+}
+
+/** A node's certificate and key files, and the CA file that signed it. */
+export interface NodeCert {
+  readonly nodeId: string;
+  readonly cert: string;
+  readonly key: string;
+  /** The certificate of the CA that signed it (the network CA, or the rogue CA). */
+  readonly ca: string;
+}
+
+/**
+ * A clearing node's certificate, `<name>.crt` / `<name>.key` in the PKI's directory (EC P-256,
+ * quick), CN=<nodeId>, SAN DNS:localhost, IP:127.0.0.1, URI:urn:soar-clearing:node:<nodeId>,
+ * extended key usage serverAuth + clientAuth, signed by the PKI's CA (or its rogue CA).
+ * Reused when both files are already there; written under temporary names, then renamed.
+ */
+export function makeNodeCert(pki: CaPki, nodeId: string, opts: NodeCertOptions = {}): NodeCert {
+  const rogue = opts.ca === 'rogue';
+  const name = opts.name ?? (rogue ? `rogue-${nodeId}` : nodeId);
+  const caCert = rogue ? pki.rogueCaCert : pki.caCert;
+  const caKey = caCert.replace(/\.crt$/, '.key');
+  const out: NodeCert = { nodeId, cert: join(pki.dir, `${name}.crt`), key: join(pki.dir, `${name}.key`), ca: caCert };
+  if (existsSync(out.cert) && existsSync(out.key)) return out;
+  const tmp = `${name}.tmp-${process.pid}`;
+  const san = ['DNS:localhost', 'IP:127.0.0.1', ...(opts.uri === false ? [] : [`URI:urn:soar-clearing:node:${nodeId}`])];
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${tmp}.key`,
+    '-out', `${tmp}.csr`, '-subj', `/CN=${opts.cn ?? nodeId}`], pki.dir);
+  writeFileSync(join(pki.dir, `${tmp}.ext`), `subjectAltName=${san.join(',')}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+  openssl(['x509', '-req', '-in', `${tmp}.csr`, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${randomBytes(8).toString('hex')}`,
+    '-out', `${tmp}.crt`, '-days', '3650', '-extfile', `${tmp}.ext`], pki.dir);
+  renameSync(join(pki.dir, `${tmp}.key`), out.key);
+  renameSync(join(pki.dir, `${tmp}.crt`), out.cert);
+  for (const ext of ['csr', 'ext']) rmSync(join(pki.dir, `${tmp}.${ext}`), { force: true });
+  return out;
 }

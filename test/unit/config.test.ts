@@ -6,15 +6,19 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   type AppConfig,
+  brandOwner,
   configSchema,
   describeConfig,
   expandEnv,
   loadConfig,
+  networkBrands,
   parseConfig,
   resolveConfigPath,
   secretsOf,
 } from '../../src/config/index.js';
+import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
 import { ConfigError, ErrorCode } from '../../src/errors.js';
+import { makeCaPki, makeNodeCert } from '../support/certs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soar-clearing-config-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -70,7 +74,9 @@ describe('loadConfig: valid files', () => {
     const cfg = loadConfig({ cwd: d, env: {} });
     assert.deepEqual(cfg, {
       source: join(d, 'app.config.yaml'),
-      node: { id: 'eu-1' },
+      node: { id: 'eu-1', listen: null, tls: null },
+      network: null,
+      whitelist: DEFAULT_WHITELIST,
       brands: [
         {
           id: 'default',
@@ -98,6 +104,7 @@ describe('loadConfig: valid files', () => {
             reconnect: { initial_ms: 1000, max_ms: 60_000 },
           },
           destinations: ['fn_clearing'],
+          whitelist: DEFAULT_WHITELIST,
         },
       ],
       worker: { concurrency: 10, shutdown_grace_ms: 30_000, dedupe_size: 10_000, function_timeout_ms: 0 },
@@ -639,13 +646,21 @@ describe('the shipped app.config.yaml', () => {
   test('documents every key of the schema', () => {
     const text = readFileSync(shipped, 'utf8');
     const { properties, definitions } = configSchema;
+    const peer = properties.network.properties.peers.additionalProperties;
     const keys = [
       ...Object.keys(properties),
       ...Object.keys(properties.node.properties),
+      ...Object.keys(properties.node.properties.listen.properties),
+      ...Object.keys(properties.node.properties.tls.properties),
+      ...Object.keys(properties.network.properties),
+      ...Object.keys(peer.properties),
+      ...Object.keys(properties.network.properties.received.properties),
       ...Object.keys(definitions.soar.properties),
       ...Object.keys(definitions.stomp.properties),
       ...Object.keys(properties.worker.properties),
       ...Object.keys(properties.logging.properties),
+      ...Object.keys(definitions.whitelist.properties),
+      ...Object.keys(definitions.whitelist.properties.artifacts.properties),
     ];
     for (const key of keys) assert.match(text, new RegExp(`^[ #]*${key}:`, 'm'), `${key} is not documented`);
   });
@@ -664,5 +679,348 @@ describe('the shipped app.config.yaml', () => {
       env: { SOAR_EU_API_KEY_ID: 'i', SOAR_EU_API_KEY_SECRET: 's', SOAR_CH_PASSWORD: 'p' },
     });
     assert.deepEqual(cfg.brands.map((b) => b.id), ['eu', 'ch']);
+  });
+});
+
+describe('loadConfig: the clearing network', () => {
+  // Real certificates (openssl, no network): the network CA, node certificates signed by it,
+  // one signed by a rogue CA, one naming its node by CN only.
+  const pki = makeCaPki(join(root, 'pki'));
+  const eu = makeNodeCert(pki, 'eu');
+  const us = makeNodeCert(pki, 'us');
+  const cnOnly = makeNodeCert(pki, 'cn-only', { uri: false });
+  const rogueEu = makeNodeCert(pki, 'eu', { ca: 'rogue' });
+  const localhost = makeNodeCert(pki, 'localhost-cert', { uri: false, cn: 'localhost' });
+
+  const tlsOf = (c: { cert: string; key: string }, ca = pki.caCert): string =>
+    `  tls: { cert: "${c.cert}", key: "${c.key}", ca: "${ca}" }\n`;
+  const BRANDS = `
+brands:
+  soar1: { soar: { host: h1, org: o, api_key_id: k, api_key_secret: s1 } }
+  soar2: { soar: { host: h2, org: o, api_key_id: k, api_key_secret: s2 } }
+`;
+  const NETWORK = `
+network:
+  primary: eu
+  peers:
+    us: { url: "https://127.0.0.1:9443/", brands: [soar3] }
+    ap: { url: https://clearing-ap.example.com:8443/clearing, brands: [soar5, soar4] }
+`;
+  const full = (network = NETWORK, node = `node:\n  id: eu\n  listen: { host: 127.0.0.1, port: 8443 }\n${tlsOf(eu)}`): string =>
+    `${node}${BRANDS}${network}`;
+
+  test('a full network section compiles, with defaults and absolute paths', () => {
+    const cfg = load(full());
+    assert.deepEqual(cfg.node, {
+      id: 'eu',
+      listen: { host: '127.0.0.1', port: 8443 },
+      tls: { cert: eu.cert, key: eu.key, ca: pki.caCert },
+    });
+    assert.deepEqual(cfg.network, {
+      primary: 'eu',
+      peers: [
+        { id: 'us', url: 'https://127.0.0.1:9443', brands: ['soar3'] },
+        { id: 'ap', url: 'https://clearing-ap.example.com:8443/clearing', brands: ['soar5', 'soar4'] },
+      ],
+      received: { owner: null, group: null },
+      allowRedistribution: false,
+      timeoutMs: 15_000,
+    });
+    assert.ok(Object.isFrozen(cfg.network) && Object.isFrozen(cfg.network?.peers[0]?.brands) && Object.isFrozen(cfg.node.tls));
+    assert.deepEqual(networkBrands(cfg), ['soar1', 'soar2', 'soar3', 'soar4', 'soar5']);
+    assert.deepEqual(brandOwner(cfg, 'soar2'), { kind: 'local' });
+    assert.deepEqual(brandOwner(cfg, 'soar4'), { kind: 'peer', peer: cfg.network?.peers[1] });
+    assert.equal(brandOwner(cfg, 'soar9'), null);
+    const described = describeConfig(cfg);
+    assert.deepEqual(described.network, JSON.parse(JSON.stringify(cfg.network)));
+    assert.deepEqual(described.node, JSON.parse(JSON.stringify(cfg.node)));
+    assert.ok(!Object.isFrozen(described.network));
+  });
+
+  test('every network key given; relative tls paths resolve against the config directory', () => {
+    const d = dir({ 'app.config.yaml': `
+node:
+  id: "\${NODE_ID}"
+  listen: { port: "\${PORT}" }
+  tls: { cert: certs/node.crt, key: certs/node.key, ca: certs/ca.crt }
+brand_id: soar1
+soar: { host: h1, org: o, api_key_id: k, api_key_secret: s1 }
+network:
+  primary: us
+  peers:
+    us: { url: https://us.example.com, brands: [0042] }
+  received: { owner: analyst@example.com, group: SOC Team }
+  allow_redistribution: true
+  timeout_s: 2.5
+whitelist: { incident_fields: [name] }
+` });
+    mkdirSync(join(d, 'certs'));
+    writeFileSync(join(d, 'certs/node.crt'), readFileSync(eu.cert));
+    writeFileSync(join(d, 'certs/node.key'), readFileSync(eu.key));
+    writeFileSync(join(d, 'certs/ca.crt'), readFileSync(pki.caCert));
+    const cfg = loadConfig({ cwd: d, env: { NODE_ID: 'eu', PORT: '9000' } });
+    assert.deepEqual(cfg.node, {
+      id: 'eu',
+      listen: { host: '0.0.0.0', port: 9000 },
+      tls: { cert: join(d, 'certs/node.crt'), key: join(d, 'certs/node.key'), ca: join(d, 'certs/ca.crt') },
+    });
+    assert.deepEqual(cfg.network, {
+      primary: 'us',
+      peers: [{ id: 'us', url: 'https://us.example.com', brands: ['0042'] }],
+      received: { owner: 'analyst@example.com', group: 'SOC Team' },
+      allowRedistribution: true,
+      timeoutMs: 2500,
+    });
+    assert.deepEqual(cfg.whitelist.incidentFields, ['name']);
+    assert.equal(cfg.brands[0]?.whitelist, cfg.whitelist);
+    assert.deepEqual(networkBrands(cfg), ['0042', 'soar1']);
+  });
+
+  test('without network: workers only; listen and tls stay optional', () => {
+    const cfg = load(MINIMAL);
+    assert.equal(cfg.network, null);
+    assert.deepEqual(networkBrands(cfg), ['default']);
+    assert.deepEqual(brandOwner(cfg, 'default'), { kind: 'local' });
+    assert.equal(brandOwner(cfg, 'soar3'), null);
+    // A node may serve HTTPS (later: the web UI) without a network.
+    const served = load(`${MINIMAL.replace('node: { id: eu-1 }', `node:\n  id: eu\n  listen: {}\n${tlsOf(eu)}`)}`);
+    assert.deepEqual(served.node.listen, { host: '0.0.0.0', port: 8443 });
+    assert.equal(served.network, null);
+    // `network:` left empty counts as not given, like every other key.
+    assert.equal(load(`${MINIMAL}network:\n`).network, null);
+  });
+
+  test('a peer-less network (the first node) is valid', () => {
+    const cfg = load(full('network: { primary: eu }\n'));
+    assert.deepEqual(cfg.network?.peers, []);
+    assert.deepEqual(networkBrands(cfg), ['soar1', 'soar2']);
+  });
+
+  test('network needs node.listen and node.tls; listen needs tls', () => {
+    assert.deepEqual(problemsOf(full(NETWORK, 'node: { id: eu }\n')), [
+      'node.listen: required with network: (where peers reach this node, e.g. { host: 0.0.0.0, port: 8443 })',
+      "node.tls: required with network: (this node's certificate and key, and the network CA)",
+    ]);
+    assert.deepEqual(problemsOf(full('', 'node: { id: eu, listen: { port: 8443 } }\n')), [
+      'node.tls: required with node.listen (the node serves HTTPS only)',
+    ]);
+  });
+
+  test('peers, brands and primary are checked across sections, every problem at once', () => {
+    const problems = problemsOf(full(`
+network:
+  primary: nowhere
+  peers:
+    eu: { url: https://self.example.com, brands: [soar9] }
+    us: { url: http://127.0.0.1:9443, brands: [soar3, soar1] }
+    ap: { url: https://127.0.0.1:9443, brands: [soar3, soar4, soar4] }
+    sa: { url: "https://sa.example.com?x=1", brands: [] }
+    za: { url: https://u:p@za.example.com, brands: [soar6] }
+    zb: { url: https://za.example.com/, brands: [soar7] }
+    zc: { url: "https://za.example.com", brands: [soar8] }
+    BAD: { url: https://bad.example.com, brands: [x] }
+`));
+    assert.deepEqual([...problems].sort(), [
+      'network.peers.BAD: invalid node id: must be 1-32 characters of a-z, 0-9, _ or -, starting with a letter or digit',
+      'network.peers.ap.brands: lists soar4 twice',
+      'network.peers.ap.brands[0]: soar3 is also listed by network.peers.us; a brand belongs to one node',
+      "network.peers.eu: is this node's own id (node.id); list only the other nodes",
+      'network.peers.sa.brands: must not be empty',
+      'network.peers.sa.url: must be an https:// URL without credentials, query or fragment (e.g. https://clearing-us.example.com:8443)',
+      'network.peers.us.brands[1]: soar1 is a brand of this node (brands.soar1); a brand belongs to one node',
+      'network.peers.us.url: must be an https:// URL without credentials, query or fragment (e.g. https://clearing-us.example.com:8443)',
+      'network.peers.za.url: must be an https:// URL without credentials, query or fragment (e.g. https://clearing-us.example.com:8443)',
+      'network.peers.zc.url: is also the URL of network.peers.zb',
+      "network.primary: must be this node's id or a peer's id (one of eu, us, ap, sa, za, zb, zc, BAD)",
+    ].sort());
+  });
+
+  test('schema problems in the network section name their paths', () => {
+    assertProblems(
+      problemsOf(full(`
+network:
+  peers: { us: { url: https://us.example.com } }
+  received: { owner: not-an-email, group: "", colour: red }
+  allow_redistribution: maybe
+  timeout_s: 0
+  retries: 3
+`)),
+      [
+        'network.primary: required',
+        'network.peers.us.brands: required',
+        "network.received.owner: must be a SOAR user's email address (e.g. analyst@example.com)",
+        'network.received.group: must not be empty',
+        'network.received.colour: unknown key',
+        'network.allow_redistribution: must be true or false',
+        'network.timeout_s: must be > 0',
+        'network.retries: unknown key',
+      ],
+    );
+    assertProblems(problemsOf(full(NETWORK, 'node:\n  id: eu\n  listen: { port: 0, hots: x }\n  tls: { cert: a.crt }\n')), [
+      'node.listen.port: must be >= 1',
+      'node.listen.hots: unknown key (did you mean host?)',
+      'node.tls.key: required',
+      'node.tls.ca: required',
+    ]);
+    assertProblems(problemsOf(full('network: [eu]\nwhitelist: [name]\n')), [
+      'network: must be a mapping (key: value lines)',
+      'whitelist: must be a mapping (key: value lines)',
+    ]);
+  });
+
+  test('the shorthand brand needs an explicit brand_id in a network', () => {
+    const node = `node:\n  id: eu\n  listen: {}\n${tlsOf(eu)}`;
+    const soar = 'soar: { host: h, org: o, api_key_id: k, api_key_secret: s }\n';
+    assert.deepEqual(problemsOf(`${node}${soar}network: { primary: eu }\n`), [
+      'brand_id: required with network: (it names this brand across the network; "default" would be ambiguous)',
+    ]);
+    assert.deepEqual(
+      problemsOf(`${node}brand_id: soar3\n${soar}network: { primary: eu, peers: { us: { url: "https://us", brands: [soar3] } } }\n`),
+      ['network.peers.us.brands[0]: soar3 is a brand of this node (brand_id); a brand belongs to one node'],
+    );
+  });
+
+  test("node.tls: files must exist and hold PEM; the certificate must name node.id, match the key, come from the CA", () => {
+    const d = dir({ 'not-pem.txt': 'hello' });
+    const tls = (cert: string, key: string, ca: string): string => `node:\n  id: eu\n  listen: {}\n  tls: { cert: "${cert}", key: "${key}", ca: "${ca}" }\n`;
+    assert.deepEqual(problemsOf(full('', tls(join(d, 'missing.crt'), join(d, 'not-pem.txt'), pki.caCert))), [
+      `node.tls.cert: file not found: ${join(d, 'missing.crt')}`,
+      `node.tls.key: no PEM private key (-----BEGIN PRIVATE KEY-----) in ${join(d, 'not-pem.txt')}`,
+    ]);
+    assert.deepEqual(problemsOf(full('', tls(us.cert, us.key, pki.caCert))), ['node.tls.cert: names node us (SAN URI), not node.id eu']);
+    assert.deepEqual(problemsOf(full('', tls(localhost.cert, localhost.key, pki.caCert))), [
+      'node.tls.cert: names node localhost (CN), not node.id eu',
+    ]);
+    assert.deepEqual(problemsOf(full('', tls(eu.cert, us.key, pki.caCert))), [`node.tls.key: is not the key of node.tls.cert (${eu.cert})`]);
+    assert.deepEqual(problemsOf(full('', tls(rogueEu.cert, rogueEu.key, pki.caCert))), [
+      `node.tls.cert: is not signed by the network CA of node.tls.ca (${pki.caCert})`,
+    ]);
+    assert.deepEqual(problemsOf(full('', tls(eu.key, eu.cert, join(d, 'not-pem.txt')))), [
+      `node.tls.cert: no PEM certificate (-----BEGIN CERTIFICATE-----) in ${eu.key}`,
+      `node.tls.key: no PEM private key (-----BEGIN PRIVATE KEY-----) in ${eu.cert}`,
+      `node.tls.ca: no PEM certificate (-----BEGIN CERTIFICATE-----) in ${join(d, 'not-pem.txt')}`,
+    ]);
+    // A certificate without the node URI names its node by CN.
+    const cn = load(full('', tls(cnOnly.cert, cnOnly.key, pki.caCert).replace('id: eu', 'id: cn-only')));
+    assert.equal(cn.node.tls?.cert, cnOnly.cert);
+    // A CA bundle: the issuer may be any certificate in it.
+    const bundle = join(dir({ 'bundle.pem': readFileSync(pki.rogueCaCert, 'utf8') + readFileSync(pki.caCert, 'utf8') }), 'bundle.pem');
+    assert.equal(load(full('', tls(eu.cert, eu.key, bundle))).node.tls?.ca, bundle);
+  });
+});
+
+describe('the shipped app.config.yaml: network example', () => {
+  test('its commented-out node.listen, node.tls and network: are valid', () => {
+    const shipped = fileURLToPath(new URL('../../../app.config.yaml', import.meta.url));
+    const text = readFileSync(shipped, 'utf8');
+    // Uncommented: '# key:' lines become keys, '#   # words' stay comments, prose lines go.
+    const uncomment = (from: string): string =>
+      text
+        .slice(text.indexOf(from), text.indexOf('\n\n', text.indexOf(from)))
+        .split('\n')
+        .map((line) => line.replace(/^(\s*)# ?/, '$1'))
+        .filter((line) => !/^\s*[A-Z]/.test(line))
+        .join('\n');
+    const nodeBlock = uncomment('  # listen:');
+    const network = uncomment('# network:');
+    const pki = makeCaPki(join(root, 'pki'));
+    const node = makeNodeCert(pki, 'eu-1');
+    const d = dir();
+    mkdirSync(join(d, 'certs'));
+    writeFileSync(join(d, 'certs/eu-1.crt'), readFileSync(node.cert));
+    writeFileSync(join(d, 'certs/eu-1.key'), readFileSync(node.key));
+    writeFileSync(join(d, 'certs/network-ca.crt'), readFileSync(pki.caCert));
+    const yaml = `node:\n  id: eu-1\n${nodeBlock}\nbrand_id: soar1\nsoar: { host: h, org: o, api_key_id: k, api_key_secret: s }\n${network}\n`;
+    const cfg = parseConfig(yaml, { source: join(d, 'app.config.yaml'), env: {} });
+    assert.deepEqual(cfg.node.listen, { host: '0.0.0.0', port: 8443 });
+    assert.equal(cfg.node.tls?.ca, join(d, 'certs/network-ca.crt'));
+    assert.deepEqual(cfg.network, {
+      primary: 'eu-1',
+      peers: [{ id: 'us-1', url: 'https://clearing-us.example.com:8443', brands: ['soar3'] }],
+      received: { owner: null, group: null },
+      allowRedistribution: false,
+      timeoutMs: 15_000,
+    });
+  });
+});
+
+describe('loadConfig: the whitelist', () => {
+  test('absent: the default whitelist, for every brand', () => {
+    const cfg = load(MINIMAL);
+    assert.equal(cfg.whitelist, DEFAULT_WHITELIST);
+    assert.equal(cfg.brands[0]?.whitelist, DEFAULT_WHITELIST);
+  });
+
+  test("top-level whitelist compiled; a brand's own replaces it for that brand", () => {
+    const cfg = load(`
+node: { id: hub }
+whitelist:
+  incident_fields: [name, severity_code]
+  properties: [region]
+  attachments: { include: true, max_count: "3" }
+  max_text_bytes: 100
+brands:
+  eu:
+    soar: { host: h1, org: o, api_key_id: k, api_key_secret: s1 }
+  ch:
+    soar: { host: h2, org: o, api_key_id: k, api_key_secret: s2 }
+    whitelist: { incident_fields: [name], notes: { include: false } }
+`);
+    assert.deepEqual(cfg.whitelist.incidentFields, ['name', 'severity_code']);
+    assert.deepEqual(cfg.whitelist.properties, ['region']);
+    assert.equal(cfg.whitelist.attachments.include, true);
+    assert.equal(cfg.whitelist.attachments.maxCount, 3);
+    assert.equal(cfg.whitelist.maxTextBytes, 100);
+    assert.equal(cfg.whitelist.notes.maxCount, DEFAULT_WHITELIST.notes.maxCount);
+    const [eu, ch] = cfg.brands;
+    assert.equal(eu?.whitelist, cfg.whitelist);
+    assert.deepEqual(ch?.whitelist.incidentFields, ['name']);
+    assert.equal(ch?.whitelist.notes.include, false);
+    // Replaced whole: what the brand leaves out takes the built-in default, not the top-level value.
+    assert.deepEqual(ch?.whitelist.properties, []);
+    assert.equal(ch?.whitelist.maxTextBytes, DEFAULT_WHITELIST.maxTextBytes);
+    assert.ok(Object.isFrozen(cfg.whitelist.notes) && Object.isFrozen(ch?.whitelist.incidentFields));
+    const described = describeConfig(cfg) as { whitelist: { incidentFields: string[] }; brands: { whitelist: unknown }[] };
+    assert.deepEqual(described.whitelist.incidentFields, ['name', 'severity_code']);
+    assert.equal(described.brands[0]?.whitelist, 'the top-level whitelist');
+    assert.deepEqual((described.brands[1]?.whitelist as { incidentFields: string[] }).incidentFields, ['name']);
+  });
+
+  test('whitelist problems are reported with the rest, each once, with its path', () => {
+    const problems = problemsOf(`
+node: { id: hub }
+whitelist:
+  incident_fields: [name, comments, properties.region]
+  notes: { max_count: -1, colour: red }
+  max_total_bytes: lots
+brands:
+  eu:
+    soar: { host: h1, org: o, api_key_id: k, api_key_secret: s1 }
+    whitelist: { properties: [__proto__], tasks: { include: maybe } }
+worker: { concurrency: 0 }
+`);
+    assert.deepEqual([...problems].sort(), [
+      'brands.eu.whitelist.properties[0]: __proto__ is never allowed (a reserved JavaScript name)',
+      'brands.eu.whitelist.tasks.include: must be true or false',
+      'whitelist.incident_fields[1]: cannot be listed here: notes are governed by the notes: section',
+      'whitelist.incident_fields[2]: list custom fields under properties:, without the properties. prefix',
+      'whitelist.max_total_bytes: must be a whole number',
+      'whitelist.notes.colour: unknown key',
+      'whitelist.notes.max_count: must be >= 0',
+      'worker.concurrency: must be >= 1',
+    ]);
+  });
+
+  test("the shipped file's commented whitelist example is valid and equals the defaults", () => {
+    const shipped = fileURLToPath(new URL('../../../app.config.yaml', import.meta.url));
+    const text = readFileSync(shipped, 'utf8');
+    const from = text.indexOf('# whitelist:\n');
+    const example = text
+      .slice(from, text.indexOf('\n\n', from))
+      .split('\n')
+      .map((line) => line.replace(/^# ?/, ''))
+      .join('\n');
+    const cfg = parseConfig(`${MINIMAL}${example}\n`, { source: join(dir(), 'app.config.yaml'), env: {} });
+    assert.deepEqual(cfg.whitelist, DEFAULT_WHITELIST);
   });
 });
