@@ -36,7 +36,7 @@ export default defineFunction<{ incident_id: number }, {
     const table = DISTRIBUTION_TABLE.name;
     const rows = (await ctx.soar.getTableData(incidentId, table, opts)).rows;
     const present = new Set(rows.map((r) => r.cells['brand']?.value).filter((v): v is string => typeof v === 'string'));
-    const wanted = ctx.networkBrands.filter((b) => b !== ctx.invocation.brand);
+    const wanted = ctx.network.brands.filter((b) => b !== ctx.invocation.brand);
     const added: string[] = [];
     for (const brand of wanted) {
       if (present.has(brand)) continue;

@@ -1,26 +1,39 @@
 /**
- * A running clearing node: for each configured brand a SOAR client and a worker.
- * Owns start-up order (SOAR first, so the org id is known before subscribing) and shutdown.
+ * A running clearing node: for each configured brand a SOAR client and a worker, and, when the
+ * config has a network, the peer API server. Owns start-up order (SOAR first, so the org id is
+ * known before subscribing) and shutdown.
  */
-import { networkBrands } from './config/index.js';
+import { ClearingNetwork } from './clearing/network.js';
+import { PeerServer } from './clearing/peer-server.js';
+import { peerRoutes } from './clearing/routes.js';
 import type { AppConfig, BrandConfig } from './config/types.js';
+import { backoffDelay, sleep } from './backoff.js';
 import { ClearingError } from './errors.js';
 import { SoarClient } from './soar/client.js';
 import type { FunctionDefinition, Logger } from './types.js';
-import { backoffDelay, sleep } from './backoff.js';
 import { checkFunctionsDefined } from './worker/preflight.js';
 import { FunctionRegistry } from './worker/registry.js';
 import { BrandWorker } from './worker/worker.js';
 
 export class ClearingNode {
   readonly workers: BrandWorker[] = [];
+  readonly network: ClearingNetwork;
+  private peerServer: PeerServer | null = null;
+  private readonly soarClients: SoarClient[] = [];
   private readonly stopping = new AbortController();
 
   constructor(
     private readonly config: AppConfig,
     private readonly functions: readonly FunctionDefinition[],
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.network = new ClearingNetwork(config, log);
+  }
+
+  /** The peer API's port once started (0 when this node has no network). */
+  get peerPort(): number {
+    return this.peerServer?.port ?? 0;
+  }
 
   async start(): Promise<void> {
     const registry = new FunctionRegistry(this.functions);
@@ -28,21 +41,33 @@ export class ClearingNode {
     for (const brand of this.config.brands) {
       const soar = await this.connectSoar(brand);
       if (!soar) return; // stopped while waiting for SOAR
-      const worker = new BrandWorker({
-        brand, worker: this.config.worker, registry, soar, log: this.log, nodeId: this.config.node.id,
-        networkBrands: networkBrands(this.config),
-      });
+      this.soarClients.push(soar);
+      this.network.registerLocal(brand.id, soar);
+      const worker = new BrandWorker({ brand, worker: this.config.worker, registry, soar, log: this.log, nodeId: this.config.node.id, network: this.network });
       this.workers.push(worker);
       await checkFunctionsDefined(soar, registry.names(), brand.destinations, this.log.child({ brand: brand.id })).catch((err: unknown) =>
         this.log.warn(`could not check function definitions: ${(err as Error).message}`, { brand: brand.id }));
       // Not awaited: one brand's broker being down must not hold the other brands back.
       void worker.start();
     }
+    const { node, network } = this.config;
+    if (network && node.listen && node.tls) {
+      this.peerServer = await PeerServer.start({
+        node: { id: node.id, listen: node.listen, tls: node.tls },
+        peers: network.peers,
+        routes: peerRoutes(this.network),
+        log: this.log.child({ component: 'peer-api' }),
+      });
+      this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
+    }
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    await this.peerServer?.stop();
     await Promise.all(this.workers.map((w) => w.stop()));
+    this.network.close();
+    await Promise.all(this.soarClients.map((s) => s.close().catch(() => undefined)));
   }
 
   /** SOAR unreachable at start is retried (it may be restarting); bad credentials or org are not. */

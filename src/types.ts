@@ -14,6 +14,7 @@
  * - results v2: the payload a playbook reads as `results` (version 2.0, success, reason, content,
  *   raw, inputs, metrics).
  */
+import type { ClearingNetwork } from './clearing/network.js';
 import type { SoarClient } from './soar/client.js';
 
 export type JsonPrimitive = string | number | boolean | null;
@@ -53,8 +54,8 @@ export interface FunctionContext {
   readonly invocation: InvocationInfo;
   /** This node's id (config `node.id`). */
   readonly nodeId: string;
-  /** Every brand of the clearing network this node knows of, its own included. */
-  readonly networkBrands: readonly string[];
+  /** The clearing network: other brands, peer nodes, whitelists. */
+  readonly network: ClearingNetwork;
 }
 
 /**

@@ -9,6 +9,7 @@
  * - a redelivered message-id never runs its handler twice in this process (DedupeCache).
  */
 import type { IMessage } from '@stomp/stompjs';
+import type { ClearingNetwork } from '../clearing/network.js';
 import type { BrandConfig, WorkerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, InputInvalidError } from '../errors.js';
 import type { SoarClient } from '../soar/client.js';
@@ -38,8 +39,7 @@ export interface WorkerOptions {
   readonly soar: SoarClient;
   readonly log: Logger;
   readonly nodeId: string;
-  /** Every brand of the clearing network, this one included. */
-  readonly networkBrands: readonly string[];
+  readonly network: ClearingNetwork;
 }
 
 export interface WorkerStats {
@@ -273,7 +273,7 @@ export class BrandWorker {
       soar: this.opts.soar.withContextToken(inv.contextToken),
       signal,
       nodeId: this.opts.nodeId,
-      networkBrands: this.opts.networkBrands,
+      network: this.opts.network,
       invocation: {
         brand: this.opts.brand.id,
         functionName: inv.functionName,

@@ -14,6 +14,7 @@ import { functions } from '../../functions/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { SoarClient } from '../../src/soar/client.js';
 import type { BrandWorker } from '../../src/worker/worker.js';
+import { makeNodeCert } from '../support/certs.js';
 import { memoryLogger, runCli, World } from '../support/world.js';
 
 describe('customization package', () => {
@@ -25,7 +26,16 @@ describe('customization package', () => {
   before(async () => {
     world = await World.start();
     world.soar.attachBroker(world.broker.stompPort);
-    configPath = world.configFile({ destination: customization.destination });
+    // A node whose network has two other brands behind two (unstarted) peers.
+    configPath = world.configFile({
+      destination: customization.destination,
+      nodeId: 'eu',
+      network: {
+        cert: makeNodeCert(world.broker.pki, 'eu'),
+        listenPort: 1,
+        peers: { us: { url: 'https://127.0.0.1:9', brands: ['soar3'] }, apac: { url: 'https://127.0.0.1:10', brands: ['soar4'] } },
+      },
+    });
     soar = await SoarClient.connect(loadConfig({ path: configPath, env: {} }).brands[0]!.soar);
   });
 
@@ -95,7 +105,7 @@ describe('customization package', () => {
   });
 
   test('a new incident runs the automatic rule through the broker: the task and one row per other brand', async () => {
-    worker = await world.worker(loadConfig({ path: configPath, env: {} }), functions, memoryLogger().log, ['soar2', 'soar3', 'soar4']);
+    worker = await world.worker(loadConfig({ path: configPath, env: {} }), functions, memoryLogger().log);
     await worker.start();
     const incident = await soar.createIncident({ name: 'Ransomware at EU plant', discovered_date: Date.now() });
     await world.soar.workflows.waitIdle(20_000);

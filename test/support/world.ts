@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClearingNetwork } from '../../src/clearing/network.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { SoarClient } from '../../src/soar/client.js';
@@ -16,6 +17,7 @@ import { BrandWorker } from '../../src/worker/worker.js';
 import { SoarEmulator } from '../../src/emulator/server.js';
 import { SoarInvoker } from '../../src/emulator/invoker.js';
 import { REPO_ROOT, sharedBroker, type SharedBrokerInfo } from './broker.js';
+import type { NodeCert } from './certs.js';
 
 export interface ConfigOptions {
   readonly soarPort: number;
@@ -27,6 +29,19 @@ export interface ConfigOptions {
   readonly shutdownGraceS?: number;
   readonly functionTimeoutS?: number;
   readonly heartbeatS?: number;
+  /** SOAR org of the brand (the emulator has 'Test Organization' 201 and 'Test Organization 2' 202). */
+  readonly org?: string;
+  readonly brandId?: string;
+  readonly nodeId?: string;
+  /** Makes this a clearing node: its TLS identity, peer API port, peers and whitelist. */
+  readonly network?: {
+    readonly cert: NodeCert;
+    readonly listenPort: number;
+    readonly primary?: string;
+    readonly peers: Readonly<Record<string, { readonly url: string; readonly brands: readonly string[] }>>;
+    /** YAML lines of a `whitelist:` section body (indented by two spaces), if any. */
+    readonly whitelistYaml?: string;
+  };
 }
 
 /** Writes app.config.yaml for one brand into a fresh temp dir; returns its path. */
@@ -34,12 +49,15 @@ export function writeConfig(caFile: string, o: ConfigOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'sc-config-'));
   const path = join(dir, 'app.config.yaml');
   writeFileSync(path, `
-node: { id: test-node }
-brand_id: soar2
+node:
+  id: ${o.nodeId ?? 'test-node'}
+${o.network ? `  listen: { host: 127.0.0.1, port: ${o.network.listenPort} }
+  tls: { cert: ${o.network.cert.cert}, key: ${o.network.cert.key}, ca: ${o.network.cert.ca} }
+` : ''}brand_id: ${o.brandId ?? 'soar2'}
 soar:
   host: 127.0.0.1
   port: ${o.soarPort}
-  org: Test Organization
+  org: ${o.org ?? 'Test Organization'}
   api_key_id: test-key
   api_key_secret: \${TEST_SOAR_SECRET:-test-secret}
   cafile: ${caFile}
@@ -59,8 +77,18 @@ worker:
   shutdown_grace_s: ${o.shutdownGraceS ?? 5}
   function_timeout_s: ${o.functionTimeoutS ?? 0}
 logging: { level: debug, format: text }
-`);
+${o.network ? networkYaml(o.nodeId ?? 'test-node', o.network) : ''}`);
   return path;
+}
+
+function networkYaml(nodeId: string, n: NonNullable<ConfigOptions['network']>): string {
+  const peers = Object.entries(n.peers)
+    .map(([id, p]) => `    ${id}: { url: "${p.url}", brands: [${p.brands.join(', ')}] }`)
+    .join('\n');
+  return `network:
+  primary: ${n.primary ?? nodeId}
+  peers:${peers ? `\n${peers}` : ' {}'}
+${n.whitelistYaml ? `whitelist:\n${n.whitelistYaml}\n` : ''}`;
 }
 
 /** A unique destination per test, so leftovers on the shared broker never cross tests. */
@@ -93,13 +121,12 @@ export class World {
   }
 
   /** An in-process worker for the config's single brand. */
-  async worker(config: AppConfig, functions: readonly FunctionDefinition[], log: Logger, networkBrands?: readonly string[]): Promise<BrandWorker> {
+  async worker(config: AppConfig, functions: readonly FunctionDefinition[], log: Logger): Promise<BrandWorker> {
     const brand = config.brands[0]!;
     const soar = await SoarClient.connect(brand.soar, { logger: log });
-    return new BrandWorker({
-      brand, worker: config.worker, registry: new FunctionRegistry(functions), soar, log, nodeId: config.node.id,
-      networkBrands: networkBrands ?? config.brands.map((b) => b.id),
-    });
+    const network = new ClearingNetwork(config, log);
+    network.registerLocal(brand.id, soar);
+    return new BrandWorker({ brand, worker: config.worker, registry: new FunctionRegistry(functions), soar, log, nodeId: config.node.id, network });
   }
 
   invoker(destination: string, stompPort = this.broker.stompPort): Promise<SoarInvoker> {

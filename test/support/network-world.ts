@@ -1,0 +1,125 @@
+/**
+ * A clearing network on one machine for end-to-end tests: per region an emulated SOAR (its own
+ * HTTPS server, customized with the app's export.res, its rules running workflows over the real
+ * broker) and a real ClearingNode in-process (worker + peer API over mutual TLS).
+ * Default: region eu (node `eu`, brand `soar2`, org 201) and region us (node `us`, brand
+ * `soar3`, org 202), the seed system's two regions.
+ */
+import { loadConfig } from '../../src/config/index.js';
+import type { AppConfig } from '../../src/config/types.js';
+import { installCustomization } from '../../src/customize.js';
+import { SoarEmulator } from '../../src/emulator/server.js';
+import { ClearingNode } from '../../src/node.js';
+import { SoarClient } from '../../src/soar/client.js';
+import type { FunctionDefinition, Logger } from '../../src/types.js';
+import { buildExport, customization } from '../../customize/build.js';
+import { functions as allFunctions } from '../../functions/index.js';
+import { freePort, sharedBroker, type SharedBrokerInfo } from './broker.js';
+import { makeNodeCert } from './certs.js';
+import { memoryLogger } from './loggers.js';
+import { writeConfig } from './world.js';
+
+export interface RegionSpec {
+  readonly nodeId: string;
+  readonly brand: string;
+  /** The emulator org the brand lives in (orgs differ so the regions' queues never mix). */
+  readonly org: 'Test Organization' | 'Test Organization 2';
+}
+
+export interface Region {
+  readonly spec: RegionSpec;
+  readonly emulator: SoarEmulator;
+  readonly configPath: string;
+  readonly config: AppConfig;
+  /** An admin's SOAR client on this region's SOAR, for arranging and asserting. */
+  readonly soar: SoarClient;
+  readonly node: ClearingNode;
+  readonly peerPort: number;
+  /** The node's log lines. */
+  readonly lines: string[];
+  readonly log: Logger;
+}
+
+export interface NetworkWorldOptions {
+  readonly regions?: readonly RegionSpec[];
+  /** Body of a `whitelist:` section (YAML, indented two spaces) for every node. */
+  readonly whitelistYaml?: string;
+  readonly functions?: readonly FunctionDefinition[];
+  /** false: leave the nodes unstarted (tests that start them themselves). */
+  readonly start?: boolean;
+}
+
+export const DEFAULT_REGIONS: readonly RegionSpec[] = [
+  { nodeId: 'eu', brand: 'soar2', org: 'Test Organization' },
+  { nodeId: 'us', brand: 'soar3', org: 'Test Organization 2' },
+];
+
+export class NetworkWorld {
+  private constructor(readonly broker: SharedBrokerInfo, readonly regions: Map<string, Region>) {}
+
+  static async start(opts: NetworkWorldOptions = {}): Promise<NetworkWorld> {
+    const broker = await sharedBroker();
+    const specs = opts.regions ?? DEFAULT_REGIONS;
+    const ports = new Map<string, number>();
+    for (const spec of specs) ports.set(spec.nodeId, await freePort());
+    const regions = new Map<string, Region>();
+    for (const spec of specs) {
+      const emulator = await SoarEmulator.start({ pki: broker.pki, broker: { port: broker.stompPort } });
+      const peers = Object.fromEntries(specs.filter((s) => s !== spec).map((s) => [s.nodeId, { url: `https://127.0.0.1:${ports.get(s.nodeId)}`, brands: [s.brand] }]));
+      const configPath = writeConfig(broker.pki.caCert, {
+        soarPort: emulator.port,
+        stompPort: broker.stompPort,
+        destination: customization.destination,
+        nodeId: spec.nodeId,
+        brandId: spec.brand,
+        org: spec.org,
+        network: {
+          cert: makeNodeCert(broker.pki, spec.nodeId),
+          listenPort: ports.get(spec.nodeId)!,
+          primary: specs[0]!.nodeId,
+          peers,
+          ...(opts.whitelistYaml ? { whitelistYaml: opts.whitelistYaml } : {}),
+        },
+      });
+      const config = loadConfig({ path: configPath, env: {} });
+      const { log, lines } = memoryLogger();
+      const soar = await SoarClient.connect(config.brands[0]!.soar);
+      await installCustomization(soar, buildExport(), customization.destination, log);
+      const node = new ClearingNode(config, opts.functions ?? allFunctions, log);
+      regions.set(spec.nodeId, { spec, emulator, configPath, config, soar, node, peerPort: ports.get(spec.nodeId)!, lines, log });
+    }
+    const world = new NetworkWorld(broker, regions);
+    if (opts.start !== false) await Promise.all([...regions.values()].map((r) => world.startNode(r.spec.nodeId)));
+    return world;
+  }
+
+  region(nodeId: string): Region {
+    const r = this.regions.get(nodeId);
+    if (!r) throw new Error(`no region ${nodeId}`);
+    return r;
+  }
+
+  /** Starts a region's node and waits until its worker is subscribed. */
+  async startNode(nodeId: string): Promise<void> {
+    const r = this.region(nodeId);
+    await r.node.start();
+    await Promise.all(r.node.workers.map((w) => w.start()));
+  }
+
+  async stopNode(nodeId: string): Promise<void> {
+    await this.region(nodeId).node.stop();
+  }
+
+  /** Waits until no workflow runs in any region's SOAR. */
+  async settle(timeoutMs = 30_000): Promise<void> {
+    await Promise.all([...this.regions.values()].map((r) => r.emulator.workflows.waitIdle(timeoutMs)));
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.regions.values()) {
+      await r.node.stop().catch(() => undefined);
+      await r.soar.close().catch(() => undefined);
+      await r.emulator.stop();
+    }
+  }
+}
