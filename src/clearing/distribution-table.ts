@@ -1,0 +1,73 @@
+/**
+ * The distribution table (`clearing_distribution`) of an incident as typed rows, and the
+ * clearing node's writes to it. The node writes only status, remote incident, last update and
+ * message: never the two flags, whose changes fire the table-changed rule.
+ */
+import { DISTRIBUTION_TABLE, type DistributionStatus } from '../../customize/datatable.js';
+import type { SoarClient } from '../soar/client.js';
+import type { TableRow } from '../soar/dto.js';
+import type { JsonValue } from '../types.js';
+
+export const TABLE = DISTRIBUTION_TABLE.name;
+
+export interface DistributionRow {
+  readonly rowId: number;
+  readonly brand: string;
+  readonly readOnly: boolean;
+  readonly distribute: boolean;
+  readonly status: DistributionStatus | null;
+  readonly remoteIncidentId: string | null;
+  readonly lastUpdate: number | null;
+  readonly message: string | null;
+}
+
+/** What the node may write into a row; undefined keys are left as they are. */
+export interface RowUpdate {
+  readonly status?: DistributionStatus | null;
+  readonly remoteIncidentId?: string | null;
+  readonly message?: string | null;
+}
+
+function cell(row: TableRow, column: string): JsonValue {
+  return row.cells[column]?.value ?? null;
+}
+
+/** A select cell may come back as its label, an {id, name} handle or a list of one. */
+function label(v: JsonValue): string | null {
+  if (typeof v === 'string') return v || null;
+  if (Array.isArray(v)) return v.length ? label(v[0]!) : null;
+  if (v && typeof v === 'object' && typeof v['name'] === 'string') return v['name'];
+  return null;
+}
+
+export function parseRow(row: TableRow): DistributionRow | null {
+  const brand = cell(row, 'brand');
+  if (typeof brand !== 'string' || brand === '') return null;
+  const remote = cell(row, 'remote_incident_id');
+  const last = cell(row, 'last_update');
+  const message = cell(row, 'message');
+  return {
+    rowId: row.id,
+    brand,
+    readOnly: cell(row, 'read_only') === true,
+    distribute: cell(row, 'distribute') === true,
+    status: label(cell(row, 'status')) as DistributionStatus | null,
+    remoteIncidentId: remote === null ? null : String(remote),
+    lastUpdate: typeof last === 'number' ? last : null,
+    message: typeof message === 'string' ? message : null,
+  };
+}
+
+export async function readDistributionRows(soar: SoarClient, incidentId: number, signal?: AbortSignal): Promise<DistributionRow[]> {
+  const data = await soar.getTableData(incidentId, TABLE, signal ? { signal } : {});
+  return data.rows.map(parseRow).filter((r): r is DistributionRow => r !== null);
+}
+
+/** Writes the node's columns of one row, stamping last_update; the flags are never sent. */
+export async function updateDistributionRow(soar: SoarClient, incidentId: number, rowId: number, update: RowUpdate, now = Date.now(), signal?: AbortSignal): Promise<void> {
+  const cells: Record<string, JsonValue> = { last_update: now };
+  if (update.status !== undefined) cells['status'] = update.status;
+  if (update.remoteIncidentId !== undefined) cells['remote_incident_id'] = update.remoteIncidentId;
+  if (update.message !== undefined) cells['message'] = update.message;
+  await soar.updateTableRow(incidentId, TABLE, rowId, cells, signal ? { signal } : {});
+}
