@@ -135,6 +135,11 @@ export class SoarInvoker {
     return this.replies.get(correlationId) ?? [];
   }
 
+  /** Drops what was collected for an invocation (long benchmark runs). */
+  forget(correlationId: string): void {
+    this.replies.delete(correlationId);
+  }
+
   /** The final (complete) replies received for an invocation. */
   finalsFor(correlationId: string): ReceivedReply[] {
     return this.repliesFor(correlationId).filter((r) => r.json?.complete === true);
