@@ -86,9 +86,9 @@ export const INCIDENT_FIELDS: readonly FieldDef[] = [
     inputType: 'text',
     tooltip: 'Brands that may view this incident read-only, comma-separated (kept in step with the distribution table)',
     description:
-      'Comma-separated ids of the brands the incident is shared with read-only, e.g. `emea,apac`; ' +
-      'searchable with a `contains` filter. Maintained by the share function from the `read_only` ' +
-      'flags of the distribution table.',
+      'Ids of the brands the incident is shared with read-only, each with a comma before and after, ' +
+      'e.g. `,emea,apac,` (so a `contains ",emea,"` filter finds exactly the incidents shared with ' +
+      'emea). Maintained by the share function from the `read_only` flags of the distribution table.',
   },
   {
     name: 'clearing_priority_score',

@@ -9,6 +9,8 @@ export const ErrorCode = {
   ConfigNotFound: 'config_not_found',
   /** The command line asks for something that cannot be done as asked. */
   Usage: 'usage',
+  /** Not there, or not for the asker: the same answer either way, so existence is never revealed. */
+  NotFound: 'not_found',
   InputInvalid: 'input_invalid',
   FunctionUnknown: 'function_unknown',
   MessageMalformed: 'message_malformed',

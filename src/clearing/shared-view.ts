@@ -1,0 +1,267 @@
+/**
+ * The shared view, owner side: which of this node's incidents another brand may view, and the
+ * whitelisted view of one of them. Everything is read live from the owning brand's SOAR on each
+ * call; nothing is cached.
+ *
+ * Which brands may view an incident is kept in the incident field `clearing_shared_with`
+ * (written by the function `clearing_share_incident` from the `read_only` flags of the
+ * distribution table). Its format is the sorted brand ids, each followed by a comma, with a
+ * leading comma: `,soar3,soar4,`, or empty (null) when shared with nobody. Brand ids are
+ * `[a-z0-9][a-z0-9_-]*` (never a comma), so the marker `,<brand>,` occurs in the value exactly
+ * when the brand is listed, and SOAR's `contains` filter on `,soar3,` finds precisely the
+ * incidents shared with `soar3` (`contains "soar3"` would also find `soar33`). Reading is
+ * lenient: any comma-separated list (e.g. `soar3,soar4` typed by hand) parses to its ids.
+ *
+ * An incident that is not shared with the asking brand, one that does not exist, and one of a
+ * brand this node does not serve all get the same answer (404 `not_found` with one fixed
+ * message), so a peer can never tell which incidents exist.
+ */
+import { ClearingError, ErrorCode } from '../errors.js';
+import { SoarRequestError } from '../soar/errors.js';
+import type { Incident, QueryPagedRequest } from '../soar/dto.js';
+import type { JsonObject, JsonValue } from '../types.js';
+import { readIncidentBundle } from './bundle.js';
+import type { ClearingNetwork } from './network.js';
+import { applyWhitelist, type DroppedSummary } from './whitelist.js';
+
+/** The incident custom field (under `properties`) listing the brands an incident is shared with. */
+export const SHARED_WITH_FIELD = 'clearing_shared_with';
+
+/** A brand id as the config allows it (config/schema.ts ID_PATTERN): never holds a comma. */
+const BRAND_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+export function isBrandId(value: string): boolean {
+  return BRAND_ID.test(value);
+}
+
+/** The substring that marks `brand` in a `clearing_shared_with` value: `,<brand>,`. */
+export function sharedWithMarker(brand: string): string {
+  return `,${brand},`;
+}
+
+/** The field value for these brands: `,a,b,` (sorted, unique), or null for none. Ids that are not brand ids are left out. */
+export function formatSharedWith(brands: Iterable<string>): string | null {
+  const ids = [...new Set([...brands].filter(isBrandId))].sort();
+  return ids.length === 0 ? null : `,${ids.join(',')},`;
+}
+
+/** The brand ids of a field value (any comma-separated form), sorted and unique; [] for empty or non-text. */
+export function parseSharedWith(value: JsonValue | undefined): string[] {
+  if (typeof value !== 'string') return [];
+  return [...new Set(value.split(',').map((s) => s.trim()).filter(isBrandId))].sort();
+}
+
+/** Whether the incident's field lists `brand`. */
+export function isSharedWith(incident: { properties?: Record<string, JsonValue> | null }, brand: string): boolean {
+  const props = incident.properties;
+  if (props === null || props === undefined || typeof props !== 'object') return false;
+  return parseSharedWith(props[SHARED_WITH_FIELD]).includes(brand);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * Code of the "no such shared incident" answer. Not (yet) a member of ErrorCode in
+ * src/errors.ts; ClearingError carries it as is.
+ */
+export const NOT_FOUND_CODE = ErrorCode.NotFound;
+
+/** The one answer for not shared, missing, and not served here: nothing in it depends on which. */
+export function sharedNotFound(): ClearingError {
+  return new ClearingError(NOT_FOUND_CODE, 'no such incident is shared with this brand', { httpStatus: 404 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types of the answers (the peer API's JSON)
+
+/** One incident in a list: who owns it, its id, and its whitelisted fields. */
+export interface SharedIncidentSummary {
+  readonly owner_brand: string;
+  readonly owner_node: string;
+  readonly incident_id: number;
+  /** The incident's whitelisted fields (the id is not among them: see incident_id), `properties` included. */
+  readonly incident: JsonObject;
+}
+
+/** A local brand whose SOAR could not be asked (the others still answer). */
+export interface UnavailableBrand {
+  readonly brand: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface SharedListPage {
+  readonly page: number;
+  readonly per_page: number;
+  /** Incidents shared with the brand, over all pages. */
+  readonly total: number;
+  /** Newest first (create_date, then id, descending). */
+  readonly items: SharedIncidentSummary[];
+  /** Local brands whose SOAR failed; their incidents are missing from items and total. */
+  readonly unavailable: UnavailableBrand[];
+}
+
+/** What the whitelist left out, as counts only (names of unlisted fields do not leave either). */
+export interface DroppedCounts {
+  readonly incident_fields: number;
+  readonly properties: number;
+  readonly notes: number;
+  readonly artifacts: number;
+  readonly attachments: number;
+  readonly tasks: number;
+  readonly truncated_values: number;
+}
+
+/** One shared incident in full: its whitelisted bundle. */
+export interface SharedIncidentDetail extends SharedIncidentSummary {
+  readonly notes: JsonObject[];
+  readonly artifacts: JsonObject[];
+  readonly attachments: JsonObject[];
+  readonly tasks: JsonObject[];
+  readonly dropped: DroppedCounts;
+}
+
+export interface PageRequest {
+  /** 1-based. */
+  readonly page: number;
+  readonly perPage: number;
+}
+
+export function droppedCounts(d: DroppedSummary): DroppedCounts {
+  return {
+    incident_fields: d.incidentFields.length,
+    properties: d.properties.length,
+    notes: d.notes,
+    artifacts: d.artifacts,
+    attachments: d.attachments,
+    tasks: d.tasks,
+    truncated_values: d.truncatedValues,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing
+
+/** How a list is ordered everywhere: newest first, the id breaking ties. */
+export function newestFirst(a: { incident: JsonObject; incident_id: number; owner_brand: string }, b: typeof a): number {
+  const ka = typeof a.incident['create_date'] === 'number' ? a.incident['create_date'] : -Infinity;
+  const kb = typeof b.incident['create_date'] === 'number' ? b.incident['create_date'] : -Infinity;
+  if (ka !== kb) return kb > ka ? 1 : -1;
+  if (a.owner_brand !== b.owner_brand) return a.owner_brand < b.owner_brand ? -1 : 1;
+  return b.incident_id - a.incident_id;
+}
+
+function summarize(network: ClearingNetwork, ownerBrand: string, incident: Incident): SharedIncidentSummary {
+  const filtered = applyWhitelist({ incident }, network.whitelistOf(ownerBrand));
+  return { owner_brand: ownerBrand, owner_node: network.nodeId, incident_id: incident.id, incident: filtered.incident };
+}
+
+function queryFor(forBrand: string, start: number, length: number): QueryPagedRequest {
+  return {
+    filters: [{ conditions: [{ field_name: `properties.${SHARED_WITH_FIELD}`, method: 'contains', value: sharedWithMarker(forBrand) }] }],
+    sorts: [
+      { field_name: 'create_date', type: 'DESC' },
+      { field_name: 'id', type: 'DESC' },
+    ],
+    start,
+    length,
+  };
+}
+
+/**
+ * The incidents of this node's brands shared with `forBrand`, newest first, one page of them,
+ * each through its owner brand's whitelist. Read live (SOAR's `query_paged`). With one local
+ * brand (the usual case) the page is asked of SOAR directly; with several, each brand's first
+ * `page * perPage` are read and merged. A brand whose SOAR fails is reported in `unavailable`
+ * (the others still answer); when every brand fails, the first failure is thrown.
+ */
+export async function listSharedWith(
+  network: ClearingNetwork,
+  forBrand: string,
+  { page, perPage }: PageRequest,
+  signal?: AbortSignal,
+): Promise<SharedListPage> {
+  const owners = network.localBrands.map((b) => b.id).filter((id) => id !== forBrand);
+  const single = owners.length === 1;
+  const start = single ? (page - 1) * perPage : 0;
+  const length = single ? perPage : page * perPage;
+  const outcomes = await Promise.all(owners.map(async (brand) => {
+    try {
+      const soar = network.soarOf(brand);
+      const answer = await soar.queryIncidentsPaged(queryFor(forBrand, start, length), { handleFormat: 'names', ...(signal ? { signal } : {}) });
+      // SOAR's `contains` is case-insensitive and may tokenise: keep only exact markers.
+      const data = answer.data.filter((inc) => isSharedWith(inc, forBrand));
+      const dropped = answer.data.length - data.length;
+      return { ok: true as const, brand, total: Math.max(0, answer.recordsFiltered - dropped), items: data.map((inc) => summarize(network, brand, inc)) };
+    } catch (err) {
+      return { ok: false as const, brand, error: ClearingError.from(err) };
+    }
+  }));
+  const failures = outcomes.filter((o) => !o.ok);
+  if (owners.length > 0 && failures.length === owners.length) throw failures[0]!.error;
+  let items: SharedIncidentSummary[] = [];
+  let total = 0;
+  for (const o of outcomes) {
+    if (!o.ok) continue;
+    total += o.total;
+    items.push(...o.items);
+  }
+  if (!single) items = items.sort(newestFirst).slice((page - 1) * perPage, page * perPage);
+  return {
+    page,
+    per_page: perPage,
+    total,
+    items,
+    unavailable: failures.map((f) => ({ brand: f.brand, code: f.error.code, message: f.error.message })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One incident
+
+/**
+ * The whitelisted bundle of one incident of `ownerBrand` (a brand of this node), if it is shared
+ * with `forBrand`; else the one `not_found` answer (sharedNotFound), whether the incident is not
+ * shared, missing, or `ownerBrand` is not served here. The share is checked on the incident read
+ * with the bundle, so a share revoked meanwhile is honoured.
+ */
+export async function getShared(
+  network: ClearingNetwork,
+  forBrand: string,
+  ownerBrand: string,
+  incidentId: number,
+  signal?: AbortSignal,
+): Promise<SharedIncidentDetail> {
+  if (ownerBrand === forBrand || !network.isLocal(ownerBrand) || !Number.isSafeInteger(incidentId) || incidentId < 1) throw sharedNotFound();
+  const soar = network.soarOf(ownerBrand);
+  const wl = network.whitelistOf(ownerBrand);
+  try {
+    // A cheap check first, so nothing more of an unshared incident is even read...
+    const incident = await soar.getIncident(incidentId, signal ? { signal } : {});
+    if (!isSharedWith(incident, forBrand)) throw sharedNotFound();
+    const bundle = await readIncidentBundle(soar, incidentId, wl, signal);
+    // ...and the check again on what is sent.
+    if (!isSharedWith(bundle.incident, forBrand)) throw sharedNotFound();
+    const filtered = applyWhitelist(bundle, wl);
+    return {
+      owner_brand: ownerBrand,
+      owner_node: network.nodeId,
+      incident_id: bundle.incident.id,
+      incident: filtered.incident,
+      notes: filtered.notes,
+      artifacts: filtered.artifacts,
+      attachments: filtered.attachments,
+      tasks: filtered.tasks,
+      dropped: droppedCounts(filtered.dropped),
+    };
+  } catch (err) {
+    if (err instanceof SoarRequestError && err.status === 404) throw sharedNotFound();
+    throw err;
+  }
+}
+
+/** Whether `err` is the shared view's not-found answer (here or from a peer). */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof ClearingError && err.code === NOT_FOUND_CODE;
+}
