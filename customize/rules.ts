@@ -39,7 +39,7 @@ export const RULES: readonly RuleDef[] = [
     summary:
       'Reacts to an analyst setting or clearing "Share read-only" or "Distribute": applies the ' +
       'shares of the whole table, then distributes to every row flagged "Distribute" (rows ' +
-      'already delivered are not sent again).',
+      'already delivered get their copy updated, never a second one).',
   },
   {
     name: 'Clearing: involve group coordination now',
@@ -71,7 +71,7 @@ export const RULES: readonly RuleDef[] = [
     conditions: [],
     workflows: ['wf_clearing_distribute_now'],
     summary:
-      'Distributes the incident to every row flagged "Distribute" that has no copy yet, e.g. to ' +
+      'Distributes the incident to every row flagged "Distribute" (a brand that has a copy gets it updated), e.g. to ' +
       'retry an undelivered copy.',
   },
   {

@@ -64,7 +64,7 @@ export const WORKFLOWS: readonly WorkflowDef[] = [
         function: 'clearing_distribute_incident',
         pre: [
           'inputs.incident_id = incident.id',
-          '# No brand: every row flagged "distribute" (rows already delivered are skipped).',
+          '# No brand: every row flagged "distribute" (rows already delivered get their copy updated).',
           'inputs.clearing_brand = None',
         ],
         post: POST,

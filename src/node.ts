@@ -16,18 +16,23 @@ import { FunctionRegistry } from './worker/registry.js';
 import { BrandWorker } from './worker/worker.js';
 
 export class ClearingNode {
-  readonly workers: BrandWorker[] = [];
-  readonly network: ClearingNetwork;
+  workers: BrandWorker[] = [];
+  private current: ClearingNetwork;
   private peerServer: PeerServer | null = null;
-  private readonly soarClients: SoarClient[] = [];
-  private readonly stopping = new AbortController();
+  private soarClients: SoarClient[] = [];
+  private stopping = new AbortController();
 
   constructor(
     private readonly config: AppConfig,
     private readonly functions: readonly FunctionDefinition[],
     private readonly log: Logger,
   ) {
-    this.network = new ClearingNetwork(config, log);
+    this.current = new ClearingNetwork(config, log);
+  }
+
+  /** The network of the current run (a stopped node starts again with fresh clients). */
+  get network(): ClearingNetwork {
+    return this.current;
   }
 
   /** The peer API's port once started (0 when this node has no network). */
@@ -36,6 +41,12 @@ export class ClearingNode {
   }
 
   async start(): Promise<void> {
+    if (this.stopping.signal.aborted) {
+      this.stopping = new AbortController();
+      this.current = new ClearingNetwork(this.config, this.log);
+      this.workers = [];
+      this.soarClients = [];
+    }
     const registry = new FunctionRegistry(this.functions);
     this.log.info(`node '${this.config.node.id}' starting`, { brands: this.config.brands.map((b) => b.id), functions: registry.names() });
     for (const brand of this.config.brands) {
@@ -65,6 +76,7 @@ export class ClearingNode {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.peerServer?.stop();
+    this.peerServer = null;
     await Promise.all(this.workers.map((w) => w.stop()));
     this.network.close();
     await Promise.all(this.soarClients.map((s) => s.close().catch(() => undefined)));

@@ -1,0 +1,466 @@
+/**
+ * The receiving side of the distribution flow: a whitelisted copy of another brand's incident
+ * becomes (or refreshes) an incident in one of this node's brands' SOAR.
+ *
+ * Idempotence without storage on the node: the copy carries its origin in the custom fields
+ * `clearing_origin_brand` and `clearing_origin_incident_id`, and every delivery first looks
+ * the copy up by those two fields (`POST /incidents/query_paged`). Not found: the incident is
+ * created with the received fields, the origin fields and the owner/group of
+ * `network.received`, then the received notes and artifacts, the task "Acknowledge received
+ * incident" and a note naming the origin and what was filtered out. Found: its fields are
+ * updated (GET, apply, PUT; a 409 re-reads), and only notes (compared by their text) and
+ * artifacts (by type and value) not there yet are added. The origin note and the task are
+ * added once: a delivery interrupted half-way is completed by the next one.
+ *
+ * Concurrency: deliveries of the same copy (same target brand, origin brand and origin id) are
+ * serialized in-process by a keyed mutex, so two at once still make one incident. Two node
+ * processes receiving for the same brand at the same time are NOT supported: each brand is
+ * served by exactly one node process (the lookup and the create are not atomic in SOAR).
+ *
+ * What the receiving SOAR decides alone, whatever the sender's whitelist allows:
+ * - custom fields it does not define are left out (named in the origin note), and so are
+ *   built-in fields it does not list or marks read-only (`GET /types/incident/fields`, read
+ *   once per delivery);
+ * - ownership and lifecycle: `owner_id` and `members` come from `network.received` on
+ *   creation and are never touched later; `plan_status`, `end_date`, `resolution_id` and
+ *   `resolution_summary` are never copied (the receiving brand closes its copy itself);
+ * - received tasks are created as optional tasks, once per name; tasks already closed at the
+ *   origin are not created. Attachments are not created (the peer API accepts them in the
+ *   body; uploading them is not implemented yet) and are counted in the origin note.
+ *
+ * Owner and group (SOAR object handles, resolved by name): `received.owner` (an email) becomes
+ * `owner_id`; `received.group` (a group name) becomes `members: [group]`, and `owner_id` too
+ * when no owner is configured (a SOAR incident may be owned by a group).
+ */
+import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
+import { ClearingError, ErrorCode } from '../errors.js';
+import type { SoarClient } from '../soar/client.js';
+import type { Incident, IncidentCreate, Note, TextContent } from '../soar/dto.js';
+import type { JsonObject, JsonValue, Logger } from '../types.js';
+import type { ClearingNetwork } from './network.js';
+import { type DroppedSummary, describeDropped } from './whitelist.js';
+
+// ---------------------------------------------------------------------------------------------
+// The wire format (peer route `POST /api/v1/brands/:brand/incidents`)
+
+/** Where a copy comes from. */
+export interface DistributeOrigin {
+  /** The sending node's id. */
+  node: string;
+  /** The brand owning the original. */
+  brand: string;
+  /** The original's id in that brand's SOAR. */
+  incident_id: number;
+}
+
+/** What the sender's whitelist left out, as counts (names and values never cross the network). */
+export interface DroppedCounts {
+  incident_fields: number;
+  properties: number;
+  notes: number;
+  artifacts: number;
+  attachments: number;
+  tasks: number;
+  truncated_values: number;
+}
+
+/** The body of a delivery: the sender's FilterResult with the origin, the dropped part as counts. */
+export interface DistributeBody {
+  origin: DistributeOrigin;
+  incident: JsonObject;
+  notes: JsonObject[];
+  artifacts: JsonObject[];
+  attachments: JsonObject[];
+  tasks: JsonObject[];
+  dropped: DroppedCounts;
+}
+
+/** The answer of a delivery. */
+export interface DistributeAnswer {
+  /** The copy's incident id in the receiving brand's SOAR. */
+  remote_incident_id: number;
+  /** True when this delivery created the copy; false when it updated an existing one. */
+  created: boolean;
+}
+
+/** The peer API path delivering to `brand`. */
+export function distributePath(brand: string): string {
+  return `/api/v1/brands/${encodeURIComponent(brand)}/incidents`;
+}
+
+/** A DroppedSummary (names included) as the counts that go on the wire. */
+export function droppedCounts(dropped: DroppedSummary): DroppedCounts {
+  return {
+    incident_fields: dropped.incidentFields.length,
+    properties: dropped.properties.length,
+    notes: dropped.notes,
+    artifacts: dropped.artifacts,
+    attachments: dropped.attachments,
+    tasks: dropped.tasks,
+    truncated_values: dropped.truncatedValues,
+  };
+}
+
+/** Counts back into the DroppedSummary shape describeDropped reads (it reads the lists' lengths only). */
+function summaryOf(counts: DroppedCounts): DroppedSummary {
+  const unnamed = (n: number): string[] => new Array<string>(Math.max(0, n)).fill('');
+  return {
+    incidentFields: unnamed(counts.incident_fields),
+    properties: unnamed(counts.properties),
+    notes: counts.notes,
+    artifacts: counts.artifacts,
+    attachments: counts.attachments,
+    tasks: counts.tasks,
+    truncatedValues: counts.truncated_values,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyed mutex
+
+/** Runs functions with the same key one after the other (in-process); different keys run at once. */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+
+  /** Keys with a holder or waiters (for tests). */
+  get size(): number {
+    return this.tails.size;
+  }
+}
+
+const deliveries = new KeyedMutex();
+
+// ---------------------------------------------------------------------------------------------
+// Receiving
+
+/** Custom fields marking a copy. */
+export const ORIGIN_BRAND_FIELD = 'clearing_origin_brand';
+export const ORIGIN_INCIDENT_FIELD = 'clearing_origin_incident_id';
+
+/** Incident fields a copy never takes from the sender (see the module comment). */
+export const NOT_COPIED_FIELDS: readonly string[] = Object.freeze([
+  'id', 'vers', 'org_id', 'create_date', 'creator_id', 'creator', 'creator_principal', 'inc_last_modified_date', 'perms',
+  'owner_id', 'members', 'plan_status', 'end_date', 'resolution_id', 'resolution_summary',
+]);
+const NOT_COPIED = new Set(NOT_COPIED_FIELDS);
+
+export interface ReceiveOptions {
+  readonly signal?: AbortSignal;
+  readonly log?: Logger;
+}
+
+/** What the target SOAR defines: writable built-in fields and custom fields, by name. */
+interface TargetFields {
+  readonly builtin: ReadonlySet<string>;
+  readonly custom: ReadonlySet<string>;
+}
+
+/** What a delivery left out or could not add on this side (for the origin note). */
+interface LocalLosses {
+  unknownProperties: string[];
+  unknownFields: string[];
+  failedNotes: number;
+  failedArtifacts: string[];
+  failedTasks: number;
+  attachments: number;
+  closedTasks: number;
+}
+
+function isObj(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Text for an HTML text node (the notes hold no attributes). */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
+}
+
+/** A rich-text or plain value as its text. */
+function textOf(v: JsonValue | undefined): string | null {
+  if (typeof v === 'string') return v;
+  if (isObj(v) && typeof v['content'] === 'string') return v['content'];
+  return null;
+}
+
+/** Text compared for note dedupe: tags dropped, common entities decoded, blanks collapsed. */
+export function noteKey(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function artifactKey(type: JsonValue | undefined, value: JsonValue | undefined): string {
+  const t = typeof type === 'string' || typeof type === 'number' ? String(type) : isObj(type) && typeof type['name'] === 'string' ? type['name'] : '';
+  return `${t.trim().toLowerCase()}\u0000${typeof value === 'string' ? value : JSON.stringify(value ?? null)}`;
+}
+
+/** `GET /types/incident/fields`: writable built-in fields and custom fields by name. */
+async function targetFields(soar: SoarClient, signal?: AbortSignal): Promise<TargetFields> {
+  const raw = await soar.get<JsonValue>('/types/incident/fields', signal ? { signal } : {});
+  const list = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw['entities']) ? raw['entities'] : [];
+  const builtin = new Set<string>();
+  const custom = new Set<string>();
+  for (const f of list) {
+    if (!isObj(f) || typeof f['name'] !== 'string') continue;
+    if (f['prefix'] === 'properties') custom.add(f['name']);
+    else if ((f['prefix'] === null || f['prefix'] === undefined) && f['read_only'] !== true) builtin.add(f['name']);
+  }
+  return { builtin, custom };
+}
+
+/** The received incident's fields this SOAR takes: top-level and custom, the rest listed in `losses`. */
+function writableFields(incident: JsonObject, fields: TargetFields, losses: LocalLosses): { top: JsonObject; props: JsonObject } {
+  const top: JsonObject = {};
+  for (const [k, v] of Object.entries(incident)) {
+    if (k === 'properties' || NOT_COPIED.has(k)) continue;
+    if (!fields.builtin.has(k)) {
+      losses.unknownFields.push(k);
+      continue;
+    }
+    // SOAR takes rich text as {format, content}; a GET answers it as the HTML string.
+    top[k] = k === 'description' && typeof v === 'string' ? { format: 'html', content: v } : v;
+  }
+  const props: JsonObject = {};
+  const received = isObj(incident['properties']) ? incident['properties'] : {};
+  for (const [k, v] of Object.entries(received)) {
+    if (k === ORIGIN_BRAND_FIELD || k === ORIGIN_INCIDENT_FIELD) continue; // set from the origin below
+    if (!fields.custom.has(k)) {
+      losses.unknownProperties.push(k);
+      continue;
+    }
+    props[k] = v;
+  }
+  return { top, props };
+}
+
+/** The copy of `origin` in `soar`, or null. Several (should not happen): the oldest. */
+async function findCopy(soar: SoarClient, origin: DistributeOrigin, log: Logger | undefined, signal?: AbortSignal): Promise<number | null> {
+  const answer = await soar.queryIncidentsPaged(
+    {
+      filters: [{
+        conditions: [
+          { field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'equals', value: origin.brand },
+          { field_name: `properties.${ORIGIN_INCIDENT_FIELD}`, method: 'equals', value: String(origin.incident_id) },
+        ],
+      }],
+      sorts: [{ field_name: 'id', type: 'ASC' }],
+      start: 0,
+      length: 10,
+    },
+    { returnLevel: 'partial', ...(signal ? { signal } : {}) },
+  );
+  const ids = answer.data.map((i) => i.id).filter((id): id is number => typeof id === 'number').sort((a, b) => a - b);
+  if (ids.length > 1) {
+    log?.warn('several copies of one incident found; updating the oldest', { origin_brand: origin.brand, origin_incident_id: origin.incident_id, copies: ids });
+  }
+  return ids[0] ?? null;
+}
+
+function originLine(origin: DistributeOrigin): string {
+  return `Received from brand ${origin.brand} (node ${origin.node}), incident ${origin.incident_id}, through the clearing network.`;
+}
+
+function originNoteHtml(origin: DistributeOrigin, dropped: DroppedCounts, losses: LocalLosses): string {
+  const filtered = describeDropped(summaryOf(dropped));
+  const parts = [`<p>${escapeHtml(originLine(origin))} ${escapeHtml(filtered.charAt(0).toUpperCase() + filtered.slice(1))}.</p>`];
+  const here: string[] = [];
+  if (losses.unknownProperties.length > 0) {
+    here.push(`${losses.unknownProperties.length} custom field(s) this SOAR does not define (${losses.unknownProperties.map(escapeHtml).join(', ')})`);
+  }
+  if (losses.unknownFields.length > 0) {
+    here.push(`${losses.unknownFields.length} field(s) this SOAR does not accept (${losses.unknownFields.map(escapeHtml).join(', ')})`);
+  }
+  if (losses.attachments > 0) here.push(`${losses.attachments} attachment(s) (not copied by this version)`);
+  if (losses.closedTasks > 0) here.push(`${losses.closedTasks} task(s) already closed at the origin`);
+  if (losses.failedNotes > 0) here.push(`${losses.failedNotes} note(s) SOAR refused`);
+  if (losses.failedArtifacts.length > 0) here.push(`${losses.failedArtifacts.length} artifact(s) SOAR refused (${losses.failedArtifacts.map(escapeHtml).join('; ')})`);
+  if (losses.failedTasks > 0) here.push(`${losses.failedTasks} task(s) SOAR refused`);
+  if (here.length > 0) parts.push(`<p>Not kept by this SOAR: ${here.join(', ')}.</p>`);
+  return parts.join('\n');
+}
+
+function isOriginNote(note: Note, origin: DistributeOrigin): boolean {
+  const text = textOf(note.text as JsonValue);
+  return text !== null && noteKey(text).startsWith(`Received from brand ${origin.brand} (node `) && noteKey(text).includes(`incident ${origin.incident_id},`);
+}
+
+/** The owner_id / members of a new copy, from `network.received`. */
+function ownership(network: ClearingNetwork): { owner_id?: string; members?: string[] } {
+  const received = network.config.network?.received ?? { owner: null, group: null };
+  const out: { owner_id?: string; members?: string[] } = {};
+  if (received.owner !== null) out.owner_id = received.owner;
+  else if (received.group !== null) out.owner_id = received.group;
+  if (received.group !== null) out.members = [received.group];
+  return out;
+}
+
+/**
+ * Creates or updates the copy described by `body` in `brand`'s SOAR (one of this node's
+ * brands). Throws a ClearingError when SOAR refuses or cannot be reached, or when the brand's
+ * SOAR lacks the clearing customization.
+ */
+export async function receiveCopy(network: ClearingNetwork, brand: string, body: DistributeBody, opts: ReceiveOptions = {}): Promise<DistributeAnswer> {
+  if (!network.isLocal(brand)) {
+    throw new ClearingError(ErrorCode.Forbidden, `brand '${brand}' is not served by node '${network.nodeId}'`, { httpStatus: 403 });
+  }
+  const soar = network.soarOf(brand);
+  const key = `${brand}\u0000${body.origin.brand}\u0000${body.origin.incident_id}`;
+  return deliveries.run(key, () => deliver(network, soar, brand, body, opts));
+}
+
+async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string, body: DistributeBody, opts: ReceiveOptions): Promise<DistributeAnswer> {
+  const { signal, log } = opts;
+  const ro = signal ? { signal } : {};
+  const { origin } = body;
+  const fields = await targetFields(soar, signal);
+  for (const name of [ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD]) {
+    if (!fields.custom.has(name)) {
+      throw new ClearingError(
+        ErrorCode.SoarRequest,
+        `the SOAR of brand '${brand}' does not define the incident field properties.${name}: run 'soar-clearing customize' for it`,
+        { httpStatus: 503 },
+      );
+    }
+  }
+  const losses: LocalLosses = {
+    unknownProperties: [], unknownFields: [], failedNotes: 0, failedArtifacts: [], failedTasks: 0,
+    attachments: body.attachments.length, closedTasks: 0,
+  };
+  const { top, props } = writableFields(body.incident, fields, losses);
+  const originProps: JsonObject = { [ORIGIN_BRAND_FIELD]: origin.brand, [ORIGIN_INCIDENT_FIELD]: String(origin.incident_id) };
+
+  const existing = await findCopy(soar, origin, log, signal);
+  let incidentId: number;
+  let created: boolean;
+  if (existing === null) {
+    const name = typeof top['name'] === 'string' && top['name'].trim() !== '' ? top['name'] : `Incident ${origin.incident_id} of brand ${origin.brand}`;
+    const discovered = typeof top['discovered_date'] === 'number' ? top['discovered_date'] : Date.now();
+    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network), properties: { ...props, ...originProps } };
+    // Not retried once sent (a POST): if the answer is lost, the next delivery finds the copy.
+    const incident = await soar.createIncident(dto, ro);
+    incidentId = incident.id;
+    created = true;
+    log?.info('received copy created', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+  } else {
+    incidentId = existing;
+    created = false;
+    await soar.updateIncident(incidentId, (current: Incident) => {
+      const currentProps = isObj(current.properties) ? current.properties : {};
+      const wanted: JsonObject = { ...top };
+      const wantedProps: JsonObject = { ...props, ...originProps };
+      const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+      const sameText = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => {
+        const ta = textOf(a);
+        const tb = textOf(b);
+        return ta !== null && tb !== null ? ta === tb : same(a, b);
+      };
+      const changed =
+        Object.entries(wanted).some(([k, v]) => (k === 'description' ? !sameText(current[k], v) : !same(current[k], v))) ||
+        Object.entries(wantedProps).some(([k, v]) => !same(currentProps[k], v));
+      if (!changed) return null;
+      return { ...current, ...wanted, properties: { ...currentProps, ...wantedProps } };
+    }, ro);
+    log?.info('received copy updated', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+  }
+
+  // The task, once (a delivery interrupted before it left none).
+  const tasks = created ? [] : await soar.listIncidentTasks(incidentId, ro);
+  const taskNames = new Set(tasks.map((t) => t.name));
+  if (!taskNames.has(ACK_TASK.name)) {
+    await soar.createTask(incidentId, { name: ACK_TASK.name, instructions: ACK_TASK.instructions, phase_id: ACK_TASK.phase, required: !ACK_TASK.optional }, ro);
+    taskNames.add(ACK_TASK.name);
+  }
+
+  // Notes not there yet, compared by their text.
+  const notes = created ? [] : await soar.listNotes(incidentId, ro);
+  const noteKeys = new Set(notes.map((n) => textOf(n.text as JsonValue)).filter((t): t is string => t !== null).map(noteKey));
+  for (const note of body.notes) {
+    const text = textOf(note['text']);
+    if (text === null || text.trim() === '') continue;
+    const k = noteKey(text);
+    if (noteKeys.has(k)) continue;
+    try {
+      await soar.addNote(incidentId, text, ro);
+      noteKeys.add(k);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      losses.failedNotes += 1;
+      log?.warn('received note refused by SOAR', { brand, incident_id: incidentId, error: message(err) });
+    }
+  }
+
+  // Artifacts not there yet, compared by type and value.
+  const artifacts = created ? [] : await soar.listArtifacts(incidentId, { ...ro, query: { handle_format: 'names' } });
+  const artifactKeys = new Set(artifacts.map((a) => artifactKey(a.type, a.value)));
+  for (const artifact of body.artifacts) {
+    const type = artifact['type'];
+    const value = artifact['value'];
+    if ((typeof type !== 'string' && typeof type !== 'number') || typeof value !== 'string' || value === '') continue;
+    const k = artifactKey(type, value);
+    if (artifactKeys.has(k)) continue;
+    try {
+      await soar.addArtifact(incidentId, { type, value, description: textOf(artifact['description']) }, ro);
+      artifactKeys.add(k);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      losses.failedArtifacts.push(`${String(type)}: ${message(err)}`);
+      log?.warn('received artifact refused by SOAR', { brand, incident_id: incidentId, error: message(err) });
+    }
+  }
+
+  // Received tasks (when the sender's whitelist includes them): optional, once per name, open ones only.
+  for (const task of body.tasks) {
+    const name = task['name'];
+    if (typeof name !== 'string' || name.trim() === '' || taskNames.has(name)) continue;
+    if (task['status'] === 'C') {
+      losses.closedTasks += 1;
+      continue;
+    }
+    const instructions = task['instructions'];
+    try {
+      await soar.createTask(incidentId, {
+        name,
+        required: false,
+        ...(typeof instructions === 'string' || isObj(instructions) ? { instructions: instructions as string | TextContent } : {}),
+        ...(typeof task['due_date'] === 'number' ? { due_date: task['due_date'] } : {}),
+      }, ro);
+      taskNames.add(name);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      losses.failedTasks += 1;
+      log?.warn('received task refused by SOAR', { brand, incident_id: incidentId, error: message(err) });
+    }
+  }
+
+  // The note naming the origin, once; last, so that it accounts for what this SOAR refused.
+  if (created || !notes.some((n) => isOriginNote(n, origin))) {
+    await soar.addNote(incidentId, originNoteHtml(origin, body.dropped, losses), ro);
+  }
+  return { remote_incident_id: incidentId, created };
+}
