@@ -25,7 +25,7 @@
  * `network.allow_redistribution: true`.
  */
 import type { DistributionStatus } from '../customize/datatable.js';
-import { readFilteredIncident } from '../src/clearing/bundle.js';
+import { readFilteredIncident, toWire } from '../src/clearing/bundle.js';
 import {
   type DistributionRow,
   readDistributionRows,
@@ -35,7 +35,6 @@ import {
   type DistributeAnswer,
   type DistributeBody,
   distributePath,
-  droppedCounts,
   ORIGIN_BRAND_FIELD,
   ORIGIN_INCIDENT_FIELD,
   receiveCopy,
@@ -149,12 +148,7 @@ export default defineFunction<DistributeInputs, { incident_id: number; distribut
     const filtered = await readFilteredIncident(ctx.soar, incidentId, network.whitelistOf(own), ctx.signal);
     const body: DistributeBody = {
       origin: { node: ctx.nodeId, brand: own, incident_id: incidentId },
-      incident: filtered.incident,
-      notes: filtered.notes,
-      artifacts: filtered.artifacts,
-      attachments: filtered.attachments,
-      tasks: filtered.tasks,
-      dropped: droppedCounts(filtered.dropped),
+      ...toWire(filtered),
     };
 
     for (const row of targets) {

@@ -6,7 +6,7 @@
  */
 import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
 import { INVOLVE_GROUP_COORDINATION_TASK as TASK } from '../customize/tasks.js';
-import { defineFunction } from './define.js';
+import { defineFunction, incidentOnlyInputs } from './define.js';
 
 export default defineFunction<{ incident_id: number }, {
   task_id: number;
@@ -17,12 +17,7 @@ export default defineFunction<{ incident_id: number }, {
   name: 'clearing_involve_group_coordination',
   displayName: 'Clearing: Involve Group Coordination',
   description: 'Adds the task "Involve Group Coordination" and one distribution-table row per other brand.',
-  inputSchema: {
-    type: 'object',
-    properties: { incident_id: { type: 'integer', minimum: 1 } },
-    required: ['incident_id'],
-    additionalProperties: false,
-  },
+  inputSchema: incidentOnlyInputs,
   async handler({ incident_id: incidentId }, ctx) {
     const opts = { signal: ctx.signal };
     const existingTask = (await ctx.soar.listIncidentTasks(incidentId, opts)).find((t) => t.name === TASK.name);

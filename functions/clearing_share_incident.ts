@@ -21,7 +21,7 @@
  */
 import { readDistributionRows, updateDistributionRow, type DistributionRow } from '../src/clearing/distribution-table.js';
 import { SHARED_WITH_FIELD, formatSharedWith, isBrandId, parseSharedWith } from '../src/clearing/shared-view.js';
-import { defineFunction } from './define.js';
+import { defineFunction, incidentOnlyInputs } from './define.js';
 
 export const REVOKED_MESSAGE = 'no longer shared';
 
@@ -39,12 +39,7 @@ export default defineFunction<{ incident_id: number }, {
   name: 'clearing_share_incident',
   displayName: 'Clearing: Share Incident',
   description: 'Shares the incident read-only with every brand whose distribution row has "Share read-only" set, and withdraws it from the others.',
-  inputSchema: {
-    type: 'object',
-    properties: { incident_id: { type: 'integer', minimum: 1 } },
-    required: ['incident_id'],
-    additionalProperties: false,
-  },
+  inputSchema: incidentOnlyInputs,
   async handler({ incident_id: incidentId }, ctx) {
     const own = ctx.invocation.brand;
     const known = new Set(ctx.network.brands);

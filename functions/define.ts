@@ -21,3 +21,11 @@ export function defineFunction<I, O extends JsonValue>(def: {
     handler: (inputs: JsonObject, ctx: FunctionContext) => handler(inputs as unknown as I, ctx),
   });
 }
+
+/** Input schema of the functions whose one input is the incident they work on. */
+export const incidentOnlyInputs: JSONSchemaType<{ incident_id: number }> = {
+  type: 'object',
+  properties: { incident_id: { type: 'integer', minimum: 1 } },
+  required: ['incident_id'],
+  additionalProperties: false,
+};

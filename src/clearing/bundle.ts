@@ -4,8 +4,47 @@
  * the whitelist would drop is even fetched when a whole kind is excluded.
  */
 import type { SoarClient } from '../soar/client.js';
-import type { IncidentBundle } from './whitelist.js';
+import type { JsonObject } from '../types.js';
+import type { DroppedSummary, IncidentBundle } from './whitelist.js';
 import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
+
+/** What the whitelist left out, as counts only (names of unlisted fields do not leave either). */
+export interface DroppedCounts {
+  readonly incident_fields: number;
+  readonly properties: number;
+  readonly notes: number;
+  readonly artifacts: number;
+  readonly attachments: number;
+  readonly tasks: number;
+  readonly truncated_values: number;
+}
+
+/** A filtered incident as it crosses the network: everything allowed, and counts of the rest. */
+export interface WireBundle {
+  readonly incident: JsonObject;
+  readonly notes: JsonObject[];
+  readonly artifacts: JsonObject[];
+  readonly attachments: JsonObject[];
+  readonly tasks: JsonObject[];
+  readonly dropped: DroppedCounts;
+}
+
+export function droppedCounts(d: DroppedSummary): DroppedCounts {
+  return {
+    incident_fields: d.incidentFields.length,
+    properties: d.properties.length,
+    notes: d.notes,
+    artifacts: d.artifacts,
+    attachments: d.attachments,
+    tasks: d.tasks,
+    truncated_values: d.truncatedValues,
+  };
+}
+
+export function toWire(filtered: FilterResult): WireBundle {
+  const { incident, notes, artifacts, attachments, tasks } = filtered;
+  return { incident, notes, artifacts, attachments, tasks, dropped: droppedCounts(filtered.dropped) };
+}
 
 export async function readIncidentBundle(soar: SoarClient, incidentId: number, wl: Whitelist, signal?: AbortSignal): Promise<IncidentBundle> {
   const opts = signal ? { signal } : {};

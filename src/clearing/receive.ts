@@ -37,6 +37,7 @@ import { ClearingError, ErrorCode } from '../errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, IncidentCreate, Note, TextContent } from '../soar/dto.js';
 import type { JsonObject, JsonValue, Logger } from '../types.js';
+import type { DroppedCounts, WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { type DroppedSummary, describeDropped } from './whitelist.js';
 
@@ -53,26 +54,9 @@ export interface DistributeOrigin {
   incident_id: number;
 }
 
-/** What the sender's whitelist left out, as counts (names and values never cross the network). */
-export interface DroppedCounts {
-  incident_fields: number;
-  properties: number;
-  notes: number;
-  artifacts: number;
-  attachments: number;
-  tasks: number;
-  truncated_values: number;
-}
-
 /** The body of a delivery: the sender's FilterResult with the origin, the dropped part as counts. */
-export interface DistributeBody {
-  origin: DistributeOrigin;
-  incident: JsonObject;
-  notes: JsonObject[];
-  artifacts: JsonObject[];
-  attachments: JsonObject[];
-  tasks: JsonObject[];
-  dropped: DroppedCounts;
+export interface DistributeBody extends WireBundle {
+  readonly origin: DistributeOrigin;
 }
 
 /** The answer of a delivery. */
@@ -86,19 +70,6 @@ export interface DistributeAnswer {
 /** The peer API path delivering to `brand`. */
 export function distributePath(brand: string): string {
   return `/api/v1/brands/${encodeURIComponent(brand)}/incidents`;
-}
-
-/** A DroppedSummary (names included) as the counts that go on the wire. */
-export function droppedCounts(dropped: DroppedSummary): DroppedCounts {
-  return {
-    incident_fields: dropped.incidentFields.length,
-    properties: dropped.properties.length,
-    notes: dropped.notes,
-    artifacts: dropped.artifacts,
-    attachments: dropped.attachments,
-    tasks: dropped.tasks,
-    truncated_values: dropped.truncatedValues,
-  };
 }
 
 /** Counts back into the DroppedSummary shape describeDropped reads (it reads the lists' lengths only). */

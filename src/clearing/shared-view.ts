@@ -20,9 +20,9 @@ import { ClearingError, ErrorCode } from '../errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { Incident, QueryPagedRequest } from '../soar/dto.js';
 import type { JsonObject, JsonValue } from '../types.js';
-import { readIncidentBundle } from './bundle.js';
+import { readIncidentBundle, toWire, type WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
-import { applyWhitelist, type DroppedSummary } from './whitelist.js';
+import { applyWhitelist } from './whitelist.js';
 
 /** The incident custom field (under `properties`) listing the brands an incident is shared with. */
 export const SHARED_WITH_FIELD = 'clearing_shared_with';
@@ -102,25 +102,8 @@ export interface SharedListPage {
   readonly unavailable: UnavailableBrand[];
 }
 
-/** What the whitelist left out, as counts only (names of unlisted fields do not leave either). */
-export interface DroppedCounts {
-  readonly incident_fields: number;
-  readonly properties: number;
-  readonly notes: number;
-  readonly artifacts: number;
-  readonly attachments: number;
-  readonly tasks: number;
-  readonly truncated_values: number;
-}
-
 /** One shared incident in full: its whitelisted bundle. */
-export interface SharedIncidentDetail extends SharedIncidentSummary {
-  readonly notes: JsonObject[];
-  readonly artifacts: JsonObject[];
-  readonly attachments: JsonObject[];
-  readonly tasks: JsonObject[];
-  readonly dropped: DroppedCounts;
-}
+export interface SharedIncidentDetail extends SharedIncidentSummary, WireBundle {}
 
 export interface PageRequest {
   /** 1-based. */
@@ -128,17 +111,6 @@ export interface PageRequest {
   readonly perPage: number;
 }
 
-export function droppedCounts(d: DroppedSummary): DroppedCounts {
-  return {
-    incident_fields: d.incidentFields.length,
-    properties: d.properties.length,
-    notes: d.notes,
-    artifacts: d.artifacts,
-    attachments: d.attachments,
-    tasks: d.tasks,
-    truncated_values: d.truncatedValues,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Listing
@@ -248,12 +220,7 @@ export async function getShared(
       owner_brand: ownerBrand,
       owner_node: network.nodeId,
       incident_id: bundle.incident.id,
-      incident: filtered.incident,
-      notes: filtered.notes,
-      artifacts: filtered.artifacts,
-      attachments: filtered.attachments,
-      tasks: filtered.tasks,
-      dropped: droppedCounts(filtered.dropped),
+      ...toWire(filtered),
     };
   } catch (err) {
     if (err instanceof SoarRequestError && err.status === 404) throw sharedNotFound();

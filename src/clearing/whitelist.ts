@@ -33,10 +33,11 @@
  * The input is never mutated; the result is fresh JSON, deterministic for a given input.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { type ConfigProblem, type PathSegment, formatPath, formatProblem } from '../config/env.js';
+import { type ConfigProblem, type PathSegment, TYPE_WORDS, formatPath, formatProblem } from '../config/env.js';
 import { ConfigError } from '../errors.js';
 import type { Artifact, Incident, Note, Task } from '../soar/dto.js';
 import type { JsonObject, JsonValue } from '../types.js';
+import { dropNulls } from '../json.js';
 import {
   CHILD_KINDS,
   type ChildKind,
@@ -180,32 +181,11 @@ const FORBIDDEN = new Set(FORBIDDEN_NAMES);
 const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true });
 const validateRaw = ajv.compile(whitelistJsonSchema);
 
-const TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'a string',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'a mapping (key: value lines)',
-  array: 'a list',
-};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** A copy without null-valued keys ("left empty" = not given); own keys set safely. */
-function dropNulls(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(dropNulls);
-  if (isRecord(node)) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      if (value === null || value === undefined) continue;
-      Object.defineProperty(copy, key, { value: dropNulls(value), enumerable: true, writable: true, configurable: true });
-    }
-    return copy;
-  }
-  return node;
-}
 
 function pointerSegments(pointer: string): PathSegment[] {
   if (pointer === '') return [];

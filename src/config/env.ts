@@ -113,3 +113,13 @@ export function substituteEnv(tree: unknown, env: NodeJS.ProcessEnv): Substituti
   const value = walk(tree, []);
   return { value, problems };
 }
+
+/** JSON Schema type names as an admin reads them in a problem (`must be a whole number`). */
+export const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping (key: value lines)',
+  array: 'a list',
+};

@@ -13,12 +13,14 @@ import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
 import { ConfigError, ErrorCode } from '../errors.js';
+import { dropNulls } from '../json.js';
 import {
   type ConfigProblem,
   type PathSegment,
   formatPath,
   formatProblem,
   substituteEnv,
+  TYPE_WORDS,
 } from './env.js';
 import {
   DEFAULTS,
@@ -213,19 +215,6 @@ function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } 
   }
 }
 
-/** Removes null-valued keys of mappings (recursively): `file:` / `file: null` mean "not given". */
-function dropNulls(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(dropNulls);
-  if (node !== null && typeof node === 'object' && !Buffer.isBuffer(node)) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      if (value === null || value === undefined) continue;
-      Object.defineProperty(copy, key, { value: dropNulls(value), enumerable: true, writable: true, configurable: true });
-    }
-    return copy;
-  }
-  return node;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Schema validation and ajv error translation
@@ -255,14 +244,6 @@ function pointerSegments(pointer: string, data: unknown): PathSegment[] {
   return segments;
 }
 
-const TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'a string',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'a mapping (key: value lines)',
-  array: 'a list',
-};
 
 /** Edit distance counting a swap of two neighbours as one edit (`hots` -> `host`: 1). */
 function editDistance(a: string, b: string): number {

@@ -3,22 +3,13 @@
  * this fails when it is stale: run `npm run docgen`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { customization } from '../../customize/build.js';
 import { BEGIN_MARKER, END_MARKER, extractDocs, renderDocs, spliceDocs } from '../../customize/docgen.js';
+import { repoRoot } from '../../src/emulator/samples.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no package.json above the test');
-    dir = up;
-  }
-  return dir;
-}
 
 test('README.md carries the current generated customization section (npm run docgen)', () => {
   const readme = readFileSync(join(repoRoot(), 'README.md'), 'utf8');

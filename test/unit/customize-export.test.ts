@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   buildExport,
   customization,
@@ -21,19 +20,11 @@ import { DEFINITIONS } from '../../customize/definitions.js';
 import type { Definitions } from '../../customize/model.js';
 import { isUuid, NAMESPACE, stableUuid, uuidV5 } from '../../customize/uuid.js';
 import { functions as servedFunctions } from '../../functions/index.js';
+import { repoRoot } from '../../src/emulator/samples.js';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no package.json above the test');
-    dir = up;
-  }
-  return dir;
-}
 
 const exportsDir = process.env['SOAR_REFERENCE_EXPORTS']
   ? resolve(process.env['SOAR_REFERENCE_EXPORTS'])

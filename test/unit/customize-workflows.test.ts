@@ -5,25 +5,16 @@
  * builder renders (run `npm run workflows` when this fails).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { BPMN_NS, RESILIENT_NS } from '../../customize/bpmn.js';
 import { buildExport, workflowFiles, WORKFLOWS_DIR } from '../../customize/build.js';
 import { DEFINITIONS } from '../../customize/definitions.js';
 import { checkPostProcessingScript, parsePreProcessingScript, parseScriptExpr } from '../../customize/script.js';
+import { repoRoot } from '../../src/emulator/samples.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no package.json above the test');
-    dir = up;
-  }
-  return dir;
-}
 
 type X = Record<string, unknown>;
 

@@ -1,0 +1,18 @@
+/** Small helpers over parsed JSON/YAML trees. */
+
+/**
+ * A copy without null-valued keys, recursively: in the config, `key:` and `key: null` mean "not
+ * given". Keys are defined as own properties, so a `__proto__` key can never reach a prototype.
+ */
+export function dropNulls(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(dropNulls);
+  if (node !== null && typeof node === 'object' && !Buffer.isBuffer(node)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (value === null || value === undefined) continue;
+      Object.defineProperty(copy, key, { value: dropNulls(value), enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  }
+  return node;
+}
