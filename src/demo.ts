@@ -1,0 +1,714 @@
+/**
+ * `soar-clearing demo`: a two-region clearing network on this machine, for newcomers.
+ *
+ * Starts a private ActiveMQ broker (Debian's package, as the tests use), two emulated SOAR
+ * servers (EU: org 201 'Test Organization', brand soar2; US: org 202 'Test Organization 2',
+ * brand soar3: different orgs so their queues never mix), writes a config file per node under
+ * the data directory (default `<repo>/.demo/`, wiped at start), customizes both SOARs as
+ * `soar-clearing customize` would, starts both clearing nodes in this process (workers over
+ * STOMP+TLS, peer API over mutual TLS, certificates from a PKI generated with openssl), and
+ * creates a sample incident in EU.
+ *
+ * Without --smoke it then prints what to try and runs until Ctrl-C. With --smoke it runs every
+ * flow once (group coordination, share read-only, the view from the other region, distribute,
+ * distribute again, revoke the share), prints a step summary (--json: `{ ok, steps }`), and exits
+ * 0 only when every step passed. Everything is shut down on the way out, on errors and on
+ * SIGINT/SIGTERM too.
+ *
+ * It installs nothing itself: when ActiveMQ, java, keytool or openssl are missing it runs
+ * `bash scripts/activemq.sh install` if it may (root or password-less sudo), else it names the
+ * command to run.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildExport, customization } from '../customize/build.js';
+import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
+import { INVOLVE_GROUP_COORDINATION_TASK } from '../customize/tasks.js';
+import { functions } from '../functions/index.js';
+import { readDistributionRows, type DistributionRow } from './clearing/distribution-table.js';
+import { sharedIncident, sharedWithMyBrand } from './clearing/shared-client.js';
+import { isNotFound } from './clearing/shared-view.js';
+import { loadConfig, secretsOf } from './config/index.js';
+import type { AppConfig } from './config/types.js';
+import { installCustomization } from './customize.js';
+import { describeSamples } from './emulator/samples.js';
+import { SoarEmulator } from './emulator/server.js';
+import { DEFAULT_API_KEY, DEFAULT_USER } from './emulator/state.js';
+import type { WorkflowInstance } from './emulator/workflows.js';
+import { createLogger } from './logger.js';
+import { ClearingNode } from './node.js';
+import { SoarClient } from './soar/client.js';
+import type { Incident } from './soar/dto.js';
+import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, REPO_ROOT } from './testbed/broker.js';
+import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
+import type { Logger } from './types.js';
+
+export const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
+/** The custom incident field the sample incident carries; the whitelist does not list it. */
+export const DEMO_PRIVATE_FIELD = 'internal_cost_center';
+export const DEMO_PRIVATE_VALUE = 'CC-4711 EU finance (internal, must not leave soar2)';
+
+const MARKER = '.sc-demo';
+const TABLE = DISTRIBUTION_TABLE.name;
+const WF_TABLE_CHANGED = 'wf_clearing_distribution_table_changed';
+const WORKFLOW_TIMEOUT_MS = 45_000;
+
+export interface DemoOptions {
+  /** Run every flow once, print the summary, stop. */
+  readonly smoke?: boolean;
+  /** With smoke: print only `{ ok, steps }` as JSON on stdout (progress goes to stderr). */
+  readonly json?: boolean;
+  /** With smoke: keep the network running after the summary, until Ctrl-C. */
+  readonly keep?: boolean;
+  /** Data directory (default `<repo>/.demo`); wiped at start. */
+  readonly dir?: string;
+}
+
+/** One line of the smoke summary. */
+export interface DemoStep {
+  readonly name: string;
+  readonly ok: boolean;
+  /** Duration in milliseconds. */
+  readonly ms: number;
+  readonly detail: string;
+}
+
+/** What `demo --smoke --json` prints. */
+export interface DemoReport {
+  readonly ok: boolean;
+  readonly steps: DemoStep[];
+}
+
+interface RegionSpec {
+  readonly key: 'eu' | 'us';
+  readonly label: string;
+  readonly nodeId: string;
+  readonly brand: string;
+  readonly orgId: number;
+  readonly org: string;
+}
+
+const REGIONS: readonly RegionSpec[] = [
+  { key: 'eu', label: 'EU', nodeId: 'eu', brand: 'soar2', orgId: 201, org: 'Test Organization' },
+  { key: 'us', label: 'US', nodeId: 'us', brand: 'soar3', orgId: 202, org: 'Test Organization 2' },
+];
+
+interface Region {
+  readonly spec: RegionSpec;
+  readonly emulator: SoarEmulator;
+  readonly configPath: string;
+  readonly logPath: string;
+  readonly config: AppConfig;
+  /** An admin's client on the region's SOAR (what an analyst's clicks go through). */
+  readonly soar: SoarClient;
+  readonly node: ClearingNode;
+  readonly peerPort: number;
+}
+
+class StepFailure extends Error {}
+class Interrupted extends Error {
+  constructor(readonly signal: string) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+function fail(message: string): never {
+  throw new StepFailure(message);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A path as short as it can be read from the current directory. */
+function shown(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prerequisites (the same as `bash scripts/activemq.sh check`)
+
+function onPath(cmd: string): string | null {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, cmd);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+function javaBinary(): string | null {
+  const home = process.env['JAVA_HOME'];
+  if (home && existsSync(join(home, 'bin', 'java'))) return join(home, 'bin', 'java');
+  return onPath('java');
+}
+
+/** What is missing, in words; empty when everything is there. */
+export function missingPrerequisites(): string[] {
+  const missing: string[] = [];
+  if (!existsSync(ACTIVEMQ_JAR)) missing.push(`ActiveMQ (${ACTIVEMQ_JAR} not found)`);
+  if (!javaBinary()) missing.push('java (not on PATH, JAVA_HOME unset)');
+  if (!onPath('keytool')) missing.push('keytool (comes with the Java runtime)');
+  if (!onPath('openssl')) missing.push('openssl');
+  return missing;
+}
+
+function mayInstall(): boolean {
+  if (process.getuid?.() === 0) return true;
+  if (!onPath('sudo')) return false;
+  return spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The data directory
+
+/** Empties `dir` for a new demo; refuses a directory that is not the demo's or is in use. */
+function prepareDataDir(dir: string): void {
+  if (existsSync(dir)) {
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      throw new Error(`refusing to wipe ${dir}: not empty and not a demo directory (no ${MARKER}); name another with --dir`);
+    }
+    const pidFile = join(dir, 'demo.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      if (pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new Error(`another demo (pid ${pid}) uses ${dir}; stop it first, or name another directory with --dir`);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, MARKER), 'soar-clearing demo directory: wiped by every `soar-clearing demo` start\n');
+  writeFileSync(join(dir, 'demo.pid'), `${process.pid}\n`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config files
+
+interface ConfigInput {
+  readonly spec: RegionSpec;
+  readonly soarPort: number;
+  readonly stompTlsPort: number;
+  readonly peerPort: number;
+  readonly peers: readonly { readonly spec: RegionSpec; readonly port: number }[];
+}
+
+function configYaml(c: ConfigInput): string {
+  const { spec } = c;
+  const peers = c.peers.map((p) => `    ${p.spec.nodeId}: { url: "https://127.0.0.1:${p.port}", brands: [${p.spec.brand}] }`).join('\n');
+  return `# Written by \`soar-clearing demo\` for its ${spec.label} region; rewritten at every demo start.
+# A complete clearing node configuration: read it next to app.config.yaml, which explains each key.
+node:
+  id: ${spec.nodeId}
+  listen: { host: 127.0.0.1, port: ${c.peerPort} }
+  tls:
+    cert: ../pki/${spec.nodeId}.crt
+    key: ../pki/${spec.nodeId}.key
+    ca: ../pki/ca.crt
+
+brand_id: ${spec.brand}
+soar:
+  host: 127.0.0.1
+  port: ${c.soarPort}
+  org: ${spec.org}
+  api_key_id: ${DEFAULT_API_KEY.id}
+  api_key_secret: \${SC_DEMO_SOAR_SECRET:-${DEFAULT_API_KEY.secret}}
+  cafile: ../pki/ca.crt
+  retries: 2
+  retry_backoff_s: 0.1
+stomp:
+  port: ${c.stompTlsPort}
+  tls: true
+  reconnect_initial_s: 0.2
+  reconnect_max_s: 2
+  connect_timeout_s: 10
+destinations: [${customization.destination}]
+
+network:
+  primary: ${REGIONS[0]!.nodeId}
+  peers:
+${peers}
+
+worker:
+  shutdown_grace_s: 2
+
+logging:
+  level: info
+  format: text
+  file: node.log
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class Demo {
+  private readonly dir: string;
+  private readonly out: NodeJS.WritableStream;
+  private readonly cleanups: Array<{ what: string; run: () => Promise<void> }> = [];
+  private readonly interrupt = new AbortController();
+  private readonly interrupted: Promise<never>;
+  private echoNodeLogs = false;
+  private pki!: TestPki;
+  private broker!: Broker;
+  private readonly regions = new Map<RegionSpec['key'], Region>();
+  private incident!: Incident;
+  private incidentCreatedAt = 0;
+  private samplesNote = '';
+  /** Set once this demo took the data directory (its demo.pid is ours to remove). */
+  private ownsDir = false;
+
+  constructor(private readonly opts: DemoOptions) {
+    this.dir = resolve(opts.dir ?? join(REPO_ROOT, '.demo'));
+    this.out = opts.json ? process.stderr : process.stdout;
+    this.interrupted = new Promise<never>((_, reject) => {
+      this.interrupt.signal.addEventListener('abort', () => reject(this.interrupt.signal.reason as Error), { once: true });
+    });
+    this.interrupted.catch(() => undefined);
+  }
+
+  private say(line: string): void {
+    this.out.write(`[demo] ${line}\n`);
+  }
+
+  /** Awaits `p`, or rejects with Interrupted as soon as Ctrl-C comes. */
+  private guard<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.interrupted]);
+  }
+
+  private region(key: RegionSpec['key']): Region {
+    return this.regions.get(key)!;
+  }
+
+  async run(): Promise<number> {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (this.interrupt.signal.aborted) {
+        this.say(`${sig} again: exiting now`);
+        process.exit(130);
+      }
+      this.out.write('\n');
+      this.say(`${sig}: shutting down`);
+      this.interrupt.abort(new Interrupted(sig));
+    };
+    for (const s of signals) process.on(s, onSignal);
+    try {
+      return await this.main();
+    } finally {
+      await this.shutdown();
+      for (const s of signals) process.off(s, onSignal);
+    }
+  }
+
+  private async main(): Promise<number> {
+    const started = Date.now();
+    let setupError: string | null = null;
+    try {
+      await this.guard(this.setUp());
+    } catch (err) {
+      if (err instanceof Interrupted) return 130;
+      setupError = errorText(err);
+      this.say(`FAILED to start: ${setupError}`);
+    }
+    const setupStep: DemoStep = {
+      name: 'start the two-region network',
+      ok: setupError === null,
+      ms: Date.now() - started,
+      detail: setupError ?? `broker, 2 SOAR emulators (${this.samplesNote}), 2 clearing nodes, sample incident ${this.incident?.id ?? '?'}`,
+    };
+
+    if (!this.opts.smoke) {
+      if (setupError !== null) return 1;
+      this.printWhatToTry();
+      await this.untilInterrupted();
+      return 0;
+    }
+
+    const steps: DemoStep[] = [setupStep];
+    if (setupError === null) {
+      this.say('smoke run: every flow once');
+      try {
+        await this.guard(this.smoke(steps));
+      } catch (err) {
+        if (err instanceof Interrupted) return 130;
+        throw err;
+      }
+    }
+    const report: DemoReport = { ok: steps.every((s) => s.ok), steps };
+    if (this.opts.keep && setupError === null) {
+      this.printSummary(report);
+      this.printWhatToTry();
+      await this.untilInterrupted();
+    }
+    await this.shutdown();
+    if (this.opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (!this.opts.keep || setupError !== null) this.printSummary(report);
+    return report.ok ? 0 : 1;
+  }
+
+  private async untilInterrupted(): Promise<void> {
+    this.echoNodeLogs = true;
+    await this.interrupted.catch(() => undefined);
+    this.echoNodeLogs = false;
+  }
+
+  // ---- start-up ----
+
+  private async setUp(): Promise<void> {
+    await this.checkPrerequisites();
+    prepareDataDir(this.dir);
+    this.ownsDir = true;
+    this.say(`data directory ${shown(this.dir)} (wiped at every start)`);
+
+    let t = Date.now();
+    this.pki = makeTestPki(join(this.dir, 'pki'));
+    for (const r of REGIONS) makeNodeCert(this.pki, r.nodeId);
+    this.say(`test PKI made with openssl in ${shown(this.pki.dir)}: CA, broker/SOAR certificate, node certificates ${REGIONS.map((r) => r.nodeId).join(', ')} (${seconds(Date.now() - t)})`);
+
+    t = Date.now();
+    this.broker = await Broker.start({
+      name: 'demo',
+      dir: join(this.dir, 'broker'),
+      tls: { keystore: this.pki.serverP12, truststore: this.pki.trustP12, password: this.pki.keystorePassword },
+    });
+    const broker = this.broker;
+    this.cleanups.push({ what: 'broker', run: () => broker.stop() });
+    this.say(`broker ready on stomp+ssl://127.0.0.1:${broker.stompTlsPort} (ActiveMQ from ${ACTIVEMQ_HOME}, data in ${shown(broker.dir)}) (${seconds(Date.now() - t)})`);
+
+    const peerPorts = await freePorts(REGIONS.length);
+    const ca = readFileSync(this.pki.caCert);
+    for (const [i, spec] of REGIONS.entries()) {
+      t = Date.now();
+      const emulator = await SoarEmulator.start({
+        pki: this.pki,
+        broker: { port: broker.stompTlsPort!, tls: { ca } },
+        incidentFields: [DEMO_PRIVATE_FIELD],
+      });
+      this.cleanups.push({ what: `${spec.label} SOAR`, run: () => emulator.stop() });
+      this.samplesNote = `answers from ${describeSamples(emulator.state.samples)}`;
+      if (i === 0) this.say(`SOAR emulators answer from ${describeSamples(emulator.state.samples)}`);
+      this.say(`${spec.label} SOAR (emulated) on https://127.0.0.1:${emulator.port}: org ${spec.orgId} '${spec.org}', brand ${spec.brand} (${seconds(Date.now() - t)})`);
+
+      const regionDir = join(this.dir, spec.key);
+      mkdirSync(regionDir, { recursive: true });
+      const configPath = join(regionDir, 'app.config.yaml');
+      writeFileSync(configPath, configYaml({
+        spec,
+        soarPort: emulator.port,
+        stompTlsPort: broker.stompTlsPort!,
+        peerPort: peerPorts[i]!,
+        peers: REGIONS.filter((r) => r !== spec).map((r) => ({ spec: r, port: peerPorts[REGIONS.indexOf(r)]! })),
+      }));
+      const config = loadConfig({ path: configPath, env: process.env, cwd: process.cwd() });
+      this.say(`${spec.label} node config: ${shown(configPath)}`);
+
+      t = Date.now();
+      const soar = await SoarClient.connect(config.brands[0]!.soar);
+      this.cleanups.push({ what: `${spec.label} admin session`, run: () => soar.close() });
+      const report = await installCustomization(soar, buildExport(), customization.destination, this.quietLog());
+      this.say(`${spec.label} SOAR customized: import ${report.import.id} ${report.import.status}, ${customization.functions.length} functions, ${customization.rules.length} rules, datatable ${TABLE}, destination ${report.destination.name} (${seconds(Date.now() - t)})`);
+
+      const logPath = config.logging.file ?? join(regionDir, 'node.log');
+      const node = new ClearingNode(config, functions, this.nodeLogger(spec, config));
+      this.regions.set(spec.key, { spec, emulator, configPath, logPath, config, soar, node, peerPort: peerPorts[i]! });
+    }
+
+    t = Date.now();
+    // Stopped before the SOARs and the broker (cleanups run in reverse order).
+    for (const r of this.regions.values()) this.cleanups.push({ what: `${r.spec.label} node`, run: () => r.node.stop() });
+    await Promise.all([...this.regions.values()].map(async (r) => {
+      await r.node.start();
+      await Promise.all(r.node.workers.map((w) => w.start()));
+    }));
+    for (const r of this.regions.values()) {
+      this.say(`${r.spec.label} clearing node '${r.spec.nodeId}' up: worker subscribed to actions.${r.spec.orgId}.${customization.destination}, peer API https://127.0.0.1:${r.node.peerPort} (mutual TLS), log ${shown(r.logPath)}`);
+    }
+    this.say(`both nodes ready (${seconds(Date.now() - t)})`);
+
+    t = Date.now();
+    const eu = this.region('eu');
+    this.incidentCreatedAt = Date.now();
+    this.incident = await eu.soar.createIncident({
+      name: DEMO_INCIDENT_NAME,
+      discovered_date: Date.now() - 3_600_000,
+      description: { format: 'text', content: 'Finance staff in three EU offices received mails asking them to confirm a payroll change on a look-alike domain.' },
+      properties: { [DEMO_PRIVATE_FIELD]: DEMO_PRIVATE_VALUE },
+    });
+    await eu.soar.addNote(this.incident.id, '<p>The mail gateway blocked 212 messages from this sender; 3 users clicked the link and had their passwords reset.</p>');
+    await eu.soar.addArtifact(this.incident.id, { type: 'Email Sender', value: 'payroll-update@examp1e-finance.test', description: 'Sender of the phishing mails' });
+    this.say(`sample incident ${this.incident.id} '${DEMO_INCIDENT_NAME}' in EU: a note, an artifact, and custom field ${DEMO_PRIVATE_FIELD} (not whitelisted: never leaves soar2) (${seconds(Date.now() - t)})`);
+  }
+
+  private async checkPrerequisites(): Promise<void> {
+    let missing = missingPrerequisites();
+    if (missing.length === 0) return;
+    this.say(`missing: ${missing.join('; ')}`);
+    const script = join(REPO_ROOT, 'scripts', 'activemq.sh');
+    const scriptThere = existsSync(script);
+    const command = scriptThere ? `sudo bash ${shown(script)} install` : 'sudo apt-get install -y --no-install-recommends activemq default-jre-headless openssl';
+    if (scriptThere && mayInstall()) {
+      this.say(`installing with: bash ${shown(script)} install`);
+      const r = spawnSync('bash', [script, 'install'], { stdio: ['ignore', this.opts.json ? 2 : 1, 2] });
+      missing = missingPrerequisites();
+      if (r.status === 0 && missing.length === 0) return;
+      throw new Error(`installation did not succeed (see above); still missing: ${missing.join('; ') || 'nothing?'}; run: ${command}`);
+    }
+    throw new Error(`install them first (Debian/Ubuntu), then run the demo again: ${command}`);
+  }
+
+  /** The node's log goes to its file; on the screen only while the demo idles (not in smoke). */
+  private nodeLogger(spec: RegionSpec, config: AppConfig): Logger {
+    let partial = '';
+    const screen = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        const text = partial + chunk.toString();
+        const lines = text.split('\n');
+        partial = lines.pop() ?? '';
+        if (this.echoNodeLogs) for (const line of lines) if (line) this.out.write(`  [${spec.nodeId}] ${line}\n`);
+        done();
+      },
+    });
+    return createLogger({ ...config.logging, secrets: secretsOf(config), stream: screen });
+  }
+
+  private quietLog(): Logger {
+    return createLogger({ level: 'error', format: 'text', file: null, stream: new Writable({ write: (_c, _e, done) => done() }) });
+  }
+
+  // ---- what to try ----
+
+  private printWhatToTry(): void {
+    const eu = this.region('eu');
+    const us = this.region('us');
+    const ca = shown(this.pki.caCert);
+    const key = `${DEFAULT_API_KEY.id}:${DEFAULT_API_KEY.secret}`;
+    const curl = `curl -s --cacert ${ca} -u ${key}`;
+    const euRest = `https://127.0.0.1:${eu.emulator.port}/rest/orgs/${eu.spec.orgId}`;
+    const usRest = `https://127.0.0.1:${us.emulator.port}/rest/orgs/${us.spec.orgId}`;
+    const id = this.incident.id;
+    const lines = [
+      '',
+      'The demo network is running.',
+      '',
+      `  EU SOAR  https://127.0.0.1:${eu.emulator.port}  org ${eu.spec.orgId} '${eu.spec.org}', brand ${eu.spec.brand}, node '${eu.spec.nodeId}' (peer API :${eu.node.peerPort})`,
+      `  US SOAR  https://127.0.0.1:${us.emulator.port}  org ${us.spec.orgId} '${us.spec.org}', brand ${us.spec.brand}, node '${us.spec.nodeId}' (peer API :${us.node.peerPort})`,
+      `  Both SOARs: API key ${DEFAULT_API_KEY.id} / ${DEFAULT_API_KEY.secret}, or user ${DEFAULT_USER.email} / ${DEFAULT_USER.password}; CA certificate ${ca}`,
+      `  Node configs: ${shown(eu.configPath)}, ${shown(us.configPath)}   logs: ${shown(eu.logPath)}, ${shown(us.logPath)}`,
+      '',
+      'Try (in another terminal, from this directory):',
+      `  # the sample incident in EU, and its distribution table (one row for soar3)`,
+      `  ${curl} ${euRest}/incidents/${id}`,
+      `  ${curl} ${euRest}/incidents/${id}/table_data/${TABLE}`,
+      `  # share it read-only with soar3: set the row's flag as an analyst would (ROW = the row's id)`,
+      `  ${curl} -X PUT -H 'Content-Type: application/json' -d '{"cells":{"read_only":{"value":true}}}' ${euRest}/incidents/${id}/table_data/${TABLE}/row_data/ROW`,
+      `  # distribute a copy to soar3, then look for it in the US SOAR`,
+      `  ${curl} -X PUT -H 'Content-Type: application/json' -d '{"cells":{"distribute":{"value":true}}}' ${euRest}/incidents/${id}/table_data/${TABLE}/row_data/ROW`,
+      `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"filters":[{"conditions":[{"field_name":"properties.clearing_origin_brand","method":"equals","value":"${eu.spec.brand}"}]}]}' ${usRest}/incidents/query_paged`,
+      `  # a new incident in either region gets the task and a row for the other brand`,
+      `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"name":"My test incident","discovered_date":'$(date +%s000)'}' ${usRest}/incidents`,
+      '',
+      'Press Ctrl-C to stop everything. The nodes\' log lines follow.',
+      '',
+    ];
+    this.out.write(`${lines.join('\n')}\n`);
+  }
+
+  private printSummary(report: DemoReport): void {
+    const width = Math.max(...report.steps.map((s) => s.name.length));
+    this.out.write('\n');
+    report.steps.forEach((s, i) => {
+      this.out.write(`  ${s.ok ? 'ok  ' : 'FAIL'}  ${String(i + 1).padStart(2)}. ${s.name.padEnd(width)}  ${seconds(s.ms).padStart(7)}  ${s.detail}\n`);
+    });
+    const passed = report.steps.filter((s) => s.ok).length;
+    this.out.write(`\n[demo] smoke: ${passed} of ${report.steps.length} steps passed: ${report.ok ? 'ok' : 'FAILED'}\n`);
+  }
+
+  // ---- the smoke run ----
+
+  private async smoke(steps: DemoStep[]): Promise<void> {
+    const eu = this.region('eu');
+    const us = this.region('us');
+    const id = this.incident.id;
+    const target = us.spec.brand;
+
+    const step = async (name: string, fn: () => Promise<string>, startedAt = Date.now()): Promise<boolean> => {
+      let s: DemoStep;
+      try {
+        s = { name, ok: true, ms: 0, detail: await this.guard(fn()) };
+      } catch (err) {
+        if (err instanceof Interrupted) throw err;
+        s = { name, ok: false, ms: 0, detail: errorText(err) };
+      }
+      s = { ...s, ms: Date.now() - startedAt };
+      steps.push(s);
+      this.say(`${s.ok ? 'ok  ' : 'FAIL'} ${name} (${seconds(s.ms)}): ${s.detail}`);
+      return s.ok;
+    };
+
+    const row = async (): Promise<DistributionRow> =>
+      (await readDistributionRows(eu.soar, id)).find((r) => r.brand === target) ?? fail(`no distribution row for ${target} on incident ${id}`);
+    const setFlag = async (column: 'read_only' | 'distribute', value: boolean): Promise<WorkflowInstance> => {
+      const before = eu.emulator.workflows.instancesFor({ incidentId: id, workflow: WF_TABLE_CHANGED }).length;
+      await eu.soar.updateTableRow(id, TABLE, (await row()).rowId, { [column]: value });
+      return this.lastWorkflow(id, WF_TABLE_CHANGED, before);
+    };
+    const copies = async (): Promise<Incident[]> => (await us.soar.queryIncidentsPaged({
+      filters: [{ conditions: [
+        { field_name: 'properties.clearing_origin_brand', method: 'equals', value: eu.spec.brand },
+        { field_name: 'properties.clearing_origin_incident_id', method: 'equals', value: String(id) },
+      ] }],
+    })).data;
+    /** What the US node's shared view lists for soar3 from EU: the incident's entry, or null. */
+    const listedInUs = async (): Promise<{ total: number; name: string | null }> => {
+      const list = await sharedWithMyBrand(us.node.network, target, { page: 1, perPage: 50 });
+      const down = list.sources.filter((src) => !src.ok);
+      if (down.length) fail(`the shared view could not ask ${down.map((d) => `${d.node} (${d.code}: ${d.error})`).join(', ')}`);
+      const item = list.items.find((i) => i.owner_brand === eu.spec.brand && i.incident_id === id);
+      return { total: list.total, name: item ? String(item.incident['name'] ?? '') : null };
+    };
+
+    // (a) the automatic rule on the new incident
+    await step('group coordination on incident creation', async () => {
+      await this.settle();
+      const run = eu.emulator.workflows.instancesFor({ incidentId: id, rule: 'Clearing: involve group coordination' })[0]
+        ?? fail('the rule "Clearing: involve group coordination" did not run');
+      if (run.status !== 'completed') fail(`workflow ${run.workflow} ${run.status}: ${run.error ?? ''}`);
+      const task = (await eu.soar.listIncidentTasks(id)).find((t) => t.name === INVOLVE_GROUP_COORDINATION_TASK.name)
+        ?? fail(`no task '${INVOLVE_GROUP_COORDINATION_TASK.name}'`);
+      const r = await row();
+      return `task '${task.name}' (${task.id}) and a distribution row for ${r.brand} (row ${r.rowId}), by workflow ${run.workflow} in ${run.endedAt! - run.startedAt} ms`;
+    }, this.incidentCreatedAt);
+
+    // (b) share read-only, and look from the other region
+    let shared = false;
+    await step(`share read-only with ${target}`, async () => {
+      const run = await setFlag('read_only', true);
+      if (run.status !== 'completed') fail(`workflow ${run.workflow} ${run.status}: ${run.error ?? ''}`);
+      const inc = await eu.soar.getIncident(id);
+      const sharedWith = String(inc.properties['clearing_shared_with'] ?? '');
+      if (!sharedWith.split(',').map((s) => s.trim()).includes(target)) fail(`"Clearing: shared with" is '${sharedWith}', not listing ${target}`);
+      const r = await row();
+      if (r.status !== 'Informational') fail(`row status is ${r.status ?? 'empty'}, not Informational`);
+      shared = true;
+      return `row flag set; workflow ${run.workflow} completed; "Clearing: shared with" = '${sharedWith}', row status Informational`;
+    });
+
+    await step(`view it from US (${target}'s shared view)`, async () => {
+      if (!shared) fail('the incident is not shared (previous step failed)');
+      const listed = await listedInUs();
+      if (listed.name === null) fail(`${eu.spec.brand}/${id} is not among the ${listed.total} incident(s) shared with ${target}`);
+      const detail = await sharedIncident(us.node.network, target, eu.spec.brand, id);
+      if (JSON.stringify(detail).includes(DEMO_PRIVATE_VALUE)) fail(`the non-whitelisted field ${DEMO_PRIVATE_FIELD} reached ${target}`);
+      return `node us lists '${listed.name}' (${eu.spec.brand}/${id}, from node ${detail.owner_node}) and reads it live: ${detail.notes.length} note(s), ${detail.artifacts.length} artifact(s), ${detail.dropped.properties} custom field(s) withheld by the whitelist`;
+    });
+
+    // (c) distribute a copy
+    let remoteId: string | null = null;
+    await step(`distribute a copy to ${target}`, async () => {
+      const run = await setFlag('distribute', true);
+      if (run.status !== 'completed') fail(`workflow ${run.workflow} ${run.status}: ${run.error ?? ''}`);
+      const r = await row();
+      if (!r.remoteIncidentId) fail(`the row has no remote incident id (status ${r.status ?? 'empty'}, message ${r.message ?? 'none'})`);
+      const copy = await us.soar.getIncident(Number(r.remoteIncidentId));
+      if (copy.name !== DEMO_INCIDENT_NAME) fail(`US incident ${copy.id} is '${copy.name}'`);
+      const origin = `${String(copy.properties['clearing_origin_brand'] ?? '')}/${String(copy.properties['clearing_origin_incident_id'] ?? '')}`;
+      if (origin !== `${eu.spec.brand}/${id}`) fail(`US incident ${copy.id} names its origin '${origin}', not ${eu.spec.brand}/${id}`);
+      if (JSON.stringify(copy).includes(DEMO_PRIVATE_VALUE)) fail(`the non-whitelisted field ${DEMO_PRIVATE_FIELD} reached ${target}'s SOAR`);
+      remoteId = r.remoteIncidentId;
+      const [notes, artifacts] = await Promise.all([us.soar.listNotes(copy.id), us.soar.listArtifacts(copy.id)]);
+      return `US incident ${copy.id} created (origin ${origin}, ${notes.length} note(s), ${artifacts.length} artifact(s), no ${DEMO_PRIVATE_FIELD}); row: remote incident ${r.remoteIncidentId}, status ${r.status ?? 'empty'}`;
+    });
+
+    // (d) again: no second copy
+    await step('distribute again: no duplicate', async () => {
+      if (remoteId === null) fail('no first copy to compare with (previous step failed)');
+      const rule = (await eu.soar.get<{ entities: Array<{ id: number; name: string }> }>('/actions')).entities
+        .find((r) => r.name === 'Clearing: distribute now') ?? fail('no menu item "Clearing: distribute now"');
+      const before = eu.emulator.workflows.instancesFor({ incidentId: id, rule: rule.name }).length;
+      await eu.soar.post(`/incidents/${id}/action_invocations`, { action_id: rule.id, properties: {} });
+      const run = await this.lastWorkflow(id, null, before, rule.name);
+      if (run.status !== 'completed') fail(`workflow ${run.workflow} ${run.status}: ${run.error ?? ''}`);
+      const list = await copies();
+      if (list.length !== 1) fail(`${list.length} copies in the US SOAR: ${list.map((c) => c.id).join(', ')}`);
+      const r = await row();
+      if (r.remoteIncidentId !== remoteId) fail(`the row's remote incident changed from ${remoteId} to ${r.remoteIncidentId ?? 'none'}`);
+      return `menu item "${rule.name}" ran ${run.workflow}; still one copy in the US SOAR (${list[0]!.id})`;
+    });
+
+    // (e) revoke the share
+    await step(`revoke the share with ${target}`, async () => {
+      if (!shared) fail('nothing to revoke (sharing failed)');
+      const run = await setFlag('read_only', false);
+      if (run.status !== 'completed') fail(`workflow ${run.workflow} ${run.status}: ${run.error ?? ''}`);
+      const sharedWith = String((await eu.soar.getIncident(id)).properties['clearing_shared_with'] ?? '');
+      if (sharedWith.split(',').map((s) => s.trim()).includes(target)) fail(`"Clearing: shared with" still lists ${target}: '${sharedWith}'`);
+      const listed = await listedInUs();
+      if (listed.name !== null) fail(`${target}'s shared view still lists the incident`);
+      const gone = await sharedIncident(us.node.network, target, eu.spec.brand, id).then(() => false, isNotFound);
+      if (!gone) fail(`${target} can still read ${eu.spec.brand}/${id}`);
+      const view = `${target}'s shared view no longer lists it and reading it answers not_found`;
+      return `row flag cleared; "Clearing: shared with" = '${sharedWith}'; ${view}`;
+    });
+  }
+
+  /** Waits until no workflow runs in either SOAR. */
+  private async settle(): Promise<void> {
+    await Promise.all([...this.regions.values()].map((r) => r.emulator.workflows.waitIdle(WORKFLOW_TIMEOUT_MS)));
+  }
+
+  /** The workflow started on the incident after `before` others (by workflow or rule), once all are idle. */
+  private async lastWorkflow(incidentId: number, workflow: string | null, before: number, rule?: string): Promise<WorkflowInstance> {
+    await this.settle();
+    const q = { incidentId, ...(workflow ? { workflow } : {}), ...(rule ? { rule } : {}) };
+    const runs = this.region('eu').emulator.workflows.instancesFor(q);
+    if (runs.length <= before) fail(`no workflow ran (${rule ? `rule "${rule}"` : workflow})`);
+    return runs[runs.length - 1]!;
+  }
+
+  // ---- shutdown ----
+
+  private async shutdown(): Promise<void> {
+    if (this.cleanups.length === 0) {
+      if (this.ownsDir) rmSync(join(this.dir, 'demo.pid'), { force: true });
+      return;
+    }
+    const t = Date.now();
+    const problems: string[] = [];
+    while (this.cleanups.length > 0) {
+      const c = this.cleanups.pop()!;
+      try {
+        await c.run();
+      } catch (err) {
+        problems.push(`${c.what}: ${errorText(err)}`);
+      }
+    }
+    if (this.ownsDir) rmSync(join(this.dir, 'demo.pid'), { force: true });
+    this.say(`stopped the nodes, SOARs and broker (${seconds(Date.now() - t)})${problems.length ? `; problems: ${problems.join('; ')}` : ''}`);
+  }
+}
+
+/** Runs `soar-clearing demo`; answers the exit code. */
+export function runDemo(opts: DemoOptions = {}): Promise<number> {
+  return new Demo(opts).run();
+}

@@ -1,0 +1,198 @@
+/**
+ * `soar-clearing demo`, as a newcomer runs it: a real child process that starts its own private
+ * broker (free ports, data in a private directory, so it runs beside the shared test broker),
+ * two emulated SOARs and two clearing nodes.
+ * - `--smoke --json`: every flow passes, the report has the documented shape, exit 0, and
+ *   everything it started is gone afterwards; the same with the emulator's built-in templates
+ *   (a fresh clone without ../shared), whose keys are those of the real samples.
+ * - without --smoke: it keeps running, prints what to try, and Ctrl-C (SIGINT) stops it cleanly.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { DemoReport } from '../../src/demo.js';
+import { builtinSamples } from '../../src/emulator/builtin-samples.js';
+import { defaultSamplesDir, loadSamples, loadTypesSample } from '../../src/emulator/samples.js';
+import type { JsonValue } from '../../src/types.js';
+import { REPO_ROOT } from '../support/broker.js';
+
+const CLI = join(REPO_ROOT, 'dist/src/cli.js');
+
+interface Run {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly out: string;
+  readonly err: string;
+}
+
+/**
+ * Runs the CLI; `onOutput` sees the combined output as it grows and may signal the child.
+ * Killed after `timeoutMs` so a hang never outlives the test.
+ */
+function runDemo(
+  args: readonly string[],
+  timeoutMs: number,
+  onOutput?: (text: string, signal: (s: NodeJS.Signals) => void) => void,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    const signal = (s: NodeJS.Signals): void => {
+      child.kill(s);
+    };
+    const seen = (): void => onOutput?.(out + err, signal);
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (process.env['SC_TEST_VERBOSE']) process.stderr.write(c);
+      seen();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (process.env['SC_TEST_VERBOSE']) process.stderr.write(c);
+      seen();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig, out, err });
+    });
+  });
+}
+
+function brokerPidGone(dir: string): void {
+  // The broker wrote its JVM's pid; that process must be gone once the demo exited.
+  const pidFile = join(dir, 'broker', 'broker.pid');
+  assert.ok(existsSync(pidFile), 'the demo started its own broker in its data directory');
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  let alive = true;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    alive = false;
+  }
+  assert.equal(alive, false, `broker JVM ${pid} still running after the demo exited`);
+  assert.equal(existsSync(join(dir, 'demo.pid')), false, 'demo.pid removed on exit');
+}
+
+describe('soar-clearing demo', () => {
+  const dirs: string[] = [];
+  const privateDir = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'sc-demo-test-'));
+    dirs.push(d);
+    return d;
+  };
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** Runs `demo --smoke --json` in a private directory; asserts every step passed; answers stderr. */
+  async function smokePasses(env: NodeJS.ProcessEnv = {}): Promise<{ dir: string; err: string }> {
+    const dir = privateDir();
+    const r = await runDemo(['--smoke', '--json', '--dir', dir], 200_000, undefined, env);
+    let report: DemoReport;
+    try {
+      report = JSON.parse(r.out) as DemoReport;
+    } catch {
+      assert.fail(`no JSON report on stdout (exit ${r.code ?? r.signal}):\n${r.out}\n--- stderr ---\n${r.err}`);
+    }
+    const failed = report.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.detail}`);
+    assert.deepEqual(failed, [], `failed steps:\n${failed.join('\n')}\n--- stderr ---\n${r.err}`);
+    assert.equal(report.ok, true);
+    assert.equal(r.code, 0, r.err);
+
+    assert.deepEqual(report.steps.map((s) => s.name), [
+      'start the two-region network',
+      'group coordination on incident creation',
+      'share read-only with soar3',
+      "view it from US (soar3's shared view)",
+      'distribute a copy to soar3',
+      'distribute again: no duplicate',
+      'revoke the share with soar3',
+    ]);
+    for (const s of report.steps) {
+      assert.deepEqual(Object.keys(s).sort(), ['detail', 'ms', 'name', 'ok']);
+      assert.ok(Number.isInteger(s.ms) && s.ms >= 0, `${s.name}: ms`);
+      assert.ok(s.detail.length > 0, `${s.name}: detail`);
+    }
+    assert.deepEqual(Object.keys(report).sort(), ['ok', 'steps']);
+    brokerPidGone(dir);
+    return { dir, err: r.err };
+  }
+
+  test('--smoke --json: every flow passes, exit 0, nothing left running', { timeout: 240_000 }, async () => {
+    const { dir, err } = await smokePasses();
+    // Progress went to stderr, line by line, and says where the emulator's answers come from.
+    assert.match(err, /^\[demo\] broker ready on stomp\+ssl:\/\/127\.0\.0\.1:\d+ .*\(\d+\.\d s\)$/m);
+    assert.match(err, /^\[demo\] SOAR emulators answer from (the real SOAR REST samples in |built-in templates)/m);
+    assert.match(err, /^\[demo\] EU node config: .*app\.config\.yaml$/m);
+    // The configs a newcomer is pointed at are there and name their node.
+    assert.match(readFileSync(join(dir, 'eu', 'app.config.yaml'), 'utf8'), /^ {2}id: eu$/m);
+    assert.match(readFileSync(join(dir, 'us', 'app.config.yaml'), 'utf8'), /^brand_id: soar3$/m);
+  });
+
+  test('on a fresh clone without ../shared: the built-in templates carry every flow too', { timeout: 240_000 }, async () => {
+    const { err } = await smokePasses({ SOAR_REST_SAMPLES: 'builtin' });
+    assert.match(err, /^\[demo\] SOAR emulators answer from built-in templates/m);
+  });
+
+  test('the built-in templates have the keys of the real samples', { skip: !existsSync(defaultSamplesDir()) && 'no ../shared REST samples here' }, () => {
+    const real = loadSamples(defaultSamplesDir());
+    const own = builtinSamples();
+    const keys = (o: JsonValue | undefined): string[] => (o && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o).sort() : []);
+    const first = (l: JsonValue | undefined): JsonValue | undefined => (Array.isArray(l) ? l[0] : undefined);
+    const same = (what: string, a: JsonValue | undefined, b: JsonValue | undefined): void => assert.deepEqual(keys(a), keys(b), what);
+    same('password session', own.passwordSession, real.passwordSession);
+    same('password session org', first(own.passwordSession['orgs']), first(real.passwordSession['orgs']));
+    same('API key session', own.apiKeySession, real.apiKeySession);
+    same('API key session org', first(own.apiKeySession['orgs']), first(real.apiKeySession['orgs']));
+    same('incident', own.incident, real.incident);
+    same('task', own.task, real.task);
+    same('function', own.functions[0], real.functions[0]);
+    same('message destination', own.messageDestinations[0], real.messageDestinations[0]);
+    same('table row', own.tableRow, real.tableRow);
+    same('attachment', own.attachment, real.attachment);
+    const realFieldKeys = new Set(real.incidentFields.flatMap((f) => Object.keys(f)));
+    for (const f of own.incidentFields) {
+      for (const k of Object.keys(f)) assert.ok(realFieldKeys.has(k), `incident field ${String(f['name'])}: key ${k} is not SOAR's`);
+      const twin = real.incidentFields.find((r) => r['name'] === f['name'] && r['prefix'] === f['prefix']);
+      if (twin) assert.equal(f['input_type'], twin['input_type'], `incident field ${String(f['name'])}: input_type`);
+    }
+    for (const k of Object.keys(own.constInfo)) assert.ok(k in real.constInfo, `const ${k} is SOAR's`);
+    same('server_version', own.constInfo['server_version'], real.constInfo['server_version']);
+    const realTypes = loadTypesSample(real.dir);
+    for (const [name, t] of Object.entries(own.types)) {
+      assert.ok(name in realTypes, `type ${name} is SOAR's`);
+      same(`type ${name}`, t, realTypes[name]);
+    }
+  });
+
+  test('without --smoke: keeps running with what to try; Ctrl-C stops everything, exit 0', { timeout: 240_000 }, async () => {
+    const dir = privateDir();
+    let interrupted = false;
+    const r = await runDemo(['--dir', dir], 200_000, (text, signal) => {
+      if (!interrupted && text.includes('Press Ctrl-C')) {
+        interrupted = true;
+        signal('SIGINT');
+      }
+    });
+    assert.ok(interrupted, `the demo never said it was running:\n${r.out}\n${r.err}`);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /EU SOAR {2}https:\/\/127\.0\.0\.1:\d+ {2}org 201 'Test Organization', brand soar2/);
+    assert.match(r.out, /US SOAR {2}https:\/\/127\.0\.0\.1:\d+ {2}org 202 'Test Organization 2', brand soar3/);
+    assert.match(r.out, /API key test-key \/ test-secret/);
+    assert.match(r.out, /sample incident \d+ 'Phishing campaign against EU finance' in EU/);
+    assert.match(r.out, /\[demo\] SIGINT: shutting down\n\[demo\] stopped the nodes, SOARs and broker/);
+    brokerPidGone(dir);
+  });
+
+  test('--json without --smoke is a usage error (exit 2)', async () => {
+    const r = await runDemo(['--json'], 30_000);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--json and --keep go with --smoke/);
+  });
+});
