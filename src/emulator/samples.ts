@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonObject, JsonValue } from '../types.js';
-import { BUILTIN_SAMPLES_DIR, builtinSamples } from './builtin-samples.js';
+import { BUILTIN_SAMPLES_DIR, builtinSamples, type BuiltinSampleSet } from './builtin-samples.js';
 
 export { BUILTIN_SAMPLES_DIR } from './builtin-samples.js';
 
@@ -31,25 +31,14 @@ export function defaultSamplesDir(): string {
   return join(repoRoot(), '..', 'shared', 'reference', 'soar', 'rest-samples');
 }
 
-export interface Samples {
+/** The templates the emulator answers with; the same shapes whether real samples or built-in. */
+export interface Samples extends Omit<BuiltinSampleSet, 'types'> {
   /** The samples directory, or BUILTIN_SAMPLES_DIR for the built-in templates. */
   readonly dir: string;
   /** 'reference': the real SOAR samples; 'builtin': the emulator's own minimal templates. */
   readonly source: 'reference' | 'builtin';
-  /** POST /rest/session (email/password). */
-  readonly passwordSession: JsonObject;
-  /** GET /rest/session with an API key. */
-  readonly apiKeySession: JsonObject;
-  readonly incident: JsonObject;
-  readonly task: JsonObject;
-  readonly functions: JsonObject[];
-  readonly messageDestinations: JsonObject[];
-  readonly incidentFields: JsonObject[];
-  readonly tableRow: JsonObject;
-  readonly attachment: JsonObject;
   /** GET /rest/const as text (large, served as is). */
   readonly constText: string;
-  readonly constInfo: JsonObject;
 }
 
 const cache = new Map<string, Samples>();
