@@ -5,7 +5,7 @@
  */
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject } from '../types.js';
-import type { DroppedSummary, IncidentBundle } from './whitelist.js';
+import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
 import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
 
 /** What the whitelist left out, as counts only (names of unlisted fields do not leave either). */
@@ -49,18 +49,41 @@ export function toWire(filtered: FilterResult): WireBundle {
 export async function readIncidentBundle(soar: SoarClient, incidentId: number, wl: Whitelist, signal?: AbortSignal): Promise<IncidentBundle> {
   const opts = signal ? { signal } : {};
   const named = { ...opts, query: { handle_format: 'names' } };
-  const [incident, notes, artifacts, tasks] = await Promise.all([
+  const [incident, notes, artifacts, tasks, attachments] = await Promise.all([
     soar.getIncident(incidentId, named),
     wl.notes.include ? soar.listNotes(incidentId, opts) : Promise.resolve(undefined),
     wl.artifacts.include ? soar.listArtifacts(incidentId, named) : Promise.resolve(undefined),
     wl.tasks.include ? soar.listIncidentTasks(incidentId, opts) : Promise.resolve(undefined),
+    wl.attachments.include ? readAttachments(soar, incidentId, wl, signal) : Promise.resolve(undefined),
   ]);
   return {
     incident,
     ...(notes ? { notes } : {}),
     ...(artifacts ? { artifacts } : {}),
     ...(tasks ? { tasks } : {}),
+    ...(attachments ? { attachments } : {}),
   };
+}
+
+/**
+ * Attachment descriptions, with their bytes (base64 `content`) only when the whitelist lets
+ * content leave; bytes are fetched only for the files that can pass (count and size limits).
+ */
+async function readAttachments(soar: SoarClient, incidentId: number, wl: Whitelist, signal?: AbortSignal): Promise<BundleAttachment[]> {
+  const opts = signal ? { signal } : {};
+  const list = await soar.listAttachments(incidentId, opts);
+  if (!wl.attachments.fields.includes('content')) return list;
+  const out: BundleAttachment[] = [];
+  let fetched = 0;
+  for (const a of list) {
+    if (fetched < wl.attachments.maxCount && a.size <= wl.attachments.maxBytes) {
+      fetched += 1;
+      out.push({ ...a, content: (await soar.getAttachmentContent(incidentId, a.id, opts)).toString('base64') });
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 /** The whitelisted view of an incident, as it may be sent to another brand. */

@@ -267,7 +267,7 @@ function originNoteHtml(origin: DistributeOrigin, dropped: DroppedCounts, losses
   if (losses.unknownFields.length > 0) {
     here.push(`${losses.unknownFields.length} field(s) this SOAR does not accept (${losses.unknownFields.map(escapeHtml).join(', ')})`);
   }
-  if (losses.attachments > 0) here.push(`${losses.attachments} attachment(s) (not copied by this version)`);
+  if (losses.attachments > 0) here.push(`${losses.attachments} attachment(s) without content or refused by SOAR`);
   if (losses.closedTasks > 0) here.push(`${losses.closedTasks} task(s) already closed at the origin`);
   if (losses.failedNotes > 0) here.push(`${losses.failedNotes} note(s) SOAR refused`);
   if (losses.failedArtifacts.length > 0) here.push(`${losses.failedArtifacts.length} artifact(s) SOAR refused (${losses.failedArtifacts.map(escapeHtml).join('; ')})`);
@@ -402,6 +402,31 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
       if (signal?.aborted) throw err;
       losses.failedArtifacts.push(`${String(type)}: ${message(err)}`);
       log?.warn('received artifact refused by SOAR', { brand, incident_id: incidentId, error: message(err) });
+    }
+  }
+
+  // Attachments with their content (when the sender's whitelist lets content go), once per name and size.
+  losses.attachments = 0;
+  const present = body.attachments.length === 0 || created ? [] : await soar.listAttachments(incidentId, ro);
+  const attachmentKeys = new Set(present.map((a) => `${a.name}\u0000${a.size}`));
+  for (const attachment of body.attachments) {
+    const name = attachment['name'];
+    const content = attachment['content'];
+    if (typeof name !== 'string' || name === '' || typeof content !== 'string') {
+      losses.attachments += 1;
+      continue;
+    }
+    const data = Buffer.from(content, 'base64');
+    const k = `${name}\u0000${data.length}`;
+    if (attachmentKeys.has(k)) continue;
+    try {
+      const type = attachment['content_type'];
+      await soar.addAttachment(incidentId, { name, contentType: typeof type === 'string' && type ? type : 'application/octet-stream', content: data }, ro);
+      attachmentKeys.add(k);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      losses.attachments += 1;
+      log?.warn('received attachment refused by SOAR', { brand, incident_id: incidentId, error: message(err) });
     }
   }
 

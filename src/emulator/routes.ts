@@ -16,6 +16,8 @@ export interface Reply {
   readonly body?: JsonValue;
   /** A body already serialized (the large const sample). */
   readonly raw?: string;
+  /** Binary content (attachment contents), sent as is with the headers' Content-Type. */
+  readonly bytes?: Buffer;
   readonly headers?: Record<string, string | string[]>;
 }
 
@@ -26,6 +28,14 @@ export interface RouteRequest {
   readonly query: URLSearchParams;
   readonly body: JsonValue | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The file part of a multipart/form-data upload (attachments). */
+  readonly file?: UploadedFile;
+}
+
+export interface UploadedFile {
+  readonly name: string;
+  readonly contentType: string;
+  readonly data: Buffer;
 }
 
 export function soarError(status: number, message: string, errorCode = 'generic'): Reply {
@@ -434,6 +444,18 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         const a = state.addArtifact(inc, type, b['value'], textOf(b['description']), creator);
         return { status: 200, body: [artifactOut(state, a, req)] };
       }
+    }
+    if (sub === '/attachments') {
+      if (m === 'GET') return { status: 200, body: state.attachmentsOf(id).map((a) => clone(a.meta)) };
+      if (m === 'POST') {
+        if (!req.file) return soarError(400, "An attachment is uploaded as multipart/form-data with a 'file' part");
+        return { status: 200, body: clone(state.addAttachment(inc, req.file, creator).meta) };
+      }
+    }
+    if ((g = sub.match(/^\/attachments\/(\d+)\/contents$/)) && m === 'GET') {
+      const att = state.attachmentsOf(id).find((a) => a.meta['id'] === Number(g![1]));
+      if (!att) return soarError(404, `Attachment ${g[1]} not found`);
+      return { status: 200, bytes: att.data, headers: { 'Content-Type': String(att.meta['content_type'] ?? 'application/octet-stream') } };
     }
     if (sub === '/action_invocations' && m === 'POST') {
       return actionInvocation(state, { orgId, incidentId: id, table: null, rowId: null, body: req.body, principal: creator });

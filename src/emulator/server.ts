@@ -30,7 +30,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SoarAuth, SoarConfig } from '../config/types.js';
 import type { JsonValue } from '../types.js';
-import { route, soarError, type Reply, type RouteRequest } from './routes.js';
+import { route, soarError, type Reply, type RouteRequest, type UploadedFile } from './routes.js';
 import { loadSamples } from './samples.js';
 import { DEFAULT_API_KEY, DEFAULT_USER, EmulatorState, type EmulatorStateOptions } from './state.js';
 import { WorkflowEngine, type BrokerAttachment } from './workflows.js';
@@ -42,6 +42,28 @@ export interface EmulatorPki {
   readonly serverKey: string;
   readonly rogueServerCert?: string;
   readonly rogueServerKey?: string;
+}
+
+/** The first part of a multipart/form-data body that carries a file name (SOAR's `file` part). */
+export function parseMultipartFile(body: Buffer, contentType: string): UploadedFile | null {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const mark = boundary ? `--${boundary[1] ?? boundary[2]}` : null;
+  if (!mark) return null;
+  let at = body.indexOf(mark);
+  while (at >= 0) {
+    const headStart = at + mark.length + 2; // CRLF after the boundary line
+    const headEnd = body.indexOf('\r\n\r\n', headStart);
+    const next = body.indexOf(`\r\n${mark}`, headEnd);
+    if (headEnd < 0 || next < 0) return null;
+    const head = body.subarray(headStart, headEnd).toString('utf8');
+    const name = /filename="([^"]*)"/i.exec(head)?.[1];
+    if (name !== undefined) {
+      const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1]?.trim() ?? 'application/octet-stream';
+      return { name, contentType: type, data: Buffer.from(body.subarray(headEnd + 4, next)) };
+    }
+    at = body.indexOf(mark, next + 2);
+  }
+  return null;
 }
 
 function rogue(path: string | undefined): string {
@@ -279,17 +301,17 @@ export class SoarEmulator {
   }
 
   private send(res: ServerResponse, reply: Reply): void {
-    const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+    const payload = reply.bytes ?? Buffer.from(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
     const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', ...reply.headers };
-    headers['Content-Length'] = String(Buffer.byteLength(text));
+    headers['Content-Length'] = String(payload.length);
     res.writeHead(reply.status, headers);
-    res.end(text);
+    res.end(payload);
   }
 
-  private async readBody(req: IncomingMessage): Promise<string> {
+  private async readBody(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -320,7 +342,17 @@ export class SoarEmulator {
       req.socket.destroy();
       return;
     }
-    const raw = await this.readBody(req);
+    const bytes = await this.readBody(req);
+    const contentType = headerStr('content-type') ?? '';
+    let file: UploadedFile | undefined;
+    let raw = '';
+    if (/^multipart\/form-data/i.test(contentType)) {
+      const parsed = parseMultipartFile(bytes, contentType);
+      if (!parsed) return this.reply(res, rec, soarError(400, 'The multipart body has no file part'));
+      file = parsed;
+    } else {
+      raw = bytes.toString('utf8');
+    }
     let body: JsonValue | undefined;
     if (raw.trim() !== '') {
       try {
@@ -349,7 +381,7 @@ export class SoarEmulator {
     }
     if (!prefixed) return this.reply(res, rec, soarError(404, `No such endpoint: ${method} ${u.pathname}`));
 
-    const rreq: RouteRequest = { method, path, query: u.searchParams, body, headers: req.headers };
+    const rreq: RouteRequest = { method, path, query: u.searchParams, body, headers: req.headers, ...(file ? { file } : {}) };
     this.reply(res, rec, route(this.state, rreq));
   }
 

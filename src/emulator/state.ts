@@ -204,6 +204,7 @@ export class EmulatorState {
   readonly tables = new Map<string, TableDef>();
   readonly notes = new Map<number, JsonObject[]>();
   readonly artifacts = new Map<number, JsonObject[]>();
+  readonly attachments = new Map<number, Array<{ meta: JsonObject; data: Buffer }>>();
   readonly functions: JsonObject[] = [];
   readonly messageDestinations: JsonObject[] = [];
   readonly incidentFields: JsonObject[] = [];
@@ -230,7 +231,7 @@ export class EmulatorState {
   sessionTimeoutMs: number;
   private seq = {
     incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1,
-    rule: 200, workflow: 10, import: 1, misc: 1,
+    rule: 200, workflow: 10, import: 1, misc: 1, attachment: 1,
   };
 
   constructor(samples: Samples, opts: EmulatorStateOptions = {}) {
@@ -595,6 +596,34 @@ export class EmulatorState {
     return note;
   }
 
+  attachmentsOf(incidentId: number): Array<{ meta: JsonObject; data: Buffer }> {
+    return this.attachments.get(incidentId) ?? [];
+  }
+
+  /** An uploaded file, described as the POST /attachments sample describes one. */
+  addAttachment(inc: JsonObject, file: { name: string; contentType: string; data: Buffer }, creator: JsonObject | null): { meta: JsonObject; data: Buffer } {
+    const incidentId = inc['id'] as number;
+    const list = this.attachments.get(incidentId) ?? [];
+    const meta: JsonObject = {
+      ...clone(this.samples.attachment),
+      id: this.seq.attachment++,
+      uuid: randomUUID(),
+      name: file.name,
+      content_type: file.contentType,
+      size: file.data.length,
+      created: Date.now(),
+      creator_id: typeof creator?.['id'] === 'number' ? creator['id'] : null,
+      vers: 1,
+      inc_id: incidentId,
+      inc_name: inc['name'] ?? null,
+      inc_owner: inc['owner_id'] ?? null,
+    };
+    const entry = { meta, data: Buffer.from(file.data) };
+    list.push(entry);
+    this.attachments.set(incidentId, list);
+    return entry;
+  }
+
   /** An artifact type given as id, name, `{id}` or `{name}` -> [id, name], or null when unknown. */
   artifactType(t: JsonValue | undefined): [number, string] | null {
     if (isObj(t)) {
@@ -654,5 +683,6 @@ export class EmulatorState {
     for (const key of [...this.rows.keys()]) if (key.startsWith(`${id}/`)) this.rows.delete(key);
     this.notes.delete(id);
     this.artifacts.delete(id);
+    this.attachments.delete(id);
   }
 }

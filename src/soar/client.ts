@@ -13,11 +13,14 @@
  * absolute when they start with `/rest/` (`/rest/const`). Retries, timeouts and errors: see
  * transport.ts and retry.ts. Every error thrown is a ClearingError from ./errors.js.
  */
+import { randomUUID } from 'node:crypto';
 import type { SoarConfig } from '../config/types.js';
 import type { JsonValue, Logger } from '../types.js';
 import type {
   Artifact,
   ArtifactCreate,
+  Attachment,
+  AttachmentUpload,
   ConstInfo,
   EntityList,
   FunctionDef,
@@ -344,6 +347,31 @@ export class SoarClient {
       body['description'] = { format: 'text', content: artifact.description };
     }
     return this.post<Artifact[]>(`/incidents/${seg(incidentId)}/artifacts`, body, opts);
+  }
+
+  listAttachments(incidentId: number, opts?: RequestOptions): Promise<Attachment[]> {
+    return this.get<Attachment[]>(`/incidents/${seg(incidentId)}/attachments`, opts);
+  }
+
+  /** The bytes of an attachment. */
+  getAttachmentContent(incidentId: number, attachmentId: number, opts: RequestOptions = {}): Promise<Buffer> {
+    return this.transport.send<Buffer>('GET', this.restPath(`/incidents/${seg(incidentId)}/attachments/${seg(attachmentId)}/contents`), undefined, {
+      ...opts, contextToken: this.contextToken, binary: true,
+    });
+  }
+
+  /** Uploads a file as SOAR wants it: multipart/form-data with one `file` part. */
+  addAttachment(incidentId: number, file: AttachmentUpload, opts: RequestOptions = {}): Promise<Attachment> {
+    const boundary = `----soar-clearing-${randomUUID()}`;
+    const safeName = file.name.replace(/["\r\n\\]/g, '_');
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\n` +
+      `Content-Type: ${file.contentType.replace(/[\r\n]/g, '')}\r\n\r\n`,
+    );
+    const data = Buffer.concat([head, file.content, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    return this.transport.send<Attachment>('POST', this.restPath(`/incidents/${seg(incidentId)}/attachments`), undefined, {
+      ...opts, contextToken: this.contextToken, rawBody: { data, contentType: `multipart/form-data; boundary=${boundary}` },
+    });
   }
 
   listArtifacts(incidentId: number, opts?: RequestOptions): Promise<Artifact[]> {

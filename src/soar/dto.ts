@@ -188,6 +188,24 @@ export interface Artifact {
   [key: string]: JsonValue;
 }
 
+/** An attachment's description (`/incidents/<id>/attachments`); its bytes are at `.../contents`. */
+export interface Attachment {
+  id: number;
+  name: string;
+  content_type: string;
+  size: number;
+  created: number;
+  inc_id: number;
+  [key: string]: JsonValue;
+}
+
+/** What `addAttachment` uploads. */
+export interface AttachmentUpload {
+  readonly name: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+}
+
 /** Body of `POST /incidents/<id>/artifacts` (as the client's addArtifact takes it). */
 export interface ArtifactCreate {
   /** Artifact type id or name ("IP Address", "DNS Name", ...). */

@@ -36,6 +36,10 @@ export interface SendOptions {
   readonly idempotent?: boolean;
   /** X-Co3ContextToken to send, if any. */
   readonly contextToken?: string | null;
+  /** Send these bytes as the body instead of JSON (multipart uploads). */
+  readonly rawBody?: { readonly data: Buffer; readonly contentType: string };
+  /** The answer is binary (attachment contents): resolve with its bytes as a Buffer. */
+  readonly binary?: boolean;
 }
 
 interface InternalSendOptions extends SendOptions {
@@ -203,17 +207,17 @@ export class SoarTransport {
     let relogged = false;
     let attempt = 0;
     const params = queryParams(opts.query);
-    const data = body === undefined ? undefined : JSON.stringify(body);
+    const data = opts.rawBody ? opts.rawBody.data : body === undefined ? undefined : JSON.stringify(body);
 
     for (;;) {
       attempt++;
       if (opts.signal?.aborted) throw new SoarAbortedError(method, path);
       const generation = this.auth.generation;
       const headers: Record<string, string> = {
-        Accept: 'application/json',
+        Accept: opts.binary ? '*/*' : 'application/json',
         ...(opts.login ? opts.login.headers : this.auth.headers()),
       };
-      if (data !== undefined) headers['Content-Type'] = 'application/json';
+      if (data !== undefined) headers['Content-Type'] = opts.rawBody ? opts.rawBody.contentType : 'application/json';
       if (opts.contextToken) headers['X-Co3ContextToken'] = opts.contextToken;
 
       const started = performance.now();
@@ -232,6 +236,7 @@ export class SoarTransport {
           params,
           headers,
           signal: ctl.signal,
+          ...(opts.binary ? { responseType: 'arraybuffer' as const } : {}),
         });
       } catch (err) {
         const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : '';
@@ -281,6 +286,7 @@ export class SoarTransport {
       this.log.debug(`SOAR ${method} ${path} ${status} ${ms}ms`, { method, path, status, duration_ms: ms, attempt });
 
       if (status >= 200 && status < 300) {
+        if (opts.binary) return Buffer.from(res.data as ArrayBuffer) as T;
         const parsed = parseJsonBody(res.data);
         if (parsed === undefined) {
           throw new SoarRequestError({ status, method, path, soarMessage: 'the response is not JSON' });
