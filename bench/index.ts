@@ -1,0 +1,60 @@
+/**
+ * npm run bench: the benchmarks of issue 8, each measured side by side with its baseline in one
+ * run and reported with the ratio.
+ *
+ *   npm run bench                          # all, a table each
+ *   npm run bench -- --only shared         # one (worker, scaling, memory, distribution, shared, whitelist)
+ *   npm run bench -- --json out.json       # also writes every figure
+ *   npm run bench -- --total 3000          # invocations per row in worker and scaling (default 2000)
+ */
+import { writeFileSync } from 'node:fs';
+import { BenchEnv, type BenchResult, log } from './lib.js';
+import { distributionBench, sharedViewBench, stopWorld } from './network.js';
+import { memoryBench, scalingBench } from './processes.js';
+import { whitelistBench } from './whitelist.js';
+import { workerBench } from './worker.js';
+
+const NAMES = ['worker', 'scaling', 'memory', 'distribution', 'shared', 'whitelist'] as const;
+type Name = (typeof NAMES)[number];
+
+function arg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const jsonOut = arg(args, '--json');
+  const only = arg(args, '--only');
+  const total = Number(arg(args, '--total') ?? 2000);
+  if (only !== undefined && !(NAMES as readonly string[]).includes(only)) throw new Error(`--only: one of ${NAMES.join(', ')}`);
+  const selected: Name[] = only ? [only as Name] : [...NAMES];
+  const env = new BenchEnv();
+  const results: BenchResult[] = [];
+  const started = Date.now();
+  try {
+    for (const name of selected) {
+      log(`${name}...`);
+      const r = name === 'worker' ? await workerBench(env, total)
+        : name === 'scaling' ? await scalingBench(env, total)
+        : name === 'memory' ? await memoryBench(env)
+        : name === 'distribution' ? await distributionBench(100)
+        : name === 'shared' ? await sharedViewBench(1000, 50)
+        : whitelistBench();
+      results.push(r);
+      process.stdout.write(`${r.lines.join('\n')}\n(${r.seconds.toFixed(1)} s)\n\n`);
+    }
+  } finally {
+    await stopWorld().catch(() => undefined);
+    await env.stop().catch(() => undefined);
+  }
+  process.stdout.write(`all done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (jsonOut) {
+    writeFileSync(jsonOut, `${JSON.stringify({ node: process.version, cpus: (await import('node:os')).availableParallelism(), results: results.map(({ name, figures, seconds }) => ({ name, seconds, figures })) }, null, 2)}\n`);
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
