@@ -3,7 +3,7 @@
 // compiled tests with node's test runner, one file at a time. Run after `npm run build`.
 //
 //   node scripts/run-tests.mjs                 # unit, then integration
-//   node scripts/run-tests.mjs unit            # one group (unit | integration)
+//   node scripts/run-tests.mjs unit            # one group (unit | integration | faults; faults only by name)
 //   node scripts/run-tests.mjs dist/test/x.test.js ...   # explicit files
 //
 // The test files find the broker through SC_TEST_STOMP_PORT, SC_TEST_STOMP_TLS_PORT and
@@ -15,6 +15,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GROUPS = ['unit', 'integration'];
+// Asked for by name only (`npm run test:faults`), never part of the default run.
+const EXTRA_GROUPS = ['faults'];
 
 function fail(msg) {
   console.error(`run-tests: ${msg}`);
@@ -45,7 +47,7 @@ if (args.length === 0) {
   for (const g of GROUPS) files.push(...findTests(join(root, 'dist', 'test', g)));
 } else {
   for (const a of args) {
-    if (GROUPS.includes(a)) {
+    if (GROUPS.includes(a) || EXTRA_GROUPS.includes(a)) {
       files.push(...findTests(join(root, 'dist', 'test', a)));
     } else {
       const p = resolve(a);

@@ -82,17 +82,26 @@ export class StompConnection {
     this.client?.unsubscribe(id);
   }
 
+  /**
+   * The final reply and the ACK of the message it answers, as one broker transaction
+   * (BEGIN, SEND, ACK, COMMIT): whatever dies when, either both take effect (SOAR gets the reply,
+   * the message is gone) or neither (the message comes back and no reply was delivered). Never a
+   * reply without its ACK, so a redelivered message was never answered. Throws NotConnectedError
+   * when the delivery's session is gone: its message is redelivered on the new session.
+   */
+  replyAndAck(delivery: { readonly session: number; readonly ackId: string; readonly subscription: string }, destination: string, headers: StompHeaders, body: string): void {
+    const client = this.current();
+    if (delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
+    const tx = `tx-${this.session}-${++this.receiptCounter}`;
+    client.begin(tx);
+    client.publish({ destination, headers: { ...headers, transaction: tx }, body });
+    client.ack(delivery.ackId, delivery.subscription, { transaction: tx });
+    client.commit(tx);
+  }
+
   /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
   send(destination: string, headers: StompHeaders, body: string): void {
     this.current().publish({ destination, headers, body });
-  }
-
-  /**
-   * SEND with a receipt: resolves once the broker has taken the frame (for persistent messages
-   * ActiveMQ answers after storing it). Rejects if the link drops or the broker is silent.
-   */
-  sendConfirmed(destination: string, headers: StompHeaders, body: string, timeoutMs = 10_000): Promise<void> {
-    return this.withReceipt(timeoutMs, (client, receipt) => client.publish({ destination, headers: { ...headers, receipt }, body }));
   }
 
   /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */

@@ -31,7 +31,9 @@ export function normalizeInputs(inputs: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(inputs)) {
     if (value === null) continue;
-    out[key] = normalizeInput(value);
+    // Defined, not assigned: an input named `__proto__` stays an input (which the schema can
+    // refuse) and never becomes the prototype other inputs are read through.
+    Object.defineProperty(out, key, { value: normalizeInput(value), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -43,6 +43,21 @@ function str(v: JsonValue | undefined): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
+/** SOAR's inputs are flat (a rich text or select is one level deep); far deeper is hostile. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Iterative, so a hostile nesting cannot exhaust the stack while being measured. */
+function depthExceeds(root: JsonValue, limit: number): boolean {
+  const stack: Array<[JsonValue, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function parseFunctionMessage(headers: Readonly<Record<string, string>>, body: string): ParseResult {
   const replyTo = headers['reply-to'];
   const correlationId = headers['correlation-id'];
@@ -74,6 +89,9 @@ export function parseFunctionMessage(headers: Readonly<Record<string, string>>, 
   const rawInputs = msg['inputs'] ?? {};
   const inputs = asObject(rawInputs);
   if (!inputs) return fail(ErrorCode.MessageMalformed, `inputs of '${functionName}' are not a JSON object`);
+  if (depthExceeds(inputs, MAX_INPUT_DEPTH)) {
+    return fail(ErrorCode.InputInvalid, `inputs of '${functionName}' are nested deeper than ${MAX_INPUT_DEPTH} levels`);
+  }
 
   const workflowInstance = asObject(msg['workflow_instance']);
   const workflow = asObject(msg['workflow']) ?? asObject(workflowInstance?.['workflow']);

@@ -3,8 +3,9 @@
  * destinations, runs each invocation through the function registry and answers SOAR.
  *
  * Ordering guarantees (where IBM's client loses results, PROTOCOL.md §1):
- * - the final reply is confirmed by a broker receipt BEFORE the message is ACKed, so a crash
- *   leaves an unacked message to be redelivered, never an acked message without an answer;
+ * - the final reply and the ACK go in one broker transaction: a crash leaves either both or
+ *   neither, so every invocation gets exactly one final reply (IBM's client ACKs first and can
+ *   lose the reply; a receipt-then-ACK order can answer twice);
  * - every message is answered and ACKed, poison ones included, so none blocks a prefetch slot;
  * - a redelivered message-id never runs its handler twice in this process (DedupeCache).
  */
@@ -153,10 +154,13 @@ export class BrandWorker {
       redelivered: headers['redelivered'] === 'true',
     };
     const seen = this.dedupe.get(delivery.messageId);
-    if (seen) {
+    if (seen && seen.state === 'done' && seen.reply === null) {
+      // Committed, yet back: that commit never reached the broker, so nothing was answered.
+      this.dedupe.delete(delivery.messageId);
+    } else if (seen) {
       this.stats.redeliveriesAbsorbed += 1;
       seen.delivery = delivery;
-      if (seen.state === 'done') void this.settle(delivery.messageId);
+      if (seen.state === 'done') this.settle(delivery.messageId);
       return;
     }
     const parsed = parseFunctionMessage(headers, msg.body);
@@ -233,30 +237,24 @@ export class BrandWorker {
     this.notifyIfIdle();
   }
 
-  /** Record the final reply, then send it confirmed and ACK (see settle). */
+  /** Record the final reply, then commit it with the ACK (see settle). */
   private finish(delivery: Delivery, destination: string, to: ReplyAddress, reply: string): void {
     this.dedupe.set(delivery.messageId, {
-      state: 'done', delivery, destination, replyTo: to.replyTo, correlationId: to.correlationId, reply, confirmed: false,
+      state: 'done', delivery, destination, replyTo: to.replyTo, correlationId: to.correlationId, reply,
     });
-    void this.settle(delivery.messageId);
+    this.settle(delivery.messageId);
   }
 
-  /** Send the recorded final reply (unless the broker already confirmed it), then ACK. */
-  private async settle(key: string): Promise<void> {
+  /** Commit the recorded final reply together with the ACK of its latest delivery. */
+  private settle(key: string): void {
     const entry = this.dedupe.get(key);
-    if (!entry || entry.state !== 'done') return;
+    if (!entry || entry.state !== 'done' || entry.reply === null) return;
     try {
-      if (!entry.confirmed) {
-        await this.connection.sendConfirmed(entry.replyTo, { 'correlation-id': entry.correlationId, persistent: 'true' }, entry.reply);
-        entry.confirmed = true;
-        entry.reply = ''; // delivered: only the ACK may still be owed, so don't hold the body in memory
-      }
-      if (!this.connection.ack(entry.delivery.session, entry.delivery.ackId, entry.delivery.subscription)) {
-        this.log.debug('ack deferred until redelivery', { message_id: key });
-      }
+      this.connection.replyAndAck(entry.delivery, entry.replyTo, { 'correlation-id': entry.correlationId, persistent: 'true' }, entry.reply);
+      entry.reply = null; // committed: don't hold the body in memory
     } catch (err) {
       // Link down: the message is unacked, the broker redelivers it, and settle runs again then.
-      this.log.warn(`final reply not confirmed (${(err as Error).message}); will answer on redelivery`, { correlation_id: entry.correlationId });
+      this.log.warn(`final reply not sent (${(err as Error).message}); will answer on redelivery`, { correlation_id: entry.correlationId });
     }
   }
 

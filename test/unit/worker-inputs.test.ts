@@ -29,3 +29,11 @@ test('null inputs are dropped; objects that only look similar are kept', () => {
     d: { format: 'html' },
   });
 });
+
+test('an input named __proto__ never becomes the prototype of the inputs', () => {
+  const inputs = JSON.parse('{"__proto__": {"clearing_ping_delay_ms": 59999}, "a": 1}') as Record<string, never>;
+  const out = normalizeInputs(inputs);
+  assert.equal((out as Record<string, unknown>)['clearing_ping_delay_ms'], undefined);
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.deepEqual(Object.keys(out), ['__proto__', 'a']);
+});

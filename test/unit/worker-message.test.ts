@@ -51,3 +51,13 @@ test('missing inputs mean no inputs', () => {
   assert.ok(r.ok);
   assert.deepEqual(r.invocation.inputs, {});
 });
+
+test('inputs nested absurdly deep are refused as invalid inputs, without exhausting the stack', () => {
+  const deep = `${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+  const r = parseFunctionMessage(headers, `{"function":{"name":"f"},"inputs":{"a":${deep}}}`);
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.error.code, ErrorCode.InputInvalid);
+    assert.match(r.error.message, /nested deeper than 32 levels/);
+  }
+});

@@ -19,7 +19,7 @@ test('dedupe forgets the oldest finished entries, never a running one', () => {
   const cache = new DedupeCache(2);
   cache.set('a', { state: 'running', delivery: delivery('a'), destination: 'd' });
   for (const id of ['b', 'c', 'd']) {
-    cache.set(id, { state: 'done', delivery: delivery(id), destination: 'd', replyTo: 'r', correlationId: id, reply: '{}', confirmed: true });
+    cache.set(id, { state: 'done', delivery: delivery(id), destination: 'd', replyTo: 'r', correlationId: id, reply: null });
   }
   assert.equal(cache.get('a')?.state, 'running');
   assert.equal(cache.get('b'), undefined);
