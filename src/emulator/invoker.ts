@@ -68,9 +68,15 @@ export class SoarInvoker {
       } catch {
         json = null;
       }
+      // Like SOAR's own consumer, take a reply off the queue only once it is in hand: a reply in
+      // flight when the link dies comes back (redelivered, same message-id) instead of vanishing.
+      if (frame.headers['ack']) wire.send('ACK', { id: frame.headers['ack'] });
       const list = this.replies.get(id) ?? [];
-      list.push({ headers: frame.headers, raw: frame.body, json, at: Date.now() });
-      this.replies.set(id, list);
+      const messageId = frame.headers['message-id'];
+      if (!messageId || !list.some((r) => r.headers['message-id'] === messageId)) {
+        list.push({ headers: frame.headers, raw: frame.body, json, at: Date.now() });
+        this.replies.set(id, list);
+      }
       for (const w of [...this.waiters]) w();
     };
   }
@@ -78,7 +84,7 @@ export class SoarInvoker {
   static async connect(opts: InvokerOptions): Promise<SoarInvoker> {
     const wire = await StompWire.connect(opts);
     const invoker = new SoarInvoker(wire, opts);
-    await wire.sendConfirmed('SUBSCRIBE', { id: 'acks', destination: `/queue/${invoker.replyQueue}`, ack: 'auto' });
+    await wire.sendConfirmed('SUBSCRIBE', { id: 'acks', destination: `/queue/${invoker.replyQueue}`, ack: 'client-individual' });
     return invoker;
   }
 

@@ -16,7 +16,15 @@ export function rssKb(pid: number): number {
 
 /** Final replies of a correlation id over every invoker that ever listened. */
 export function finalsAcross(invokers: readonly SoarInvoker[], correlationId: string): ReceivedReply[] {
-  return invokers.flatMap((i) => i.finalsFor(correlationId));
+  // A reply redelivered to the next connection after a broker restart is the same message.
+  const seen = new Set<string>();
+  return invokers.flatMap((i) => i.finalsFor(correlationId)).filter((r) => {
+    const id = r.headers['message-id'];
+    if (!id) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 /** Sets `key: value` under the top-level `section:` of a config file written by writeConfig. */
