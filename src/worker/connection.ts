@@ -32,6 +32,7 @@ export class StompConnection {
   /** Why the last attempt failed or the last connection ended (selftest reports it). */
   lastFailure: string | null = null;
   private client: Client | null = null;
+  private socket: StompSocket | null = null;
   private connected = false;
   private stopping = false;
   private readonly stopSignal = new AbortController();
@@ -93,10 +94,14 @@ export class StompConnection {
     const client = this.current();
     if (delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
     const tx = `tx-${this.session}-${++this.receiptCounter}`;
-    client.begin(tx);
-    client.publish({ destination, headers: { ...headers, transaction: tx }, body });
-    client.ack(delivery.ackId, delivery.subscription, { transaction: tx });
-    client.commit(tx);
+    const frames = (): void => {
+      client.begin(tx);
+      client.publish({ destination, headers: { ...headers, transaction: tx }, body });
+      client.ack(delivery.ackId, delivery.subscription, { transaction: tx });
+      client.commit(tx);
+    };
+    if (this.socket) this.socket.batch(frames);
+    else frames();
   }
 
   /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
@@ -159,6 +164,7 @@ export class StompConnection {
       const client = new Client({
         webSocketFactory: () => {
           socket = new StompSocket({ host: this.cfg.host, port: this.cfg.port, tls: this.cfg.tls, trust: this.cfg.trust });
+          this.socket = socket;
           return socket;
         },
         connectHeaders: { login: this.cfg.login, passcode: this.cfg.passcode, host: this.cfg.host },
@@ -167,7 +173,8 @@ export class StompConnection {
         connectionTimeout: this.cfg.connect_timeout_ms,
         reconnectDelay: 0,
         discardWebsocketOnCommFailure: true,
-        forceBinaryWSFrames: true,
+        // Frames are text (JSON bodies): written as strings, no extra encode per frame.
+        forceBinaryWSFrames: false,
         debug: () => undefined,
       });
       this.client = client;
