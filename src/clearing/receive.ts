@@ -35,7 +35,7 @@
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
 import { ClearingError, ErrorCode } from '../errors.js';
 import type { SoarClient } from '../soar/client.js';
-import type { Incident, IncidentCreate, Note, TextContent } from '../soar/dto.js';
+import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } from '../soar/dto.js';
 import type { JsonObject, JsonValue, Logger } from '../types.js';
 import type { DroppedCounts, WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
@@ -230,22 +230,24 @@ function writableFields(incident: JsonObject, fields: TargetFields, losses: Loca
   return { top, props };
 }
 
+/** The query finding the copies of an origin incident (oldest first): the only "storage" of the flow. */
+export function copiesQuery(originBrand: string, originIncidentId: number): QueryPagedRequest {
+  return {
+    filters: [{
+      conditions: [
+        { field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'equals', value: originBrand },
+        { field_name: `properties.${ORIGIN_INCIDENT_FIELD}`, method: 'equals', value: String(originIncidentId) },
+      ],
+    }],
+    sorts: [{ field_name: 'id', type: 'ASC' }],
+    start: 0,
+    length: 10,
+  };
+}
+
 /** The copy of `origin` in `soar`, or null. Several (should not happen): the oldest. */
 async function findCopy(soar: SoarClient, origin: DistributeOrigin, log: Logger | undefined, signal?: AbortSignal): Promise<number | null> {
-  const answer = await soar.queryIncidentsPaged(
-    {
-      filters: [{
-        conditions: [
-          { field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'equals', value: origin.brand },
-          { field_name: `properties.${ORIGIN_INCIDENT_FIELD}`, method: 'equals', value: String(origin.incident_id) },
-        ],
-      }],
-      sorts: [{ field_name: 'id', type: 'ASC' }],
-      start: 0,
-      length: 10,
-    },
-    { returnLevel: 'partial', ...(signal ? { signal } : {}) },
-  );
+  const answer = await soar.queryIncidentsPaged(copiesQuery(origin.brand, origin.incident_id), { returnLevel: 'partial', ...(signal ? { signal } : {}) });
   const ids = answer.data.map((i) => i.id).filter((id): id is number => typeof id === 'number').sort((a, b) => a - b);
   if (ids.length > 1) {
     log?.warn('several copies of one incident found; updating the oldest', { origin_brand: origin.brand, origin_incident_id: origin.incident_id, copies: ids });

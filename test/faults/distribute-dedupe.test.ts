@@ -15,22 +15,11 @@ import { customization } from '../../customize/build.js';
 import { PeerClient } from '../../src/clearing/peer-client.js';
 import { type DistributeAnswer, type DistributeBody, distributePath } from '../../src/clearing/receive.js';
 import { SoarInvoker } from '../../src/emulator/invoker.js';
-import type { Incident } from '../../src/soar/dto.js';
 import { figures, sleep } from '../support/faults.js';
 import { collectingLogger } from '../support/loggers.js';
 import { NetworkWorld, type Region } from '../support/network-world.js';
 import { uniqueDestination } from '../support/world.js';
 
-async function copiesOf(region: Region, originBrand: string, originId: number): Promise<Incident[]> {
-  return (await region.soar.queryIncidentsPaged({
-    filters: [{
-      conditions: [
-        { field_name: 'properties.clearing_origin_brand', method: 'equals', value: originBrand },
-        { field_name: 'properties.clearing_origin_incident_id', method: 'equals', value: String(originId) },
-      ],
-    }],
-  })).data;
-}
 
 describe('fault: distribution never duplicates a remote incident', () => {
   let world: NetworkWorld;
@@ -78,7 +67,7 @@ describe('fault: distribution never duplicates a remote incident', () => {
     const again = await Promise.all(Array.from({ length: 10 }, (_, i) => asEu.request<DistributeAnswer>('POST', distributePath('soar3'), body(originId, `wave 3 #${i}`))));
     for (const a of again) assert.equal(a.remote_incident_id, [...ids][0]);
     assert.ok(again.every((a) => !a.created));
-    const copies = await copiesOf(us(), 'soar2', originId);
+    const copies = await world.copiesOf('us', 'soar2', originId);
     t.diagnostic(figures('distribute-peer', { deliveries: 40, wave2_failed_by_restart: failed, copies: copies.length }));
     assert.deepEqual(copies.map((c) => c.id), [...ids]);
   });
@@ -110,7 +99,7 @@ describe('fault: distribution never duplicates a remote incident', () => {
         const key = f.json?.message === 'Completed' ? dist.map((d) => d.outcome).join('+') : (/^\[([a-z_]+)\]/.exec(f.json?.message ?? '')?.[1] ?? 'error');
         outcomes[key] = (outcomes[key] ?? 0) + 1;
       }
-      const copies = await copiesOf(us(), 'soar2', incident.id);
+      const copies = await world.copiesOf('us', 'soar2', incident.id);
       const finals = ids.reduce((n, id) => n + invoker.finalsFor(id).length, 0);
       t.diagnostic(figures('distribute-function', { invocations: ids.length, finals, outcomes, copies: copies.length }));
       assert.equal(copies.length, 1, `copies in US: ${copies.map((c) => c.id).join(',')}`);

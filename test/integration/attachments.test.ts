@@ -5,23 +5,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { SoarClient } from '../../src/soar/client.js';
 import { NetworkWorld } from '../support/network-world.js';
 
 const WHITELIST = `  attachments: { include: true, max_count: 5, max_bytes: 4096, fields: [name, content_type, size, content] }`;
-
-async function copyOf(soar: SoarClient, originId: number): Promise<number> {
-  const found = await soar.queryIncidentsPaged({
-    filters: [{ conditions: [
-      { field_name: 'properties.clearing_origin_brand', method: 'equals', value: 'soar2' },
-      { field_name: 'properties.clearing_origin_incident_id', method: 'equals', value: String(originId) },
-    ] }],
-    start: 0,
-    length: 10,
-  });
-  assert.equal(found.data.length, 1, 'exactly one copy');
-  return found.data[0]!.id;
-}
 
 describe('attachments across brands', () => {
   let world: NetworkWorld;
@@ -59,7 +45,9 @@ describe('attachments across brands', () => {
     await world.settle();
     const runs = eu.emulator.workflows.instancesFor({ incidentId: incident.id }).filter((r) => r.workflow !== 'wf_clearing_involve_group_coordination');
     assert.deepEqual(runs.map((r) => r.status), ['completed', 'completed']);
-    const copyId = await copyOf(us.soar, incident.id);
+    const copies = await world.copiesOf('us', 'soar2', incident.id);
+    assert.equal(copies.length, 1, 'exactly one copy');
+    const copyId = copies[0]!.id;
     const arrived = await us.soar.listAttachments(copyId);
     assert.deepEqual(arrived.map((a) => a.name), ['dropper.bin'], 'one copy of the allowed file, none of the oversized one');
     assert.equal(arrived[0]!.content_type, 'application/x-msdownload');

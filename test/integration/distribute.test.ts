@@ -82,16 +82,8 @@ async function distributeNow(region: Region, incidentId: number): Promise<{ stat
   return { status: run.status, error: run.error, result: resultOf(run.results) };
 }
 
-/** The copies of an origin incident in a region's SOAR. */
 async function copiesOf(region: Region, originBrand: string, originId: number): Promise<Incident[]> {
-  return (await region.soar.queryIncidentsPaged({
-    filters: [{
-      conditions: [
-        { field_name: 'properties.clearing_origin_brand', method: 'equals', value: originBrand },
-        { field_name: 'properties.clearing_origin_incident_id', method: 'equals', value: String(originId) },
-      ],
-    }],
-  })).data;
+  return world.copiesOf(region.spec.nodeId, originBrand, originId);
 }
 
 function noteTexts(notes: { text: JsonValue }[]): string[] {

@@ -9,8 +9,10 @@ import { loadConfig } from '../../src/config/index.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { installCustomization } from '../../src/customize.js';
 import { SoarEmulator } from '../../src/emulator/server.js';
+import { copiesQuery } from '../../src/clearing/receive.js';
 import { ClearingNode } from '../../src/node.js';
 import { SoarClient } from '../../src/soar/client.js';
+import type { Incident } from '../../src/soar/dto.js';
 import type { FunctionDefinition, Logger } from '../../src/types.js';
 import { buildExport, customization } from '../../customize/build.js';
 import { functions as allFunctions } from '../../functions/index.js';
@@ -113,6 +115,11 @@ export class NetworkWorld {
   /** Waits until no workflow runs in any region's SOAR. */
   async settle(timeoutMs = 30_000): Promise<void> {
     await Promise.all([...this.regions.values()].map((r) => r.emulator.workflows.waitIdle(timeoutMs)));
+  }
+
+  /** The copies of an origin incident in a region's SOAR (the receiving side's own query). */
+  async copiesOf(nodeId: string, originBrand: string, originId: number): Promise<Incident[]> {
+    return (await this.region(nodeId).soar.queryIncidentsPaged(copiesQuery(originBrand, originId))).data;
   }
 
   async stop(): Promise<void> {

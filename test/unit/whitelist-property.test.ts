@@ -41,25 +41,16 @@ import {
 } from '../../src/clearing/whitelist.js';
 import type { Incident } from '../../src/soar/dto.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
+import { prng } from '../support/faults.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rand {
   private readonly next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = prng(seed);
   }
   float(): number {
     return this.next();
