@@ -65,3 +65,18 @@ export function createLogger(opts: LoggerOptions): Logger {
 export function silentLogger(): Logger {
   return winston.createLogger({ silent: true }) as unknown as Logger;
 }
+
+/**
+ * A logger adding `meta` to every line of `log`. Cheaper than winston's child() on a hot path
+ * (one per invocation): nothing is built until a line is actually logged.
+ */
+export function withMeta(log: Logger, meta: Readonly<Record<string, unknown>>): Logger {
+  const merge = (m?: Record<string, unknown>): Record<string, unknown> => (m ? { ...meta, ...m } : { ...meta });
+  return {
+    error: (message, m) => log.error(message, merge(m)),
+    warn: (message, m) => log.warn(message, merge(m)),
+    info: (message, m) => log.info(message, merge(m)),
+    debug: (message, m) => log.debug(message, merge(m)),
+    child: (m) => withMeta(log, { ...meta, ...m }),
+  };
+}

@@ -14,6 +14,7 @@ import type { ClearingNetwork } from '../clearing/network.js';
 import type { BrandConfig, WorkerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, InputInvalidError } from '../errors.js';
 import type { SoarClient } from '../soar/client.js';
+import { withMeta } from '../logger.js';
 import type { FunctionContext, Logger } from '../types.js';
 import { StompConnection } from './connection.js';
 import { DedupeCache } from './dedupe.js';
@@ -192,7 +193,7 @@ export class BrandWorker {
     const controller = new AbortController();
     this.running.set(delivery.messageId, controller);
     this.dedupe.set(delivery.messageId, { state: 'running', delivery, destination });
-    const log = this.log.child({ function: inv.functionName, correlation_id: inv.correlationId });
+    const log = withMeta(this.log, { function: inv.functionName, correlation_id: inv.correlationId });
     let reply: string | null = null;
     let outcome = 'success';
     let code: string | undefined;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, withMeta } from '../../src/logger.js';
 
 function capture(format: 'text' | 'json', secrets: string[]) {
   const stream = new PassThrough();
@@ -30,4 +30,14 @@ test('text lines carry level, message and key=value metadata', async () => {
   log.info('invocation success', { function: 'clearing_ping', correlation_id: 'invid:1', duration_ms: 3 });
   await new Promise((r) => setImmediate(r));
   assert.match(lines[0] ?? '', /INFO  invocation success function=clearing_ping correlation_id=invid:1 duration_ms=3$/);
+});
+
+test('withMeta adds its metadata to every line, and secrets stay scrubbed', async () => {
+  const { log, lines } = capture('text', ['hunter22']);
+  const inv = withMeta(log, { function: 'clearing_ping', correlation_id: 'invid:7' });
+  inv.warn('retrying with hunter22', { attempt: 2 });
+  inv.child({ step: 'b' }).info('done');
+  await new Promise((r) => setImmediate(r));
+  assert.match(lines[0] ?? '', /WARN  retrying with \*\*\* function=clearing_ping correlation_id=invid:7 attempt=2$/);
+  assert.match(lines[1] ?? '', /INFO  done function=clearing_ping correlation_id=invid:7 step=b$/);
 });
