@@ -41,7 +41,7 @@ import { createLogger } from './logger.js';
 import { ClearingNode } from './node.js';
 import { SoarClient } from './soar/client.js';
 import type { Incident } from './soar/dto.js';
-import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, REPO_ROOT } from './testbed/broker.js';
+import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, isAlive, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
 import type { Logger } from './types.js';
 
@@ -184,7 +184,7 @@ function prepareDataDir(dir: string): void {
     const pidFile = join(dir, 'demo.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
-      if (pid > 0 && pid !== process.pid && alive(pid)) {
+      if (pid > 0 && pid !== process.pid && isAlive(pid)) {
         throw new Error(`another demo (pid ${pid}) uses ${dir}; stop it first, or name another directory with --dir`);
       }
     }
@@ -195,14 +195,6 @@ function prepareDataDir(dir: string): void {
   writeFileSync(join(dir, 'demo.pid'), `${process.pid}\n`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Config files

@@ -37,7 +37,7 @@ export class StompConnection {
   private stopping = false;
   private readonly stopSignal = new AbortController();
   private loop: Promise<void> | null = null;
-  private receiptCounter = 0;
+  private frameCounter = 0;
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
 
   constructor(
@@ -93,7 +93,7 @@ export class StompConnection {
   replyAndAck(delivery: { readonly session: number; readonly ackId: string; readonly subscription: string }, destination: string, headers: StompHeaders, body: string): void {
     const client = this.current();
     if (delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
-    const tx = `tx-${this.session}-${++this.receiptCounter}`;
+    const tx = `tx-${this.session}-${++this.frameCounter}`;
     const frames = (): void => {
       client.begin(tx);
       client.publish({ destination, headers: { ...headers, transaction: tx }, body });
@@ -112,7 +112,7 @@ export class StompConnection {
   /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */
   private withReceipt(timeoutMs: number, send: (client: Client, receipt: string) => void): Promise<void> {
     const client = this.current();
-    const receipt = `r-${this.session}-${++this.receiptCounter}`;
+    const receipt = `r-${this.session}-${++this.frameCounter}`;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => settle(new NotConnectedError('no receipt from the broker in time')), timeoutMs);
       const settle = (err?: Error): void => {

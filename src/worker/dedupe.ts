@@ -7,12 +7,12 @@ import type { Delivery } from './message.js';
 
 export type DedupeEntry =
   /** Handler still running; `delivery` is the latest one to ACK when it finishes. */
-  | { state: 'running'; delivery: Delivery; destination: string }
+  | { state: 'running'; delivery: Delivery }
   /**
    * Answered. `reply` is the final reply until it was committed with the ACK; then null (a
    * redelivery after that means the commit never reached the broker: run it again).
    */
-  | { state: 'done'; delivery: Delivery; destination: string; replyTo: string; correlationId: string; reply: string | null };
+  | { state: 'done'; delivery: Delivery; replyTo: string; correlationId: string; reply: string | null };
 
 export class DedupeCache {
   private readonly entries = new Map<string, DedupeEntry>();

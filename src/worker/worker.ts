@@ -166,14 +166,14 @@ export class BrandWorker {
     }
     const parsed = parseFunctionMessage(headers, msg.body);
     if (!parsed.ok) {
-      this.reject(delivery, destination, parsed.reply, parsed.error);
+      this.reject(delivery, parsed.reply, parsed.error);
       return;
     }
-    void this.invoke(delivery, destination, parsed.invocation);
+    void this.invoke(delivery, parsed.invocation);
   }
 
   /** Poison message: answer it (when it can be answered) and ACK it, so it never comes back. */
-  private reject(delivery: Delivery, destination: string, reply: ReplyAddress | null, error: ClearingError): void {
+  private reject(delivery: Delivery, reply: ReplyAddress | null, error: ClearingError): void {
     this.stats.rejected += 1;
     this.log.warn(`rejected message: ${error.message}`, {
       outcome: 'rejected',
@@ -185,14 +185,14 @@ export class BrandWorker {
       this.connection.ack(delivery.session, delivery.ackId, delivery.subscription);
       return;
     }
-    this.finish(delivery, destination, reply, errorReply(error.toReplyMessage()));
+    this.finish(delivery, reply, errorReply(error.toReplyMessage()));
   }
 
-  private async invoke(delivery: Delivery, destination: string, inv: Invocation): Promise<void> {
+  private async invoke(delivery: Delivery, inv: Invocation): Promise<void> {
     const started = performance.now();
     const controller = new AbortController();
     this.running.set(delivery.messageId, controller);
-    this.dedupe.set(delivery.messageId, { state: 'running', delivery, destination });
+    this.dedupe.set(delivery.messageId, { state: 'running', delivery });
     const log = withMeta(this.log, { function: inv.functionName, correlation_id: inv.correlationId });
     let reply: string | null = null;
     let outcome = 'success';
@@ -233,15 +233,15 @@ export class BrandWorker {
     } else {
       // The entry may carry a newer delivery (redelivered while running): ACK that one.
       const latest = this.dedupe.get(delivery.messageId)?.delivery ?? delivery;
-      this.finish(latest, destination, inv, reply);
+      this.finish(latest, inv, reply);
     }
     this.notifyIfIdle();
   }
 
   /** Record the final reply, then commit it with the ACK (see settle). */
-  private finish(delivery: Delivery, destination: string, to: ReplyAddress, reply: string): void {
+  private finish(delivery: Delivery, to: ReplyAddress, reply: string): void {
     this.dedupe.set(delivery.messageId, {
-      state: 'done', delivery, destination, replyTo: to.replyTo, correlationId: to.correlationId, reply,
+      state: 'done', delivery, replyTo: to.replyTo, correlationId: to.correlationId, reply,
     });
     this.settle(delivery.messageId);
   }

@@ -17,9 +17,9 @@ test('backoff doubles up to the ceiling, with jitter in the upper half', () => {
 
 test('dedupe forgets the oldest finished entries, never a running one', () => {
   const cache = new DedupeCache(2);
-  cache.set('a', { state: 'running', delivery: delivery('a'), destination: 'd' });
+  cache.set('a', { state: 'running', delivery: delivery('a') });
   for (const id of ['b', 'c', 'd']) {
-    cache.set(id, { state: 'done', delivery: delivery(id), destination: 'd', replyTo: 'r', correlationId: id, reply: null });
+    cache.set(id, { state: 'done', delivery: delivery(id), replyTo: 'r', correlationId: id, reply: null });
   }
   assert.equal(cache.get('a')?.state, 'running');
   assert.equal(cache.get('b'), undefined);
