@@ -19,6 +19,25 @@ export interface ConnectionHandlers {
   onDisconnected(session: number, reason: string): void;
 }
 
+/** Where a final reply goes back to: the delivery it answers (its session, ack id, subscription). */
+export interface ReplyDelivery {
+  readonly session: number;
+  readonly ackId: string;
+  readonly subscription: string;
+}
+
+interface BatchedReply {
+  readonly delivery: ReplyDelivery;
+  readonly destination: string;
+  readonly headers: StompHeaders;
+  readonly body: string;
+  readonly written: () => void;
+}
+
+/** A group commit leaves at once when it holds this many replies or body bytes. */
+const MAX_BATCH_REPLIES = 100;
+const MAX_BATCH_BYTES = 1 << 20;
+
 export class NotConnectedError extends Error {
   constructor(reason = 'not connected to the broker') {
     super(reason);
@@ -39,6 +58,9 @@ export class StompConnection {
   private loop: Promise<void> | null = null;
   private frameCounter = 0;
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
+  private replyBatch: BatchedReply[] = [];
+  private replyBatchBytes = 0;
+  private flushScheduled = false;
 
   constructor(
     private readonly cfg: StompConfig,
@@ -56,6 +78,7 @@ export class StompConnection {
 
   /** DISCONNECT politely (the broker returns unacked messages to the queue), end the loop. */
   async stop(): Promise<void> {
+    if (this.replyBatch.length > 0) this.flushReplies();
     this.stopping = true;
     this.stopSignal.abort();
     const client = this.client;
@@ -84,24 +107,57 @@ export class StompConnection {
   }
 
   /**
-   * The final reply and the ACK of the message it answers, as one broker transaction
+   * The final reply and the ACK of the message it answers, in one broker transaction
    * (BEGIN, SEND, ACK, COMMIT): whatever dies when, either both take effect (SOAR gets the reply,
    * the message is gone) or neither (the message comes back and no reply was delivered). Never a
-   * reply without its ACK, so a redelivered message was never answered. Throws NotConnectedError
-   * when the delivery's session is gone: its message is redelivered on the new session.
+   * reply without its ACK, so a redelivered message was never answered.
+   *
+   * Replies completed in the same turn of the event loop share one transaction (group commit):
+   * ActiveMQ syncs its journal at each COMMIT and handles a connection's frames in order, so a
+   * transaction per reply would cap throughput at one journal sync per invocation. A shared
+   * transaction still commits each reply together with its own ACK.
+   *
+   * `written` runs once the frames are handed to the socket. Throws NotConnectedError when the
+   * delivery's session is gone; a reply whose session is lost before the batch leaves is dropped
+   * without `written`, and its message is redelivered on the new session.
    */
-  replyAndAck(delivery: { readonly session: number; readonly ackId: string; readonly subscription: string }, destination: string, headers: StompHeaders, body: string): void {
-    const client = this.current();
-    if (delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
+  replyAndAck(delivery: ReplyDelivery, destination: string, headers: StompHeaders, body: string, written: () => void): void {
+    if (!this.connected || delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
+    this.replyBatch.push({ delivery, destination, headers, body, written });
+    this.replyBatchBytes += body.length;
+    if (this.replyBatch.length >= MAX_BATCH_REPLIES || this.replyBatchBytes >= MAX_BATCH_BYTES) {
+      this.flushReplies();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushReplies());
+    }
+  }
+
+  /** Commits the batched replies with their ACKs as one transaction, in one TCP write. */
+  private flushReplies(): void {
+    this.flushScheduled = false;
+    const batch = this.replyBatch;
+    this.replyBatch = [];
+    this.replyBatchBytes = 0;
+    const client = this.connected ? this.client : null;
+    const acked = new Set<string>();
+    // One reply per delivery even if it was settled twice before the batch left.
+    const live = client ? batch.filter((r) => r.delivery.session === this.session && !acked.has(r.delivery.ackId) && acked.add(r.delivery.ackId)) : [];
+    const lost = batch.filter((r) => r.delivery.session !== this.session || !client).length;
+    if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
+    if (!client || live.length === 0) return;
     const tx = `tx-${this.session}-${++this.frameCounter}`;
     const frames = (): void => {
       client.begin(tx);
-      client.publish({ destination, headers: { ...headers, transaction: tx }, body });
-      client.ack(delivery.ackId, delivery.subscription, { transaction: tx });
+      for (const r of live) {
+        client.publish({ destination: r.destination, headers: { ...r.headers, transaction: tx }, body: r.body });
+        client.ack(r.delivery.ackId, r.delivery.subscription, { transaction: tx });
+      }
       client.commit(tx);
     };
     if (this.socket) this.socket.batch(frames);
     else frames();
+    for (const r of live) r.written();
   }
 
   /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */

@@ -251,8 +251,9 @@ export class BrandWorker {
     const entry = this.dedupe.get(key);
     if (!entry || entry.state !== 'done' || entry.reply === null) return;
     try {
-      this.connection.replyAndAck(entry.delivery, entry.replyTo, { 'correlation-id': entry.correlationId, persistent: 'true' }, entry.reply);
-      entry.reply = null; // committed: don't hold the body in memory
+      this.connection.replyAndAck(entry.delivery, entry.replyTo, { 'correlation-id': entry.correlationId, persistent: 'true' }, entry.reply, () => {
+        entry.reply = null; // committed: don't hold the body in memory
+      });
     } catch (err) {
       // Link down: the message is unacked, the broker redelivers it, and settle runs again then.
       this.log.warn(`final reply not sent (${(err as Error).message}); will answer on redelivery`, { correlation_id: entry.correlationId });
