@@ -65,8 +65,14 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)];
 }
 
+/** What one closed-loop run measured: its wall time and every invocation's latency. */
+export interface Run {
+  readonly seconds: number;
+  readonly latencies: readonly number[];
+}
+
 /** Closed loop: `c` lanes, each invoking clearing_ping and waiting for the final reply, until `total` done. */
-export async function drive(invoker: SoarInvoker, c: number, total: number): Promise<Figures> {
+export async function run(invoker: SoarInvoker, c: number, total: number): Promise<Run> {
   let started = 0;
   const latencies: number[] = [];
   const t0 = performance.now();
@@ -81,9 +87,18 @@ export async function drive(invoker: SoarInvoker, c: number, total: number): Pro
     }
   };
   await Promise.all(Array.from({ length: c }, lane));
-  const seconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: total / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return { seconds: (performance.now() - t0) / 1000, latencies };
+}
+
+/** Throughput and percentiles over one or more runs (rounds of the same case). */
+export function figuresOf(runs: readonly Run[]): Figures {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  return { perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+export async function drive(invoker: SoarInvoker, c: number, total: number): Promise<Figures> {
+  return figuresOf([await run(invoker, c, total)]);
 }
 
 /** The broker's limit: a responder doing exactly the worker's frames with no framework at all. */
