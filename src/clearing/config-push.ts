@@ -46,7 +46,11 @@ export interface PushOptions {
   /** Raw bytes per chunk (default CHUNK_BYTES; smaller in tests). */
   readonly chunkBytes?: number;
   readonly onProgress?: (p: PushProgress) => void;
+  /** The export, when the caller prepared it already (prepareExport) to show it first. */
+  readonly prepared?: PreparedExport;
 }
+
+export type PreparedExport = ScopedExport & { readonly reference: string };
 
 /** What a push did (JSON: the function's result, the CLI's --json). */
 export type PushReport = {
@@ -86,7 +90,7 @@ export function newPushId(now = new Date()): string {
 }
 
 /** Exports the reference brand's configuration, scoped and stripped. */
-export async function prepareExport(network: ClearingNetwork, signal?: AbortSignal): Promise<ScopedExport & { reference: string }> {
+export async function prepareExport(network: ClearingNetwork, signal?: AbortSignal): Promise<PreparedExport> {
   const settings = pushSettings(network);
   const raw = await exportConfiguration(network.soarOf(settings.reference), signal);
   return { ...scopeExport(raw, settings), reference: settings.reference };
@@ -106,7 +110,7 @@ export async function pushConfiguration(network: ClearingNetwork, opts: PushOpti
     `the primary node '${network.nodeId}'`,
   );
   try {
-    const scoped = await prepareExport(network, opts.signal);
+    const scoped = opts.prepared ?? (await prepareExport(network, opts.signal));
     const packed = packExport(scoped.data, opts.chunkBytes);
     const m = packed.manifest;
     const peers = network.peerClients;
