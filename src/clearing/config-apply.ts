@@ -12,7 +12,7 @@ import { SoarRequestError } from '../soar/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, Logger } from '../types.js';
 import { ALL_CONFIG_KINDS, CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
-import { diffExports } from './config-diff.js';
+import { type ConfigDiff, diffExports } from './config-diff.js';
 import { exportConfiguration, stripIdentities } from './config-export.js';
 
 export const BrandOutcome = { Imported: 'imported', Failed: 'failed', Skipped: 'skipped', DryRun: 'dry_run' } as const;
@@ -61,7 +61,7 @@ function soarMessages(err: unknown): string[] {
 export async function applyToBrand(soar: SoarClient, brand: string, data: JsonObject, opts: ApplyOptions): Promise<BrandPushResult> {
   const log = opts.log.child({ brand });
   const kinds = kindsIn(data);
-  let diff;
+  let diff: ConfigDiff;
   try {
     const current = stripIdentities(await exportConfiguration(soar, opts.signal)) as JsonObject;
     diff = diffExports(data, current, kinds);
@@ -73,7 +73,7 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
   if (opts.dryRun) return brandResult(brand, opts.node, BrandOutcome.DryRun, null, { ...diff });
   if (!differs) return brandResult(brand, opts.node, BrandOutcome.Skipped, 'already up to date: nothing would be added or changed', { ...diff });
 
-  let imported;
+  let imported: Awaited<ReturnType<typeof importConfiguration>>;
   try {
     imported = await importConfiguration(soar, data, log);
   } catch (err) {

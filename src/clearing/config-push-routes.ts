@@ -1,7 +1,7 @@
 /**
  * Peer API routes of the configuration push (served by every node; only the primary may call):
  *
- *   POST /api/v1/config-pushes/:push                 begin: {reason, dry_run, manifest}
+ *   PUT  /api/v1/config-pushes/:push                 begin (again: a no-op): {reason, dry_run, manifest}
  *   PUT  /api/v1/config-pushes/:push/chunks/:index   one chunk: {sha256, data (base64)}, <= 4 MiB
  *   POST /api/v1/config-pushes/:push/commit          import into this node's brands -> NodePushResult
  *   POST /api/v1/config-pushes/:push/abort           drop the push
@@ -64,7 +64,7 @@ export function configPushRoutes(network: ClearingNetwork): PeerRoute[] {
     peer.id === primary || `only the primary node '${primary ?? '?'}' may push configuration to node '${network.nodeId}'; '${peer.id}' is not the primary`;
   return [
     defineRoute<BeginBody, { push_id: string; chunks_expected: number }>({
-      method: 'POST',
+      method: 'PUT',
       path: CONFIG_PUSH_PATH,
       bodySchema: beginBodySchema as unknown as JSONSchemaType<BeginBody>,
       authorize: onlyPrimary,

@@ -27,8 +27,8 @@ import type { PeerClient } from './peer-client.js';
 
 /** How long a node may take to import into its brands and answer the commit. */
 export const COMMIT_TIMEOUT_MS = 10 * 60_000;
-/** Least time one chunk may take (a 4 MiB body over a slow link). */
-const MIN_CHUNK_TIMEOUT_MS = 120_000;
+/** Time one chunk may take (a 4 MiB body over a slow link). */
+const CHUNK_TIMEOUT_MS = 120_000;
 
 export interface PushProgress {
   readonly node: string;
@@ -180,10 +180,11 @@ async function sendToPeer(peer: PeerClient, packed: PackedExport, pushId: string
   let begun = false;
   try {
     progress('begin', 0);
-    await peer.request('POST', base, { reason, dry_run: opts.dryRun, manifest: packed.manifest }, signal);
+    // PUT: beginning is idempotent, so a stale keep-alive connection may be retried.
+    await peer.request('PUT', base, { reason, dry_run: opts.dryRun, manifest: packed.manifest }, signal);
     begun = true;
     for (const chunk of packed.chunks) {
-      await peer.request('PUT', `${base}/chunks/${chunk.index}`, { sha256: chunk.sha256, data: chunk.data }, { ...signal, timeoutMs: MIN_CHUNK_TIMEOUT_MS });
+      await peer.request('PUT', `${base}/chunks/${chunk.index}`, { sha256: chunk.sha256, data: chunk.data }, { ...signal, timeoutMs: CHUNK_TIMEOUT_MS });
       progress('chunk', chunk.index + 1);
     }
     progress('commit', total);

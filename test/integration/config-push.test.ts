@@ -6,7 +6,7 @@
  * non-primary's push is refused by the receivers; a brand whose SOAR rejects the import is
  * reported failed while the others import; a second push while one runs is refused, by the
  * primary and by a receiver; the workflow function writes its report as a note; the CLI's
- * `config push --dry-run` and `--yes`.
+ * `config push --dry-run` and `--yes`; a node that is down is reported failed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -67,6 +67,13 @@ function brandOf(report: PushReport, brand: string): BrandPushResult {
 
 function push(reason: string, extra: { dryRun?: boolean; chunkBytes?: number; onProgress?: Parameters<typeof pushConfiguration>[1]['onProgress'] } = {}): Promise<PushReport> {
   return pushConfiguration(eu.node.network, { reason, dryRun: extra.dryRun ?? false, log: eu.log, ...(extra.chunkBytes ? { chunkBytes: extra.chunkBytes } : {}), ...(extra.onProgress ? { onProgress: extra.onProgress } : {}) });
+}
+
+/** The peer API call that begins a push, made by `from` to node `to` directly. */
+function beginPush(from: Region, to: string, pushId: string): Promise<unknown> {
+  const client = from.node.network.peerClients.find((p) => p.peer.id === to)!;
+  const manifest = { json_bytes: 2, bytes: 22, sha256: '0'.repeat(64), chunk_count: 1, chunk_bytes: 1024 };
+  return client.request('PUT', `/api/v1/config-pushes/${pushId}`, { reason: 'by hand', dry_run: false, manifest });
 }
 
 /** Every `api_keys`/`users`/`members` list that is not empty, and every principal, in a JSON tree. */
@@ -155,9 +162,7 @@ describe('configuration push (three regions, eu primary)', () => {
       assert.match(err.message, /only the primary node 'eu' pushes configuration; this is node 'us'/);
       return true;
     });
-    const toAp = us.node.network.peerClients.find((p) => p.peer.id === 'ap')!;
-    const manifest = { json_bytes: 2, bytes: 22, sha256: '0'.repeat(64), chunk_count: 1, chunk_bytes: 1024 };
-    await assert.rejects(toAp.request('POST', '/api/v1/config-pushes/cp-rogue', { reason: 'rogue', dry_run: false, manifest }), (err: PeerError) => {
+    await assert.rejects(beginPush(us, 'ap', 'cp-rogue'), (err: PeerError) => {
       assert.equal(err.status, 403);
       assert.equal(err.remoteCode, 'forbidden');
       assert.match(err.remoteMessage, /only the primary node 'eu' may push configuration to node 'ap'; 'us' is not the primary/);
@@ -194,9 +199,7 @@ describe('configuration push (three regions, eu primary)', () => {
       return true;
     });
     await inCommit;
-    const toUs = eu.node.network.peerClients.find((p) => p.peer.id === 'us')!;
-    const manifest = { json_bytes: 2, bytes: 22, sha256: '0'.repeat(64), chunk_count: 1, chunk_bytes: 1024 };
-    await assert.rejects(toUs.request('POST', '/api/v1/config-pushes/cp-other', { reason: 'overlap', dry_run: false, manifest }), (err: PeerError) => {
+    await assert.rejects(beginPush(eu, 'us', 'cp-other'), (err: PeerError) => {
       assert.equal(err.status, 409);
       assert.equal(err.remoteCode, 'config_push_busy');
       assert.match(err.remoteMessage, /running on node 'us': cp-\S+ \("first"\)/);
@@ -248,5 +251,15 @@ describe('configuration push (three regions, eu primary)', () => {
     assert.match(real.out, /soar4 \(node ap\): imported/);
     assert.ok((await ruleNames(us.soar)).includes('CP CLI rule'));
     assert.ok((await ruleNames(ap.soar)).includes('CP CLI rule'));
+  });
+
+  test('a node that cannot be reached is reported failed with why; the others import', async () => {
+    await create(eu, ruleExport('CP rule five'));
+    await world.stopNode('ap');
+    const report = await push('ap is down');
+    assert.equal(report.ok, false);
+    const apNode = report.nodes.find((n) => n.node === 'ap')!;
+    assert.match(apNode.error ?? '', /peer ap unreachable: connection refused/);
+    assert.deepEqual([brandOf(report, 'soar4').outcome, brandOf(report, 'soar3').outcome], ['failed', 'imported']);
   });
 });
