@@ -54,9 +54,10 @@ export const FUNCTIONS: readonly FunctionDef[] = [
     description:
       'On the primary node: exports this SOAR\'s configuration (the parts chosen in the node\'s ' +
       'config, never users or API keys) and pushes it to every other node, which imports it into ' +
-      'its brands. One push at a time; the result lists each node\'s outcome.',
+      'its brands. One push at a time; the result lists each node\'s outcome and is also written as a ' +
+      'note on the incident.',
     destination,
-    inputs: ['clearing_reason', 'clearing_dry_run'],
+    inputs: ['incident_id', 'clearing_reason', 'clearing_dry_run'],
   },
   {
     name: 'clearing_assess_priority',

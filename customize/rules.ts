@@ -105,8 +105,8 @@ export const RULES: readonly RuleDef[] = [
     workflows: ['wf_clearing_distribute_configuration'],
     summary:
       'For admins of the primary brand: pushes this SOAR\'s configuration to every other node. ' +
-      'It sits on incidents because SOAR has no admin menu for rules; any incident will do, the ' +
-      'incident itself is not used. Only the primary node pushes; elsewhere the function answers ' +
-      'with an error.',
+      'It sits on incidents because SOAR has no admin menu for rules; any incident will do: the ' +
+      'push\'s result is written as a note on it. Only the primary node pushes; elsewhere the ' +
+      'function answers with an error.',
   },
 ];

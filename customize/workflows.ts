@@ -137,6 +137,7 @@ export const WORKFLOWS: readonly WorkflowDef[] = [
       {
         function: 'clearing_distribute_configuration',
         pre: [
+          'inputs.incident_id = incident.id',
           'inputs.clearing_reason = rule.properties.clearing_config_reason',
           'inputs.clearing_dry_run = rule.properties.clearing_config_dry_run',
         ],

@@ -172,7 +172,17 @@ export async function main(argv: string[]): Promise<number> {
           const config = load(a as GlobalArgs);
           process.stdout.write(`${JSON.stringify(describeConfig(config), null, 2)}\nconfiguration OK: ${config.source}\n`);
         })
-        .demandCommand(1, 'Name a config subcommand (validate).'), () => undefined)
+        .command('push', 'On the primary node: push the reference brand\'s SOAR configuration (the parts chosen in network.config_push; never users or API keys) to every other node, which imports it into its brands. Exit 0 when no brand failed, 1 otherwise', (p) =>
+          p
+            .option('reason', { type: 'string', demandOption: true, describe: 'Why the configuration is pushed (logged on every node)' })
+            .option('dry-run', { type: 'boolean', default: false, describe: 'Only show per brand what would be added or changed; change nothing' })
+            .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation (for scripts)' })
+            .option('json', { type: 'boolean', default: false, describe: 'Print the push report as JSON (progress goes to stderr)' }), (a) => {
+          const o = a as GlobalArgs & { reason: string; dryRun: boolean; yes: boolean; json: boolean };
+          const config = load(o);
+          result = import('./config-push-cli.js').then((m) => m.configPushCommand(config, { reason: o.reason, dryRun: o.dryRun, yes: o.yes, json: o.json, confirm }));
+        })
+        .demandCommand(1, 'Name a config subcommand (validate, push).'), () => undefined)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

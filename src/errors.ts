@@ -50,6 +50,13 @@ export const ErrorCode = {
   PeerIdentityMismatch: 'peer_identity_mismatch',
   /** The peer answered with an error (its code, status and message are carried along). */
   PeerError: 'peer_error',
+  // Configuration push (src/clearing/config-push*.ts).
+  /** Another configuration push is under way (on the primary or on the receiving node). */
+  ConfigPushBusy: 'config_push_busy',
+  /** Only the primary node pushes configuration, and a node accepts pushes only from it. */
+  NotPrimary: 'not_primary',
+  /** A chunk of a pushed export is out of range, of the wrong size or fails its sha256. */
+  ChunkInvalid: 'chunk_invalid',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

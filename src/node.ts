@@ -3,6 +3,7 @@
  * config has a network, the peer API server. Owns start-up order (SOAR first, so the org id is
  * known before subscribing) and shutdown.
  */
+import { ConfigPushSchedule } from './clearing/config-push-schedule.js';
 import { ClearingNetwork } from './clearing/network.js';
 import { PeerServer } from './clearing/peer-server.js';
 import { peerRoutes } from './clearing/routes.js';
@@ -19,6 +20,7 @@ export class ClearingNode {
   workers: BrandWorker[] = [];
   private current: ClearingNetwork;
   private peerServer: PeerServer | null = null;
+  private pushSchedule: ConfigPushSchedule | null = null;
   private soarClients: SoarClient[] = [];
   private stopping = new AbortController();
 
@@ -70,11 +72,14 @@ export class ClearingNode {
         log: this.log.child({ component: 'peer-api' }),
       });
       this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
+      this.pushSchedule = ConfigPushSchedule.start(this.network, this.log);
     }
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.pushSchedule?.stop();
+    this.pushSchedule = null;
     await this.peerServer?.stop();
     this.peerServer = null;
     await Promise.all(this.workers.map((w) => w.stop()));

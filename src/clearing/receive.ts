@@ -161,7 +161,7 @@ function message(err: unknown): string {
 }
 
 /** Text for an HTML text node (the notes hold no attributes). */
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
 }
 

@@ -10,6 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { ALL_CONFIG_KINDS } from '../clearing/config-kinds.js';
 import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
 import { ConfigError, ErrorCode } from '../errors.js';
@@ -630,6 +631,11 @@ function checkNetwork(data: Record<string, unknown>): ConfigProblem[] {
     });
   }
 
+  const reference = isRecord(network.config_push) ? network.config_push.reference_brand : undefined;
+  if (typeof reference === 'string' && owners.get(reference)?.peer !== '') {
+    problems.push({ path: 'network.config_push.reference_brand', message: `must be a brand of this node (${[...owners].filter(([, o]) => o.peer === '').map(([b]) => b).join(', ') || 'none'})` });
+  }
+
   const primary = network.primary;
   if (typeof primary === 'string' && primary !== nodeId && !(primary in peers)) {
     const known = [...new Set([nodeId, ...Object.keys(peers)])].filter((x): x is string => x !== null);
@@ -776,6 +782,13 @@ function compileNetwork(raw: RawNetwork | undefined): NetworkConfig | null {
     received: { owner: raw.received?.owner ?? null, group: raw.received?.group ?? null },
     allowRedistribution: raw.allow_redistribution ?? DEFAULTS.network.allow_redistribution,
     timeoutMs: ms(raw.timeout_s ?? DEFAULTS.network.timeout_s),
+    configPush: {
+      referenceBrand: raw.config_push?.reference_brand ?? null,
+      kinds: [...(raw.config_push?.kinds ?? ALL_CONFIG_KINDS)],
+      tags: [...(raw.config_push?.tags ?? [])],
+      namePrefixes: [...(raw.config_push?.name_prefixes ?? [])],
+      scheduleMs: (raw.config_push?.schedule_minutes ?? DEFAULTS.network.config_push.schedule_minutes) * 60_000,
+    },
   };
 }
 

@@ -9,6 +9,7 @@
  * only make sense with the shorthand form, max >= initial, file existence) live in `load.ts`.
  */
 
+import { ALL_CONFIG_KINDS, type ConfigKind } from '../clearing/config-kinds.js';
 import { type RawWhitelist, whitelistJsonSchema } from '../clearing/whitelist-schema.js';
 
 /** Brand ids and node ids: short, lowercase, usable in destinations, URLs and log lines. */
@@ -72,6 +73,7 @@ export const DEFAULTS = {
   network: {
     allow_redistribution: false,
     timeout_s: 15,
+    config_push: { schedule_minutes: 0 },
   },
 } as const;
 
@@ -157,6 +159,15 @@ export interface RawNetwork {
   received?: { owner?: string; group?: string };
   allow_redistribution?: boolean;
   timeout_s?: number;
+  config_push?: RawConfigPush;
+}
+
+export interface RawConfigPush {
+  reference_brand?: string;
+  kinds?: ConfigKind[];
+  tags?: string[];
+  name_prefixes?: string[];
+  schedule_minutes?: number;
 }
 
 export interface RawConfig {
@@ -323,6 +334,17 @@ export const configSchema = {
         },
         allow_redistribution: { type: 'boolean', default: DEFAULTS.network.allow_redistribution },
         timeout_s: seconds(DEFAULTS.network.timeout_s, true),
+        config_push: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            reference_brand: { type: 'string', pattern: ID_PATTERN },
+            kinds: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ALL_CONFIG_KINDS } },
+            tags: { type: 'array', uniqueItems: true, items: text },
+            name_prefixes: { type: 'array', uniqueItems: true, items: text },
+            schedule_minutes: { type: 'integer', minimum: 0, maximum: 1440, default: DEFAULTS.network.config_push.schedule_minutes },
+          },
+        },
       },
     },
     whitelist: { $ref: '#/definitions/whitelist' },

@@ -10,6 +10,7 @@
  * (`soar.api_key_secret: required`, `brands.eu.soar.host: required`).
  */
 
+import type { ConfigKind } from '../clearing/config-kinds.js';
 import type { Whitelist } from '../clearing/whitelist.js';
 
 export type { Whitelist } from '../clearing/whitelist.js';
@@ -158,6 +159,20 @@ export interface ReceivedConfig {
   readonly group: string | null;
 }
 
+/** What the primary pushes of its SOAR configuration, and when (network.config_push). */
+export interface ConfigPushConfig {
+  /** The brand whose configuration is the reference; null: this node's first brand. */
+  readonly referenceBrand: string | null;
+  /** Kinds of configuration pushed (all by default). */
+  readonly kinds: readonly ConfigKind[];
+  /** Only objects carrying one of these tags (or matching namePrefixes); empty: no filter. */
+  readonly tags: readonly string[];
+  /** Only objects whose programmatic name starts with one of these (or tagged); empty: no filter. */
+  readonly namePrefixes: readonly string[];
+  /** On the primary, push every this many ms; 0: never by schedule. */
+  readonly scheduleMs: number;
+}
+
 export interface NetworkConfig {
   /** Node id of the primary: the node whose SOAR configuration is distributed to the others. */
   readonly primary: string;
@@ -168,6 +183,7 @@ export interface NetworkConfig {
   readonly allowRedistribution: boolean;
   /** Time a call to a peer may take, connection included. */
   readonly timeoutMs: number;
+  readonly configPush: ConfigPushConfig;
 }
 
 export interface AppConfig {

@@ -123,6 +123,8 @@ interface PendingFault {
   readonly match: FaultMatch | undefined;
   readonly status?: number;
   readonly ms?: number;
+  /** SOAR's error message for a failure (default: "Injected fault: HTTP <status>"). */
+  readonly message?: string;
 }
 
 function matchesFault(m: FaultMatch | undefined, method: string, path: string): boolean {
@@ -141,9 +143,12 @@ export class EmulatorFaults {
   private readonly conflicts: PendingFault[] = [];
   private readonly drops: PendingFault[] = [];
 
-  /** Answer the next `n` (matching) requests with `status` (default 503) and SOAR's error body. */
-  failNext(n: number, status = 503, match?: FaultMatch): void {
-    this.fails.push({ remaining: n, status, match });
+  /**
+   * Answer the next `n` (matching) requests with `status` (default 503) and SOAR's error body,
+   * whose message is `message` when given (e.g. the words SOAR refuses an import with).
+   */
+  failNext(n: number, status = 503, match?: FaultMatch, message?: string): void {
+    this.fails.push({ remaining: n, status, match, ...(message !== undefined ? { message } : {}) });
   }
 
   /** Hold the next `n` (matching) requests for `ms` before handling them. */
@@ -373,7 +378,7 @@ export class SoarEmulator {
     const fail = this.faults.take('fail', method, path);
     if (fail) {
       rec.fault = 'fail';
-      return this.reply(res, rec, soarError(fail.status ?? 503, `Injected fault: HTTP ${fail.status ?? 503}`));
+      return this.reply(res, rec, soarError(fail.status ?? 503, fail.message ?? `Injected fault: HTTP ${fail.status ?? 503}`));
     }
     if (method === 'PUT' && this.faults.take('conflict', method, path)) {
       rec.fault = 'conflict';

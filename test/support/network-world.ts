@@ -25,7 +25,9 @@ export interface RegionSpec {
   readonly nodeId: string;
   readonly brand: string;
   /** The emulator org the brand lives in (orgs differ so the regions' queues never mix). */
-  readonly org: 'Test Organization' | 'Test Organization 2';
+  readonly org: 'Test Organization' | 'Test Organization 2' | string;
+  /** Give the region's emulator this one org (id and `org` as name) instead of the sample's. */
+  readonly orgId?: number;
 }
 
 export interface Region {
@@ -56,6 +58,12 @@ export const DEFAULT_REGIONS: readonly RegionSpec[] = [
   { nodeId: 'us', brand: 'soar3', org: 'Test Organization 2' },
 ];
 
+/** Three regions: the default two and region ap (node `ap`, brand `soar4`, its own org 203). */
+export const THREE_REGIONS: readonly RegionSpec[] = [
+  ...DEFAULT_REGIONS,
+  { nodeId: 'ap', brand: 'soar4', org: 'Test Organization 3', orgId: 203 },
+];
+
 export class NetworkWorld {
   private constructor(readonly broker: SharedBrokerInfo, readonly regions: Map<string, Region>) {}
 
@@ -66,7 +74,8 @@ export class NetworkWorld {
     for (const spec of specs) ports.set(spec.nodeId, await freePort());
     const regions = new Map<string, Region>();
     for (const spec of specs) {
-      const emulator = await SoarEmulator.start({ pki: broker.pki, broker: { port: broker.stompPort } });
+      const orgs = spec.orgId !== undefined ? { orgs: [{ id: spec.orgId, name: spec.org }] } : {};
+      const emulator = await SoarEmulator.start({ pki: broker.pki, broker: { port: broker.stompPort }, ...orgs });
       const peers = Object.fromEntries(specs.filter((s) => s !== spec).map((s) => [s.nodeId, { url: `https://127.0.0.1:${ports.get(s.nodeId)}`, brands: [s.brand] }]));
       const configPath = writeConfig(broker.pki.caCert, {
         soarPort: emulator.port,

@@ -16,6 +16,7 @@ import {
   resolveConfigPath,
   secretsOf,
 } from '../../src/config/index.js';
+import { ALL_CONFIG_KINDS } from '../../src/clearing/config-kinds.js';
 import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
 import { ConfigError, ErrorCode } from '../../src/errors.js';
 import { makeCaPki, makeNodeCert } from '../support/certs.js';
@@ -36,6 +37,8 @@ function dir(files: Record<string, string> = {}): string {
   return d;
 }
 
+/** network.config_push when not given. */
+const DEFAULT_CONFIG_PUSH = { referenceBrand: null, kinds: ALL_CONFIG_KINDS, tags: [], namePrefixes: [], scheduleMs: 0 };
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const MINIMAL = `
 node: { id: eu-1 }
@@ -655,6 +658,7 @@ describe('the shipped app.config.yaml', () => {
       ...Object.keys(properties.network.properties),
       ...Object.keys(peer.properties),
       ...Object.keys(properties.network.properties.received.properties),
+      ...Object.keys(properties.network.properties.config_push.properties),
       ...Object.keys(definitions.soar.properties),
       ...Object.keys(definitions.stomp.properties),
       ...Object.keys(properties.worker.properties),
@@ -725,6 +729,7 @@ network:
       received: { owner: null, group: null },
       allowRedistribution: false,
       timeoutMs: 15_000,
+      configPush: DEFAULT_CONFIG_PUSH,
     });
     assert.ok(Object.isFrozen(cfg.network) && Object.isFrozen(cfg.network?.peers[0]?.brands) && Object.isFrozen(cfg.node.tls));
     assert.deepEqual(networkBrands(cfg), ['soar1', 'soar2', 'soar3', 'soar4', 'soar5']);
@@ -752,6 +757,7 @@ network:
   received: { owner: analyst@example.com, group: SOC Team }
   allow_redistribution: true
   timeout_s: 2.5
+  config_push: { reference_brand: soar1, kinds: [rules, fields], tags: [clearing], name_prefixes: [cp_], schedule_minutes: 30 }
 whitelist: { incident_fields: [name] }
 ` });
     mkdirSync(join(d, 'certs'));
@@ -770,6 +776,7 @@ whitelist: { incident_fields: [name] }
       received: { owner: 'analyst@example.com', group: 'SOC Team' },
       allowRedistribution: true,
       timeoutMs: 2500,
+      configPush: { referenceBrand: 'soar1', kinds: ['rules', 'fields'], tags: ['clearing'], namePrefixes: ['cp_'], scheduleMs: 1_800_000 },
     });
     assert.deepEqual(cfg.whitelist.incidentFields, ['name']);
     assert.equal(cfg.brands[0]?.whitelist, cfg.whitelist);
@@ -868,6 +875,22 @@ network:
     ]);
   });
 
+  test('config_push problems name their paths; the reference brand must be this node\'s', () => {
+    assertProblems(
+      problemsOf(full(`${NETWORK}  config_push: { reference_brand: soar3, kinds: [rules, users], tags: [""], schedule_minutes: 1441, every: 5 }\n`)),
+      [
+        "network.config_push.kinds[1]: must be one of message_destinations, functions, fields, datatables, rules, workflows, playbooks, scripts, phases, tasks, incident_types, artifact_types, layouts",
+        'network.config_push.tags[0]: must not be empty',
+        'network.config_push.schedule_minutes: must be <= 1440',
+        'network.config_push.every: unknown key',
+        'network.config_push.reference_brand: must be a brand of this node (soar1, soar2)',
+      ],
+    );
+    assertProblems(problemsOf(full(`${NETWORK}  config_push: { reference_brand: soar3 }\n`)), [
+      'network.config_push.reference_brand: must be a brand of this node (soar1, soar2)',
+    ]);
+  });
+
   test('the shorthand brand needs an explicit brand_id in a network', () => {
     const node = `node:\n  id: eu\n  listen: {}\n${tlsOf(eu)}`;
     const soar = 'soar: { host: h, org: o, api_key_id: k, api_key_secret: s }\n';
@@ -940,6 +963,7 @@ describe('the shipped app.config.yaml: network example', () => {
       received: { owner: null, group: null },
       allowRedistribution: false,
       timeoutMs: 15_000,
+      configPush: DEFAULT_CONFIG_PUSH,
     });
   });
 });

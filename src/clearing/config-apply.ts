@@ -1,0 +1,96 @@
+/**
+ * Applying a pushed configuration to one brand's SOAR: compare it with the brand's own export
+ * (what would be added or changed), then, unless it is a dry run or nothing differs, import it
+ * (POST, then PUT ACCEPTED) and let the brand's API key keep using its message destinations
+ * (the pushed destinations carry no API keys).
+ * One result per brand: imported, failed (with SOAR's messages), skipped (with the reason) or,
+ * for a dry run, dry_run with the differences.
+ */
+import { grantDestinationAccess, importConfiguration } from '../customize.js';
+import { ClearingError } from '../errors.js';
+import { SoarRequestError } from '../soar/errors.js';
+import type { SoarClient } from '../soar/client.js';
+import type { JsonObject, Logger } from '../types.js';
+import { ALL_CONFIG_KINDS, CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
+import { type ConfigDiff, diffExports } from './config-diff.js';
+import { exportConfiguration, stripIdentities } from './config-export.js';
+
+export const BrandOutcome = { Imported: 'imported', Failed: 'failed', Skipped: 'skipped', DryRun: 'dry_run' } as const;
+export type BrandOutcome = (typeof BrandOutcome)[keyof typeof BrandOutcome];
+
+/** One brand's result (JSON: it travels back to the primary and into the function's result). */
+export type BrandPushResult = {
+  brand: string;
+  node: string;
+  outcome: BrandOutcome;
+  /** Why skipped or failed; null otherwise. */
+  reason: string | null;
+  /** The SOAR import's id, when one was made. */
+  import_id: number | null;
+  /** What SOAR said (import messages, or its error). */
+  messages: string[];
+  /** `kind: name` of objects new to the brand / different in it (before the import). */
+  added: string[];
+  changed: string[];
+  unchanged: number;
+};
+
+export interface ApplyOptions {
+  readonly node: string;
+  readonly dryRun: boolean;
+  /** The brand's message destinations, whose access is re-granted after an import. */
+  readonly destinations: readonly string[];
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/** The kinds a pushed export carries (its sections present). */
+export function kindsIn(data: JsonObject): ConfigKind[] {
+  return ALL_CONFIG_KINDS.filter((k) => Array.isArray(data[CONFIG_KINDS[k]]));
+}
+
+export function brandResult(brand: string, node: string, outcome: BrandOutcome, reason: string | null, extra: Partial<BrandPushResult> = {}): BrandPushResult {
+  return { brand, node, outcome, reason, import_id: null, messages: [], added: [], changed: [], unchanged: 0, ...extra };
+}
+
+function soarMessages(err: unknown): string[] {
+  if (err instanceof SoarRequestError) return [err.soarMessage ?? err.message, ...err.hints];
+  return [ClearingError.from(err).message];
+}
+
+export async function applyToBrand(soar: SoarClient, brand: string, data: JsonObject, opts: ApplyOptions): Promise<BrandPushResult> {
+  const log = opts.log.child({ brand });
+  const kinds = kindsIn(data);
+  let diff: ConfigDiff;
+  try {
+    const current = stripIdentities(await exportConfiguration(soar, opts.signal)) as JsonObject;
+    diff = diffExports(data, current, kinds);
+  } catch (err) {
+    log.warn(`configuration push: cannot read the brand's current configuration: ${ClearingError.from(err).message}`);
+    return brandResult(brand, opts.node, BrandOutcome.Failed, 'cannot export the current configuration to compare', { messages: soarMessages(err) });
+  }
+  const differs = diff.added.length + diff.changed.length > 0;
+  if (opts.dryRun) return brandResult(brand, opts.node, BrandOutcome.DryRun, null, { ...diff });
+  if (!differs) return brandResult(brand, opts.node, BrandOutcome.Skipped, 'already up to date: nothing would be added or changed', { ...diff });
+
+  let imported: Awaited<ReturnType<typeof importConfiguration>>;
+  try {
+    imported = await importConfiguration(soar, data, log);
+  } catch (err) {
+    log.warn(`configuration push: SOAR refused the import: ${ClearingError.from(err).message}`);
+    return brandResult(brand, opts.node, BrandOutcome.Failed, 'SOAR refused the import', { ...diff, messages: soarMessages(err) });
+  }
+  const messages = [...imported.messages];
+  if (imported.status !== 'ACCEPTED') {
+    return brandResult(brand, opts.node, BrandOutcome.Failed, `the import ended ${imported.status}`, { ...diff, import_id: imported.id, messages });
+  }
+  for (const destination of opts.destinations) {
+    try {
+      const access = await grantDestinationAccess(soar, destination);
+      if (access.access === 'granted') messages.push(`message destination ${destination}: ${access.who} granted access again`);
+    } catch (err) {
+      messages.push(`message destination ${destination}: ${ClearingError.from(err).message}`);
+    }
+  }
+  return brandResult(brand, opts.node, BrandOutcome.Imported, null, { ...diff, import_id: imported.id, messages });
+}

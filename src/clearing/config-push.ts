@@ -1,0 +1,207 @@
+/**
+ * The sending side of a configuration push, run on the primary node (by `soar-clearing config
+ * push`, the function clearing_distribute_configuration or the schedule):
+ *
+ *   1. take the primary's push lock (one push at a time, whoever starts it);
+ *   2. export the reference brand's configuration, cut it to the configured scope, strip
+ *      users, group members and API keys (config-export.ts);
+ *   3. pack it (gzip, chunks of <= 3 MiB raw / 4 MiB base64, sha256 each and whole);
+ *   4. to every peer node at once: begin, the chunks one by one, commit; each answers its
+ *      brands' results; the primary's own other brands import it directly;
+ *   5. log the outcome and release the lock.
+ * A node that cannot be reached, refuses, or fails midway is reported failed (with why) and the
+ * others go on; its half-sent push is aborted (or dropped by the node after its idle time).
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { ConfigPushConfig } from '../config/types.js';
+import { ClearingError, ErrorCode } from '../errors.js';
+import type { JsonObject, Logger } from '../types.js';
+import { applyToBrand, brandResult, BrandOutcome, type BrandPushResult } from './config-apply.js';
+import { packExport, type PackedExport } from './config-chunks.js';
+import { exportConfiguration, scopeExport, type ScopedExport } from './config-export.js';
+import { acquirePushLock, pushLockPath } from './config-push-lock.js';
+import { type NodePushResult, outcomeOk, summarizeBrands } from './config-push-receiver.js';
+import type { ClearingNetwork } from './network.js';
+import type { PeerClient } from './peer-client.js';
+
+/** How long a node may take to import into its brands and answer the commit. */
+export const COMMIT_TIMEOUT_MS = 10 * 60_000;
+/** Time one chunk may take (a 4 MiB body over a slow link). */
+const CHUNK_TIMEOUT_MS = 120_000;
+
+export interface PushProgress {
+  readonly node: string;
+  readonly phase: 'begin' | 'chunk' | 'commit' | 'done' | 'failed';
+  /** Chunks sent so far, of `chunks`. */
+  readonly sent: number;
+  readonly chunks: number;
+}
+
+export interface PushOptions {
+  readonly reason: string;
+  readonly dryRun: boolean;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Raw bytes per chunk (default CHUNK_BYTES; smaller in tests). */
+  readonly chunkBytes?: number;
+  readonly onProgress?: (p: PushProgress) => void;
+  /** The export, when the caller prepared it already (prepareExport) to show it first. */
+  readonly prepared?: PreparedExport;
+}
+
+export type PreparedExport = ScopedExport & { readonly reference: string };
+
+/** What a push did (JSON: the function's result, the CLI's --json). */
+export type PushReport = {
+  push_id: string;
+  reason: string;
+  dry_run: boolean;
+  primary: string;
+  reference_brand: string;
+  started_at: string;
+  duration_ms: number;
+  /** Objects pushed, per kind. */
+  objects: Record<string, number>;
+  /** Values naming users, group members or API keys removed from the export. */
+  stripped: number;
+  json_bytes: number;
+  bytes: number;
+  chunks: number;
+  /** Every node answered and no brand failed. */
+  ok: boolean;
+  nodes: NodePushResult[];
+};
+
+/** The push settings in force, with the reference brand resolved. */
+export function pushSettings(network: ClearingNetwork): ConfigPushConfig & { readonly reference: string } {
+  const config = network.config;
+  if (!config.network) throw new ClearingError(ErrorCode.NotPrimary, `node '${network.nodeId}' has no clearing network (network: in the config): there is nobody to push configuration to`);
+  if (config.network.primary !== network.nodeId) {
+    throw new ClearingError(ErrorCode.NotPrimary, `only the primary node '${config.network.primary}' pushes configuration; this is node '${network.nodeId}'`, { httpStatus: 403 });
+  }
+  const settings = config.network.configPush;
+  return { ...settings, reference: settings.referenceBrand ?? config.brands[0]!.id };
+}
+
+export function newPushId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `cp-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Exports the reference brand's configuration, scoped and stripped. */
+export async function prepareExport(network: ClearingNetwork, signal?: AbortSignal): Promise<PreparedExport> {
+  const settings = pushSettings(network);
+  const raw = await exportConfiguration(network.soarOf(settings.reference), signal);
+  return { ...scopeExport(raw, settings), reference: settings.reference };
+}
+
+export async function pushConfiguration(network: ClearingNetwork, opts: PushOptions): Promise<PushReport> {
+  const settings = pushSettings(network);
+  const reason = opts.reason.trim();
+  if (reason === '') throw new ClearingError(ErrorCode.InputInvalid, 'a configuration push needs a reason');
+  const pushId = newPushId();
+  const startedAt = new Date();
+  const started = performance.now();
+  const log = opts.log.child({ component: 'config-push', push_id: pushId });
+  const release = acquirePushLock(
+    pushLockPath(network.config),
+    { push_id: pushId, reason, started_at: startedAt.toISOString(), pid: process.pid },
+    `the primary node '${network.nodeId}'`,
+  );
+  try {
+    const scoped = opts.prepared ?? (await prepareExport(network, opts.signal));
+    const packed = packExport(scoped.data, opts.chunkBytes);
+    const m = packed.manifest;
+    const peers = network.peerClients;
+    log.info(
+      `configuration push ${pushId} ("${reason}")${opts.dryRun ? ' (dry run)' : ''}: brand ${settings.reference}, ${Object.values(scoped.counts).reduce((a, b) => a + (b ?? 0), 0)} objects, ` +
+        `${m.json_bytes} bytes (${m.bytes} gzipped, ${m.chunk_count} chunk(s)) to ${peers.map((p) => p.peer.id).join(', ') || 'no peer'}`,
+      { push_id: pushId, reason, dry_run: opts.dryRun, objects: scoped.counts, stripped: scoped.stripped },
+    );
+    const [local, ...remote] = await Promise.all([
+      applyLocally(network, settings.reference, scoped.data, pushId, opts, log),
+      ...peers.map((peer) => sendToPeer(peer, packed, pushId, reason, opts, log)),
+    ]);
+    const nodes = [...(local ? [local] : []), ...remote];
+    const ok = nodes.every((n) => n.ok);
+    const report: PushReport = {
+      push_id: pushId,
+      reason,
+      dry_run: opts.dryRun,
+      primary: network.nodeId,
+      reference_brand: settings.reference,
+      started_at: startedAt.toISOString(),
+      duration_ms: Math.round(performance.now() - started),
+      objects: { ...scoped.counts } as Record<string, number>,
+      stripped: scoped.stripped,
+      json_bytes: m.json_bytes,
+      bytes: m.bytes,
+      chunks: m.chunk_count,
+      ok,
+      nodes,
+    };
+    log[ok ? 'info' : 'warn'](
+      `configuration push ${pushId} ("${reason}") ${ok ? 'done' : 'had failures'} in ${report.duration_ms} ms: ` +
+        nodes.map((n) => `${n.node}: ${n.error ?? summarizeBrands(n.brands)}`).join('; '),
+      { push_id: pushId, reason, ok },
+    );
+    return report;
+  } finally {
+    release();
+  }
+}
+
+/** The primary's own brands other than the reference one import it directly. */
+async function applyLocally(network: ClearingNetwork, reference: string, data: JsonObject, pushId: string, opts: PushOptions, log: Logger): Promise<NodePushResult | null> {
+  const others = network.localBrands.filter((b) => b.id !== reference);
+  if (others.length === 0) return null;
+  const brands: BrandPushResult[] = [];
+  for (const brand of others) {
+    let soar;
+    try {
+      soar = network.soarOf(brand.id);
+    } catch (err) {
+      brands.push(brandResult(brand.id, network.nodeId, BrandOutcome.Skipped, ClearingError.from(err).message));
+      continue;
+    }
+    const applyOpts = { node: network.nodeId, dryRun: opts.dryRun, destinations: brand.destinations, log, ...(opts.signal ? { signal: opts.signal } : {}) };
+    brands.push(await applyToBrand(soar, brand.id, data, applyOpts));
+  }
+  return { node: network.nodeId, push_id: pushId, ok: brands.every(outcomeOk), error: null, brands };
+}
+
+async function sendToPeer(peer: PeerClient, packed: PackedExport, pushId: string, reason: string, opts: PushOptions, log: Logger): Promise<NodePushResult> {
+  const node = peer.peer.id;
+  const base = `/api/v1/config-pushes/${encodeURIComponent(pushId)}`;
+  const total = packed.chunks.length;
+  const progress = (phase: PushProgress['phase'], sent: number): void => opts.onProgress?.({ node, phase, sent, chunks: total });
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  let begun = false;
+  try {
+    progress('begin', 0);
+    // PUT: beginning is idempotent, so a stale keep-alive connection may be retried.
+    await peer.request('PUT', base, { reason, dry_run: opts.dryRun, manifest: packed.manifest }, signal);
+    begun = true;
+    for (const chunk of packed.chunks) {
+      await peer.request('PUT', `${base}/chunks/${chunk.index}`, { sha256: chunk.sha256, data: chunk.data }, { ...signal, timeoutMs: CHUNK_TIMEOUT_MS });
+      progress('chunk', chunk.index + 1);
+    }
+    progress('commit', total);
+    const result = await peer.request<NodePushResult>('POST', `${base}/commit`, {}, { ...signal, timeoutMs: COMMIT_TIMEOUT_MS });
+    progress('done', total);
+    return result;
+  } catch (err) {
+    const message = ClearingError.from(err).message;
+    log.warn(`configuration push ${pushId} to node '${node}' failed: ${message}`, { push_id: pushId, node });
+    progress('failed', 0);
+    if (begun) await peer.request('POST', `${base}/abort`, {}).catch(() => undefined);
+    return {
+      node,
+      push_id: pushId,
+      ok: false,
+      error: message,
+      brands: peer.peer.brands.map((b) => brandResult(b, node, BrandOutcome.Failed, message)),
+    };
+  }
+}
