@@ -73,6 +73,13 @@ export const DEFAULTS = {
     allow_redistribution: false,
     timeout_s: 15,
   },
+  web: {
+    host: '0.0.0.0',
+    port: 8444,
+    idle_timeout_minutes: 30,
+    login_max_failures: 5,
+    login_window_s: 300,
+  },
 } as const;
 
 // ---- the YAML's shape after validation (null-valued keys removed, scalars coerced) ----
@@ -159,8 +166,18 @@ export interface RawNetwork {
   timeout_s?: number;
 }
 
+export interface RawWeb {
+  listen?: RawListen;
+  session_secret?: string;
+  idle_timeout_minutes?: number;
+  allowed_groups?: string[];
+  allowed_roles?: string[];
+  login_throttle?: { max_failures?: number; window_s?: number };
+}
+
 export interface RawConfig {
   node: RawNode;
+  web?: RawWeb;
   network?: RawNetwork;
   /** What may leave this node's brands (the whitelist module's YAML form). */
   whitelist?: RawWhitelist;
@@ -323,6 +340,33 @@ export const configSchema = {
         },
         allow_redistribution: { type: 'boolean', default: DEFAULTS.network.allow_redistribution },
         timeout_s: seconds(DEFAULTS.network.timeout_s, true),
+      },
+    },
+    web: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            host: { ...host, default: DEFAULTS.web.host },
+            port: port(DEFAULTS.web.port),
+          },
+        },
+        // HMAC key of the session cookies; absent: a random one per process.
+        session_secret: { type: 'string', minLength: 32 },
+        idle_timeout_minutes: { type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS / 60, default: DEFAULTS.web.idle_timeout_minutes },
+        allowed_groups: { type: 'array', uniqueItems: true, items: text },
+        allowed_roles: { type: 'array', uniqueItems: true, items: text },
+        login_throttle: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            max_failures: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULTS.web.login_max_failures },
+            window_s: seconds(DEFAULTS.web.login_window_s, true),
+          },
+        },
       },
     },
     whitelist: { $ref: '#/definitions/whitelist' },
