@@ -14,11 +14,13 @@ import type { FunctionDefinition, Logger } from './types.js';
 import { checkFunctionsDefined } from './worker/preflight.js';
 import { FunctionRegistry } from './worker/registry.js';
 import { BrandWorker } from './worker/worker.js';
+import { WebServer } from './web/server.js';
 
 export class ClearingNode {
   workers: BrandWorker[] = [];
   private current: ClearingNetwork;
   private peerServer: PeerServer | null = null;
+  private webServer: WebServer | null = null;
   private soarClients: SoarClient[] = [];
   private stopping = new AbortController();
 
@@ -38,6 +40,11 @@ export class ClearingNode {
   /** The peer API's port once started (0 when this node has no network). */
   get peerPort(): number {
     return this.peerServer?.port ?? 0;
+  }
+
+  /** The web UI's port once started (0 when the config has no web: section). */
+  get webPort(): number {
+    return this.webServer?.port ?? 0;
   }
 
   async start(): Promise<void> {
@@ -71,12 +78,18 @@ export class ClearingNode {
       });
       this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
     }
+    if (this.config.web) {
+      this.webServer = await WebServer.start({ config: this.config, network: this.network, log: this.log.child({ component: 'web' }) });
+      this.log.info(`web UI listening on https://${this.config.web.listen.host}:${this.webServer.port}/ui/`);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.peerServer?.stop();
     this.peerServer = null;
+    await this.webServer?.stop();
+    this.webServer = null;
     await Promise.all(this.workers.map((w) => w.stop()));
     this.network.close();
     await Promise.all(this.soarClients.map((s) => s.close().catch(() => undefined)));
