@@ -16,6 +16,11 @@ import { FunctionRegistry } from './worker/registry.js';
 import { BrandWorker } from './worker/worker.js';
 import { WebServer } from './web/server.js';
 
+export interface NodeOptions {
+  /** The web UI's clock (sessions' idle timeout, sign-in throttling); tests move it. */
+  readonly webClock?: () => number;
+}
+
 export class ClearingNode {
   workers: BrandWorker[] = [];
   private current: ClearingNetwork;
@@ -28,6 +33,7 @@ export class ClearingNode {
     private readonly config: AppConfig,
     private readonly functions: readonly FunctionDefinition[],
     private readonly log: Logger,
+    private readonly opts: NodeOptions = {},
   ) {
     this.current = new ClearingNetwork(config, log);
   }
@@ -79,7 +85,7 @@ export class ClearingNode {
       this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
     }
     if (this.config.web) {
-      this.webServer = await WebServer.start({ config: this.config, network: this.network, log: this.log.child({ component: 'web' }) });
+      this.webServer = await WebServer.start({ config: this.config, network: this.network, log: this.log.child({ component: 'web' }), ...(this.opts.webClock ? { now: this.opts.webClock } : {}) });
       this.log.info(`web UI listening on https://${this.config.web.listen.host}:${this.webServer.port}/ui/`);
     }
   }
