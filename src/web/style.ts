@@ -64,6 +64,7 @@ th { background: #eef1f5; font-size: .9rem; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   tr { background: var(--card); border: 1px solid var(--line); border-radius: 6px; margin-bottom: .6rem; padding: .3rem 0; }
   td { border: none; padding: .2rem .8rem; }
+  caption { display: block; width: 100%; }
   td[data-label]::before { content: attr(data-label); display: block; font-size: .75rem; color: var(--muted); font-weight: 600; }
   .filters > div { width: 100%; }
 }

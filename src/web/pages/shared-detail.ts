@@ -11,7 +11,7 @@ import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { errorResponse, htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
-import { fieldLabel, formatBytes, formatDate, formatValue } from './format.js';
+import { fieldLabel, formatBytes, formatDate, formatValue, htmlToText } from './format.js';
 import { layout } from './layout.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
@@ -42,6 +42,12 @@ function columnsOf(items: readonly JsonObject[], preferred: readonly string[]): 
   return [...preferred.filter((c) => present.has(c)), ...[...present].filter((c) => !preferred.includes(c) && c !== 'content' && c !== 'id' && c !== 'truncated').sort()];
 }
 
+/** A note's text is HTML in SOAR (a string, or {format, content}): shown as its text. */
+function noteText(note: JsonObject): string {
+  const t = note['text'];
+  return typeof t === 'string' ? htmlToText(t) : formatValue('text', t);
+}
+
 function banner(d: SharedIncidentDetail): SafeHtml {
   const withheld = Object.entries(d.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`);
   return html`<div class="banner" role="note" aria-label="Origin and classification">
@@ -62,7 +68,7 @@ ${banner(d)}
 <h1>${name}</h1>
 <section aria-labelledby="h-fields"><h2 id="h-fields">Fields</h2>${fieldsTable(d.incident)}</section>
 <section aria-labelledby="h-notes"><h2 id="h-notes">Notes (${d.notes.length})</h2>
-${d.notes.length ? html`<ol class="notes">${d.notes.map((n) => html`<li><p class="meta">${formatDate(n['create_date'])}</p><p class="text">${formatValue('text', n['text'])}</p></li>`)}</ol>` : html`<p class="empty">None shared.</p>`}</section>
+${d.notes.length ? html`<ol class="notes">${d.notes.map((n) => html`<li><p class="meta">${formatDate(n['create_date'])}</p><p class="text">${noteText(n)}</p></li>`)}</ol>` : html`<p class="empty">None shared.</p>`}</section>
 <section aria-labelledby="h-artifacts"><h2 id="h-artifacts">Artifacts (${d.artifacts.length})</h2>${childTable('Artifacts', d.artifacts, columnsOf(d.artifacts, ['type', 'value', 'description']))}</section>
 <section aria-labelledby="h-attachments"><h2 id="h-attachments">Attachments (${d.attachments.length})</h2>${childTable('Attachments', d.attachments, columnsOf(d.attachments, ['name', 'content_type', 'size', 'created']), (a) =>
     typeof a['content'] === 'string' ? html`<a href="${attachmentHref(d, a)}" download>Download</a>` : html`<span class="muted">content not shared</span>`)}</section>
