@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { escapeHtml, html, raw } from '../../src/web/html.js';
 import { formatValue, htmlToText } from '../../src/web/pages/format.js';
 import { safeNext } from '../../src/web/pages/login.js';
+import { parseListQuery } from '../../src/web/pages/shared-list.js';
 
 describe('html tagged template', () => {
   test('escapes every interpolation', () => {
@@ -39,5 +40,14 @@ describe('html tagged template', () => {
     for (const bad of ['https://evil.example/', '//evil.example/ui/', '/ui//evil', '/other', '/ui/logout', null, '/ui/"><script>']) {
       assert.equal(safeNext(bad), '/ui/shared', String(bad));
     }
+  });
+});
+
+describe('shared list query', () => {
+  test('lenient: unknown values fall back to defaults; pages stay within the sources\' window', () => {
+    const q = parseListQuery(new URLSearchParams('sort=toString&per_page=7&page=-3&q=%20x%20'));
+    assert.deepEqual(q, { q: 'x', origin: '', severity: '', sort: 'newest', page: 1, perPage: 25 });
+    assert.equal(parseListQuery(new URLSearchParams('per_page=100&page=999999')).page, 100);
+    assert.equal(parseListQuery(new URLSearchParams('sort=severity&severity=HIGH')).severity, 'high');
   });
 });

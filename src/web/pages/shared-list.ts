@@ -4,7 +4,7 @@
  * filter) is paged by the sources themselves; sorting or filtering is done here over the newest
  * SCAN_LIMIT incidents (said on the page when there are more).
  */
-import { sharedWithMyBrand, type SharedWithMyBrand, type SourceStatus } from '../../clearing/shared-client.js';
+import { MAX_WINDOW, sharedWithMyBrand, type SharedWithMyBrand, type SourceStatus } from '../../clearing/shared-client.js';
 import { MAX_PER_PAGE } from '../../clearing/shared-routes.js';
 import type { SharedIncidentSummary } from '../../clearing/shared-view.js';
 import type { WebContext } from '../context.js';
@@ -37,14 +37,16 @@ export function parseListQuery(query: URLSearchParams): ListQuery {
     return Number.isSafeInteger(v) && v >= 1 ? v : dflt;
   };
   const sort = query.get('sort') ?? 'newest';
-  const perPage = int('per_page', 25);
+  const asked = int('per_page', 25);
+  const perPage = (PER_PAGE_CHOICES as readonly number[]).includes(asked) ? asked : 25;
   return {
     q: (query.get('q') ?? '').trim().slice(0, 200),
     origin: (query.get('origin') ?? '').trim(),
     severity: (query.get('severity') ?? '').trim().toLowerCase(),
-    sort: sort in SORTS ? (sort as Sort) : 'newest',
-    page: Math.min(int('page', 1), Math.floor(SCAN_LIMIT / perPage) || 1),
-    perPage: (PER_PAGE_CHOICES as readonly number[]).includes(perPage) ? perPage : 25,
+    sort: Object.hasOwn(SORTS, sort) ? (sort as Sort) : 'newest',
+    // The sources page at most MAX_WINDOW incidents deep.
+    page: Math.min(int('page', 1), Math.floor(MAX_WINDOW / perPage)),
+    perPage,
   };
 }
 
