@@ -138,7 +138,7 @@ function filterForm(ctx: WebContext, brand: string, q: ListQuery): SafeHtml {
 }
 
 function table(items: readonly SharedIncidentSummary[]): SafeHtml {
-  if (items.length === 0) return html`<p class="empty">No incident is shared with your brand${''} for this view.</p>`;
+  if (items.length === 0) return html`<p class="empty">No incident is shared with your brand for this view.</p>`;
   return html`<div class="table-wrap"><table class="incidents"><caption>Incidents shared with my brand</caption>
 <thead><tr><th scope="col">Origin</th><th scope="col">Name</th><th scope="col">Severity</th><th scope="col">Created</th><th scope="col">Discovered</th></tr></thead>
 <tbody>${items.map((i) => html`<tr><td data-label="Origin"><span class="badge">${i.owner_brand}</span></td>
