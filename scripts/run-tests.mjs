@@ -2,8 +2,8 @@
 // `npm test`: start one ActiveMQ broker (STOMP + STOMP/TLS) for the whole run, then run the
 // compiled tests with node's test runner, one file at a time. Run after `npm run build`.
 //
-//   node scripts/run-tests.mjs                 # unit, then integration
-//   node scripts/run-tests.mjs unit            # one group (unit | integration | faults; faults only by name)
+//   node scripts/run-tests.mjs                 # unit, then integration, then browser
+//   node scripts/run-tests.mjs unit            # one group (unit | integration | browser | faults; faults only by name)
 //   node scripts/run-tests.mjs dist/test/x.test.js ...   # explicit files
 //
 // The test files find the broker through SC_TEST_STOMP_PORT, SC_TEST_STOMP_TLS_PORT and
@@ -14,7 +14,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const GROUPS = ['unit', 'integration'];
+const GROUPS = ['unit', 'integration', 'browser'];
 // Asked for by name only (`npm run test:faults`), never part of the default run.
 const EXTRA_GROUPS = ['faults'];
 
@@ -59,8 +59,18 @@ if (args.length === 0) {
 }
 files = [...new Set(files)];
 if (files.length === 0) {
-  fail(`no compiled test files found for ${args.length ? args.join(' ') : 'unit + integration'}`
+  fail(`no compiled test files found for ${args.length ? args.join(' ') : 'unit + integration + browser'}`
     + ' (run `npm run build` first?)');
+}
+
+// ---- the browser (browser tests drive Debian's chromium; installed like the broker when missing)
+if (files.some((f) => f.includes(`${join('dist', 'test', 'browser')}`))) {
+  const r = spawnSync('bash', [join(root, 'scripts', 'chromium.sh'), 'check'], { stdio: 'ignore' });
+  if (r.status !== 0) {
+    console.log('run-tests: chromium missing, installing it');
+    const i = spawnSync('bash', [join(root, 'scripts', 'chromium.sh'), 'install'], { stdio: 'inherit' });
+    if (i.status !== 0) fail('could not install chromium for the browser tests (see above)');
+  }
 }
 
 // ---- the broker

@@ -204,7 +204,16 @@ interface ConfigInput {
   readonly soarPort: number;
   readonly stompTlsPort: number;
   readonly peerPort: number;
+  readonly webPort: number;
   readonly peers: readonly { readonly spec: RegionSpec; readonly port: number }[];
+}
+
+/** The SOAR group whose members may use the demo's web UIs. */
+const DEMO_WEB_GROUP = 'clearing_analysts';
+
+/** The analyst of a demo brand: a SOAR user (in its region's emulated SOAR) allowed into the web UI. */
+export function demoAnalyst(brand: string): { email: string; password: string; fname: string; lname: string; groups: string[] } {
+  return { email: `analyst@${brand}.example`, password: `Analyst-${brand}!`, fname: 'Demo', lname: `Analyst ${brand}`, groups: [DEMO_WEB_GROUP] };
 }
 
 function configYaml(c: ConfigInput): string {
@@ -237,6 +246,10 @@ stomp:
   reconnect_max_s: 2
   connect_timeout_s: 10
 destinations: [${customization.destination}]
+
+web:
+  listen: { host: 127.0.0.1, port: ${c.webPort} }
+  allowed_groups: [${DEMO_WEB_GROUP}]
 
 network:
   primary: ${REGIONS[0]!.nodeId}
@@ -389,6 +402,7 @@ class Demo {
     this.say(`broker ready on stomp+ssl://127.0.0.1:${broker.stompTlsPort} (ActiveMQ from ${ACTIVEMQ_HOME}, data in ${shown(broker.dir)}) (${seconds(Date.now() - t)})`);
 
     const peerPorts = await freePorts(REGIONS.length);
+    const webPorts = await freePorts(REGIONS.length);
     const ca = readFileSync(this.pki.caCert);
     for (const [i, spec] of REGIONS.entries()) {
       t = Date.now();
@@ -398,6 +412,7 @@ class Demo {
         incidentFields: [DEMO_PRIVATE_FIELD],
       });
       this.cleanups.push({ what: `${spec.label} SOAR`, run: () => emulator.stop() });
+      emulator.state.addUser(demoAnalyst(spec.brand));
       this.samplesNote = `answers from ${describeSamples(emulator.state.samples)}`;
       if (i === 0) this.say(`SOAR emulators answer from ${describeSamples(emulator.state.samples)}`);
       this.say(`${spec.label} SOAR (emulated) on https://127.0.0.1:${emulator.port}: org ${spec.orgId} '${spec.org}', brand ${spec.brand} (${seconds(Date.now() - t)})`);
@@ -410,6 +425,7 @@ class Demo {
         soarPort: emulator.port,
         stompTlsPort: broker.stompTlsPort!,
         peerPort: peerPorts[i]!,
+        webPort: webPorts[i]!,
         peers: REGIONS.filter((r) => r !== spec).map((r) => ({ spec: r, port: peerPorts[REGIONS.indexOf(r)]! })),
       }));
       const config = loadConfig({ path: configPath, env: process.env, cwd: process.cwd() });
@@ -434,7 +450,7 @@ class Demo {
       await Promise.all(r.node.workers.map((w) => w.start()));
     }));
     for (const r of this.regions.values()) {
-      this.say(`${r.spec.label} clearing node '${r.spec.nodeId}' up: worker subscribed to actions.${r.spec.orgId}.${customization.destination}, peer API https://127.0.0.1:${r.node.peerPort} (mutual TLS), log ${shown(r.logPath)}`);
+      this.say(`${r.spec.label} clearing node '${r.spec.nodeId}' up: worker subscribed to actions.${r.spec.orgId}.${customization.destination}, peer API https://127.0.0.1:${r.node.peerPort} (mutual TLS), web UI https://127.0.0.1:${r.node.webPort}/ui/, log ${shown(r.logPath)}`);
     }
     this.say(`both nodes ready (${seconds(Date.now() - t)})`);
 
@@ -506,6 +522,8 @@ class Demo {
       `  EU SOAR  https://127.0.0.1:${eu.emulator.port}  org ${eu.spec.orgId} '${eu.spec.org}', brand ${eu.spec.brand}, node '${eu.spec.nodeId}' (peer API :${eu.node.peerPort})`,
       `  US SOAR  https://127.0.0.1:${us.emulator.port}  org ${us.spec.orgId} '${us.spec.org}', brand ${us.spec.brand}, node '${us.spec.nodeId}' (peer API :${us.node.peerPort})`,
       `  Both SOARs: API key ${DEFAULT_API_KEY.id} / ${DEFAULT_API_KEY.secret}, or user ${DEFAULT_USER.email} / ${DEFAULT_USER.password}; CA certificate ${ca}`,
+      `  Web UI   EU https://127.0.0.1:${eu.node.webPort}/ui/   US https://127.0.0.1:${us.node.webPort}/ui/   (self-signed demo CA: ${ca})`,
+      `           sign in at US as brand ${us.spec.brand}: ${demoAnalyst(us.spec.brand).email} / ${demoAnalyst(us.spec.brand).password}; at EU as brand ${eu.spec.brand}: ${demoAnalyst(eu.spec.brand).email} / ${demoAnalyst(eu.spec.brand).password}`,
       `  Node configs: ${shown(eu.configPath)}, ${shown(us.configPath)}   logs: ${shown(eu.logPath)}, ${shown(us.logPath)}`,
       '',
       'Try (in another terminal, from this directory):',
@@ -514,6 +532,7 @@ class Demo {
       `  ${curl} ${euRest}/incidents/${id}/table_data/${TABLE}`,
       `  # share it read-only with soar3: set the row's flag as an analyst would (ROW = the row's id)`,
       `  ${curl} -X PUT -H 'Content-Type: application/json' -d '{"cells":{"read_only":{"value":true}}}' ${euRest}/incidents/${id}/table_data/${TABLE}/row_data/ROW`,
+      `  # ...then read it as soar3 in the US web UI: https://127.0.0.1:${us.node.webPort}/ui/shared (user above)`,
       `  # distribute a copy to soar3, then look for it in the US SOAR`,
       `  ${curl} -X PUT -H 'Content-Type: application/json' -d '{"cells":{"distribute":{"value":true}}}' ${euRest}/incidents/${id}/table_data/${TABLE}/row_data/ROW`,
       `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"filters":[{"conditions":[{"field_name":"properties.clearing_origin_brand","method":"equals","value":"${eu.spec.brand}"}]}]}' ${usRest}/incidents/query_paged`,

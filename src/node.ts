@@ -15,12 +15,19 @@ import type { FunctionDefinition, Logger } from './types.js';
 import { checkFunctionsDefined } from './worker/preflight.js';
 import { FunctionRegistry } from './worker/registry.js';
 import { BrandWorker } from './worker/worker.js';
+import { WebServer } from './web/server.js';
+
+export interface NodeOptions {
+  /** The web UI's clock (sessions' idle timeout, sign-in throttling); tests move it. */
+  readonly webClock?: () => number;
+}
 
 export class ClearingNode {
   workers: BrandWorker[] = [];
   private current: ClearingNetwork;
   private peerServer: PeerServer | null = null;
   private pushSchedule: ConfigPushSchedule | null = null;
+  private webServer: WebServer | null = null;
   private soarClients: SoarClient[] = [];
   private stopping = new AbortController();
 
@@ -28,6 +35,7 @@ export class ClearingNode {
     private readonly config: AppConfig,
     private readonly functions: readonly FunctionDefinition[],
     private readonly log: Logger,
+    private readonly opts: NodeOptions = {},
   ) {
     this.current = new ClearingNetwork(config, log);
   }
@@ -40,6 +48,11 @@ export class ClearingNode {
   /** The peer API's port once started (0 when this node has no network). */
   get peerPort(): number {
     return this.peerServer?.port ?? 0;
+  }
+
+  /** The web UI's port once started (0 when the config has no web: section). */
+  get webPort(): number {
+    return this.webServer?.port ?? 0;
   }
 
   async start(): Promise<void> {
@@ -74,6 +87,10 @@ export class ClearingNode {
       this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
       this.pushSchedule = ConfigPushSchedule.start(this.network, this.log);
     }
+    if (this.config.web) {
+      this.webServer = await WebServer.start({ config: this.config, network: this.network, log: this.log.child({ component: 'web' }), ...(this.opts.webClock ? { now: this.opts.webClock } : {}) });
+      this.log.info(`web UI listening on https://${this.config.web.listen.host}:${this.webServer.port}/ui/`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -82,6 +99,8 @@ export class ClearingNode {
     this.pushSchedule = null;
     await this.peerServer?.stop();
     this.peerServer = null;
+    await this.webServer?.stop();
+    this.webServer = null;
     await Promise.all(this.workers.map((w) => w.stop()));
     this.network.close();
     await Promise.all(this.soarClients.map((s) => s.close().catch(() => undefined)));

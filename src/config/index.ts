@@ -3,6 +3,7 @@
  * list the secrets the logger must scrub.
  */
 import type { AppConfig, BrandConfig, PeerConfig, SoarConfig } from './types.js';
+import { describeWeb } from './web.js';
 
 export * from './types.js';
 export {
@@ -106,6 +107,7 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
             peers: cfg.network.peers.map((p) => ({ ...p, brands: [...p.brands] })),
             received: { ...cfg.network.received },
           },
+    web: describeWeb(cfg.web, REDACTED),
     whitelist: plainCopy(cfg.whitelist),
     brands: cfg.brands.map((brand) => ({
       ...describeBrand(brand),
@@ -129,6 +131,7 @@ export function secretsOf(cfg: AppConfig): string[] {
     secrets.add(brand.stomp.passcode);
     for (const p of proxyPassword(brand.soar.proxy)) secrets.add(p);
   }
+  if (cfg.web?.session_secret) secrets.add(cfg.web.session_secret);
   return [...secrets].filter((s) => s !== '').sort((a, b) => b.length - a.length);
 }
 

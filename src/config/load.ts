@@ -15,6 +15,7 @@ import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import { dropNulls } from '../json.js';
+import { checkWeb, compileWeb } from './web.js';
 import {
   type ConfigProblem,
   type PathSegment,
@@ -181,7 +182,7 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
 const STRING_KEYS = new Set([
   'id', 'brand_id', 'host', 'org', 'api_key_id', 'api_key_secret', 'email', 'password',
   'cafile', 'resource_prefix', 'proxy', 'file', 'cert', 'key', 'ca', 'primary', 'url', 'owner',
-  'group',
+  'group', 'session_secret',
 ]);
 /** Keys whose list items are text even when they look like numbers (`brands: [0042]`). */
 const STRING_LIST_KEYS = new Set(['brands', 'destinations']);
@@ -430,7 +431,7 @@ function crossCheck(data: Record<string, unknown>, baseDir: string): ConfigProbl
     }
   }
 
-  problems.push(...checkNode(data, baseDir, fileProblems), ...checkNetwork(data));
+  problems.push(...checkNode(data, baseDir, fileProblems), ...checkNetwork(data), ...checkWeb(data));
 
   const logging = data.logging;
   if (isRecord(logging) && typeof logging.file === 'string' && logging.file !== '') {
@@ -812,6 +813,7 @@ function compile(raw: RawConfig, source: string): AppConfig {
     source,
     node: compileNode(raw, baseDir),
     network: compileNetwork(raw.network),
+    web: compileWeb(raw.web),
     whitelist,
     brands,
     worker: {

@@ -75,6 +75,13 @@ export const DEFAULTS = {
     timeout_s: 15,
     config_push: { schedule_minutes: 0 },
   },
+  web: {
+    host: '0.0.0.0',
+    port: 8444,
+    idle_timeout_minutes: 30,
+    login_max_failures: 5,
+    login_window_s: 300,
+  },
 } as const;
 
 // ---- the YAML's shape after validation (null-valued keys removed, scalars coerced) ----
@@ -170,8 +177,18 @@ export interface RawConfigPush {
   schedule_minutes?: number;
 }
 
+export interface RawWeb {
+  listen?: RawListen;
+  session_secret?: string;
+  idle_timeout_minutes?: number;
+  allowed_groups?: string[];
+  allowed_roles?: string[];
+  login_throttle?: { max_failures?: number; window_s?: number };
+}
+
 export interface RawConfig {
   node: RawNode;
+  web?: RawWeb;
   network?: RawNetwork;
   /** What may leave this node's brands (the whitelist module's YAML form). */
   whitelist?: RawWhitelist;
@@ -343,6 +360,33 @@ export const configSchema = {
             tags: { type: 'array', uniqueItems: true, items: text },
             name_prefixes: { type: 'array', uniqueItems: true, items: text },
             schedule_minutes: { type: 'integer', minimum: 0, maximum: 1440, default: DEFAULTS.network.config_push.schedule_minutes },
+          },
+        },
+      },
+    },
+    web: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            host: { ...host, default: DEFAULTS.web.host },
+            port: port(DEFAULTS.web.port),
+          },
+        },
+        // HMAC key of the session cookies; absent: a random one per process.
+        session_secret: { type: 'string', minLength: 32 },
+        idle_timeout_minutes: { type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS / 60, default: DEFAULTS.web.idle_timeout_minutes },
+        allowed_groups: { type: 'array', uniqueItems: true, items: text },
+        allowed_roles: { type: 'array', uniqueItems: true, items: text },
+        login_throttle: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            max_failures: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULTS.web.login_max_failures },
+            window_s: seconds(DEFAULTS.web.login_window_s, true),
           },
         },
       },

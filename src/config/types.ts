@@ -186,12 +186,30 @@ export interface NetworkConfig {
   readonly configPush: ConfigPushConfig;
 }
 
+/** The web UI (src/web/): analysts of this node's brands read what other brands share with them. */
+export interface WebConfig {
+  /** Its own HTTPS listener (the node's certificate; no client certificate asked). */
+  readonly listen: ListenConfig;
+  /** HMAC key of the session cookies (a secret); null: a random key per process. */
+  readonly session_secret: string | null;
+  /** A session unused this long is over. */
+  readonly idle_timeout_ms: number;
+  /** SOAR groups (names) whose members may sign in; a user needs one of these or of allowed_roles. */
+  readonly allowed_groups: readonly string[];
+  /** SOAR role handles that may sign in. */
+  readonly allowed_roles: readonly string[];
+  /** Failed sign-ins allowed per user and per client address within window_ms, then refused until the window passes. */
+  readonly login_throttle: { readonly max_failures: number; readonly window_ms: number };
+}
+
 export interface AppConfig {
   /** Absolute path of the file the config was read from. */
   readonly source: string;
   readonly node: NodeConfig;
   /** The clearing network, or null when this node runs its brands' workers only. */
   readonly network: NetworkConfig | null;
+  /** The web UI, or null when the config has no `web:` section. */
+  readonly web: WebConfig | null;
   /** The top-level `whitelist:`, compiled; the built-in default whitelist when absent. */
   readonly whitelist: Whitelist;
   readonly brands: readonly BrandConfig[];

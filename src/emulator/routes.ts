@@ -113,6 +113,8 @@ function passwordSessionJson(state: EmulatorState, p: Extract<Principal, { kind:
   s['user_fname'] = p.user.fname;
   s['user_lname'] = p.user.lname;
   s['session_ip'] = '127.0.0.1';
+  // SessionOrgInfoDTO.role_handles (deprecated in v30 for instance_roles, still sent): the user's roles.
+  for (const o of s['orgs'] as JsonObject[]) o['role_handles'] = [...p.user.roles];
   return s;
 }
 
@@ -310,12 +312,23 @@ function actionInvocation(state: EmulatorState, r: Parameters<NonNullable<Emulat
   return out.ok ? { status: 200, body: out.body } : soarError(out.status, out.message);
 }
 
+/** GroupDTOs: each group with its members' user ids. */
+function groupsJson(state: EmulatorState): JsonObject[] {
+  return [...state.groups].map(([name, id]) => ({
+    id,
+    name,
+    display_name: name,
+    members: state.users.filter((u) => u.groups.includes(name)).map((u) => u.id),
+  }));
+}
+
 function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: string, req: RouteRequest): Reply {
   const m = req.method;
   const creator = state.principalJson(p);
   let g: RegExpMatchArray | null;
 
   if (rest === '/functions' && m === 'GET') return { status: 200, body: { entities: state.functions.map((f) => clone(f)) } };
+  if (rest === '/groups' && m === 'GET') return { status: 200, body: groupsJson(state) };
   if ((g = rest.match(/^\/functions\/([^/]+)$/)) && m === 'GET') {
     const f = state.findFunction(decodeURIComponent(g[1]!));
     return f ? { status: 200, body: clone(f) } : soarError(404, `Function '${decodeURIComponent(g[1]!)}' not found`);

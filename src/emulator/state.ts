@@ -34,6 +34,10 @@ export interface EmulatorUserSpec {
   readonly lname?: string;
   /** Org ids this user may use; default all orgs. */
   readonly orgs?: readonly number[];
+  /** Names of the SOAR groups the user is a member of (GET /groups lists them with their members); default none. */
+  readonly groups?: readonly string[];
+  /** Role handles of the user in its orgs (the session's orgs[].role_handles); default none. */
+  readonly roles?: readonly string[];
 }
 
 /** A function definition to add (the rest of the object comes from the functions sample). */
@@ -76,6 +80,8 @@ export interface UserRecord {
   readonly fname: string;
   readonly lname: string;
   readonly orgs: readonly number[] | null;
+  readonly groups: readonly string[];
+  readonly roles: readonly string[];
 }
 
 export interface SessionRecord {
@@ -197,6 +203,8 @@ export class EmulatorState {
   readonly apiKeys: ApiKeyRecord[] = [];
   readonly users: UserRecord[] = [];
   readonly sessions = new Map<string, SessionRecord>();
+  /** Group name -> group id (groups exist as users name them). */
+  readonly groups = new Map<string, number>();
   readonly incidents = new Map<number, JsonObject>();
   readonly tasks = new Map<number, JsonObject>();
   /** `${incidentId}/${tableId}` -> rows by id. */
@@ -230,7 +238,7 @@ export class EmulatorState {
   readonly strictFields: boolean;
   sessionTimeoutMs: number;
   private seq = {
-    incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1,
+    incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1, group: 1,
     rule: 200, workflow: 10, import: 1, misc: 1, attachment: 1,
   };
 
@@ -293,7 +301,10 @@ export class EmulatorState {
       fname: u.fname ?? 'Test',
       lname: u.lname ?? 'User',
       orgs: u.orgs ? [...u.orgs] : null,
+      groups: [...(u.groups ?? [])],
+      roles: [...(u.roles ?? [])],
     };
+    for (const g of rec.groups) if (!this.groups.has(g)) this.groups.set(g, this.seq.group++);
     this.users.push(rec);
     return rec;
   }

@@ -51,6 +51,25 @@ export interface NetworkWorldOptions {
   readonly functions?: readonly FunctionDefinition[];
   /** false: leave the nodes unstarted (tests that start them themselves). */
   readonly start?: boolean;
+  /** Give every node a web UI (`web:` section) with these settings. */
+  readonly web?: {
+    readonly allowedGroups: readonly string[];
+    readonly idleTimeoutMinutes?: number;
+    readonly loginMaxFailures?: number;
+    /** The web UI's clock (sessions and throttling). */
+    readonly clock?: () => number;
+  };
+}
+
+/** The `web:` section of a test node. */
+function webYaml(port: number, web: NonNullable<NetworkWorldOptions['web']>): string {
+  return `web:
+  listen: { host: 127.0.0.1, port: ${port} }
+  session_secret: test-session-secret-0123456789abcdef
+  idle_timeout_minutes: ${web.idleTimeoutMinutes ?? 30}
+  allowed_groups: [${web.allowedGroups.join(', ')}]
+  login_throttle: { max_failures: ${web.loginMaxFailures ?? 5}, window_s: 300 }
+`;
 }
 
 export const DEFAULT_REGIONS: readonly RegionSpec[] = [
@@ -91,12 +110,13 @@ export class NetworkWorld {
           peers,
           ...(opts.whitelistYaml ? { whitelistYaml: opts.whitelistYaml } : {}),
         },
+        ...(opts.web ? { extraYaml: webYaml(await freePort(), opts.web) } : {}),
       });
       const config = loadConfig({ path: configPath, env: {} });
       const { log, lines } = memoryLogger();
       const soar = await SoarClient.connect(config.brands[0]!.soar);
       await installCustomization(soar, buildExport(), customization.destination, log);
-      const node = new ClearingNode(config, opts.functions ?? allFunctions, log);
+      const node = new ClearingNode(config, opts.functions ?? allFunctions, log, opts.web?.clock ? { webClock: opts.web.clock } : {});
       regions.set(spec.nodeId, { spec, emulator, configPath, config, soar, node, peerPort: ports.get(spec.nodeId)!, lines, log });
     }
     const world = new NetworkWorld(broker, regions);

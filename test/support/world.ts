@@ -42,6 +42,8 @@ export interface ConfigOptions {
     /** YAML lines of a `whitelist:` section body (indented by two spaces), if any. */
     readonly whitelistYaml?: string;
   };
+  /** More top-level YAML sections, appended as they are (e.g. `web:`). */
+  readonly extraYaml?: string;
 }
 
 /** Writes app.config.yaml for one brand into a fresh temp dir; returns its path. */
@@ -77,7 +79,7 @@ worker:
   shutdown_grace_s: ${o.shutdownGraceS ?? 5}
   function_timeout_s: ${o.functionTimeoutS ?? 0}
 logging: { level: debug, format: text }
-${o.network ? networkYaml(o.nodeId ?? 'test-node', o.network) : ''}`);
+${o.network ? networkYaml(o.nodeId ?? 'test-node', o.network) : ''}${o.extraYaml ?? ''}`);
   return path;
 }
 

@@ -79,6 +79,7 @@ describe('loadConfig: valid files', () => {
       source: join(d, 'app.config.yaml'),
       node: { id: 'eu-1', listen: null, tls: null },
       network: null,
+      web: null,
       whitelist: DEFAULT_WHITELIST,
       brands: [
         {

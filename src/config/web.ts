@@ -1,0 +1,60 @@
+/**
+ * The `web:` section (the web UI): the checks a schema cannot express, compilation to
+ * WebConfig, and its printable form. The schema fragment lives in schema.ts with the others.
+ */
+import type { ConfigProblem } from './env.js';
+import { DEFAULTS, type RawListen, type RawWeb } from './schema.js';
+import type { WebConfig } from './types.js';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The web UI needs the node's certificate, a port of its own, and someone allowed in. */
+export function checkWeb(data: Record<string, unknown>): ConfigProblem[] {
+  const web = data.web;
+  if (!isRecord(web)) return [];
+  const problems: ConfigProblem[] = [];
+  const node = isRecord(data.node) ? data.node : {};
+  if (!('tls' in node)) problems.push({ path: 'node.tls', message: 'required with web: (the web UI serves HTTPS with the node certificate)' });
+  const groups = Array.isArray(web.allowed_groups) ? web.allowed_groups : [];
+  const roles = Array.isArray(web.allowed_roles) ? web.allowed_roles : [];
+  if (groups.length === 0 && roles.length === 0) {
+    problems.push({ path: 'web.allowed_groups', message: 'give allowed_groups or allowed_roles (the SOAR groups or roles whose users may sign in)' });
+  }
+  const webListen = isRecord(web.listen) ? web.listen : {};
+  const peerListen = isRecord(node.listen) ? node.listen : null;
+  if (peerListen !== null && (webListen.port ?? DEFAULTS.web.port) === (peerListen.port ?? DEFAULTS.listen.port)) {
+    problems.push({ path: 'web.listen.port', message: 'must differ from node.listen.port (the peer API asks for client certificates, the web UI does not)' });
+  }
+  return problems;
+}
+
+export function compileWeb(raw: RawWeb | undefined): WebConfig | null {
+  if (raw === undefined) return null;
+  const listen: RawListen = raw.listen ?? {};
+  return {
+    listen: { host: listen.host ?? DEFAULTS.web.host, port: listen.port ?? DEFAULTS.web.port },
+    session_secret: raw.session_secret ?? null,
+    idle_timeout_ms: Math.round((raw.idle_timeout_minutes ?? DEFAULTS.web.idle_timeout_minutes) * 60_000),
+    allowed_groups: [...(raw.allowed_groups ?? [])],
+    allowed_roles: [...(raw.allowed_roles ?? [])],
+    login_throttle: {
+      max_failures: raw.login_throttle?.max_failures ?? DEFAULTS.web.login_max_failures,
+      window_ms: Math.round((raw.login_throttle?.window_s ?? DEFAULTS.web.login_window_s) * 1000),
+    },
+  };
+}
+
+/** The section as describeConfig shows it: the session secret as `redacted`. */
+export function describeWeb(web: WebConfig | null, redacted: string): Record<string, unknown> | null {
+  if (web === null) return null;
+  return {
+    ...web,
+    listen: { ...web.listen },
+    session_secret: web.session_secret === null ? null : redacted,
+    allowed_groups: [...web.allowed_groups],
+    allowed_roles: [...web.allowed_roles],
+    login_throttle: { ...web.login_throttle },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Cross-site request forgery: every POST must come from a page of this UI. Two checks, both
+ * required: the browser's Origin header (or, lacking it, the Referer's origin) is this
+ * server's own origin; and the form carries the expected token (the session's token, or for
+ * the sign-in form, the value of a SameSite=Strict pre-login cookie set with the form).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { html, type SafeHtml } from './html.js';
+
+export const CSRF_FIELD = '_csrf';
+/** Double-submit cookie of the sign-in form (there is no session yet to hold a token). */
+export const LOGIN_CSRF_COOKIE = '__Host-sc_login';
+
+export function newCsrfToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** The hidden field to put in every POST form. */
+export function csrfField(token: string): SafeHtml {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
+}
+
+export function tokensMatch(given: string | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The origin the request says it came from (Origin, else Referer's), or null. */
+export function requestOrigin(headers: { origin?: string | undefined; referer?: string | undefined }): string | null {
+  if (headers.origin && headers.origin !== 'null') return headers.origin;
+  if (headers.referer) {
+    try {
+      return new URL(headers.referer).origin;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+export type CsrfVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Checks a POST: `selfOrigin` is `https://<Host header>` of this request (the Host a browser
+ * sends is the one it connected to, so a page of another site cannot claim it).
+ */
+export function checkCsrf(opts: {
+  readonly selfOrigin: string;
+  readonly headers: { origin?: string | undefined; referer?: string | undefined };
+  readonly formToken: string | undefined;
+  readonly expectedToken: string | undefined;
+}): CsrfVerdict {
+  const origin = requestOrigin(opts.headers);
+  if (origin === null) return { ok: false, reason: 'the request names no origin' };
+  if (origin !== opts.selfOrigin) return { ok: false, reason: 'the request comes from another site' };
+  if (!tokensMatch(opts.formToken, opts.expectedToken)) return { ok: false, reason: 'the form token is missing or wrong (reload the page and try again)' };
+  return { ok: true };
+}

@@ -1,0 +1,41 @@
+/**
+ * HTML built from tagged templates that escape every interpolation unless it is explicitly
+ * marked safe: `html\`<td>${name}</td>\`` escapes `name`; a nested `html\`...\`` (or `raw()`)
+ * goes in as is. Arrays are joined, each item by the same rule; null, undefined and false
+ * render as nothing. Values go only into text or into double-quoted attributes, where escaping
+ * `& < > " '` (and the backquote, for old parsers) is enough.
+ */
+
+/** Markup that is safe to emit as is: the result of `html` or `raw`. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];
+
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (c) => ENTITIES[c]!);
+}
+
+/** Marks trusted markup (built by this module, never from data) as safe. */
+export function raw(markup: string): SafeHtml {
+  return new SafeHtml(markup);
+}
+
+function render(value: Interpolation): string {
+  if (value instanceof SafeHtml) return value.value;
+  if (value === null || value === undefined || value === false) return '';
+  if (Array.isArray(value)) return (value as readonly Interpolation[]).map(render).join('');
+  return escapeHtml(String(value));
+}
+
+export function html(strings: TemplateStringsArray, ...values: readonly Interpolation[]): SafeHtml {
+  let out = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) out += render(values[i]!) + (strings[i + 1] ?? '');
+  return new SafeHtml(out);
+}

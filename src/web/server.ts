@@ -1,0 +1,248 @@
+/**
+ * The web UI's HTTPS server: its own listener (web.listen), with the node's certificate and no
+ * client certificate asked (the peer API, which requires them, stays on node.listen).
+ *
+ * Every answer carries a strict Content-Security-Policy (default-src 'none'; the stylesheet
+ * from this server only; no script at all), nosniff, no framing, no caching of pages. Every
+ * request goes through: target check (400) -> routing (404/405) -> session (a page redirects to
+ * the sign-in page, JSON gets 401) -> the handler. Errors become a clear page or JSON body
+ * with a status; an unexpected one is logged with its stack and shown as "internal error".
+ * One log line per request (method, route, status, ms, brand); never cookies, forms or bodies.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { ClearingNetwork } from '../clearing/network.js';
+import { checkTarget } from '../clearing/peer-routes.js';
+import type { AppConfig } from '../config/types.js';
+import { ClearingError, ErrorCode } from '../errors.js';
+import type { Logger } from '../types.js';
+import type { WebContext } from './context.js';
+import { errorResponse, redirect } from './respond.js';
+import { Router, type WebMethod, type WebRequest, type WebResponse } from './router.js';
+import { webRoutes } from './routes.js';
+import { parseCookies, SESSION_COOKIE, sessionCookieHeader, SessionStore, type Session } from './session.js';
+import { LoginThrottle } from './throttle.js';
+
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'same-origin',
+  'Strict-Transport-Security': 'max-age=31536000',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const MAX_FORM_BYTES = 16 * 1024;
+
+export interface WebServerOptions {
+  readonly config: AppConfig;
+  readonly network: ClearingNetwork;
+  readonly log: Logger;
+  /** The clock of sessions and throttling (tests move it). */
+  readonly now?: () => number;
+}
+
+/** A request refused before its handler (status, code, words). */
+class Refusal extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new Refusal(415, 'content_type', 'A form must be sent as application/x-www-form-urlencoded.'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_FORM_BYTES) {
+        reject(new Refusal(413, 'body_too_large', 'The form is too large.'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
+/** What the user is told about a failure (never a stack), and its status. */
+function describeFailure(err: unknown): { status: number; code: string; message: string } | null {
+  if (err instanceof Refusal) return { status: err.status, code: err.code, message: err.message };
+  if (!(err instanceof ClearingError)) return null;
+  switch (err.code) {
+    case ErrorCode.NotFound:
+      return { status: 404, code: err.code, message: 'No such incident is shared with your brand.' };
+    case ErrorCode.InputInvalid:
+      return { status: 400, code: err.code, message: err.message };
+    case ErrorCode.PeerUnreachable:
+    case ErrorCode.PeerTls:
+    case ErrorCode.PeerIdentityMismatch:
+    case ErrorCode.PeerError:
+      return { status: 502, code: err.code, message: `The clearing node holding this incident could not answer: ${err.message}` };
+    case ErrorCode.SoarUnreachable:
+    case ErrorCode.SoarRequest:
+    case ErrorCode.SoarAuth:
+      return { status: 503, code: err.code, message: `Your brand's SOAR could not answer: ${err.message}` };
+    case ErrorCode.Aborted:
+      return { status: 503, code: err.code, message: 'The request was cancelled.' };
+    default:
+      return null;
+  }
+}
+
+export class WebServer {
+  private constructor(
+    private readonly server: https.Server,
+    readonly context: WebContext,
+  ) {}
+
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  static async start(opts: WebServerOptions): Promise<WebServer> {
+    const web = opts.config.web;
+    const tls = opts.config.node.tls;
+    if (!web || !tls) throw new ClearingError(ErrorCode.ConfigInvalid, 'the web UI needs web: and node.tls in the config');
+    const log = opts.log;
+    const now = opts.now ?? Date.now;
+    let secret = web.session_secret;
+    if (secret === null) {
+      secret = randomBytes(32).toString('base64url');
+      log.warn('web.session_secret is not set: using a random one for this process; sessions end when the node restarts');
+    }
+    const context: WebContext = {
+      config: opts.config,
+      web,
+      network: opts.network,
+      sessions: new SessionStore({ secret, idleTimeoutMs: web.idle_timeout_ms, now }),
+      throttle: new LoginThrottle({ maxFailures: web.login_throttle.max_failures, windowMs: web.login_throttle.window_ms, now }),
+      log,
+      startedAt: now(),
+      now,
+    };
+    const router = new Router(webRoutes(context));
+    const read = (path: string, what: string): Buffer => {
+      try {
+        return readFileSync(path);
+      } catch (err) {
+        throw new ClearingError(ErrorCode.ConfigInvalid, `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    };
+    const server = https.createServer({ key: read(tls.key, 'node.tls.key'), cert: read(tls.cert, 'node.tls.cert'), minVersion: 'TLSv1.2' });
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 60_000;
+    const self = new WebServer(server, context);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void self.handle(router, req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(web.listen.port, web.listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return self;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const ctx = this.context;
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort(new ClearingError(ErrorCode.Aborted, 'the browser went away'));
+    });
+    const accept = header(req, 'accept') ?? '';
+    let wantsJson = accept.trim().toLowerCase().startsWith('application/json');
+    let session: Session | null = null;
+    let routePath = '-';
+    let response: WebResponse;
+    try {
+      const method = (req.method ?? 'GET').toUpperCase();
+      const check = checkTarget(req.url ?? '/');
+      if (!check.ok) throw new Refusal(400, 'path_invalid', 'The address is not valid.');
+      let segments = [...check.segments];
+      if (segments[0] === 'ui' && segments[1] === 'api') {
+        wantsJson = true;
+        segments = ['ui', ...segments.slice(2)];
+      }
+      if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) {
+        response = redirect('/ui/shared');
+      } else {
+        const host = header(req, 'host');
+        if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) throw new Refusal(400, 'host_invalid', 'The Host header is missing or not valid.');
+        const routeMethod: WebMethod | null = method === 'GET' || method === 'HEAD' ? 'GET' : method === 'POST' ? 'POST' : null;
+        const match = routeMethod ? router.match(routeMethod, segments) : null;
+        if (match === null) throw new Refusal(routeMethod ? 404 : 405, routeMethod ? 'route_unknown' : 'method_not_allowed', routeMethod ? 'There is no such page.' : 'This method is not allowed here.');
+        if ('methods' in match) throw new Refusal(405, 'method_not_allowed', `This page allows ${match.methods.join(', ')} only.`);
+        routePath = match.route.path;
+        const cookies = parseCookies(header(req, 'cookie'));
+        const lookup = ctx.sessions.lookup(cookies.get(SESSION_COOKIE));
+        session = lookup.ok ? lookup.session : null;
+        if (!session && !match.route.public) {
+          const reason = lookup.ok ? 'none' : lookup.reason;
+          if (reason !== 'none') ctx.log.info(`web: session ${reason}`, { route: routePath });
+          const clear: Record<string, string> = reason === 'none' ? {} : { 'Set-Cookie': sessionCookieHeader('', 0) };
+          const message = reason === 'expired' ? 'Your session expired; sign in again.' : reason === 'invalid' ? 'Your session is not valid; sign in again.' : 'Sign in first.';
+          if (wantsJson || routeMethod !== 'GET') {
+            response = errorResponse({ wantsJson, session: null }, 401, reason === 'none' ? 'signin_required' : `session_${reason}`, message, clear);
+          } else {
+            const next = encodeURIComponent(req.url ?? '/ui/shared');
+            response = redirect(`/ui/login?next=${next}${reason === 'none' ? '' : `&notice=${reason}`}`, clear);
+          }
+        } else {
+          const webReq: WebRequest = {
+            method: routeMethod!,
+            path: `/${segments.join('/')}`,
+            params: match.params,
+            query: check.query,
+            headers: req.headers,
+            address: req.socket.remoteAddress ?? 'unknown',
+            selfOrigin: `https://${host}`,
+            wantsJson,
+            session,
+            cookies,
+            form: () => readForm(req),
+            signal: abort.signal,
+          };
+          response = await match.route.handler(webReq);
+        }
+      }
+    } catch (err) {
+      const known = describeFailure(err);
+      if (known === null) ctx.log.error(`web: ${req.method} ${routePath} failed: ${(err as Error).stack ?? String(err)}`);
+      const { status, code, message } = known ?? { status: 500, code: 'internal', message: 'Something went wrong on the clearing node; the details are in its log.' };
+      response = errorResponse({ wantsJson, session }, status, code, message);
+    }
+    this.send(req, res, response);
+    ctx.log.debug(`web: ${req.method} ${routePath} ${response.status} ${Math.round(performance.now() - started)} ms`, session ? { brand: session.user.brand } : {});
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, r: WebResponse): void {
+    if (res.headersSent || res.destroyed) return;
+    const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', ...(r.headers ?? {}) };
+    if (r.contentType) headers['Content-Type'] = r.contentType;
+    const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+    headers['Content-Length'] = String(body.length);
+    res.writeHead(r.status, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+}

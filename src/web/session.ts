@@ -1,0 +1,138 @@
+/**
+ * Web UI sessions: kept in memory by this node (nothing on disk; a restart signs everyone out),
+ * named in the browser by a signed cookie `<id>.<hmac>`. The HMAC (SHA-256 over the id, with the
+ * session secret) lets a forged or altered cookie be told apart from an expired one before any
+ * lookup. A session holds only who the user is (SOAR user, brand, groups, roles) and its CSRF
+ * token: never the SOAR password, nor a SOAR session.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** `__Host-`: the browser accepts it only Secure, with Path=/ and no Domain. */
+export const SESSION_COOKIE = '__Host-sc_session';
+
+export interface WebUser {
+  /** SOAR user's email (as typed at sign-in, lowercased). */
+  readonly email: string;
+  readonly displayName: string;
+  /** The brand signed in to (one of this node's). */
+  readonly brand: string;
+  readonly groups: readonly string[];
+  readonly roles: readonly string[];
+}
+
+export interface Session {
+  readonly id: string;
+  readonly user: WebUser;
+  /** Per-session token every POST form must carry. */
+  readonly csrfToken: string;
+  lastSeen: number;
+}
+
+export type SessionLookup =
+  | { readonly ok: true; readonly session: Session }
+  | { readonly ok: false; readonly reason: 'none' | 'invalid' | 'expired' };
+
+export interface SessionStoreOptions {
+  readonly secret: string | Buffer;
+  readonly idleTimeoutMs: number;
+  /** The clock (tests move it). */
+  readonly now?: () => number;
+  /** Most sessions kept at once; the least recently used go first. Default 10000. */
+  readonly maxSessions?: number;
+}
+
+function token(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+  private readonly now: () => number;
+  private readonly max: number;
+
+  constructor(private readonly opts: SessionStoreOptions) {
+    this.now = opts.now ?? Date.now;
+    this.max = opts.maxSessions ?? 10_000;
+  }
+
+  private mac(id: string): string {
+    return createHmac('sha256', this.opts.secret).update(`sc-web-session:${id}`).digest('base64url');
+  }
+
+  /** The cookie value naming session `id`. */
+  sign(id: string): string {
+    return `${id}.${this.mac(id)}`;
+  }
+
+  /** The session id of a cookie value whose signature holds, else null. */
+  verify(value: string): string | null {
+    const dot = value.indexOf('.');
+    if (dot <= 0 || value.length > 200) return null;
+    const id = value.slice(0, dot);
+    const given = Buffer.from(value.slice(dot + 1));
+    const expected = Buffer.from(this.mac(id));
+    return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+  }
+
+  /** A new session; answers it and its cookie value. */
+  create(user: WebUser): { session: Session; cookie: string } {
+    this.sweep();
+    while (this.sessions.size >= this.max) this.sessions.delete(this.sessions.keys().next().value!);
+    const session: Session = { id: token(), user, csrfToken: token(), lastSeen: this.now() };
+    this.sessions.set(session.id, session);
+    return { session, cookie: this.sign(session.id) };
+  }
+
+  /** The session a cookie names, touched (idle time starts again); or why there is none. */
+  lookup(cookie: string | undefined): SessionLookup {
+    if (cookie === undefined || cookie === '') return { ok: false, reason: 'none' };
+    const id = this.verify(cookie);
+    if (id === null) return { ok: false, reason: 'invalid' };
+    const session = this.sessions.get(id);
+    if (session === undefined) return { ok: false, reason: 'expired' };
+    const now = this.now();
+    if (now - session.lastSeen > this.opts.idleTimeoutMs) {
+      this.sessions.delete(id);
+      return { ok: false, reason: 'expired' };
+    }
+    session.lastSeen = now;
+    // Re-inserted so the map stays in least-recently-used order.
+    this.sessions.delete(id);
+    this.sessions.set(id, session);
+    return { ok: true, session };
+  }
+
+  destroy(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Drops idle sessions (oldest first; stops at the first live one). */
+  private sweep(): void {
+    const now = this.now();
+    for (const [id, s] of this.sessions) {
+      if (now - s.lastSeen <= this.opts.idleTimeoutMs) break;
+      this.sessions.delete(id);
+    }
+  }
+}
+
+/** The Set-Cookie value for a session cookie; `maxAgeS` 0 deletes it. */
+export function sessionCookieHeader(value: string, maxAgeS?: number): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; Secure; HttpOnly; SameSite=Strict${maxAgeS === undefined ? '' : `; Max-Age=${maxAgeS}`}`;
+}
+
+/** The cookies of a request (`Cookie` header), by name; the first of a repeated name wins. */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!out.has(name)) out.set(name, part.slice(eq + 1).trim());
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { escapeHtml, html, raw } from '../../src/web/html.js';
+import { formatValue, htmlToText } from '../../src/web/pages/format.js';
+import { safeNext } from '../../src/web/pages/login.js';
+import { parseListQuery } from '../../src/web/pages/shared-list.js';
+
+describe('html tagged template', () => {
+  test('escapes every interpolation', () => {
+    const evil = `<script>alert(1)</script><img src=x onerror="alert('x')">\`&`;
+    assert.equal(
+      html`<p title="${evil}">${evil}</p>`.value,
+      '<p title="&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&#96;&amp;">&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&#96;&amp;</p>',
+    );
+  });
+
+  test('nested templates and raw() go in as they are; arrays are joined, each escaped', () => {
+    const items = ['<a>', html`<b>ok</b>`, 3];
+    assert.equal(html`<div>${items}${raw('<hr>')}</div>`.value, '<div>&lt;a&gt;<b>ok</b>3<hr></div>');
+  });
+
+  test('null, undefined and false render as nothing; 0 and true as text', () => {
+    assert.equal(html`${null}|${undefined}|${false}|${0}|${true}`.value, '|||0|true');
+  });
+
+  test('escapeHtml leaves plain text alone', () => {
+    assert.equal(escapeHtml('plain text 123'), 'plain text 123');
+  });
+
+  test('a note in HTML becomes text, which is escaped again when shown', () => {
+    const text = htmlToText('<p>Hi &lt;script&gt;x&lt;/script&gt;</p><img src=x onerror=alert(1)>');
+    assert.equal(text, 'Hi <script>x</script>');
+    assert.equal(html`${text}`.value, 'Hi &lt;script&gt;x&lt;/script&gt;');
+    assert.equal(formatValue('discovered_date', 0), '1970-01-01 00:00 UTC');
+    assert.equal(formatValue('severity_code', { id: 5, name: 'High' }), 'High');
+  });
+
+  test('after sign-in only a path of the UI is followed', () => {
+    assert.equal(safeNext('/ui/shared/soar2/5'), '/ui/shared/soar2/5');
+    for (const bad of ['https://evil.example/', '//evil.example/ui/', '/ui//evil', '/other', '/ui/logout', null, '/ui/"><script>']) {
+      assert.equal(safeNext(bad), '/ui/shared', String(bad));
+    }
+  });
+});
+
+describe('shared list query', () => {
+  test('lenient: unknown values fall back to defaults; pages stay within the sources\' window', () => {
+    const q = parseListQuery(new URLSearchParams('sort=toString&per_page=7&page=-3&q=%20x%20'));
+    assert.deepEqual(q, { q: 'x', origin: '', severity: '', sort: 'newest', page: 1, perPage: 25 });
+    assert.equal(parseListQuery(new URLSearchParams('per_page=100&page=999999')).page, 100);
+    assert.equal(parseListQuery(new URLSearchParams('sort=severity&severity=HIGH')).severity, 'high');
+  });
+});
