@@ -12,6 +12,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
+import { compileTriage, triageProblems } from '../triage/config.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import { dropNulls } from '../json.js';
 import {
@@ -164,7 +165,7 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
   for (const problem of crossCheck(data, dirname(source))) {
     if (!claimed.has(problem.path)) problems.push(problem);
   }
-  for (const problem of whitelistChecks(data)) {
+  for (const problem of [...whitelistChecks(data), ...triageProblems(data)]) {
     if (!claimed.has(problem.path) && !reported.has(problem.path)) problems.push(problem);
   }
   if (problems.length > 0) fail(problems);
@@ -800,6 +801,7 @@ function compile(raw: RawConfig, source: string): AppConfig {
     node: compileNode(raw, baseDir),
     network: compileNetwork(raw.network),
     whitelist,
+    triage: compileTriage(raw.triage),
     brands,
     worker: {
       concurrency: worker.concurrency ?? DEFAULTS.worker.concurrency,

@@ -10,6 +10,7 @@
  */
 
 import { type RawWhitelist, whitelistJsonSchema } from '../clearing/whitelist-schema.js';
+import { type RawTriage, triageJsonSchema } from '../triage/config.js';
 
 /** Brand ids and node ids: short, lowercase, usable in destinations, URLs and log lines. */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
@@ -171,6 +172,8 @@ export interface RawConfig {
   brands?: Record<string, RawBrand>;
   worker?: RawWorker;
   logging?: RawLogging;
+  /** Priority scoring, acknowledgement lifecycle and distribution thresholds (src/triage/config.ts). */
+  triage?: RawTriage;
 }
 
 // ---- schema building blocks ----
@@ -355,5 +358,6 @@ export const configSchema = {
         file: filePath,
       },
     },
+    triage: triageJsonSchema,
   },
 } as const;
