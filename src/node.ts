@@ -10,6 +10,7 @@ import type { AppConfig, BrandConfig } from './config/types.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { ClearingError } from './errors.js';
 import { SoarClient } from './soar/client.js';
+import { TriageSweep } from './triage/sweep.js';
 import type { FunctionDefinition, Logger } from './types.js';
 import { checkFunctionsDefined } from './worker/preflight.js';
 import { FunctionRegistry } from './worker/registry.js';
@@ -19,6 +20,8 @@ export class ClearingNode {
   workers: BrandWorker[] = [];
   private current: ClearingNetwork;
   private peerServer: PeerServer | null = null;
+  /** The triage sweep (acknowledgement lifecycle, thresholds) of the current run. */
+  triageSweep: TriageSweep | null = null;
   private soarClients: SoarClient[] = [];
   private stopping = new AbortController();
 
@@ -71,10 +74,14 @@ export class ClearingNode {
       });
       this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
     }
+    this.triageSweep = new TriageSweep(this.network);
+    this.triageSweep.start();
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    await this.triageSweep?.stop();
+    this.triageSweep = null;
     await this.peerServer?.stop();
     this.peerServer = null;
     await Promise.all(this.workers.map((w) => w.stop()));

@@ -3,7 +3,8 @@ import type { ClearingNetwork } from './network.js';
 import type { PeerRoute } from './peer-routes.js';
 import { distributeRoutes } from './distribute-routes.js';
 import { sharedViewRoutes } from './shared-routes.js';
+import { ackRoutes } from '../triage/ack-routes.js';
 
 export function peerRoutes(network: ClearingNetwork): PeerRoute[] {
-  return [...distributeRoutes(network), ...sharedViewRoutes(network)];
+  return [...distributeRoutes(network), ...sharedViewRoutes(network), ...ackRoutes(network)];
 }
