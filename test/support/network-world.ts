@@ -46,6 +46,8 @@ export interface NetworkWorldOptions {
   readonly regions?: readonly RegionSpec[];
   /** Body of a `whitelist:` section (YAML, indented two spaces) for every node. */
   readonly whitelistYaml?: string;
+  /** Top-level YAML sections for every node's config (e.g. `triage:`). */
+  readonly extraYaml?: string;
   readonly functions?: readonly FunctionDefinition[];
   /** false: leave the nodes unstarted (tests that start them themselves). */
   readonly start?: boolean;
@@ -75,6 +77,7 @@ export class NetworkWorld {
         nodeId: spec.nodeId,
         brandId: spec.brand,
         org: spec.org,
+        ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}),
         network: {
           cert: makeNodeCert(broker.pki, spec.nodeId),
           listenPort: ports.get(spec.nodeId)!,
