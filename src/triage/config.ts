@@ -351,3 +351,6 @@ export function compileTriage(raw: RawTriage | undefined): TriageConfig {
     })),
   };
 }
+
+/** The section's compiled defaults (no `triage:` in the file). */
+export const DEFAULT_TRIAGE: TriageConfig = compileTriage(undefined);

@@ -5,7 +5,9 @@
  * and the config section's validation.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
 import type { TriageConfig } from '../../src/config/types.js';
@@ -198,5 +200,15 @@ describe('the triage config section', () => {
       'triage.thresholds[1].name: t1 is also the name of an earlier threshold',
       'triage.thresholds[1]: needs exactly one of score_at_least or shared_artifact',
     ].sort());
+  });
+
+  test('the commented-out example in the shipped app.config.yaml is valid', () => {
+    const text = readFileSync(fileURLToPath(new URL('../../../app.config.yaml', import.meta.url)), 'utf8');
+    const start = text.indexOf('\n# triage:\n') + 1;
+    const block = text.slice(start, text.indexOf('\n\n', start)).split('\n').map((l) => l.replace(/^# ?/, '')).join('\n');
+    // Without a network here, the example's brand soar3 is unknown: name this node's own.
+    const cfg = parseConfig(`${BASE}${block.replaceAll('[soar3]', '[soar2]')}\n`, { source: '/nowhere/app.config.yaml', env: {} });
+    assert.equal(cfg.triage.assets[0]?.name, 'asset-1');
+    assert.equal(cfg.triage.thresholds.length, 2);
   });
 });
