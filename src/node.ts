@@ -74,8 +74,10 @@ export class ClearingNode {
       });
       this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
     }
-    this.triageSweep = new TriageSweep(this.network);
-    this.triageSweep.start();
+    if (network) {
+      this.triageSweep = new TriageSweep(this.network);
+      this.triageSweep.start();
+    }
   }
 
   async stop(): Promise<void> {

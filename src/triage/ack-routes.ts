@@ -11,6 +11,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { ID_PATTERN } from '../config/schema.js';
+import { localBrandForPeers } from '../clearing/distribute-routes.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { defineRoute, type PeerRoute } from '../clearing/peer-routes.js';
 import { ClearingError, ErrorCode } from '../errors.js';
@@ -37,12 +38,7 @@ export function ackRoutes(network: ClearingNetwork, now: () => number = Date.now
       path: ACK_ROUTE_PATH,
       bodySchema: ackReportSchema,
       maxBodyBytes: 4096,
-      authorize: (peer, params) => {
-        const brand = params['brand'] ?? '';
-        if (!network.isLocal(brand)) return `brand '${brand}' is not served by node '${network.nodeId}'`;
-        if (peer.peer.brands.length === 0) return `peer ${peer.id} serves no brand`;
-        return true;
-      },
+      authorize: localBrandForPeers(network),
       handler: async ({ peer, params, body, signal }) => {
         if (!peer.peer.brands.includes(body.receiving_brand)) {
           throw new ClearingError(

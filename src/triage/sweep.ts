@@ -21,7 +21,7 @@ import { ClearingError } from '../errors.js';
 import type { Incident, QueryCondition } from '../soar/dto.js';
 import type { Logger } from '../types.js';
 import { distributeOnBehalf, nodeContext } from './distribute.js';
-import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, receiverState, refreshAckOpen, sendAckReport } from './lifecycle.js';
+import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, needsWatch, receiverState, refreshAckOpen, sendAckReport } from './lifecycle.js';
 import { applySharedArtifactThresholds } from './triggers.js';
 
 /** Incidents read per query page. */
@@ -129,7 +129,9 @@ export class TriageSweep {
     for (const id of ids) {
       report.watched += 1;
       const now = this.now();
-      for (const row of await readDistributionRows(soar, id, signal)) {
+      let changed = false;
+      const rows = await readDistributionRows(soar, id, signal);
+      for (const row of rows) {
         if (row.status === 'Pending' && row.lastUpdate !== null && now - row.lastUpdate >= timeout) {
           const hours = Math.round((timeout / 3_600_000) * 100) / 100;
           await updateDistributionRow(soar, id, row.rowId, {
@@ -137,13 +139,16 @@ export class TriageSweep {
             message: `not acknowledged by ${row.brand} within ${hours} h of ${new Date(row.lastUpdate).toISOString().replace(/\.\d{3}Z$/, 'Z')}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
           }, now, signal);
           report.notAcknowledged += 1;
+          changed = true;
         } else if (row.status === 'Undelivered') {
           report.retried += 1;
           const outcome = await distributeOnBehalf(ctx, id, row.brand);
           if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
+          changed = true;
         }
       }
-      await refreshAckOpen(soar, id, undefined, signal);
+      // Still watched and nothing written: the mark is right as it is (saves a read per incident).
+      if (changed || !needsWatch(rows)) await refreshAckOpen(soar, id, undefined, signal);
     }
   }
 

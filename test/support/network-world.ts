@@ -46,7 +46,10 @@ export interface NetworkWorldOptions {
   readonly regions?: readonly RegionSpec[];
   /** Body of a `whitelist:` section (YAML, indented two spaces) for every node. */
   readonly whitelistYaml?: string;
-  /** Top-level YAML sections for every node's config (e.g. `triage:`). */
+  /**
+   * Top-level YAML sections for every node's config. Default: a `triage:` section without the
+   * periodic sweep, so that only tests calling `node.triageSweep.runOnce()` see it act.
+   */
   readonly extraYaml?: string;
   readonly functions?: readonly FunctionDefinition[];
   /** false: leave the nodes unstarted (tests that start them themselves). */
@@ -77,7 +80,7 @@ export class NetworkWorld {
         nodeId: spec.nodeId,
         brandId: spec.brand,
         org: spec.org,
-        ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}),
+        extraYaml: opts.extraYaml ?? 'triage:\n  sweep_interval_s: 0',
         network: {
           cert: makeNodeCert(broker.pki, spec.nodeId),
           listenPort: ports.get(spec.nodeId)!,
