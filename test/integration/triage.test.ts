@@ -28,7 +28,11 @@ const TRIAGE_YAML = `triage:
     asset-1: { ips: [10.1.0.0/16], operations: 3, security: 3, business_impact: /All Asset/Business Impact/Analysis/Business Role/Revenue }
     desktops: { ips: [192.168.0.0/16], group: true, operations: 1, security: 1 }
   thresholds:
-    - { name: high-priority, score_at_least: 6, mode: first, distribute_to: [soar3] }`;
+    - { name: high-priority, score_at_least: 6, mode: first, distribute_to: [soar3] }
+    - name: shared-domain
+      shared_artifact: { incidents: 3, within_minutes: 30, types: [DNS Name] }
+      mode: first
+      distribute_to: [soar3]`;
 
 let world: NetworkWorld;
 let eu: Region;
@@ -51,9 +55,10 @@ async function runRule(region: Region, incidentId: number, name: string): Promis
 }
 
 /** A new EU incident (the coordination rule adds its soar3 row), optionally with artifacts. */
-async function euIncident(name: string, ips: readonly string[] = []): Promise<Incident> {
+async function euIncident(name: string, ips: readonly string[] = [], domains: readonly string[] = []): Promise<Incident> {
   const incident = await eu.soar.createIncident({ name, discovered_date: Date.now() });
   for (const ip of ips) await eu.soar.addArtifact(incident.id, { type: 'IP Address', value: ip, description: null });
+  for (const domain of domains) await eu.soar.addArtifact(incident.id, { type: 'DNS Name', value: domain, description: null });
   await world.settle();
   await row(eu.soar, incident.id);
   return incident;
@@ -193,6 +198,23 @@ describe('triage and acknowledgement between two brands', () => {
     assert.equal(again.status, 'completed', again.error ?? '');
     assert.deepEqual((again.results['clearing_assess_priority_result'] as { content: Record<string, JsonValue> }).content['thresholds'], [], 'still above: no new crossing');
     assert.equal((await world.copiesOf('us', 'soar2', hot.id)).length, 1);
+  });
+
+  test('3 incidents sharing a domain within 30 minutes: the sweep distributes the group, once (mode first)', async () => {
+    const group: Incident[] = [];
+    for (let i = 0; i < 3; i++) group.push(await euIncident(`Phishing from evil.example #${i + 1}`, [], ['evil.example']));
+    const report = await eu.node.triageSweep!.runOnce();
+    assert.equal(report.thresholdsFired, 1, JSON.stringify(report));
+    for (const incident of group) {
+      assert.equal((await world.copiesOf('us', 'soar2', incident.id)).length, 1, `incident ${incident.id} distributed`);
+      assert.equal((await row(eu.soar, incident.id))['status'], 'Pending');
+    }
+    const state = JSON.parse(String((await eu.soar.getIncident(group[2]!.id)).properties['clearing_threshold_state']));
+    assert.deepEqual(state, { 'shared-domain': { values: { 'evil.example': 1 } } }, 'kept on the newest member');
+
+    const fourth = await euIncident('Phishing from evil.example #4', [], ['evil.example']);
+    assert.equal((await eu.node.triageSweep!.runOnce()).thresholdsFired, 0, 'four is still crossing 1');
+    assert.equal((await world.copiesOf('us', 'soar2', fourth.id)).length, 0);
   });
 
   test('the acknowledgement route: only for the receiving brand\'s own node and copy', async () => {
