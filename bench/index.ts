@@ -3,7 +3,7 @@
  * run and reported with the ratio.
  *
  *   npm run bench                          # all, a table each
- *   npm run bench -- --only shared         # one (worker, scaling, memory, distribution, shared, whitelist)
+ *   npm run bench -- --only shared         # one (worker, scaling, memory, distribution, shared, whitelist, triage)
  *   npm run bench -- --json out.json       # also writes every figure
  *   npm run bench -- --total 3000          # invocations per row in worker and scaling (default 2000)
  */
@@ -11,10 +11,11 @@ import { writeFileSync } from 'node:fs';
 import { BenchEnv, type BenchResult, log } from './lib.js';
 import { distributionBench, sharedViewBench, stopWorld } from './network.js';
 import { memoryBench, scalingBench } from './processes.js';
+import { triageBench } from './triage.js';
 import { whitelistBench } from './whitelist.js';
 import { workerBench } from './worker.js';
 
-const NAMES = ['worker', 'scaling', 'memory', 'distribution', 'shared', 'whitelist'] as const;
+const NAMES = ['worker', 'scaling', 'memory', 'distribution', 'shared', 'whitelist', 'triage'] as const;
 type Name = (typeof NAMES)[number];
 
 function arg(args: string[], name: string): string | undefined {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         : name === 'memory' ? await memoryBench(env)
         : name === 'distribution' ? await distributionBench(100)
         : name === 'shared' ? await sharedViewBench(1000, 50)
+        : name === 'triage' ? await triageBench()
         : whitelistBench();
       results.push(r);
       process.stdout.write(`${r.lines.join('\n')}\n(${r.seconds.toFixed(1)} s)\n\n`);

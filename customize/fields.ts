@@ -104,6 +104,34 @@ export const INCIDENT_FIELDS: readonly FieldDef[] = [
     tooltip: 'How the priority score was reached',
     description: 'The factors behind the priority score, one per line.',
   },
+  {
+    name: 'clearing_ack_open',
+    label: 'Clearing: awaiting acknowledgement',
+    inputType: 'boolean',
+    tooltip: 'Set by the clearing node: a distribution row is Pending or Undelivered (the node\'s sweep watches this incident)',
+    description:
+      'Yes while a row of the distribution table is Pending or Undelivered: the clearing node\'s sweep ' +
+      'looks only at these incidents (marking overdue rows Not Acknowledged, retrying undelivered ones).',
+  },
+  {
+    name: 'clearing_ack_reported',
+    label: 'Clearing: acknowledgement reported',
+    inputType: 'text',
+    tooltip: 'Set by the clearing node on a received copy: the state last reported to the origin brand',
+    description:
+      'On a copy received from another brand: the acknowledgement state the clearing node last reported ' +
+      'to the origin brand (Acknowledged when the task "Acknowledge received incident" is closed, Resolved ' +
+      'when the copy is closed). Empty until the first report.',
+  },
+  {
+    name: 'clearing_threshold_state',
+    label: 'Clearing: threshold state',
+    inputType: 'textarea',
+    tooltip: 'Set by the clearing node: which distribution thresholds this incident crossed (JSON)',
+    description:
+      'Which distribution thresholds (`triage.thresholds`) this incident crossed and how often, as JSON ' +
+      'kept by the clearing node so that a threshold in mode first or subsequent fires as configured.',
+  },
 ];
 
 export const RULE_PROMPTS: readonly FieldDef[] = [

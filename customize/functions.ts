@@ -66,7 +66,9 @@ export const FUNCTIONS: readonly FunctionDef[] = [
       'Computes a priority score for the incident from the classification of the affected assets ' +
       '(operational impact, security classification) and the severity of the detection rule, and ' +
       'writes it with its explanation into the incident fields "Clearing: priority score" and ' +
-      '"Clearing: priority explanation".',
+      '"Clearing: priority explanation". Then applies the distribution thresholds of the node\'s config ' +
+      '(a score at or above a level, or several incidents sharing an artifact value in a time window).',
+    outputDescription: '{incident_id, score, top_asset, consequence, residual, assets: [{asset, score}], explanation, written, thresholds: [{threshold, crossing, fired, value, incidents, distributions}]}',
     destination,
     inputs: ['incident_id'],
   },

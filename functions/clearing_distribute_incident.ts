@@ -42,6 +42,7 @@ import {
 import { describeDropped, type FilterResult } from '../src/clearing/whitelist.js';
 import { ClearingError, ErrorCode } from '../src/errors.js';
 import type { FunctionContext } from '../src/types.js';
+import { refreshAckOpen } from '../src/triage/lifecycle.js';
 import { defineFunction } from './define.js';
 
 interface DistributeInputs {
@@ -155,6 +156,7 @@ export default defineFunction<DistributeInputs, { incident_id: number; distribut
       ctx.signal.throwIfAborted();
       outcomes.push(await distributeTo(ctx, incidentId, row, body, filtered));
     }
+    await watchAcknowledgements(ctx, incidentId);
     const summary = outcomes.map((o) => `${o.brand} ${o.outcome}${o.remote_incident_id !== null && o.outcome !== 'undelivered' ? ` (incident ${o.remote_incident_id})` : ''}`).join(', ');
     await ctx.status(`done: ${summary}`);
     return { incident_id: incidentId, distributions: outcomes };
@@ -215,6 +217,16 @@ async function distributeTo(ctx: FunctionContext, incidentId: number, row: Distr
     remote_incident_id: remote,
     reason: rowError === null ? null : `the copy was delivered, but the distribution row could not be updated: ${rowError}`,
   };
+}
+
+/** Marks the incident for the triage sweep while a row is Pending or Undelivered (src/triage/lifecycle.ts). */
+async function watchAcknowledgements(ctx: FunctionContext, incidentId: number): Promise<void> {
+  try {
+    await refreshAckOpen(ctx.soar, incidentId, undefined, ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.error('acknowledgement watch not updated', { incident_id: incidentId, error: ClearingError.from(err).message });
+  }
 }
 
 /** Writes the row; answers the error text instead of throwing (the delivery itself is done). */

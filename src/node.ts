@@ -11,6 +11,7 @@ import type { AppConfig, BrandConfig } from './config/types.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { ClearingError } from './errors.js';
 import { SoarClient } from './soar/client.js';
+import { TriageSweep } from './triage/sweep.js';
 import type { FunctionDefinition, Logger } from './types.js';
 import { checkFunctionsDefined } from './worker/preflight.js';
 import { FunctionRegistry } from './worker/registry.js';
@@ -28,6 +29,8 @@ export class ClearingNode {
   private peerServer: PeerServer | null = null;
   private pushSchedule: ConfigPushSchedule | null = null;
   private webServer: WebServer | null = null;
+  /** The triage sweep (acknowledgement lifecycle, thresholds) of the current run. */
+  triageSweep: TriageSweep | null = null;
   private soarClients: SoarClient[] = [];
   private stopping = new AbortController();
 
@@ -91,12 +94,18 @@ export class ClearingNode {
       this.webServer = await WebServer.start({ config: this.config, network: this.network, log: this.log.child({ component: 'web' }), ...(this.opts.webClock ? { now: this.opts.webClock } : {}) });
       this.log.info(`web UI listening on https://${this.config.web.listen.host}:${this.webServer.port}/ui/`);
     }
+    if (network) {
+      this.triageSweep = new TriageSweep(this.network);
+      this.triageSweep.start();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
     this.pushSchedule?.stop();
     this.pushSchedule = null;
+    await this.triageSweep?.stop();
+    this.triageSweep = null;
     await this.peerServer?.stop();
     this.peerServer = null;
     await this.webServer?.stop();

@@ -71,6 +71,16 @@ export const distributeBodySchema = {
   },
 } as const;
 
+/** Authorization of a route about `:brand`: one of this node's brands, called by a peer serving some brand. */
+export function localBrandForPeers(network: ClearingNetwork): NonNullable<PeerRoute['authorize']> {
+  return (peer, params) => {
+    const brand = params['brand'] ?? '';
+    if (!network.isLocal(brand)) return `brand '${brand}' is not served by node '${network.nodeId}'`;
+    if (peer.peer.brands.length === 0) return `peer ${peer.id} serves no brand`;
+    return true;
+  };
+}
+
 export function distributeRoutes(network: ClearingNetwork): PeerRoute[] {
   return [
     defineRoute<DistributeBody, DistributeAnswer>({
@@ -79,12 +89,7 @@ export function distributeRoutes(network: ClearingNetwork): PeerRoute[] {
       // The free-form JSON objects of the body have no JSONSchemaType form; the schema above is exact.
       bodySchema: distributeBodySchema as unknown as JSONSchemaType<DistributeBody>,
       maxBodyBytes: DISTRIBUTE_MAX_BODY_BYTES,
-      authorize: (peer, params) => {
-        const brand = params['brand'] ?? '';
-        if (!network.isLocal(brand)) return `brand '${brand}' is not served by node '${network.nodeId}'`;
-        if (peer.peer.brands.length === 0) return `peer ${peer.id} serves no brand`;
-        return true;
-      },
+      authorize: localBrandForPeers(network),
       handler: async ({ peer, params, body, signal }) => {
         const brand = params['brand'] ?? '';
         const { origin } = body;

@@ -116,6 +116,7 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     })),
     worker: { ...cfg.worker },
     logging: { ...cfg.logging },
+    triage: plainCopy(cfg.triage),
   };
 }
 

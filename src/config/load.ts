@@ -13,6 +13,7 @@ import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { ALL_CONFIG_KINDS } from '../clearing/config-kinds.js';
 import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
+import { compileTriage, triageProblems } from '../triage/config.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import { dropNulls } from '../json.js';
 import { checkWeb, compileWeb } from './web.js';
@@ -166,7 +167,7 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
   for (const problem of crossCheck(data, dirname(source))) {
     if (!claimed.has(problem.path)) problems.push(problem);
   }
-  for (const problem of whitelistChecks(data)) {
+  for (const problem of [...whitelistChecks(data), ...triageProblems(data)]) {
     if (!claimed.has(problem.path) && !reported.has(problem.path)) problems.push(problem);
   }
   if (problems.length > 0) fail(problems);
@@ -815,6 +816,7 @@ function compile(raw: RawConfig, source: string): AppConfig {
     network: compileNetwork(raw.network),
     web: compileWeb(raw.web),
     whitelist,
+    triage: compileTriage(raw.triage),
     brands,
     worker: {
       concurrency: worker.concurrency ?? DEFAULTS.worker.concurrency,

@@ -11,6 +11,7 @@
 
 import { ALL_CONFIG_KINDS, type ConfigKind } from '../clearing/config-kinds.js';
 import { type RawWhitelist, whitelistJsonSchema } from '../clearing/whitelist-schema.js';
+import { type RawTriage, triageJsonSchema } from '../triage/config.js';
 
 /** Brand ids and node ids: short, lowercase, usable in destinations, URLs and log lines. */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
@@ -199,6 +200,8 @@ export interface RawConfig {
   brands?: Record<string, RawBrand>;
   worker?: RawWorker;
   logging?: RawLogging;
+  /** Priority scoring, acknowledgement lifecycle and distribution thresholds (src/triage/config.ts). */
+  triage?: RawTriage;
 }
 
 // ---- schema building blocks ----
@@ -421,5 +424,6 @@ export const configSchema = {
         file: filePath,
       },
     },
+    triage: triageJsonSchema,
   },
 } as const;

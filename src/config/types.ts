@@ -14,6 +14,8 @@ import type { ConfigKind } from '../clearing/config-kinds.js';
 import type { Whitelist } from '../clearing/whitelist.js';
 
 export type { Whitelist } from '../clearing/whitelist.js';
+import type { TriageConfig } from '../triage/config.js';
+export type { TriageConfig } from '../triage/config.js';
 
 export const LogFormat = { Text: 'text', Json: 'json' } as const;
 export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
@@ -215,4 +217,6 @@ export interface AppConfig {
   readonly brands: readonly BrandConfig[];
   readonly worker: WorkerConfig;
   readonly logging: LoggingConfig;
+  /** Priority scoring, acknowledgement lifecycle, thresholds; every default filled when absent. */
+  readonly triage: TriageConfig;
 }

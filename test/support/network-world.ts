@@ -48,6 +48,11 @@ export interface NetworkWorldOptions {
   readonly regions?: readonly RegionSpec[];
   /** Body of a `whitelist:` section (YAML, indented two spaces) for every node. */
   readonly whitelistYaml?: string;
+  /**
+   * Top-level YAML sections for every node's config. Default: a `triage:` section without the
+   * periodic sweep, so that only tests calling `node.triageSweep.runOnce()` see it act.
+   */
+  readonly extraYaml?: string;
   readonly functions?: readonly FunctionDefinition[];
   /** false: leave the nodes unstarted (tests that start them themselves). */
   readonly start?: boolean;
@@ -103,6 +108,7 @@ export class NetworkWorld {
         nodeId: spec.nodeId,
         brandId: spec.brand,
         org: spec.org,
+        extraYaml: [opts.extraYaml ?? 'triage:\n  sweep_interval_s: 0', ...(opts.web ? [webYaml(await freePort(), opts.web)] : [])].join('\n'),
         network: {
           cert: makeNodeCert(broker.pki, spec.nodeId),
           listenPort: ports.get(spec.nodeId)!,
@@ -110,7 +116,6 @@ export class NetworkWorld {
           peers,
           ...(opts.whitelistYaml ? { whitelistYaml: opts.whitelistYaml } : {}),
         },
-        ...(opts.web ? { extraYaml: webYaml(await freePort(), opts.web) } : {}),
       });
       const config = loadConfig({ path: configPath, env: {} });
       const { log, lines } = memoryLogger();

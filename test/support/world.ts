@@ -33,6 +33,8 @@ export interface ConfigOptions {
   readonly org?: string;
   readonly brandId?: string;
   readonly nodeId?: string;
+  /** Top-level YAML sections appended as they are (e.g. a `triage:` section). */
+  readonly extraYaml?: string;
   /** Makes this a clearing node: its TLS identity, peer API port, peers and whitelist. */
   readonly network?: {
     readonly cert: NodeCert;
@@ -42,8 +44,6 @@ export interface ConfigOptions {
     /** YAML lines of a `whitelist:` section body (indented by two spaces), if any. */
     readonly whitelistYaml?: string;
   };
-  /** More top-level YAML sections, appended as they are (e.g. `web:`). */
-  readonly extraYaml?: string;
 }
 
 /** Writes app.config.yaml for one brand into a fresh temp dir; returns its path. */
@@ -79,7 +79,7 @@ worker:
   shutdown_grace_s: ${o.shutdownGraceS ?? 5}
   function_timeout_s: ${o.functionTimeoutS ?? 0}
 logging: { level: debug, format: text }
-${o.network ? networkYaml(o.nodeId ?? 'test-node', o.network) : ''}${o.extraYaml ?? ''}`);
+${o.network ? networkYaml(o.nodeId ?? 'test-node', o.network) : ''}${o.extraYaml ? `${o.extraYaml}\n` : ''}`);
   return path;
 }
 

@@ -19,6 +19,7 @@ import {
 import { ALL_CONFIG_KINDS } from '../../src/clearing/config-kinds.js';
 import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
 import { ConfigError, ErrorCode } from '../../src/errors.js';
+import { DEFAULT_TRIAGE } from '../../src/triage/config.js';
 import { makeCaPki, makeNodeCert } from '../support/certs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soar-clearing-config-'));
@@ -113,6 +114,7 @@ describe('loadConfig: valid files', () => {
       ],
       worker: { concurrency: 10, shutdown_grace_ms: 30_000, dedupe_size: 10_000, function_timeout_ms: 0 },
       logging: { level: 'info', format: 'text', file: null },
+      triage: DEFAULT_TRIAGE,
     });
   });
 
@@ -666,8 +668,14 @@ describe('the shipped app.config.yaml', () => {
       ...Object.keys(properties.logging.properties),
       ...Object.keys(definitions.whitelist.properties),
       ...Object.keys(definitions.whitelist.properties.artifacts.properties),
+      ...Object.keys(properties.triage.properties),
+      ...Object.keys(properties.triage.properties.assets.additionalProperties.properties),
+      ...Object.keys(properties.triage.properties.consequence.properties),
+      ...Object.keys(properties.triage.properties.residual.properties),
+      ...Object.keys(properties.triage.properties.thresholds.items.properties),
+      ...Object.keys(properties.triage.properties.thresholds.items.properties.shared_artifact.properties),
     ];
-    for (const key of keys) assert.match(text, new RegExp(`^[ #]*${key}:`, 'm'), `${key} is not documented`);
+    for (const key of keys) assert.match(text, new RegExp(`^[ #-]*${key}:`, 'm'), `${key} is not documented`);
   });
 
   test('its commented-out brands: example is valid too', () => {

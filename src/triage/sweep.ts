@@ -1,0 +1,188 @@
+/**
+ * The triage sweep: what the clearing node does on its own, every `triage.sweep_interval_s`, for
+ * each of its brands (lifecycle.ts describes the states):
+ *
+ * 1. origin side: incidents with `clearing_ack_open` (a row Pending or Undelivered): a Pending
+ *    row whose last update is `ack_timeout_hours` old becomes Not Acknowledged; an Undelivered
+ *    row is distributed again (Pending once the peer answers);
+ * 2. receiving side: copies received from other brands (`clearing_origin_brand` set) not yet
+ *    reported Resolved: their state (ack task closed, incident closed) is reported to the origin
+ *    when it differs from `clearing_ack_reported`, which is then updated;
+ * 3. shared-artifact distribution thresholds among the brand's recent incidents.
+ *
+ * Every read and write goes to SOAR; nothing is kept between runs. The clock is injected
+ * (`now`), so tests move time instead of waiting. One run at a time: a tick arriving while a run
+ * is going is skipped.
+ */
+import { readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
+import type { ClearingNetwork } from '../clearing/network.js';
+import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../clearing/receive.js';
+import { ClearingError } from '../errors.js';
+import type { Incident, QueryCondition } from '../soar/dto.js';
+import type { Logger } from '../types.js';
+import { distributeOnBehalf, nodeContext } from './distribute.js';
+import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, needsWatch, receiverState, refreshAckOpen, sendAckReport } from './lifecycle.js';
+import { applySharedArtifactThresholds } from './triggers.js';
+
+/** Incidents read per query page. */
+const PAGE = 100;
+
+export interface SweepReport {
+  /** Incidents with an open row looked at (origin side). */
+  watched: number;
+  notAcknowledged: number;
+  retried: number;
+  redelivered: number;
+  /** Received copies looked at (receiving side). */
+  copies: number;
+  reported: number;
+  reportFailures: number;
+  thresholdsFired: number;
+  errors: string[];
+}
+
+export interface SweepOptions {
+  readonly now?: () => number;
+  readonly log?: Logger;
+}
+
+export class TriageSweep {
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<SweepReport> | null = null;
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly network: ClearingNetwork, opts: SweepOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.log = (opts.log ?? network.log).child({ component: 'triage-sweep' });
+  }
+
+  /** Runs every `intervalMs` (0: never) until stop(). */
+  start(intervalMs = this.network.config.triage.sweepIntervalMs): void {
+    if (intervalMs <= 0 || this.timer !== null) return;
+    this.timer = setInterval(() => {
+      if (this.running === null) void this.runOnce().catch((err: unknown) => this.log.error(`sweep failed: ${ClearingError.from(err).message}`));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.stopping.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over every local brand; a brand's failure is logged and reported, never thrown. */
+  runOnce(): Promise<SweepReport> {
+    if (this.running !== null) return this.running;
+    this.running = this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<SweepReport> {
+    const report: SweepReport = { watched: 0, notAcknowledged: 0, retried: 0, redelivered: 0, copies: 0, reported: 0, reportFailures: 0, thresholdsFired: 0, errors: [] };
+    for (const brand of this.network.localBrands.map((b) => b.id)) {
+      for (const [what, step] of [
+        ['origin rows', () => this.originSide(brand, report)],
+        ['received copies', () => this.receivingSide(brand, report)],
+        ['thresholds', () => this.thresholds(brand, report)],
+      ] as const) {
+        if (this.stopping.signal.aborted) return report;
+        try {
+          await step();
+        } catch (err) {
+          if (this.stopping.signal.aborted) return report;
+          const message = `${brand} ${what}: ${ClearingError.from(err).message}`;
+          report.errors.push(message);
+          this.log.warn(`sweep: ${message}`, { brand });
+        }
+      }
+    }
+    return report;
+  }
+
+  /** Every incident of `brand` matching `conditions`, page by page (ids ascending). */
+  private async *incidents(brand: string, conditions: QueryCondition[]): AsyncGenerator<Incident> {
+    const soar = this.network.soarOf(brand);
+    for (let start = 0; ; start += PAGE) {
+      const page = await soar.queryIncidentsPaged(
+        { filters: [{ conditions }], sorts: [{ field_name: 'id', type: 'ASC' }], start, length: PAGE },
+        { signal: this.stopping.signal },
+      );
+      for (const incident of page.data) yield incident;
+      if (page.data.length < PAGE) return;
+    }
+  }
+
+  private async originSide(brand: string, report: SweepReport): Promise<void> {
+    const soar = this.network.soarOf(brand);
+    const signal = this.stopping.signal;
+    const timeout = this.network.config.triage.ackTimeoutMs;
+    const ctx = nodeContext(this.network, brand, this.log, signal, 'triage-sweep');
+    // Collected first: the writes below change what the query matches.
+    const ids: number[] = [];
+    for await (const incident of this.incidents(brand, [{ field_name: `properties.${ACK_OPEN_FIELD}`, method: 'equals', value: true }])) ids.push(incident.id);
+    for (const id of ids) {
+      report.watched += 1;
+      const now = this.now();
+      let changed = false;
+      const rows = await readDistributionRows(soar, id, signal);
+      for (const row of rows) {
+        if (row.status === 'Pending' && row.lastUpdate !== null && now - row.lastUpdate >= timeout) {
+          const hours = Math.round((timeout / 3_600_000) * 100) / 100;
+          await updateDistributionRow(soar, id, row.rowId, {
+            status: 'Not Acknowledged',
+            message: `not acknowledged by ${row.brand} within ${hours} h of ${new Date(row.lastUpdate).toISOString().replace(/\.\d{3}Z$/, 'Z')}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
+          }, now, signal);
+          report.notAcknowledged += 1;
+          changed = true;
+        } else if (row.status === 'Undelivered') {
+          report.retried += 1;
+          const outcome = await distributeOnBehalf(ctx, id, row.brand);
+          if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
+          changed = true;
+        }
+      }
+      // Still watched and nothing written: the mark is right as it is (saves a read per incident).
+      if (changed || !needsWatch(rows)) await refreshAckOpen(soar, id, undefined, signal);
+    }
+  }
+
+  private async receivingSide(brand: string, report: SweepReport): Promise<void> {
+    const soar = this.network.soarOf(brand);
+    const signal = this.stopping.signal;
+    for await (const copy of this.incidents(brand, [{ field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'has_a_value' }])) {
+      const props = copy.properties ?? {};
+      const reported = typeof props[ACK_REPORTED_FIELD] === 'string' && props[ACK_REPORTED_FIELD] !== '' ? props[ACK_REPORTED_FIELD] : 'Pending';
+      if (reported === 'Resolved') continue;
+      report.copies += 1;
+      const originBrand = props[ORIGIN_BRAND_FIELD];
+      const originId = Number(props[ORIGIN_INCIDENT_FIELD]);
+      if (typeof originBrand !== 'string' || !Number.isSafeInteger(originId) || originId < 1) continue;
+      const state = receiverState(copy, copy.plan_status === 'C' ? [] : await soar.listIncidentTasks(copy.id, { signal }));
+      if (state === reported) continue;
+      try {
+        await sendAckReport(this.network, originBrand, originId, { receiving_brand: brand, remote_incident_id: copy.id, status: state, at: this.now() }, this.now(), signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        // Reported again by the next sweep: the field still says what the origin knows.
+        report.reportFailures += 1;
+        this.log.warn(`could not report ${state} of incident ${copy.id} to brand ${originBrand}: ${ClearingError.from(err).message}`, { brand });
+        continue;
+      }
+      await soar.updateIncident(copy.id, (incident) => ({ ...incident, properties: { ...incident.properties, [ACK_REPORTED_FIELD]: state } }), { signal });
+      report.reported += 1;
+    }
+  }
+
+  private async thresholds(brand: string, report: SweepReport): Promise<void> {
+    if (!this.network.config.triage.thresholds.some((t) => t.when.kind === 'shared_artifact')) return;
+    const ctx = nodeContext(this.network, brand, this.log, this.stopping.signal, 'triage-sweep');
+    const outcomes = await applySharedArtifactThresholds(ctx, this.network.config.triage, this.now());
+    report.thresholdsFired += outcomes.filter((o) => o.fired).length;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Distribution thresholds against SOAR: reads and keeps the trigger state in the incident field
+ * `clearing_threshold_state`, and distributes when a crossing fires (thresholds.ts says when).
+ * The state is written before distributing, so a crossing never fires twice; a copy that could
+ * not be delivered is left Undelivered in its row, which the sweep retries.
+ */
+import type { FunctionContext } from '../types.js';
+import { type NodeDistribution, distributeOnBehalf } from './distribute.js';
+import type { ThresholdRule, TriageConfig } from './config.js';
+import { artifactsOf } from './assess.js';
+import {
+  formatThresholdState,
+  parseThresholdState,
+  scoreStep,
+  sharedArtifactCrossings,
+  shouldFire,
+  THRESHOLD_STATE_FIELD,
+  type ThresholdState,
+  type WindowIncident,
+} from './thresholds.js';
+
+export interface ThresholdOutcome {
+  threshold: string;
+  crossing: number;
+  fired: boolean;
+  /** The shared artifact value, or null for a score threshold. */
+  value: string | null;
+  incidents: number[];
+  distributions: NodeDistribution[];
+  [key: string]: string | number | boolean | null | number[] | NodeDistribution[];
+}
+
+/** Most incidents read for a shared-artifact window (newest first beyond it are ignored). */
+export const WINDOW_LIMIT = 1000;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function describe(rule: ThresholdRule): string {
+  return rule.when.kind === 'score'
+    ? `score at least ${rule.when.atLeast}`
+    : `${rule.when.incidents} incidents within ${rule.when.withinMs / 60_000} minutes sharing an artifact value`;
+}
+
+async function writeState(ctx: FunctionContext, incidentId: number, change: (state: ThresholdState) => ThresholdState): Promise<void> {
+  await ctx.soar.updateIncident(incidentId, (incident) => {
+    const props = incident.properties ?? {};
+    const before = formatThresholdState(parseThresholdState(props[THRESHOLD_STATE_FIELD]));
+    const after = formatThresholdState(change(parseThresholdState(props[THRESHOLD_STATE_FIELD])));
+    return before === after ? null : { ...incident, properties: { ...props, [THRESHOLD_STATE_FIELD]: after } };
+  }, { signal: ctx.signal });
+}
+
+/** Distributes the incidents to the rule's brands and notes it on `noteOn`. */
+async function fire(ctx: FunctionContext, rule: ThresholdRule, crossing: number, incidents: readonly number[], noteOn: number, value: string | null): Promise<NodeDistribution[]> {
+  const done: NodeDistribution[] = [];
+  for (const id of incidents) {
+    for (const brand of rule.distributeTo) {
+      if (brand === ctx.invocation.brand) continue;
+      done.push({ ...(await distributeOnBehalf(ctx, id, brand)), incident_id: id });
+    }
+  }
+  const what = value === null ? '' : ` for artifact value ${escapeHtml(value)} (incidents ${incidents.join(', ')})`;
+  const outcomes = done.map((d) => `${d.brand}: ${d.outcome}${d.reason ? ` (${escapeHtml(d.reason)})` : ''}`).join('; ');
+  await ctx.soar.addNote(noteOn, `<p>Clearing threshold <b>${rule.name}</b> (${describe(rule)}, mode ${rule.mode}) crossed, crossing ${crossing}${what}: distributed. ${outcomes}</p>`, { signal: ctx.signal });
+  ctx.log.info('distribution threshold fired', { threshold: rule.name, crossing, incidents, value });
+  return done;
+}
+
+/** Score thresholds after an assessment of `incidentId` that found `score`. */
+export async function applyScoreThresholds(ctx: FunctionContext, config: TriageConfig, incidentId: number, score: number): Promise<ThresholdOutcome[]> {
+  const rules = config.thresholds.filter((t) => t.when.kind === 'score');
+  if (rules.length === 0) return [];
+  const crossings: { rule: ThresholdRule; crossing: number }[] = [];
+  await writeState(ctx, incidentId, (state) => {
+    crossings.length = 0; // the apply may run again after a conflict
+    const next = { ...state };
+    for (const rule of rules) {
+      if (rule.when.kind !== 'score') continue;
+      const step = scoreStep(state[rule.name], score, rule.when.atLeast);
+      next[rule.name] = { ...state[rule.name], ...step.state };
+      if (step.crossing !== null) crossings.push({ rule, crossing: step.crossing });
+    }
+    return next;
+  });
+  const out: ThresholdOutcome[] = [];
+  for (const { rule, crossing } of crossings) {
+    const fired = shouldFire(rule.mode, crossing);
+    const distributions = fired ? await fire(ctx, rule, crossing, [incidentId], incidentId, null) : [];
+    out.push({ threshold: rule.name, crossing, fired, value: null, incidents: [incidentId], distributions });
+  }
+  return out;
+}
+
+/** Shared-artifact thresholds among the brand's incidents created in the longest window before `now`. */
+export async function applySharedArtifactThresholds(ctx: FunctionContext, config: TriageConfig, now: number): Promise<ThresholdOutcome[]> {
+  const rules = config.thresholds.filter((t) => t.when.kind === 'shared_artifact');
+  if (rules.length === 0) return [];
+  const longest = Math.max(...rules.map((r) => (r.when.kind === 'shared_artifact' ? r.when.withinMs : 0)));
+  const page = await ctx.soar.queryIncidentsPaged({
+    filters: [{ conditions: [{ field_name: 'create_date', method: 'gte', value: now - longest }] }],
+    sorts: [{ field_name: 'create_date', type: 'DESC' }],
+    start: 0,
+    length: WINDOW_LIMIT,
+  }, { signal: ctx.signal });
+  const window: WindowIncident[] = [];
+  for (const incident of page.data) {
+    window.push({
+      id: incident.id,
+      createdAt: typeof incident.create_date === 'number' ? incident.create_date : 0,
+      artifacts: await artifactsOf(ctx.soar, incident.id, ctx.signal),
+      state: parseThresholdState(incident.properties?.[THRESHOLD_STATE_FIELD]),
+    });
+  }
+  const out: ThresholdOutcome[] = [];
+  for (const rule of rules) {
+    for (const group of sharedArtifactCrossings(rule, window, now)) {
+      const last = group.members[group.members.length - 1]!;
+      await writeState(ctx, last, (state) => {
+        const values = { ...state[rule.name]?.values, [group.value]: group.crossing };
+        return { ...state, [rule.name]: { ...state[rule.name], values } };
+      });
+      // Later rules and crossings see it as handled.
+      const member = window.find((w) => w.id === last)!;
+      const values = { ...member.state[rule.name]?.values, [group.value]: group.crossing };
+      Object.assign(member, { state: { ...member.state, [rule.name]: { ...member.state[rule.name], values } } });
+      const distributions = group.fires ? await fire(ctx, rule, group.crossing, group.members, last, group.value) : [];
+      out.push({ threshold: rule.name, crossing: group.crossing, fired: group.fires, value: group.value, incidents: [...group.members], distributions });
+    }
+  }
+  return out;
+}
