@@ -11,6 +11,8 @@ set -euo pipefail
 
 ACTIVEMQ_HOME="${SC_ACTIVEMQ_HOME:-/usr/share/activemq}"
 JAR="$ACTIVEMQ_HOME/bin/activemq.jar"
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 java_bin() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
@@ -49,43 +51,8 @@ install() {
   local pkgs
   pkgs="$(missing_packages | tr '\n' ' ' | sed 's/ *$//')"
   [ -z "$pkgs" ] && return 0
-
-  local cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $pkgs"
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo=(sudo -n)
-    else
-      echo "activemq.sh: need to install: $pkgs" >&2
-      echo "  not root and no password-less sudo; as root, run:" >&2
-      echo "    $cmd" >&2
-      return 1
-    fi
-  fi
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "activemq.sh: need to install: $pkgs, but apt-get is not available (not Debian/Ubuntu)." >&2
-    echo "  Install Apache ActiveMQ 5.x, a Java runtime and openssl, then set SC_ACTIVEMQ_HOME" >&2
-    echo "  to the ActiveMQ directory holding bin/activemq.jar (default /usr/share/activemq)." >&2
-    return 1
-  fi
-
-  echo "activemq.sh: installing $pkgs (apt-get)"
-  local log
-  log="$(mktemp)"
   # shellcheck disable=SC2086 # $pkgs is a list of package names
-  if ! { "${sudo[@]}" apt-get update -q \
-      && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $pkgs; } >"$log" 2>&1; then
-    tail -n 30 "$log" >&2
-    rm -f "$log"
-    echo "activemq.sh: installation failed; the command was:" >&2
-    if [ "${#sudo[@]}" -gt 0 ]; then
-      echo "    sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $pkgs" >&2
-    else
-      echo "    $cmd" >&2
-    fi
-    return 1
-  fi
-  rm -f "$log"
+  apt_install activemq.sh "Install Apache ActiveMQ 5.x, a Java runtime and openssl, then set SC_ACTIVEMQ_HOME to the ActiveMQ directory holding bin/activemq.jar (default /usr/share/activemq)." $pkgs || return 1
   # Debian's package enables no broker instance (/etc/activemq/instances-enabled is empty), so
   # nothing is left listening; the tests start their own private instances.
   if ! check; then
