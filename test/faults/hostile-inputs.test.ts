@@ -119,7 +119,7 @@ function workerCorpus(): WorkerCase[] {
   cases.push({ name: 'garbage context token', fn: 'clearing_ping', inputs: { clearing_ping_message: 'tok' }, headers: { Co3ContextToken: 'not.a.jwt\u00ff' }, expect: { success: true, echo: 'tok' } });
   // Functions this app does not serve, including names that are object-prototype members.
   for (const fn of ['nope', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '../../etc/passwd',
-    'CLEARING_PING', 'clearing_ping ', ' clearing_ping', 'clearing_ping\u0000', 'clearing_pіng', 'f'.repeat(10_000), '💥', 'clearing_distribute_configuration']) {
+    'CLEARING_PING', 'clearing_ping ', ' clearing_ping', 'clearing_ping\u0000', 'clearing_pіng', 'f'.repeat(10_000), '💥', 'clearing_retired_function']) {
     cases.push({ name: `function ${JSON.stringify(fn.slice(0, 24))}`, rawBody: dto({ name: fn }, {}), expect: { code: 'function_unknown' } });
   }
   // Wrong input types and values for clearing_ping.
