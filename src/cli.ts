@@ -156,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
       result = selftest(a as BrandArgs & { json: boolean });
     })
-    .command('demo', 'Start a two-region clearing network on this machine (private ActiveMQ broker, two emulated SOARs, two clearing nodes, a sample incident) and keep it running until Ctrl-C; --smoke runs every flow once and exits 0 only when all passed', (y) =>
+    .command('demo', 'Start a two-region clearing network on this machine (private ActiveMQ broker, two emulated SOARs, two clearing nodes with their web UIs, a sample incident) and keep it running until Ctrl-C; --smoke runs every flow once and exits 0 only when all passed', (y) =>
       y
         .option('smoke', { type: 'boolean', default: false, describe: 'Run every flow once, print a step summary, stop (exit 0 only when all passed)' })
         .option('json', { type: 'boolean', default: false, describe: 'With --smoke: print the summary as JSON {ok, steps} (progress goes to stderr)' })
