@@ -32,7 +32,7 @@ import { sharedIncident, sharedWithMyBrand } from './clearing/shared-client.js';
 import { isNotFound } from './clearing/shared-view.js';
 import { loadConfig, secretsOf } from './config/index.js';
 import type { AppConfig } from './config/types.js';
-import { installCustomization } from './customize.js';
+import { importConfiguration, installCustomization } from './customize.js';
 import { describeSamples } from './emulator/samples.js';
 import { SoarEmulator } from './emulator/server.js';
 import { DEFAULT_API_KEY, DEFAULT_USER } from './emulator/state.js';
@@ -43,12 +43,23 @@ import { SoarClient } from './soar/client.js';
 import type { Incident } from './soar/dto.js';
 import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, isAlive, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
-import type { Logger } from './types.js';
+import { pushConfiguration, type PushReport } from './clearing/config-push.js';
+import { objectSummary } from './clearing/config-push-report.js';
+import { WebVisitor } from './demo-web.js';
+import { EXPLANATION_FIELD, SCORE_FIELD } from './triage/assess.js';
+import type { JsonObject, Logger } from './types.js';
+import { SESSION_COOKIE } from './web/session.js';
 
 export const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
 /** The custom incident field the sample incident carries; the whitelist does not list it. */
 export const DEMO_PRIVATE_FIELD = 'internal_cost_center';
 export const DEMO_PRIVATE_VALUE = 'CC-4711 EU finance (internal, must not leave soar2)';
+
+/** The triage config's assets, and the sample incident's artifacts that match them. */
+export const DEMO_TOP_ASSET = 'eu-payroll';
+const DEMO_PAYROLL_HOST = 'payroll.eu-finance.example';
+const DEMO_DESKTOP_NET = '10.20.0.0/16';
+const DEMO_DESKTOPS = ['10.20.4.17', '10.20.4.23', '10.20.6.9'];
 
 const MARKER = '.sc-demo';
 const TABLE = DISTRIBUTION_TABLE.name;
@@ -208,6 +219,34 @@ interface ConfigInput {
   readonly peers: readonly { readonly spec: RegionSpec; readonly port: number }[];
 }
 
+/** The menu item an EU admin adds before the configuration push (so that the push has news). */
+const DEMO_RULE = 'Demo: escalate to the regional lead';
+
+function demoRuleExport(): JsonObject {
+  return {
+    export_format_version: 2,
+    actions: [{ name: DEMO_RULE, type: 1, object_type: 'incident', logic_type: 'all', conditions: [], workflows: [], message_destinations: [], automations: [], view_items: [], enabled: true, tags: [] }],
+  };
+}
+
+async function ruleNames(soar: SoarClient): Promise<string[]> {
+  return (await soar.get<{ entities: Array<{ name: string }> }>('/actions')).entities.map((r) => r.name);
+}
+
+/** A push report per brand: `soar3 (node us): dry_run: would add 1 (rules: ...), 40 unchanged`. */
+function pushSummary(report: PushReport): string {
+  const verb = report.dry_run ? 'would add' : 'added';
+  const brands = report.nodes.flatMap((n) => (n.error ? [`node ${n.node}: FAILED: ${n.error}`] : n.brands.map((b) => {
+    const changes = [
+      b.added.length ? `${verb} ${b.added.length} (${b.added.join(', ')})` : '',
+      b.changed.length ? `${report.dry_run ? 'would change' : 'changed'} ${b.changed.length} (${b.changed.join(', ')})` : '',
+      `${b.unchanged} unchanged`,
+    ].filter(Boolean).join(', ');
+    return `${b.brand} (node ${b.node}): ${b.outcome}${b.import_id !== null ? ` (import ${b.import_id})` : ''}${b.reason ? ` (${b.reason})` : ''}: ${changes}`;
+  })));
+  return `push ${report.push_id} "${report.reason}" of ${objectSummary(report.objects)} from ${report.reference_brand}: ${brands.join('; ') || 'no brand'}`;
+}
+
 /** The SOAR group whose members may use the demo's web UIs. */
 const DEMO_WEB_GROUP = 'clearing_analysts';
 
@@ -255,6 +294,22 @@ network:
   primary: ${REGIONS[0]!.nodeId}
   peers:
 ${peers}
+
+# What "Clearing: assess priority" scores: the sample incident's artifacts name the payroll
+# portal and the desktops of the users who clicked (see README: Triage).
+triage:
+  assets:
+    ${DEMO_TOP_ASSET}:
+      hostnames: [${DEMO_PAYROLL_HOST}]
+      operations: 4
+      security: 3
+      business_impact: /All Asset/Business Impact/Analysis/Business Role/Payroll
+    eu-finance-desktops:
+      ips: [${DEMO_DESKTOP_NET}]
+      operations: 2
+      security: 2
+      group: true
+  residual: { count: 3, adds: 1, max_adds: 1 }
 
 worker:
   shutdown_grace_s: 2
@@ -465,7 +520,9 @@ class Demo {
     });
     await eu.soar.addNote(this.incident.id, '<p>The mail gateway blocked 212 messages from this sender; 3 users clicked the link and had their passwords reset.</p>');
     await eu.soar.addArtifact(this.incident.id, { type: 'Email Sender', value: 'payroll-update@examp1e-finance.test', description: 'Sender of the phishing mails' });
-    this.say(`sample incident ${this.incident.id} '${DEMO_INCIDENT_NAME}' in EU: a note, an artifact, and custom field ${DEMO_PRIVATE_FIELD} (not whitelisted: never leaves soar2) (${seconds(Date.now() - t)})`);
+    await eu.soar.addArtifact(this.incident.id, { type: 'DNS Name', value: DEMO_PAYROLL_HOST, description: 'The payroll portal the mails imitated' });
+    for (const ip of DEMO_DESKTOPS) await eu.soar.addArtifact(this.incident.id, { type: 'IP Address', value: ip, description: 'Desktop of a finance user who clicked the link' });
+    this.say(`sample incident ${this.incident.id} '${DEMO_INCIDENT_NAME}' in EU: a note, ${2 + DEMO_DESKTOPS.length} artifacts (sender, payroll portal, desktops: the triage config's assets), and custom field ${DEMO_PRIVATE_FIELD} (not whitelisted: never leaves soar2) (${seconds(Date.now() - t)})`);
   }
 
   private async checkPrerequisites(): Promise<void> {
@@ -590,6 +647,16 @@ class Demo {
         { field_name: 'properties.clearing_origin_incident_id', method: 'equals', value: String(id) },
       ] }],
     })).data;
+    /** An analyst picks the incident's menu item (a menu-item rule) in EU; answers its completed workflow. */
+    const menuItem = async (name: string): Promise<WorkflowInstance> => {
+      const rule = (await eu.soar.get<{ entities: Array<{ id: number; name: string }> }>('/actions')).entities
+        .find((r) => r.name === name) ?? fail(`no menu item "${name}"`);
+      const before = eu.emulator.workflows.instancesFor({ incidentId: id, rule: rule.name }).length;
+      await eu.soar.post(`/incidents/${id}/action_invocations`, { action_id: rule.id, properties: {} });
+      const run = await this.lastWorkflow(id, null, before, rule.name);
+      if (run.status !== 'completed') fail(`workflow ${run.workflow} ${run.status}: ${run.error ?? ''}`);
+      return run;
+    };
     /** What the US node's shared view lists for soar3 from EU: the incident's entry, or null. */
     const listedInUs = async (): Promise<{ total: number; name: string | null }> => {
       const list = await sharedWithMyBrand(us.node.network, target, { page: 1, perPage: 50 });
@@ -611,7 +678,19 @@ class Demo {
       return `task '${task.name}' (${task.id}) and a distribution row for ${r.brand} (row ${r.rowId}), by workflow ${run.workflow} in ${run.endedAt! - run.startedAt} ms`;
     }, this.incidentCreatedAt);
 
-    // (b) share read-only, and look from the other region
+    // (b) the priority score, as an analyst's menu click computes it
+    await step('assess priority (menu item)', async () => {
+      const run = await menuItem('Clearing: assess priority');
+      const props = (await eu.soar.getIncident(id)).properties;
+      const score = props[SCORE_FIELD];
+      if (typeof score !== 'number') fail(`workflow ${run.workflow} completed but ${SCORE_FIELD} is ${JSON.stringify(score ?? null)}`);
+      const summary = String(props[EXPLANATION_FIELD] ?? '').split('\n')[0] ?? '';
+      const top = /top asset \d+ \(([^)]*)\)/.exec(summary)?.[1] ?? fail(`${EXPLANATION_FIELD} names no top asset: '${summary}'`);
+      if (top !== DEMO_TOP_ASSET) fail(`top asset is ${top}, not ${DEMO_TOP_ASSET} (the triage: section of ${shown(eu.configPath)})`);
+      return `menu item "${run.rule}" ran ${run.workflow}: ${SCORE_FIELD} = ${score}, top asset ${top} (${summary})`;
+    });
+
+    // (c) share read-only, and look from the other region
     let shared = false;
     await step(`share read-only with ${target}`, async () => {
       const run = await setFlag('read_only', true);
@@ -634,7 +713,24 @@ class Demo {
       return `node us lists '${listed.name}' (${eu.spec.brand}/${id}, from node ${detail.owner_node}) and reads it live: ${detail.notes.length} note(s), ${detail.artifacts.length} artifact(s), ${detail.dropped.properties} custom field(s) withheld by the whitelist`;
     });
 
-    // (c) distribute a copy
+    await step(`sign in to the US web UI as ${target}'s analyst`, async () => {
+      if (!shared) fail('the incident is not shared (previous step failed)');
+      const analyst = demoAnalyst(target);
+      const browser = new WebVisitor(us.node.webPort, readFileSync(this.pki.caCert));
+      const landed = await browser.signIn('/ui/shared', target, analyst.email, analyst.password);
+      if (!browser.has(SESSION_COOKIE)) fail(`signed in (sent to ${landed}) but no session cookie came`);
+      const list = await browser.json<{ total: number; items: Array<{ owner_brand: string; incident_id: number; name: string | null }> }>('/ui/api/shared');
+      const item = list.items.find((i) => i.owner_brand === eu.spec.brand && i.incident_id === id)
+        ?? fail(`/ui/api/shared does not list ${eu.spec.brand}/${id} among its ${list.total} incident(s)`);
+      const detailPath = `/ui/api/shared/${eu.spec.brand}/${id}`;
+      const detail = await browser.json<{ incident_id: number; notes: unknown[]; artifacts: unknown[] }>(detailPath);
+      if (detail.incident_id !== id) fail(`${detailPath} answered incident ${detail.incident_id}`);
+      if (JSON.stringify(detail).includes(DEMO_PRIVATE_VALUE)) fail(`the non-whitelisted field ${DEMO_PRIVATE_FIELD} reached ${target}'s web UI`);
+      return `${analyst.email} signed in at ${browser.origin}/ui/login (CSRF cookie + Origin, as a browser) and was sent to ${landed}; ` +
+        `/ui/api/shared lists '${item.name ?? ''}' (${list.total} in all); ${detailPath} answers ${detail.notes.length} note(s), ${detail.artifacts.length} artifact(s)`;
+    });
+
+    // (d) distribute a copy
     let remoteId: string | null = null;
     await step(`distribute a copy to ${target}`, async () => {
       const run = await setFlag('distribute', true);
@@ -651,23 +747,18 @@ class Demo {
       return `US incident ${copy.id} created (origin ${origin}, ${notes.length} note(s), ${artifacts.length} artifact(s), no ${DEMO_PRIVATE_FIELD}); row: remote incident ${r.remoteIncidentId}, status ${r.status ?? 'empty'}`;
     });
 
-    // (d) again: no second copy
+    // (e) again: no second copy
     await step('distribute again: no duplicate', async () => {
       if (remoteId === null) fail('no first copy to compare with (previous step failed)');
-      const rule = (await eu.soar.get<{ entities: Array<{ id: number; name: string }> }>('/actions')).entities
-        .find((r) => r.name === 'Clearing: distribute now') ?? fail('no menu item "Clearing: distribute now"');
-      const before = eu.emulator.workflows.instancesFor({ incidentId: id, rule: rule.name }).length;
-      await eu.soar.post(`/incidents/${id}/action_invocations`, { action_id: rule.id, properties: {} });
-      const run = await this.lastWorkflow(id, null, before, rule.name);
-      if (run.status !== 'completed') fail(`workflow ${run.workflow} ${run.status}: ${run.error ?? ''}`);
+      const run = await menuItem('Clearing: distribute now');
       const list = await copies();
       if (list.length !== 1) fail(`${list.length} copies in the US SOAR: ${list.map((c) => c.id).join(', ')}`);
       const r = await row();
       if (r.remoteIncidentId !== remoteId) fail(`the row's remote incident changed from ${remoteId} to ${r.remoteIncidentId ?? 'none'}`);
-      return `menu item "${rule.name}" ran ${run.workflow}; still one copy in the US SOAR (${list[0]!.id})`;
+      return `menu item "${run.rule}" ran ${run.workflow}; still one copy in the US SOAR (${list[0]!.id})`;
     });
 
-    // (e) revoke the share
+    // (f) revoke the share
     await step(`revoke the share with ${target}`, async () => {
       if (!shared) fail('nothing to revoke (sharing failed)');
       const run = await setFlag('read_only', false);
@@ -680,6 +771,26 @@ class Demo {
       if (!gone) fail(`${target} can still read ${eu.spec.brand}/${id}`);
       const view = `${target}'s shared view no longer lists it and reading it answers not_found`;
       return `row flag cleared; "Clearing: shared with" = '${sharedWith}'; ${view}`;
+    });
+
+    // (g) the primary pushes its SOAR configuration to the other region
+    await step(`config push --dry-run from ${eu.spec.nodeId} (primary)`, async () => {
+      await importConfiguration(eu.soar, demoRuleExport(), eu.node.network.log);
+      const report = await pushConfiguration(eu.node.network, { reason: 'demo (dry run)', dryRun: true, log: eu.node.network.log });
+      const brands = report.nodes.flatMap((n) => n.brands);
+      const theirs = brands.find((b) => b.brand === target) ?? fail(`the report has no brand ${target}: ${pushSummary(report)}`);
+      if (!report.ok || theirs.outcome !== 'dry_run') fail(pushSummary(report));
+      if (!theirs.added.some((a) => a.endsWith(DEMO_RULE))) fail(`${target} would not get the new rule "${DEMO_RULE}": ${pushSummary(report)}`);
+      if ((await ruleNames(us.soar)).includes(DEMO_RULE)) fail(`the dry run changed ${target}'s SOAR`);
+      return `menu item "${DEMO_RULE}" added in ${eu.spec.brand}'s SOAR first; ${pushSummary(report)}; nothing changed`;
+    });
+
+    await step(`config push from ${eu.spec.nodeId} to ${us.spec.nodeId}`, async () => {
+      const report = await pushConfiguration(eu.node.network, { reason: 'demo', dryRun: false, log: eu.node.network.log });
+      const theirs = report.nodes.flatMap((n) => n.brands).find((b) => b.brand === target) ?? fail(`the report has no brand ${target}: ${pushSummary(report)}`);
+      if (!report.ok || theirs.outcome !== 'imported') fail(pushSummary(report));
+      if (!(await ruleNames(us.soar)).includes(DEMO_RULE)) fail(`${target}'s SOAR has no rule "${DEMO_RULE}" after the push`);
+      return `${pushSummary(report)}; "${DEMO_RULE}" is now in ${target}'s SOAR`;
     });
   }
 
