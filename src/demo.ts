@@ -10,9 +10,10 @@
  * creates a sample incident in EU.
  *
  * Without --smoke it then prints what to try and runs until Ctrl-C. With --smoke it runs every
- * flow once (group coordination, share read-only, the view from the other region, distribute,
- * distribute again, revoke the share), prints a step summary (--json: `{ ok, steps }`), and exits
- * 0 only when every step passed. Everything is shut down on the way out, on errors and on
+ * flow once (group coordination, assess priority, share read-only, the view from the other
+ * region, the US web UI signed in as soar3's analyst, distribute, distribute again, revoke the
+ * share, a configuration push dry run and push from EU to US), prints a step summary (--json:
+ * `{ ok, steps }`), and exits 0 only when every step passed. Everything is shut down on the way out, on errors and on
  * SIGINT/SIGTERM too.
  *
  * It installs nothing itself: when ActiveMQ, java, keytool or openssl are missing it runs
@@ -400,7 +401,7 @@ class Demo {
 
     if (!this.opts.smoke) {
       if (setupError !== null) return 1;
-      this.printWhatToTry();
+      await this.printWhatToTry();
       await this.untilInterrupted();
       return 0;
     }
@@ -418,7 +419,7 @@ class Demo {
     const report: DemoReport = { ok: steps.every((s) => s.ok), steps };
     if (this.opts.keep && setupError === null) {
       this.printSummary(report);
-      this.printWhatToTry();
+      await this.printWhatToTry();
       await this.untilInterrupted();
     }
     await this.shutdown();
@@ -563,9 +564,12 @@ class Demo {
 
   // ---- what to try ----
 
-  private printWhatToTry(): void {
+  private async printWhatToTry(): Promise<void> {
     const eu = this.region('eu');
     const us = this.region('us');
+    const assess = await eu.soar.get<{ entities: Array<{ id: number; name: string }> }>('/actions')
+      .then((a) => a.entities.find((r) => r.name === 'Clearing: assess priority'), () => undefined);
+    const cli = shown(join(REPO_ROOT, 'dist', 'src', 'cli.js'));
     const ca = shown(this.pki.caCert);
     const key = `${DEFAULT_API_KEY.id}:${DEFAULT_API_KEY.secret}`;
     const curl = `curl -s --cacert ${ca} -u ${key}`;
@@ -589,10 +593,16 @@ class Demo {
       `  ${curl} ${euRest}/incidents/${id}/table_data/${TABLE}`,
       `  # share it read-only with soar3: set the row's flag as an analyst would (ROW = the row's id)`,
       `  ${curl} -X PUT -H 'Content-Type: application/json' -d '{"cells":{"read_only":{"value":true}}}' ${euRest}/incidents/${id}/table_data/${TABLE}/row_data/ROW`,
-      `  # ...then read it as soar3 in the US web UI: https://127.0.0.1:${us.node.webPort}/ui/shared (user above)`,
+      `  # ...then read it as soar3 in the US web UI: sign in at https://127.0.0.1:${us.node.webPort}/ui/login as brand ${us.spec.brand}`,
+      `  #    (the analyst above); every page has a JSON twin under /ui/api/ (e.g. /ui/api/shared) for the same session`,
       `  # distribute a copy to soar3, then look for it in the US SOAR`,
       `  ${curl} -X PUT -H 'Content-Type: application/json' -d '{"cells":{"distribute":{"value":true}}}' ${euRest}/incidents/${id}/table_data/${TABLE}/row_data/ROW`,
       `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"filters":[{"conditions":[{"field_name":"properties.clearing_origin_brand","method":"equals","value":"${eu.spec.brand}"}]}]}' ${usRest}/incidents/query_paged`,
+      `  # assess its priority (menu item "Clearing: assess priority"; assets in the triage: section of ${shown(eu.configPath)}),`,
+      `  # then read properties.clearing_priority_score and clearing_priority_explanation of the incident`,
+      `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"action_id":${assess?.id ?? 'ID'},"properties":{}}' ${euRest}/incidents/${id}/action_invocations`,
+      `  # what a configuration push from the primary (EU) would change in soar3's SOAR (drop --dry-run to push)`,
+      `  node ${cli} config push --dry-run --reason "trying it" -c ${shown(eu.configPath)}`,
       `  # a new incident in either region gets the task and a row for the other brand`,
       `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"name":"My test incident","discovered_date":'$(date +%s000)'}' ${usRest}/incidents`,
       '',

@@ -2,7 +2,8 @@
  * `soar-clearing demo`, as a newcomer runs it: a real child process that starts its own private
  * broker (free ports, data in a private directory, so it runs beside the shared test broker),
  * two emulated SOARs and two clearing nodes.
- * - `--smoke --json`: every flow passes, the report has the documented shape, exit 0, and
+ * - `--smoke --json`: every flow passes (with the web UI, priority score and configuration push
+ *   steps saying what they found), the report has the documented shape, exit 0, and
  *   everything it started is gone afterwards; the same with the emulator's built-in templates
  *   (a fresh clone without ../shared), whose keys are those of the real samples.
  * - without --smoke: it keeps running, prints what to try, and Ctrl-C (SIGINT) stops it cleanly.
@@ -108,12 +109,22 @@ describe('soar-clearing demo', () => {
     assert.deepEqual(report.steps.map((s) => s.name), [
       'start the two-region network',
       'group coordination on incident creation',
+      'assess priority (menu item)',
       'share read-only with soar3',
       "view it from US (soar3's shared view)",
+      "sign in to the US web UI as soar3's analyst",
       'distribute a copy to soar3',
       'distribute again: no duplicate',
       'revoke the share with soar3',
+      'config push --dry-run from eu (primary)',
+      'config push from eu to us',
     ]);
+    const detail = (name: string): string => report.steps.find((s) => s.name === name)!.detail;
+    // The score the function wrote, from the demo's triage: section (eu-payroll 4/3 + residual 1).
+    assert.match(detail('assess priority (menu item)'), /clearing_priority_score = 8, top asset eu-payroll\b/);
+    assert.match(detail("sign in to the US web UI as soar3's analyst"), /\/ui\/api\/shared lists 'Phishing campaign against EU finance'/);
+    assert.match(detail('config push --dry-run from eu (primary)'), /soar3 \(node us\): dry_run: would add 1 \(rules: Demo: escalate to the regional lead\)/);
+    assert.match(detail('config push from eu to us'), /soar3 \(node us\): imported \(import \d+\): added 1 \(rules: Demo: escalate to the regional lead\)/);
     for (const s of report.steps) {
       assert.deepEqual(Object.keys(s).sort(), ['detail', 'ms', 'name', 'ok']);
       assert.ok(Number.isInteger(s.ms) && s.ms >= 0, `${s.name}: ms`);
@@ -186,6 +197,9 @@ describe('soar-clearing demo', () => {
     assert.match(r.out, /US SOAR {2}https:\/\/127\.0\.0\.1:\d+ {2}org 202 'Test Organization 2', brand soar3/);
     assert.match(r.out, /API key test-key \/ test-secret/);
     assert.match(r.out, /sample incident \d+ 'Phishing campaign against EU finance' in EU/);
+    assert.match(r.out, /sign in at https:\/\/127\.0\.0\.1:\d+\/ui\/login as brand soar3/);
+    assert.match(r.out, /-d '\{"action_id":\d+,"properties":\{\}\}' https:\/\/127\.0\.0\.1:\d+\/rest\/orgs\/201\/incidents\/\d+\/action_invocations/);
+    assert.match(r.out, /config push --dry-run --reason "trying it" -c \S+eu\/app\.config\.yaml/);
     assert.match(r.out, /\[demo\] SIGINT: shutting down\n\[demo\] stopped the nodes, SOARs and broker/);
     brokerPidGone(dir);
   });
