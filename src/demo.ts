@@ -13,8 +13,8 @@
  * flow once (group coordination, assess priority, share read-only, the view from the other
  * region, the US web UI signed in as soar3's analyst, distribute, distribute again, revoke the
  * share, a configuration push dry run and push from EU to US), prints a step summary (--json:
- * `{ ok, steps }`), and exits 0 only when every step passed. Everything is shut down on the way out, on errors and on
- * SIGINT/SIGTERM too.
+ * `{ ok, steps }`), and exits 0 only when every step passed. Everything is shut down on the way
+ * out, on errors and on SIGINT/SIGTERM too.
  *
  * It installs nothing itself: when ActiveMQ, java, keytool or openssl are missing it runs
  * `bash scripts/activemq.sh install` if it may (root or password-less sudo), else it names the
@@ -28,12 +28,16 @@ import { buildExport, customization } from '../customize/build.js';
 import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
 import { INVOLVE_GROUP_COORDINATION_TASK } from '../customize/tasks.js';
 import { functions } from '../functions/index.js';
+import type { BrandPushResult } from './clearing/config-apply.js';
+import { pushConfiguration, type PushReport } from './clearing/config-push.js';
+import { brandLines, objectSummary } from './clearing/config-push-report.js';
 import { readDistributionRows, type DistributionRow } from './clearing/distribution-table.js';
 import { sharedIncident, sharedWithMyBrand } from './clearing/shared-client.js';
 import { isNotFound } from './clearing/shared-view.js';
 import { loadConfig, secretsOf } from './config/index.js';
 import type { AppConfig } from './config/types.js';
 import { importConfiguration, installCustomization } from './customize.js';
+import { WebVisitor } from './demo-web.js';
 import { describeSamples } from './emulator/samples.js';
 import { SoarEmulator } from './emulator/server.js';
 import { DEFAULT_API_KEY, DEFAULT_USER } from './emulator/state.js';
@@ -44,9 +48,6 @@ import { SoarClient } from './soar/client.js';
 import type { Incident } from './soar/dto.js';
 import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, isAlive, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
-import { pushConfiguration, type PushReport } from './clearing/config-push.js';
-import { objectSummary } from './clearing/config-push-report.js';
-import { WebVisitor } from './demo-web.js';
 import { EXPLANATION_FIELD, SCORE_FIELD } from './triage/assess.js';
 import type { JsonObject, Logger } from './types.js';
 import { SESSION_COOKIE } from './web/session.js';
@@ -230,21 +231,22 @@ function demoRuleExport(): JsonObject {
   };
 }
 
-async function ruleNames(soar: SoarClient): Promise<string[]> {
-  return (await soar.get<{ entities: Array<{ name: string }> }>('/actions')).entities.map((r) => r.name);
+/** The rules (menu items and automatic ones) of a SOAR. */
+async function rulesOf(soar: SoarClient): Promise<Array<{ id: number; name: string }>> {
+  return (await soar.get<{ entities: Array<{ id: number; name: string }> }>('/actions')).entities;
 }
 
-/** A push report per brand: `soar3 (node us): dry_run: would add 1 (rules: ...), 40 unchanged`. */
+async function ruleNames(soar: SoarClient): Promise<string[]> {
+  return (await rulesOf(soar)).map((r) => r.name);
+}
+
+/**
+ * A push report in one line, per brand: `soar3 (node us): dry_run, would add 1: rules: ...,
+ * unchanged: 46`; SOAR's import messages only for a brand that failed (else one per object).
+ */
 function pushSummary(report: PushReport): string {
-  const verb = report.dry_run ? 'would add' : 'added';
-  const brands = report.nodes.flatMap((n) => (n.error ? [`node ${n.node}: FAILED: ${n.error}`] : n.brands.map((b) => {
-    const changes = [
-      b.added.length ? `${verb} ${b.added.length} (${b.added.join(', ')})` : '',
-      b.changed.length ? `${report.dry_run ? 'would change' : 'changed'} ${b.changed.length} (${b.changed.join(', ')})` : '',
-      `${b.unchanged} unchanged`,
-    ].filter(Boolean).join(', ');
-    return `${b.brand} (node ${b.node}): ${b.outcome}${b.import_id !== null ? ` (import ${b.import_id})` : ''}${b.reason ? ` (${b.reason})` : ''}: ${changes}`;
-  })));
+  const brand = (b: BrandPushResult): string => brandLines(b).map((l) => l.trim()).filter((l) => b.outcome === 'failed' || !l.startsWith('SOAR:')).join(', ');
+  const brands = report.nodes.flatMap((n) => (n.error ? [`node ${n.node}: FAILED: ${n.error}`] : n.brands.map(brand)));
   return `push ${report.push_id} "${report.reason}" of ${objectSummary(report.objects)} from ${report.reference_brand}: ${brands.join('; ') || 'no brand'}`;
 }
 
@@ -567,8 +569,7 @@ class Demo {
   private async printWhatToTry(): Promise<void> {
     const eu = this.region('eu');
     const us = this.region('us');
-    const assess = await eu.soar.get<{ entities: Array<{ id: number; name: string }> }>('/actions')
-      .then((a) => a.entities.find((r) => r.name === 'Clearing: assess priority'), () => undefined);
+    const assess = await rulesOf(eu.soar).then((rules) => rules.find((r) => r.name === 'Clearing: assess priority'), () => undefined);
     const cli = shown(join(REPO_ROOT, 'dist', 'src', 'cli.js'));
     const ca = shown(this.pki.caCert);
     const key = `${DEFAULT_API_KEY.id}:${DEFAULT_API_KEY.secret}`;
@@ -601,7 +602,7 @@ class Demo {
       `  # assess its priority (menu item "Clearing: assess priority"; assets in the triage: section of ${shown(eu.configPath)}),`,
       `  # then read properties.clearing_priority_score and clearing_priority_explanation of the incident`,
       `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"action_id":${assess?.id ?? 'ID'},"properties":{}}' ${euRest}/incidents/${id}/action_invocations`,
-      `  # what a configuration push from the primary (EU) would change in soar3's SOAR (drop --dry-run to push)`,
+      `  # what a configuration push from the primary (EU) would change in soar3's SOAR (without --dry-run it asks, then pushes)`,
       `  node ${cli} config push --dry-run --reason "trying it" -c ${shown(eu.configPath)}`,
       `  # a new incident in either region gets the task and a row for the other brand`,
       `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"name":"My test incident","discovered_date":'$(date +%s000)'}' ${usRest}/incidents`,
@@ -659,8 +660,7 @@ class Demo {
     })).data;
     /** An analyst picks the incident's menu item (a menu-item rule) in EU; answers its completed workflow. */
     const menuItem = async (name: string): Promise<WorkflowInstance> => {
-      const rule = (await eu.soar.get<{ entities: Array<{ id: number; name: string }> }>('/actions')).entities
-        .find((r) => r.name === name) ?? fail(`no menu item "${name}"`);
+      const rule = (await rulesOf(eu.soar)).find((r) => r.name === name) ?? fail(`no menu item "${name}"`);
       const before = eu.emulator.workflows.instancesFor({ incidentId: id, rule: rule.name }).length;
       await eu.soar.post(`/incidents/${id}/action_invocations`, { action_id: rule.id, properties: {} });
       const run = await this.lastWorkflow(id, null, before, rule.name);

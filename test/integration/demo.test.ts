@@ -123,8 +123,8 @@ describe('soar-clearing demo', () => {
     // The score the function wrote, from the demo's triage: section (eu-payroll 4/3 + residual 1).
     assert.match(detail('assess priority (menu item)'), /clearing_priority_score = 8, top asset eu-payroll\b/);
     assert.match(detail("sign in to the US web UI as soar3's analyst"), /\/ui\/api\/shared lists 'Phishing campaign against EU finance'/);
-    assert.match(detail('config push --dry-run from eu (primary)'), /soar3 \(node us\): dry_run: would add 1 \(rules: Demo: escalate to the regional lead\)/);
-    assert.match(detail('config push from eu to us'), /soar3 \(node us\): imported \(import \d+\): added 1 \(rules: Demo: escalate to the regional lead\)/);
+    assert.match(detail('config push --dry-run from eu (primary)'), /soar3 \(node us\): dry_run, would add 1: rules: Demo: escalate to the regional lead, /);
+    assert.match(detail('config push from eu to us'), /soar3 \(node us\): imported \(import \d+\), added 1: rules: Demo: escalate to the regional lead, /);
     for (const s of report.steps) {
       assert.deepEqual(Object.keys(s).sort(), ['detail', 'ms', 'name', 'ok']);
       assert.ok(Number.isInteger(s.ms) && s.ms >= 0, `${s.name}: ms`);
