@@ -98,7 +98,9 @@ export class WebVisitor {
     for (let i = 0; i <= MAX_REDIRECTS; i++) {
       const a = await this.send('GET', at);
       if (a.status < 300 || a.status >= 400 || a.location === null) return { ...a, path: at };
-      at = new URL(a.location, this.origin).pathname + new URL(a.location, this.origin).search;
+      const next = new URL(a.location, this.origin);
+      if (next.origin !== this.origin) throw new WebVisitError(`GET ${at} sent the browser to another site`);
+      at = next.pathname + next.search;
     }
     throw new WebVisitError(`GET ${path}: more than ${MAX_REDIRECTS} redirects`);
   }
