@@ -26,7 +26,9 @@ export function world(): Promise<NetworkWorld> {
   return worldP;
 }
 export async function stopWorld(): Promise<void> {
-  if (worldP) await (await worldP).stop();
+  const w = worldP;
+  worldP = null;
+  if (w) await (await w).stop();
 }
 
 /** An invoker on the brand's fn_clearing queue whose replies come to a queue of its own (the emulator's workflows consume acks.<org>.fn_clearing). */
