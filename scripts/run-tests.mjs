@@ -58,18 +58,15 @@ if (args.length === 0) {
 }
 files = [...new Set(files)];
 if (files.length === 0) {
-  fail(`no compiled test files found for ${args.length ? args.join(' ') : 'unit + integration + browser'}`
+  fail(`no compiled test files found for ${args.length ? args.join(' ') : GROUPS.join(' + ')}`
     + ' (run `npm run build` first?)');
 }
 
 // ---- the browser (browser tests drive Debian's chromium; installed like the broker when missing)
-if (files.some((f) => f.includes(`${join('dist', 'test', 'browser')}`))) {
-  const r = spawnSync('bash', [join(root, 'scripts', 'chromium.sh'), 'check'], { stdio: 'ignore' });
-  if (r.status !== 0) {
-    console.log('run-tests: chromium missing, installing it');
-    const i = spawnSync('bash', [join(root, 'scripts', 'chromium.sh'), 'install'], { stdio: 'inherit' });
-    if (i.status !== 0) fail('could not install chromium for the browser tests (see above)');
-  }
+if (files.some((f) => f.includes(join('dist', 'test', 'browser')))) {
+  // Quiet when chromium is there already.
+  const r = spawnSync('bash', [join(root, 'scripts', 'chromium.sh'), 'install'], { stdio: 'inherit' });
+  if (r.status !== 0) fail('could not install chromium for the browser tests (see above)');
 }
 
 // ---- the broker

@@ -1,7 +1,7 @@
 /** A push report in words: lines for the CLI, and the HTML of the incident note the function writes. */
 import type { BrandPushResult } from './config-apply.js';
 import type { PushReport } from './config-push.js';
-import { escapeHtml } from './receive.js';
+import { escapeText } from '../escape-html.js';
 
 /** At most this many object names are listed per brand and list. */
 const MAX_LISTED = 20;
@@ -49,7 +49,7 @@ export function reportLines(report: PushReport): string[] {
 
 /** The incident note: a heading, the push's facts, a list of brands. */
 export function reportNoteHtml(report: PushReport): string {
-  const e = escapeHtml;
+  const e = escapeText;
   const brands = report.nodes.flatMap((n) => n.brands);
   const items = brands.map((b) => {
     const [head, ...rest] = brandLines(b);

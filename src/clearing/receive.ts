@@ -34,6 +34,7 @@
  */
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
 import { ClearingError, ErrorCode } from '../errors.js';
+import { escapeText } from '../escape-html.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } from '../soar/dto.js';
 import type { JsonObject, JsonValue, Logger } from '../types.js';
@@ -160,11 +161,6 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Text for an HTML text node (the notes hold no attributes). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
-}
-
 /** A rich-text or plain value as its text. */
 function textOf(v: JsonValue | undefined): string | null {
   if (typeof v === 'string') return v;
@@ -261,18 +257,18 @@ function originLine(origin: DistributeOrigin): string {
 
 function originNoteHtml(origin: DistributeOrigin, dropped: DroppedCounts, losses: LocalLosses): string {
   const filtered = describeDropped(summaryOf(dropped));
-  const parts = [`<p>${escapeHtml(originLine(origin))} ${escapeHtml(filtered.charAt(0).toUpperCase() + filtered.slice(1))}.</p>`];
+  const parts = [`<p>${escapeText(originLine(origin))} ${escapeText(filtered.charAt(0).toUpperCase() + filtered.slice(1))}.</p>`];
   const here: string[] = [];
   if (losses.unknownProperties.length > 0) {
-    here.push(`${losses.unknownProperties.length} custom field(s) this SOAR does not define (${losses.unknownProperties.map(escapeHtml).join(', ')})`);
+    here.push(`${losses.unknownProperties.length} custom field(s) this SOAR does not define (${losses.unknownProperties.map(escapeText).join(', ')})`);
   }
   if (losses.unknownFields.length > 0) {
-    here.push(`${losses.unknownFields.length} field(s) this SOAR does not accept (${losses.unknownFields.map(escapeHtml).join(', ')})`);
+    here.push(`${losses.unknownFields.length} field(s) this SOAR does not accept (${losses.unknownFields.map(escapeText).join(', ')})`);
   }
   if (losses.attachments > 0) here.push(`${losses.attachments} attachment(s) without content or refused by SOAR`);
   if (losses.closedTasks > 0) here.push(`${losses.closedTasks} task(s) already closed at the origin`);
   if (losses.failedNotes > 0) here.push(`${losses.failedNotes} note(s) SOAR refused`);
-  if (losses.failedArtifacts.length > 0) here.push(`${losses.failedArtifacts.length} artifact(s) SOAR refused (${losses.failedArtifacts.map(escapeHtml).join('; ')})`);
+  if (losses.failedArtifacts.length > 0) here.push(`${losses.failedArtifacts.length} artifact(s) SOAR refused (${losses.failedArtifacts.map(escapeText).join('; ')})`);
   if (losses.failedTasks > 0) here.push(`${losses.failedTasks} task(s) SOAR refused`);
   if (here.length > 0) parts.push(`<p>Not kept by this SOAR: ${here.join(', ')}.</p>`);
   return parts.join('\n');

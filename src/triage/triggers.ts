@@ -4,6 +4,7 @@
  * The state is written before distributing, so a crossing never fires twice; a copy that could
  * not be delivered is left Undelivered in its row, which the sweep retries.
  */
+import { escapeText } from '../escape-html.js';
 import type { FunctionContext } from '../types.js';
 import { type NodeDistribution, distributeOnBehalf } from './distribute.js';
 import type { ThresholdRule, TriageConfig } from './config.js';
@@ -33,10 +34,6 @@ export interface ThresholdOutcome {
 /** Most incidents read for a shared-artifact window (newest first beyond it are ignored). */
 export const WINDOW_LIMIT = 1000;
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 function describe(rule: ThresholdRule): string {
   return rule.when.kind === 'score'
     ? `score at least ${rule.when.atLeast}`
@@ -61,8 +58,8 @@ async function fire(ctx: FunctionContext, rule: ThresholdRule, crossing: number,
       done.push({ ...(await distributeOnBehalf(ctx, id, brand)), incident_id: id });
     }
   }
-  const what = value === null ? '' : ` for artifact value ${escapeHtml(value)} (incidents ${incidents.join(', ')})`;
-  const outcomes = done.map((d) => `${d.brand}: ${d.outcome}${d.reason ? ` (${escapeHtml(d.reason)})` : ''}`).join('; ');
+  const what = value === null ? '' : ` for artifact value ${escapeText(value)} (incidents ${incidents.join(', ')})`;
+  const outcomes = done.map((d) => `${d.brand}: ${d.outcome}${d.reason ? ` (${escapeText(d.reason)})` : ''}`).join('; ');
   await ctx.soar.addNote(noteOn, `<p>Clearing threshold <b>${rule.name}</b> (${describe(rule)}, mode ${rule.mode}) crossed, crossing ${crossing}${what}: distributed. ${outcomes}</p>`, { signal: ctx.signal });
   ctx.log.info('distribution threshold fired', { threshold: rule.name, crossing, incidents, value });
   return done;

@@ -5,6 +5,7 @@
  * render as nothing. Values go only into text or into double-quoted attributes, where escaping
  * `& < > " '` (and the backquote, for old parsers) is enough.
  */
+import { escapeHtml } from '../escape-html.js';
 
 /** Markup that is safe to emit as is: the result of `html` or `raw`. */
 export class SafeHtml {
@@ -15,12 +16,6 @@ export class SafeHtml {
 }
 
 export type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];
-
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ENTITIES[c]!);
-}
 
 /** Marks trusted markup (built by this module, never from data) as safe. */
 export function raw(markup: string): SafeHtml {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { escapeHtml, html, raw } from '../../src/web/html.js';
+import { escapeHtml } from '../../src/escape-html.js';
+import { html, raw } from '../../src/web/html.js';
 import { formatValue, htmlToText } from '../../src/web/pages/format.js';
 import { safeNext } from '../../src/web/pages/login.js';
 import { parseListQuery } from '../../src/web/pages/shared-list.js';
