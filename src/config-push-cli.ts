@@ -53,7 +53,7 @@ export async function configPushCommand(config: AppConfig, args: ConfigPushArgs)
     ];
     const say = (line: string): boolean => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
     say(`${args.dryRun ? 'Dry run: compares' : 'Pushes'} the configuration of brand ${prepared.reference} (${objectSummary(prepared.counts as Record<string, number>)}; ` +
-      `${mib(Buffer.byteLength(JSON.stringify(prepared.data)))}; ${prepared.stripped} user/API key reference(s) removed) ` +
+      `${mib(prepared.packed.manifest.json_bytes)}; ${prepared.stripped} user/API key reference(s) removed) ` +
       `${args.dryRun ? 'with' : 'to'}: ${targets.join(', ') || 'nobody (no other brand in the network)'}`);
     if (!args.dryRun && !args.yes && !(await args.confirm('Go ahead?'))) {
       say('nothing changed');

@@ -1,4 +1,10 @@
 /** Small helpers over parsed JSON/YAML trees. */
+import type { JsonObject } from './types.js';
+
+/** Whether a parsed value is a JSON object (not null, not an array). */
+export function isJsonObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 /**
  * A copy without null-valued keys, recursively: in the config, `key:` and `key: null` mean "not

@@ -9,11 +9,13 @@
 import { grantDestinationAccess, importConfiguration } from '../customize.js';
 import { ClearingError } from '../errors.js';
 import { SoarRequestError } from '../soar/errors.js';
+import type { BrandConfig } from '../config/types.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, Logger } from '../types.js';
 import { ALL_CONFIG_KINDS, CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
 import { type ConfigDiff, diffExports } from './config-diff.js';
-import { exportConfiguration, stripIdentities } from './config-export.js';
+import { exportConfiguration, scopeExport } from './config-export.js';
+import type { ClearingNetwork } from './network.js';
 
 export const BrandOutcome = { Imported: 'imported', Failed: 'failed', Skipped: 'skipped', DryRun: 'dry_run' } as const;
 export type BrandOutcome = (typeof BrandOutcome)[keyof typeof BrandOutcome];
@@ -45,7 +47,7 @@ export interface ApplyOptions {
 }
 
 /** The kinds a pushed export carries (its sections present). */
-export function kindsIn(data: JsonObject): ConfigKind[] {
+function kindsIn(data: JsonObject): ConfigKind[] {
   return ALL_CONFIG_KINDS.filter((k) => Array.isArray(data[CONFIG_KINDS[k]]));
 }
 
@@ -63,7 +65,8 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
   const kinds = kindsIn(data);
   let diff: ConfigDiff;
   try {
-    const current = stripIdentities(await exportConfiguration(soar, opts.signal)) as JsonObject;
+    // Cut to the pushed kinds and stripped like the push, so only real differences show.
+    const current = scopeExport(await exportConfiguration(soar, opts.signal), { kinds, tags: [], namePrefixes: [] }).data;
     diff = diffExports(data, current, kinds);
   } catch (err) {
     log.warn(`configuration push: cannot read the brand's current configuration: ${ClearingError.from(err).message}`);
@@ -93,4 +96,26 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
     }
   }
   return brandResult(brand, opts.node, BrandOutcome.Imported, null, { ...diff, import_id: imported.id, messages });
+}
+
+/** Applies the export to each of `brands` (this node's), one after the other; a brand not connected is skipped. */
+export async function applyToBrands(
+  network: ClearingNetwork,
+  brands: readonly BrandConfig[],
+  data: JsonObject,
+  opts: Pick<ApplyOptions, 'dryRun' | 'log' | 'signal'>,
+): Promise<BrandPushResult[]> {
+  const node = network.nodeId;
+  const results: BrandPushResult[] = [];
+  for (const brand of brands) {
+    let soar: SoarClient;
+    try {
+      soar = network.soarOf(brand.id);
+    } catch (err) {
+      results.push(brandResult(brand.id, node, BrandOutcome.Skipped, ClearingError.from(err).message));
+      continue;
+    }
+    results.push(await applyToBrand(soar, brand.id, data, { ...opts, node, destinations: brand.destinations }));
+  }
+  return results;
 }

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ClearingError, ErrorCode } from '../errors.js';
+import { isJsonObject } from '../json.js';
 import type { JsonObject } from '../types.js';
 
 /** Raw bytes per chunk: 3 MiB, which base64 turns into exactly 4 MiB. */
@@ -16,7 +17,7 @@ export const CHUNK_BYTES = 3 * 1024 * 1024;
 /** Body limit of the chunk route: a full chunk in base64 plus room for the JSON around it. */
 export const CHUNK_MAX_BODY_BYTES = 4 * 1024 * 1024 + 4096;
 /** Largest export a receiver unpacks (uncompressed JSON). */
-export const MAX_EXPORT_BYTES = 512 * 1024 * 1024;
+const MAX_EXPORT_BYTES = 512 * 1024 * 1024;
 /** Most chunks one push may have. */
 export const MAX_CHUNKS = 1000;
 
@@ -71,7 +72,6 @@ function invalid(message: string): ClearingError {
 /** The receiving side: collects chunks, checks each and the whole, unpacks. */
 export class ChunkAssembler {
   private readonly parts: (Buffer | undefined)[];
-  private received = 0;
 
   constructor(readonly manifest: PackManifest) {
     const m = manifest;
@@ -85,7 +85,7 @@ export class ChunkAssembler {
   }
 
   get complete(): boolean {
-    return this.received === this.manifest.chunk_count;
+    return this.missing.length === 0;
   }
 
   get missing(): number[] {
@@ -105,10 +105,7 @@ export class ChunkAssembler {
     if (data.length !== expected) throw invalid(`chunk ${index} has ${data.length} bytes, expected ${expected}`);
     const digest = sha256(data);
     if (digest !== chunk.sha256) throw invalid(`chunk ${index}: sha256 mismatch (got ${digest}, announced ${chunk.sha256})`);
-    const had = this.parts[index];
-    if (had !== undefined) return;
-    this.parts[index] = data;
-    this.received += 1;
+    this.parts[index] ??= data;
   }
 
   /** The export, once every chunk is in and the whole matches its sha256. */
@@ -130,7 +127,7 @@ export class ChunkAssembler {
     } catch (err) {
       throw invalid(`the export is not JSON: ${(err as Error).message}`);
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('the export is not a JSON object');
-    return parsed as JsonObject;
+    if (!isJsonObject(parsed)) throw invalid('the export is not a JSON object');
+    return parsed;
   }
 }

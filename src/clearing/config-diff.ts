@@ -6,6 +6,7 @@
  * comparison: ids (and a datatable column's `type_id`, the table's id), timestamps, versions
  * and what SOAR computes (a function's `workflows`, the rules shown on a type).
  */
+import { isJsonObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { type ConfigKind, objectKey } from './config-kinds.js';
 import { objectsOf } from './config-export.js';
@@ -39,7 +40,7 @@ export function canonical(kind: ConfigKind, o: JsonObject): string {
       const child = v[k]!;
       // A datatable's columns: fields -> <column> -> {... type_id: <table id> ...}
       const columns = kind === 'datatables' && depth === 0 && k === 'fields';
-      out[k] = columns && child !== null && typeof child === 'object' && !Array.isArray(child)
+      out[k] = columns && isJsonObject(child)
         ? Object.fromEntries(Object.keys(child).sort().map((c) => [c, walk(child[c]!, depth + 2, true)]))
         : walk(child, depth + 1, false);
     }

@@ -12,6 +12,7 @@
  *   - principals (`creator_principal`, `last_modified_by`, `owner_id`, ...) are dropped: they
  *     name users or API keys of the source SOAR, meaningless (and private) elsewhere.
  */
+import { isJsonObject } from '../json.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { CONFIG_KINDS, type ConfigKind, objectKey, objectName, tagsOf } from './config-kinds.js';
@@ -42,10 +43,6 @@ export interface ScopedExport {
   readonly stripped: number;
 }
 
-function isObj(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Whether an object passes the scope's tag and name filters. */
 export function inScope(scope: ConfigScope, o: JsonObject): boolean {
   if (scope.tags.length === 0 && scope.namePrefixes.length === 0) return true;
@@ -63,7 +60,7 @@ export function inScope(scope: ConfigScope, o: JsonObject): boolean {
  */
 export function stripIdentities(value: JsonValue, count: { n: number } = { n: 0 }, keysAreNames = false): JsonValue {
   if (Array.isArray(value)) return value.map((v) => stripIdentities(v, count));
-  if (!isObj(value)) return value;
+  if (!isJsonObject(value)) return value;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(value)) {
     if (!keysAreNames && DROPPED_KEYS.has(k)) {
@@ -75,7 +72,7 @@ export function stripIdentities(value: JsonValue, count: { n: number } = { n: 0 
       out[k] = [];
       continue;
     }
-    const copy = stripIdentities(v, count, !keysAreNames && k === 'fields' && isObj(v));
+    const copy = stripIdentities(v, count, !keysAreNames && k === 'fields' && isJsonObject(v));
     Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -84,7 +81,7 @@ export function stripIdentities(value: JsonValue, count: { n: number } = { n: 0 
 /** The objects of one kind in an export (empty when the section is missing or null). */
 export function objectsOf(data: JsonObject, kind: ConfigKind): JsonObject[] {
   const section = data[CONFIG_KINDS[kind]];
-  return Array.isArray(section) ? section.filter(isObj) : [];
+  return Array.isArray(section) ? section.filter(isJsonObject) : [];
 }
 
 /** The export cut to the scope and stripped of identities. */

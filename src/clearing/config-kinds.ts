@@ -5,6 +5,7 @@
  *
  * Users, groups and API keys are no kind: they never travel (see config-export.ts).
  */
+import { isJsonObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 
 export const CONFIG_KINDS = {
@@ -52,7 +53,7 @@ export function tagsOf(o: JsonObject): string[] {
   const out: string[] = [];
   for (const t of tags) {
     if (typeof t === 'string') out.push(t);
-    else if (t !== null && typeof t === 'object' && !Array.isArray(t)) {
+    else if (isJsonObject(t)) {
       for (const k of ['tag_handle', 'name', 'value']) {
         const v = str(t[k]);
         if (v) out.push(v);

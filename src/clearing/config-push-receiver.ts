@@ -8,12 +8,12 @@
 import { ClearingError, ErrorCode } from '../errors.js';
 import type { Logger } from '../types.js';
 import { ChunkAssembler, type Chunk, type PackManifest } from './config-chunks.js';
-import { applyToBrand, brandResult, BrandOutcome, type BrandPushResult } from './config-apply.js';
+import { applyToBrands, BrandOutcome, type BrandPushResult } from './config-apply.js';
 import { busyError, type PushHolder } from './config-push-lock.js';
 import type { ClearingNetwork } from './network.js';
 
 /** A push with no call for this long is dropped. */
-export const IDLE_MS = 5 * 60_000;
+const IDLE_MS = 5 * 60_000;
 
 export interface BeginBody {
   readonly reason: string;
@@ -33,6 +33,7 @@ export type NodePushResult = {
 };
 
 interface ActivePush {
+  readonly id: string;
   readonly holder: PushHolder;
   readonly from: string;
   readonly dryRun: boolean;
@@ -50,7 +51,7 @@ export function summarizeBrands(results: readonly BrandPushResult[]): string {
 }
 
 export class ConfigPushReceiver {
-  private active: (ActivePush & { id: string }) | null = null;
+  private active: ActivePush | null = null;
   private readonly log: Logger;
 
   constructor(private readonly network: ClearingNetwork) {
@@ -88,23 +89,12 @@ export class ConfigPushReceiver {
     clearTimeout(active.timer);
     try {
       const data = active.assembler.unpack();
-      const node = this.network.nodeId;
-      const brands: BrandPushResult[] = [];
-      for (const brand of this.network.localBrands) {
-        let soar;
-        try {
-          soar = this.network.soarOf(brand.id);
-        } catch (err) {
-          brands.push(brandResult(brand.id, node, BrandOutcome.Skipped, ClearingError.from(err).message));
-          continue;
-        }
-        brands.push(await applyToBrand(soar, brand.id, data, { node, dryRun: active.dryRun, destinations: brand.destinations, log: this.log, signal }));
-      }
+      const brands = await applyToBrands(this.network, this.network.localBrands, data, { dryRun: active.dryRun, log: this.log, signal });
       const ok = brands.every(outcomeOk);
       this.log[ok ? 'info' : 'warn'](`configuration push ${pushId} from node '${active.from}' ("${active.holder.reason}")${active.dryRun ? ' (dry run)' : ''}: ${summarizeBrands(brands)}`, {
         push_id: pushId, reason: active.holder.reason, ok,
       });
-      return { node, push_id: pushId, ok, error: null, brands };
+      return { node: this.network.nodeId, push_id: pushId, ok, error: null, brands };
     } finally {
       this.release(pushId);
     }
@@ -121,7 +111,7 @@ export class ConfigPushReceiver {
     this.active = null;
   }
 
-  private get(pushId: string): ActivePush & { id: string } {
+  private get(pushId: string): ActivePush {
     const active = this.active;
     if (!active || active.id !== pushId) {
       throw new ClearingError(ErrorCode.NotFound, `no configuration push ${pushId} is under way on node '${this.network.nodeId}'`, { httpStatus: 404 });
@@ -129,7 +119,7 @@ export class ConfigPushReceiver {
     return active;
   }
 
-  private touch(active: ActivePush & { id: string }): void {
+  private touch(active: ActivePush): void {
     clearTimeout(active.timer);
     active.timer = this.idleTimer(active.id);
   }

@@ -18,12 +18,17 @@ import { type BeginBody, ConfigPushReceiver, type NodePushResult } from './confi
 import type { ClearingNetwork } from './network.js';
 import { defineRoute, type PeerRoute } from './peer-routes.js';
 
-export const CONFIG_PUSH_PATH = '/api/v1/config-pushes/:push';
+const CONFIG_PUSH_PATH = '/api/v1/config-pushes/:push';
+
+/** The path of one push (begin); its chunks, commit and abort are below it. */
+export function configPushPath(pushId: string): string {
+  return `/api/v1/config-pushes/${encodeURIComponent(pushId)}`;
+}
 
 const SHA256 = '^[0-9a-f]{64}$';
 const size = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 
-export const beginBodySchema = {
+const beginBodySchema = {
   type: 'object',
   additionalProperties: false,
   required: ['reason', 'dry_run', 'manifest'],
@@ -47,7 +52,7 @@ export const beginBodySchema = {
 
 type ChunkBody = Omit<Chunk, 'index'>;
 
-export const chunkBodySchema = {
+const chunkBodySchema = {
   type: 'object',
   additionalProperties: false,
   required: ['sha256', 'data'],

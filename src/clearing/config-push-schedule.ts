@@ -9,7 +9,7 @@ import type { Logger } from '../types.js';
 import { pushConfiguration } from './config-push.js';
 import type { ClearingNetwork } from './network.js';
 
-export const SCHEDULED_REASON = 'scheduled push';
+const SCHEDULED_REASON = 'scheduled push';
 
 export class ConfigPushSchedule {
   private timer: NodeJS.Timeout | null = null;

@@ -17,16 +17,17 @@ import { performance } from 'node:perf_hooks';
 import type { ConfigPushConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../errors.js';
 import type { JsonObject, Logger } from '../types.js';
-import { applyToBrand, brandResult, BrandOutcome, type BrandPushResult } from './config-apply.js';
+import { applyToBrands, brandResult, BrandOutcome } from './config-apply.js';
 import { packExport, type PackedExport } from './config-chunks.js';
 import { exportConfiguration, scopeExport, type ScopedExport } from './config-export.js';
 import { acquirePushLock, pushLockPath } from './config-push-lock.js';
+import { configPushPath } from './config-push-routes.js';
 import { type NodePushResult, outcomeOk, summarizeBrands } from './config-push-receiver.js';
 import type { ClearingNetwork } from './network.js';
 import type { PeerClient } from './peer-client.js';
 
 /** How long a node may take to import into its brands and answer the commit. */
-export const COMMIT_TIMEOUT_MS = 10 * 60_000;
+const COMMIT_TIMEOUT_MS = 10 * 60_000;
 /** Time one chunk may take (a 4 MiB body over a slow link). */
 const CHUNK_TIMEOUT_MS = 120_000;
 
@@ -43,14 +44,14 @@ export interface PushOptions {
   readonly dryRun: boolean;
   readonly log: Logger;
   readonly signal?: AbortSignal;
-  /** Raw bytes per chunk (default CHUNK_BYTES; smaller in tests). */
+  /** Raw bytes per chunk (default CHUNK_BYTES; smaller in tests); not used with `prepared`. */
   readonly chunkBytes?: number;
   readonly onProgress?: (p: PushProgress) => void;
   /** The export, when the caller prepared it already (prepareExport) to show it first. */
   readonly prepared?: PreparedExport;
 }
 
-export type PreparedExport = ScopedExport & { readonly reference: string };
+export type PreparedExport = ScopedExport & { readonly reference: string; readonly packed: PackedExport };
 
 /** What a push did (JSON: the function's result, the CLI's --json). */
 export type PushReport = {
@@ -74,7 +75,7 @@ export type PushReport = {
 };
 
 /** The push settings in force, with the reference brand resolved. */
-export function pushSettings(network: ClearingNetwork): ConfigPushConfig & { readonly reference: string } {
+function pushSettings(network: ClearingNetwork): ConfigPushConfig & { readonly reference: string } {
   const config = network.config;
   if (!config.network) throw new ClearingError(ErrorCode.NotPrimary, `node '${network.nodeId}' has no clearing network (network: in the config): there is nobody to push configuration to`);
   if (config.network.primary !== network.nodeId) {
@@ -84,16 +85,17 @@ export function pushSettings(network: ClearingNetwork): ConfigPushConfig & { rea
   return { ...settings, reference: settings.referenceBrand ?? config.brands[0]!.id };
 }
 
-export function newPushId(now = new Date()): string {
+function newPushId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   return `cp-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Exports the reference brand's configuration, scoped and stripped. */
-export async function prepareExport(network: ClearingNetwork, signal?: AbortSignal): Promise<PreparedExport> {
+/** Exports the reference brand's configuration, scoped and stripped, and packs it for the wire. */
+export async function prepareExport(network: ClearingNetwork, opts: { readonly signal?: AbortSignal; readonly chunkBytes?: number } = {}): Promise<PreparedExport> {
   const settings = pushSettings(network);
-  const raw = await exportConfiguration(network.soarOf(settings.reference), signal);
-  return { ...scopeExport(raw, settings), reference: settings.reference };
+  const raw = await exportConfiguration(network.soarOf(settings.reference), opts.signal);
+  const scoped = scopeExport(raw, settings);
+  return { ...scoped, reference: settings.reference, packed: packExport(scoped.data, opts.chunkBytes) };
 }
 
 export async function pushConfiguration(network: ClearingNetwork, opts: PushOptions): Promise<PushReport> {
@@ -110,8 +112,8 @@ export async function pushConfiguration(network: ClearingNetwork, opts: PushOpti
     `the primary node '${network.nodeId}'`,
   );
   try {
-    const scoped = opts.prepared ?? (await prepareExport(network, opts.signal));
-    const packed = packExport(scoped.data, opts.chunkBytes);
+    const scoped = opts.prepared ?? (await prepareExport(network, opts));
+    const { packed } = scoped;
     const m = packed.manifest;
     const peers = network.peerClients;
     log.info(
@@ -156,24 +158,13 @@ export async function pushConfiguration(network: ClearingNetwork, opts: PushOpti
 async function applyLocally(network: ClearingNetwork, reference: string, data: JsonObject, pushId: string, opts: PushOptions, log: Logger): Promise<NodePushResult | null> {
   const others = network.localBrands.filter((b) => b.id !== reference);
   if (others.length === 0) return null;
-  const brands: BrandPushResult[] = [];
-  for (const brand of others) {
-    let soar;
-    try {
-      soar = network.soarOf(brand.id);
-    } catch (err) {
-      brands.push(brandResult(brand.id, network.nodeId, BrandOutcome.Skipped, ClearingError.from(err).message));
-      continue;
-    }
-    const applyOpts = { node: network.nodeId, dryRun: opts.dryRun, destinations: brand.destinations, log, ...(opts.signal ? { signal: opts.signal } : {}) };
-    brands.push(await applyToBrand(soar, brand.id, data, applyOpts));
-  }
+  const brands = await applyToBrands(network, others, data, { dryRun: opts.dryRun, log, ...(opts.signal ? { signal: opts.signal } : {}) });
   return { node: network.nodeId, push_id: pushId, ok: brands.every(outcomeOk), error: null, brands };
 }
 
 async function sendToPeer(peer: PeerClient, packed: PackedExport, pushId: string, reason: string, opts: PushOptions, log: Logger): Promise<NodePushResult> {
   const node = peer.peer.id;
-  const base = `/api/v1/config-pushes/${encodeURIComponent(pushId)}`;
+  const base = configPushPath(pushId);
   const total = packed.chunks.length;
   const progress = (phase: PushProgress['phase'], sent: number): void => opts.onProgress?.({ node, phase, sent, chunks: total });
   const signal = opts.signal ? { signal: opts.signal } : {};

@@ -25,7 +25,7 @@ export interface RegionSpec {
   readonly nodeId: string;
   readonly brand: string;
   /** The emulator org the brand lives in (orgs differ so the regions' queues never mix). */
-  readonly org: 'Test Organization' | 'Test Organization 2' | string;
+  readonly org: string;
   /** Give the region's emulator this one org (id and `org` as name) instead of the sample's. */
   readonly orgId?: number;
 }
