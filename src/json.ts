@@ -1,5 +1,10 @@
 /** Small helpers over parsed JSON/YAML trees. */
 
+/** An object node (neither null nor an array). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /**
  * A copy without null-valued keys, recursively: in the config, `key:` and `key: null` mean "not
  * given". Keys are defined as own properties, so a `__proto__` key can never reach a prototype.
