@@ -10,6 +10,7 @@
  * sweep cannot avoid (one query page per 100 incidents plus one table/task read per incident).
  */
 import { performance } from 'node:perf_hooks';
+import { TABLE } from '../src/clearing/distribution-table.js';
 import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../src/clearing/receive.js';
 import { ACK_OPEN_FIELD } from '../src/triage/lifecycle.js';
 import { TriageSweep } from '../src/triage/sweep.js';
@@ -17,7 +18,6 @@ import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../customize/tas
 import { NetworkWorld, type Region } from '../test/support/network-world.js';
 import { type BenchResult, f, log, table, x } from './lib.js';
 
-const TABLE = 'clearing_distribution';
 const HOUR = 3_600_000;
 
 interface Row { n: number; side: string; what: string; ms: number; perRowMs: number; requestsPerRow: number; baselineMs: number }

@@ -34,11 +34,12 @@ export default defineFunction<{ incident_id: number }, {
   inputSchema: incidentOnlyInputs,
   async handler({ incident_id: incidentId }, ctx) {
     const config = ctx.network.config.triage;
-    const { assessment, explanation } = await assessIncident(config, ctx.soar, incidentId, ctx.signal);
-    const written = await writeAssessment(ctx.soar, incidentId, assessment.score, explanation, ctx.signal);
+    const { incident, assessment, explanation } = await assessIncident(config, ctx.soar, incidentId, ctx.signal);
+    const written = await writeAssessment(ctx.soar, incident, assessment.score, explanation, ctx.signal);
     await ctx.status(`priority score ${assessment.score} (top asset ${assessment.top.asset})`);
     const thresholds = [
-      ...(await applyScoreThresholds(ctx, config, incidentId, assessment.score)),
+      // Unchanged by the write, the incident as read is still current (a PUT's answer is not relied on as a full incident).
+      ...(await applyScoreThresholds(ctx, config, incidentId, assessment.score, written === null ? incident : undefined)),
       ...(await applySharedArtifactThresholds(ctx, config, Date.now())),
     ];
     if (thresholds.length > 0) await ctx.status(`thresholds crossed: ${thresholds.map((t) => `${t.threshold} #${t.crossing}${t.fired ? ' (fired)' : ''}`).join(', ')}`);
@@ -50,7 +51,7 @@ export default defineFunction<{ incident_id: number }, {
       residual: assessment.residual,
       assets: [assessment.top, ...assessment.others].map((a) => ({ asset: a.asset, score: a.score })),
       explanation,
-      written,
+      written: written !== null,
       thresholds,
     };
   },

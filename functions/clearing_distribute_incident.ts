@@ -42,7 +42,7 @@ import {
 import { describeDropped, type FilterResult } from '../src/clearing/whitelist.js';
 import { ClearingError, ErrorCode } from '../src/errors.js';
 import type { FunctionContext } from '../src/types.js';
-import { refreshAckOpen } from '../src/triage/lifecycle.js';
+import { type KnownState, refreshAckOpen } from '../src/triage/lifecycle.js';
 import { defineFunction } from './define.js';
 
 interface DistributeInputs {
@@ -152,19 +152,31 @@ export default defineFunction<DistributeInputs, { incident_id: number; distribut
       ...toWire(filtered),
     };
 
+    // The rows as written below: the acknowledgement mark follows from them without reading them again.
+    const current = new Map(rows.map((r) => [r.rowId, r]));
+    let rowsKnown = true;
     for (const row of targets) {
       ctx.signal.throwIfAborted();
-      outcomes.push(await distributeTo(ctx, incidentId, row, body, filtered));
+      const sent = await distributeTo(ctx, incidentId, row, body, filtered);
+      outcomes.push(sent.outcome);
+      if (sent.row === null) rowsKnown = false;
+      else current.set(row.rowId, sent.row);
     }
-    await watchAcknowledgements(ctx, incidentId);
+    await watchAcknowledgements(ctx, incidentId, { incident, ...(rowsKnown ? { rows: [...current.values()] } : {}) });
     const summary = outcomes.map((o) => `${o.brand} ${o.outcome}${o.remote_incident_id !== null && o.outcome !== 'undelivered' ? ` (incident ${o.remote_incident_id})` : ''}`).join(', ');
     await ctx.status(`done: ${summary}`);
     return { incident_id: incidentId, distributions: outcomes };
   },
 });
 
+/** One brand's outcome, and its row as written (null when the write failed: the row is then unknown). */
+interface Sent {
+  outcome: BrandOutcome;
+  row: DistributionRow | null;
+}
+
 /** Sends one copy and writes the row; never throws for the brand's failure (only when aborted). */
-async function distributeTo(ctx: FunctionContext, incidentId: number, row: DistributionRow, body: DistributeBody, filtered: FilterResult): Promise<BrandOutcome> {
+async function distributeTo(ctx: FunctionContext, incidentId: number, row: DistributionRow, body: DistributeBody, filtered: FilterResult): Promise<Sent> {
   const { network } = ctx;
   const brand = row.brand;
   const owner = network.owner(brand);
@@ -196,9 +208,9 @@ async function distributeTo(ctx: FunctionContext, incidentId: number, row: Distr
     const message = keep
       ? `could not update the copy in ${where}, incident ${previous}: ${reason}`
       : `undelivered to ${where}: ${reason}`;
-    await writeRow(ctx, incidentId, row, keep ? { message } : { status: 'Undelivered', message });
+    const written = await writeRow(ctx, incidentId, row, keep ? { message } : { status: 'Undelivered', message });
     await ctx.status(`${brand}: ${message}`);
-    return { brand, node, outcome: 'undelivered', remote_incident_id: previous, reason };
+    return { outcome: { brand, node, outcome: 'undelivered', remote_incident_id: previous, reason }, row: written.row };
   }
 
   const remote = answer.remote_incident_id;
@@ -208,41 +220,45 @@ async function distributeTo(ctx: FunctionContext, incidentId: number, row: Distr
     : `copy in ${where} updated: incident ${remote}; ${filteredText}`;
   const keepStatus = !answer.created && previous === remote && tracksCopy(row);
   const status: DistributionStatus = keepStatus && row.status !== null ? row.status : 'Pending';
-  const rowError = await writeRow(ctx, incidentId, row, { status, remoteIncidentId: String(remote), message });
+  const written = await writeRow(ctx, incidentId, row, { status, remoteIncidentId: String(remote), message });
   await ctx.status(`${brand}: ${message}`);
   return {
-    brand,
-    node,
-    outcome: answer.created ? 'delivered' : 'updated',
-    remote_incident_id: remote,
-    reason: rowError === null ? null : `the copy was delivered, but the distribution row could not be updated: ${rowError}`,
+    outcome: {
+      brand,
+      node,
+      outcome: answer.created ? 'delivered' : 'updated',
+      remote_incident_id: remote,
+      reason: written.error === null ? null : `the copy was delivered, but the distribution row could not be updated: ${written.error}`,
+    },
+    row: written.row,
   };
 }
 
 /** Marks the incident for the triage sweep while a row is Pending or Undelivered (src/triage/lifecycle.ts). */
-async function watchAcknowledgements(ctx: FunctionContext, incidentId: number): Promise<void> {
+async function watchAcknowledgements(ctx: FunctionContext, incidentId: number, known: KnownState): Promise<void> {
   try {
-    await refreshAckOpen(ctx.soar, incidentId, undefined, ctx.signal);
+    await refreshAckOpen(ctx.soar, incidentId, known, ctx.signal);
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     ctx.log.error('acknowledgement watch not updated', { incident_id: incidentId, error: ClearingError.from(err).message });
   }
 }
 
-/** Writes the row; answers the error text instead of throwing (the delivery itself is done). */
+/** Writes the row; answers it as written, or the error text instead of throwing (the delivery itself is done). */
 async function writeRow(
   ctx: FunctionContext,
   incidentId: number,
   row: DistributionRow,
   update: { status?: DistributionStatus; remoteIncidentId?: string; message: string },
-): Promise<string | null> {
+): Promise<{ row: DistributionRow; error: null } | { row: null; error: string }> {
+  const now = Date.now();
   try {
-    await updateDistributionRow(ctx.soar, incidentId, row.rowId, update, Date.now(), ctx.signal);
-    return null;
+    await updateDistributionRow(ctx.soar, incidentId, row.rowId, update, now, ctx.signal);
+    return { row: { ...row, ...update, lastUpdate: now }, error: null };
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     const text = ClearingError.from(err).message;
     ctx.log.error('distribution row not updated', { brand: row.brand, incident_id: incidentId, row_id: row.rowId, error: text });
-    return text;
+    return { row: null, error: text };
   }
 }

@@ -6,6 +6,11 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** An object node (neither null nor an array). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /**
  * A copy without null-valued keys, recursively: in the config, `key:` and `key: null` mean "not
  * given". Keys are defined as own properties, so a `__proto__` key can never reach a prototype.

@@ -65,10 +65,16 @@ export interface ConnectOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface GetPutOptions {
+export interface GetPutOptions<T = unknown> {
   /** GET-apply-PUT rounds before giving up with SoarConflictError; default 10. */
   readonly attempts?: number;
   readonly signal?: AbortSignal;
+  /**
+   * The object as the caller already read it: the first round applies to it instead of a GET.
+   * A stale copy costs a 409 and a fresh round; `apply` answering null on it ends there, so
+   * pass it only where deciding on that copy is acceptable.
+   */
+  readonly current?: T;
 }
 
 /** Who the client is logged in as. */
@@ -205,11 +211,11 @@ export class SoarClient {
    * `apply` may run several times, so it must derive the change from `current` alone.
    * The lock field is copied from the GET when `apply` leaves it out. Answers the PUT's response.
    */
-  async getPut<T extends Versioned>(path: string, apply: Apply<T>, opts: GetPutOptions = {}): Promise<T | null> {
+  async getPut<T extends Versioned>(path: string, apply: Apply<T>, opts: GetPutOptions<T> = {}): Promise<T | null> {
     const attempts = Math.max(1, Math.floor(opts.attempts ?? 10));
     const ro: RequestOptions = opts.signal ? { signal: opts.signal } : {};
     for (let i = 1; i <= attempts; i++) {
-      const current = await this.get<T>(path, ro);
+      const current = i === 1 && opts.current !== undefined ? opts.current : await this.get<T>(path, ro);
       const next = await apply(structuredClone(current));
       if (next === null) return null;
       const lock = current as { vers?: unknown; version?: unknown };
@@ -247,7 +253,7 @@ export class SoarClient {
   }
 
   /** getPut on the incident (handles 409 with a fresh `vers`). */
-  updateIncident(id: number, apply: Apply<Incident>, opts?: GetPutOptions): Promise<Incident | null> {
+  updateIncident(id: number, apply: Apply<Incident>, opts?: GetPutOptions<Incident>): Promise<Incident | null> {
     return this.getPut<Incident>(`/incidents/${seg(id)}`, apply, opts);
   }
 
@@ -284,7 +290,7 @@ export class SoarClient {
   }
 
   /** Sets the task's status to 'C' (no PUT when it is closed already); answers the task. */
-  async closeTask(id: number, opts?: GetPutOptions): Promise<Task> {
+  async closeTask(id: number, opts?: GetPutOptions<Task>): Promise<Task> {
     const seen: { task?: Task } = {};
     const updated = await this.getPut<Task>(
       `/tasks/${seg(id)}`,

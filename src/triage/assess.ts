@@ -4,6 +4,7 @@
  * explanation into the incident fields `clearing_priority_score` and
  * `clearing_priority_explanation` (only when they change).
  */
+import { isRecord } from '../json.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';
 import type { JsonValue } from '../types.js';
@@ -35,11 +36,11 @@ async function typeNames(soar: SoarClient, incident: Incident, signal?: AbortSig
   if (ids.length === 0) return [];
   const raw = await soar.get<JsonValue>('/types/incident/fields', signal ? { signal } : {});
   const fields = Array.isArray(raw) ? raw : [];
-  const field = fields.find((f) => typeof f === 'object' && f !== null && !Array.isArray(f) && f['name'] === 'incident_type_ids');
-  const values = field && typeof field === 'object' && !Array.isArray(field) && Array.isArray(field['values']) ? field['values'] : [];
+  const field = fields.find((f) => isRecord(f) && f['name'] === 'incident_type_ids');
+  const values = isRecord(field) && Array.isArray(field['values']) ? field['values'] : [];
   const labels = new Map<string, string>();
   for (const v of values) {
-    if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v['label'] === 'string') labels.set(String(v['value']), v['label']);
+    if (isRecord(v) && typeof v['label'] === 'string') labels.set(String(v['value']), v['label']);
   }
   return ids.flatMap((id) => (labels.has(id) ? [labels.get(id)!, id] : [id]));
 }
@@ -54,12 +55,11 @@ export async function assessIncident(config: TriageConfig, soar: SoarClient, inc
   return { incident, facts, assessment, explanation: explain(config, assessment) };
 }
 
-/** Writes score and explanation; answers whether the incident changed. */
-export async function writeAssessment(soar: SoarClient, incidentId: number, score: number, explanation: string, signal?: AbortSignal): Promise<boolean> {
-  const written = await soar.updateIncident(incidentId, (incident) => {
+/** Writes score and explanation, starting from the incident as read; answers it as written, or null when unchanged. */
+export async function writeAssessment(soar: SoarClient, read: Incident, score: number, explanation: string, signal?: AbortSignal): Promise<Incident | null> {
+  return soar.updateIncident(read.id, (incident) => {
     const props = incident.properties ?? {};
     if (props[SCORE_FIELD] === score && props[EXPLANATION_FIELD] === explanation) return null;
     return { ...incident, properties: { ...props, [SCORE_FIELD]: score, [EXPLANATION_FIELD]: explanation } };
-  }, signal ? { signal } : {});
-  return written !== null;
+  }, { signal, current: read });
 }

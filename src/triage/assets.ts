@@ -44,7 +44,7 @@ function rangesOf(asset: AssetRule): readonly { readonly entry: string; readonly
 const globs = new Map<string, RegExp>();
 
 /** `*.plant.example` -> a case-insensitive whole-value regexp (`*` = any text). */
-export function globMatches(pattern: string, value: string): boolean {
+function globMatches(pattern: string, value: string): boolean {
   let re = globs.get(pattern);
   if (re === undefined) {
     re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');

@@ -35,6 +35,7 @@
 import { isIP } from 'node:net';
 import type { ConfigProblem, PathSegment } from '../config/env.js';
 import { formatPath } from '../config/env.js';
+import { isRecord } from '../json.js';
 
 export const SEVERITY_NAMES = { marginal: 2, critical: 3, catastrophic: 4 } as const;
 export type Severity = 1 | 2 | 3 | 4;
@@ -222,12 +223,8 @@ export const triageJsonSchema = {
 
 // ---- checks the schema cannot express ----
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** `10.0.0.0/8`, `192.0.2.1`, `2001:db8::/32`: valid? */
-export function isAddressOrCidr(text: string): boolean {
+function isAddressOrCidr(text: string): boolean {
   const [address, prefix, more] = text.split('/');
   if (more !== undefined || address === undefined) return false;
   const family = isIP(address);

@@ -56,14 +56,22 @@ export function needsWatch(rows: readonly DistributionRow[]): boolean {
   return rows.some((r) => r.status === 'Pending' || r.status === 'Undelivered');
 }
 
+/** What the caller already read and need not be read again. */
+export interface KnownState {
+  /** The rows as they now stand (else read). */
+  readonly rows?: readonly DistributionRow[];
+  /** The incident as last read: the mark is compared with it, and a write starts from its `vers` (else read). */
+  readonly incident?: Incident;
+}
+
 /** Keeps the incident's `clearing_ack_open` in step with its rows (written only when it changes). */
-export async function refreshAckOpen(soar: SoarClient, incidentId: number, rows?: readonly DistributionRow[], signal?: AbortSignal): Promise<boolean> {
-  const open = needsWatch(rows ?? (await readDistributionRows(soar, incidentId, signal)));
+export async function refreshAckOpen(soar: SoarClient, incidentId: number, known: KnownState = {}, signal?: AbortSignal): Promise<boolean> {
+  const open = needsWatch(known.rows ?? (await readDistributionRows(soar, incidentId, signal)));
   await soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
     if ((props[ACK_OPEN_FIELD] === true) === open) return null;
     return { ...incident, properties: { ...props, [ACK_OPEN_FIELD]: open } };
-  }, signal ? { signal } : {});
+  }, { signal, current: known.incident });
   return open;
 }
 
@@ -74,7 +82,8 @@ export function receiverState(incident: Incident, tasks: readonly Task[]): Repor
   return ack.length > 0 && ack.every((t) => t.status === 'C') ? 'Acknowledged' : 'Pending';
 }
 
-function stamp(ms: number): string {
+/** A moment as ISO 8601 to the second, for row messages. */
+export function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -104,7 +113,7 @@ export async function applyAckReport(soar: SoarClient, originIncidentId: number,
   if (row.status === report.status) return { status: report.status, changed: false };
   await updateDistributionRow(soar, originIncidentId, row.rowId, { status: report.status, message: reportMessage(report) }, now, signal);
   const after = rows.map((r) => (r.rowId === row.rowId ? { ...r, status: report.status } : r));
-  await refreshAckOpen(soar, originIncidentId, after, signal);
+  await refreshAckOpen(soar, originIncidentId, { rows: after }, signal);
   return { status: report.status, changed: true };
 }
 

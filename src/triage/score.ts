@@ -57,7 +57,7 @@ export interface PriorityAssessment {
   readonly residual: number;
 }
 
-export const SEVERITY_WORDS: Readonly<Record<number, string>> = { 1: 'minor', 2: 'marginal', 3: 'critical', 4: 'catastrophic' };
+const SEVERITY_WORDS: Readonly<Record<number, string>> = { 1: 'minor', 2: 'marginal', 3: 'critical', 4: 'catastrophic' };
 export const NO_ASSET = '(no configured asset)';
 
 /**
@@ -79,7 +79,7 @@ export function consequenceOf(config: TriageConfig, typeNames: readonly string[]
   return best ?? { severity: config.consequence.default, source: 'the default' };
 }
 
-export function assetScore(asset: Pick<AssetRule, 'name' | 'operations' | 'security' | 'businessImpact'>, consequence: Severity, evidence: readonly string[]): AssetScore {
+function assetScore(asset: Pick<AssetRule, 'name' | 'operations' | 'security' | 'businessImpact'>, consequence: Severity, evidence: readonly string[]): AssetScore {
   const impact = Math.max(asset.operations, consequence);
   return {
     asset: asset.name,
@@ -92,7 +92,7 @@ export function assetScore(asset: Pick<AssetRule, 'name' | 'operations' | 'secur
   };
 }
 
-export function residualOf(config: TriageConfig, furtherAssets: number): number {
+function residualOf(config: TriageConfig, furtherAssets: number): number {
   const rule = config.residual;
   if (rule === null) return 0;
   return Math.min(rule.adds * Math.floor(furtherAssets / rule.count), rule.maxAdds);

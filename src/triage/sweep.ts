@@ -14,14 +14,14 @@
  * (`now`), so tests move time instead of waiting. One run at a time: a tick arriving while a run
  * is going is skipped.
  */
-import { readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
+import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../clearing/receive.js';
 import { ClearingError } from '../errors.js';
 import type { Incident, QueryCondition } from '../soar/dto.js';
 import type { Logger } from '../types.js';
 import { distributeOnBehalf, nodeContext } from './distribute.js';
-import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, needsWatch, receiverState, refreshAckOpen, sendAckReport } from './lifecycle.js';
+import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, needsWatch, receiverState, refreshAckOpen, sendAckReport, stamp } from './lifecycle.js';
 import { applySharedArtifactThresholds } from './triggers.js';
 
 /** Incidents read per query page. */
@@ -131,24 +131,28 @@ export class TriageSweep {
       const now = this.now();
       let changed = false;
       const rows = await readDistributionRows(soar, id, signal);
-      for (const row of rows) {
+      // The rows as written here; a retry writes its row itself, so after one they are read again.
+      let after: DistributionRow[] | undefined = [...rows];
+      for (const [i, row] of rows.entries()) {
         if (row.status === 'Pending' && row.lastUpdate !== null && now - row.lastUpdate >= timeout) {
           const hours = Math.round((timeout / 3_600_000) * 100) / 100;
           await updateDistributionRow(soar, id, row.rowId, {
             status: 'Not Acknowledged',
-            message: `not acknowledged by ${row.brand} within ${hours} h of ${new Date(row.lastUpdate).toISOString().replace(/\.\d{3}Z$/, 'Z')}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
+            message: `not acknowledged by ${row.brand} within ${hours} h of ${stamp(row.lastUpdate)}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
           }, now, signal);
+          if (after) after[i] = { ...row, status: 'Not Acknowledged', lastUpdate: now };
           report.notAcknowledged += 1;
           changed = true;
         } else if (row.status === 'Undelivered') {
           report.retried += 1;
           const outcome = await distributeOnBehalf(ctx, id, row.brand);
           if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
+          after = undefined;
           changed = true;
         }
       }
       // Still watched and nothing written: the mark is right as it is (saves a read per incident).
-      if (changed || !needsWatch(rows)) await refreshAckOpen(soar, id, undefined, signal);
+      if (changed || !needsWatch(rows)) await refreshAckOpen(soar, id, after ? { rows: after } : {}, signal);
     }
   }
 

@@ -20,6 +20,7 @@
  * the newest incident of the group that crossed (the group's crossing k is handled once any
  * member records k or more for that value).
  */
+import { isRecord } from '../json.js';
 import type { JsonValue } from '../types.js';
 import type { ThresholdRule, TriggerMode } from './config.js';
 
@@ -39,23 +40,19 @@ export function shouldFire(mode: TriggerMode, crossing: number): boolean {
   return true;
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** The field's JSON; anything unreadable counts as no state (never an error: it is the node's own field). */
 export function parseThresholdState(value: JsonValue | undefined): ThresholdState {
   if (typeof value !== 'string' || value.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(value);
-    if (!isObj(parsed)) return {};
+    if (!isRecord(parsed)) return {};
     const out: ThresholdState = {};
     for (const [name, s] of Object.entries(parsed)) {
-      if (!isObj(s)) continue;
+      if (!isRecord(s)) continue;
       const rule: RuleState = {};
       if (typeof s['above'] === 'boolean') rule.above = s['above'];
       if (typeof s['crossings'] === 'number') rule.crossings = s['crossings'];
-      if (isObj(s['values'])) {
+      if (isRecord(s['values'])) {
         rule.values = Object.fromEntries(Object.entries(s['values']).filter((e): e is [string, number] => typeof e[1] === 'number'));
       }
       out[name] = rule;
@@ -76,6 +73,11 @@ export function scoreStep(prev: RuleState | undefined, score: number, atLeast: n
   const crossings = prev?.crossings ?? 0;
   if (above && prev?.above !== true) return { state: { above: true, crossings: crossings + 1 }, crossing: crossings + 1 };
   return { state: { above, crossings }, crossing: null };
+}
+
+/** The state with crossing `crossing` of shared value `value` recorded as handled for threshold `rule`. */
+export function recordValueCrossing(state: ThresholdState, rule: string, value: string, crossing: number): ThresholdState {
+  return { ...state, [rule]: { ...state[rule], values: { ...state[rule]?.values, [value]: crossing } } };
 }
 
 /** One incident as the shared-artifact threshold sees it. */

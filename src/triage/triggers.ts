@@ -5,6 +5,7 @@
  * not be delivered is left Undelivered in its row, which the sweep retries.
  */
 import { escapeText } from '../escape-html.js';
+import type { Incident } from '../soar/dto.js';
 import type { FunctionContext } from '../types.js';
 import { type NodeDistribution, distributeOnBehalf } from './distribute.js';
 import type { ThresholdRule, TriageConfig } from './config.js';
@@ -12,6 +13,7 @@ import { artifactsOf } from './assess.js';
 import {
   formatThresholdState,
   parseThresholdState,
+  recordValueCrossing,
   scoreStep,
   sharedArtifactCrossings,
   shouldFire,
@@ -32,7 +34,7 @@ export interface ThresholdOutcome {
 }
 
 /** Most incidents read for a shared-artifact window (newest first beyond it are ignored). */
-export const WINDOW_LIMIT = 1000;
+const WINDOW_LIMIT = 1000;
 
 function describe(rule: ThresholdRule): string {
   return rule.when.kind === 'score'
@@ -40,13 +42,14 @@ function describe(rule: ThresholdRule): string {
     : `${rule.when.incidents} incidents within ${rule.when.withinMs / 60_000} minutes sharing an artifact value`;
 }
 
-async function writeState(ctx: FunctionContext, incidentId: number, change: (state: ThresholdState) => ThresholdState): Promise<void> {
+/** `read`: the incident as a GET answered it, if still current (saves the first GET). */
+async function writeState(ctx: FunctionContext, incidentId: number, change: (state: ThresholdState) => ThresholdState, read?: Incident): Promise<void> {
   await ctx.soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
     const before = formatThresholdState(parseThresholdState(props[THRESHOLD_STATE_FIELD]));
     const after = formatThresholdState(change(parseThresholdState(props[THRESHOLD_STATE_FIELD])));
     return before === after ? null : { ...incident, properties: { ...props, [THRESHOLD_STATE_FIELD]: after } };
-  }, { signal: ctx.signal });
+  }, { signal: ctx.signal, current: read });
 }
 
 /** Distributes the incidents to the rule's brands and notes it on `noteOn`. */
@@ -65,8 +68,8 @@ async function fire(ctx: FunctionContext, rule: ThresholdRule, crossing: number,
   return done;
 }
 
-/** Score thresholds after an assessment of `incidentId` that found `score`. */
-export async function applyScoreThresholds(ctx: FunctionContext, config: TriageConfig, incidentId: number, score: number): Promise<ThresholdOutcome[]> {
+/** Score thresholds after an assessment of `incidentId` that found `score` (`read`: the incident as a GET answered it, if still current). */
+export async function applyScoreThresholds(ctx: FunctionContext, config: TriageConfig, incidentId: number, score: number, read?: Incident): Promise<ThresholdOutcome[]> {
   const rules = config.thresholds.filter((t) => t.when.kind === 'score');
   if (rules.length === 0) return [];
   const crossings: { rule: ThresholdRule; crossing: number }[] = [];
@@ -80,7 +83,7 @@ export async function applyScoreThresholds(ctx: FunctionContext, config: TriageC
       if (step.crossing !== null) crossings.push({ rule, crossing: step.crossing });
     }
     return next;
-  });
+  }, read);
   const out: ThresholdOutcome[] = [];
   for (const { rule, crossing } of crossings) {
     const fired = shouldFire(rule.mode, crossing);
@@ -114,14 +117,11 @@ export async function applySharedArtifactThresholds(ctx: FunctionContext, config
   for (const rule of rules) {
     for (const group of sharedArtifactCrossings(rule, window, now)) {
       const last = group.members[group.members.length - 1]!;
-      await writeState(ctx, last, (state) => {
-        const values = { ...state[rule.name]?.values, [group.value]: group.crossing };
-        return { ...state, [rule.name]: { ...state[rule.name], values } };
-      });
+      const record = (state: ThresholdState): ThresholdState => recordValueCrossing(state, rule.name, group.value, group.crossing);
+      await writeState(ctx, last, record);
       // Later rules and crossings see it as handled.
       const member = window.find((w) => w.id === last)!;
-      const values = { ...member.state[rule.name]?.values, [group.value]: group.crossing };
-      Object.assign(member, { state: { ...member.state, [rule.name]: { ...member.state[rule.name], values } } });
+      Object.assign(member, { state: record(member.state) });
       const distributions = group.fires ? await fire(ctx, rule, group.crossing, group.members, last, group.value) : [];
       out.push({ threshold: rule.name, crossing: group.crossing, fired: group.fires, value: group.value, incidents: [...group.members], distributions });
     }

@@ -309,6 +309,27 @@ describe('SoarClient (stub transport)', () => {
     });
   });
 
+  it('getPut with current: no first GET; a stale copy re-reads on 409; null on it sends nothing', async () => {
+    const soar = fakeSoar();
+    const { adapter, seen } = stub(soar.handler);
+    const c = await SoarClient.connect(cfg(), { adapter });
+    const read = await c.getIncident(5);
+
+    let before = seen.length;
+    await c.updateIncident(5, (cur) => ({ ...cur, name: 'from the copy' }), { current: read });
+    assert.deepEqual(seen.slice(before).map((r) => r.method), ['PUT']);
+    assert.equal(soar.incident.name, 'from the copy');
+
+    before = seen.length;
+    await c.updateIncident(5, (cur) => ({ ...cur, name: 'after a conflict' }), { current: read }); // read's vers is stale now
+    assert.deepEqual(seen.slice(before).map((r) => r.method), ['PUT', 'GET', 'PUT']);
+    assert.equal(soar.incident.name, 'after a conflict');
+
+    before = seen.length;
+    assert.equal(await c.updateIncident(5, () => null, { current: read }), null);
+    assert.equal(seen.length, before);
+  });
+
   it('withContextToken adds X-Co3ContextToken on the view only', async () => {
     const soar = fakeSoar();
     const { adapter, seen } = stub(soar.handler);

@@ -10,6 +10,7 @@ import { receiverState } from '../../src/triage/lifecycle.js';
 import {
   formatThresholdState,
   parseThresholdState,
+  recordValueCrossing,
   type RuleState,
   scoreStep,
   sharedArtifactCrossings,
@@ -82,7 +83,7 @@ describe('trigger modes on a shared-artifact threshold (3 incidents in 30 minute
       seen.push({ ...arrival });
       for (const c of sharedArtifactCrossings(rule(mode), seen, arrival.createdAt)) {
         const last = seen.find((s) => s.id === c.members[c.members.length - 1])!;
-        last.state = { ...last.state, 'shared-ip': { values: { ...last.state['shared-ip']?.values, [c.value]: c.crossing } } };
+        last.state = recordValueCrossing(last.state, 'shared-ip', c.value, c.crossing);
         out.push({ crossing: c.crossing, fires: c.fires, members: c.members });
       }
     }
