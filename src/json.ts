@@ -1,15 +1,13 @@
 /** Small helpers over parsed JSON/YAML trees. */
 import type { JsonObject } from './types.js';
 
-/** Whether a parsed value is a JSON object (not null, not an array). */
-export function isJsonObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** An object node (neither null nor an array). */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
+
+/** The same test, for a value parsed from JSON. */
+export const isJsonObject = isRecord as (v: unknown) => v is JsonObject;
 
 /**
  * A copy without null-valued keys, recursively: in the config, `key:` and `key: null` mean "not

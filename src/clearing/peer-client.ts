@@ -22,6 +22,7 @@ import type { Logger } from '../types.js';
 import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from './peer-auth.js';
 import type { PeerMethod } from './peer-routes.js';
 import type { HealthAnswer, PeerErrorDetail } from './peer-server.js';
+import { isRecord } from '../json.js';
 
 /** Default limit of an answer's body: 16 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -478,6 +479,3 @@ function mismatch(expected: string, url: string, presented: CertIdentity): PeerI
   return new PeerIdentityMismatchError(expected, presented.id, `${url} presents the certificate of node ${describeIdentity(presented)}`);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -34,6 +34,7 @@ import {
   type SharedIncidentSummary,
   type UnavailableBrand,
 } from './shared-view.js';
+import { isRecord } from '../json.js';
 
 /** Largest `page * perPage` a merged list may reach. */
 export const MAX_WINDOW = 10_000;
@@ -74,10 +75,6 @@ export interface ViewerOptions {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isPositiveInt(v: unknown): v is number {

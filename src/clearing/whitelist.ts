@@ -37,7 +37,7 @@ import { type ConfigProblem, type PathSegment, TYPE_WORDS, formatPath, formatPro
 import { ConfigError } from '../errors.js';
 import type { Artifact, Incident, Note, Task } from '../soar/dto.js';
 import type { JsonObject, JsonValue } from '../types.js';
-import { dropNulls } from '../json.js';
+import { dropNulls, isRecord } from '../json.js';
 import {
   CHILD_KINDS,
   type ChildKind,
@@ -181,10 +181,6 @@ const FORBIDDEN = new Set(FORBIDDEN_NAMES);
 const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true });
 const validateRaw = ajv.compile(whitelistJsonSchema);
 
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 
 function pointerSegments(pointer: string): PathSegment[] {

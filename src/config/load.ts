@@ -15,7 +15,7 @@ import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
 import { compileTriage, triageProblems } from '../triage/config.js';
 import { ConfigError, ErrorCode } from '../errors.js';
-import { dropNulls } from '../json.js';
+import { dropNulls, isRecord } from '../json.js';
 import { checkWeb, compileWeb } from './web.js';
 import {
   type ConfigProblem,
@@ -224,10 +224,6 @@ function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } 
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true, verbose: true, strict: true, strictRequired: false });
 const validate = ajv.compile(configSchema);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** ajv's JSON pointer -> path segments, list indexes as numbers (looked up in the data). */
 function pointerSegments(pointer: string, data: unknown): PathSegment[] {

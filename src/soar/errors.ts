@@ -9,6 +9,7 @@
  */
 import { ClearingError, ErrorCode } from '../errors.js';
 import type { SoarErrorBody } from './dto.js';
+import { isRecord } from '../json.js';
 
 const REDACTED = '***';
 
@@ -37,10 +38,6 @@ const MAX_MESSAGE = 500;
 function clip(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE)}…` : t;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -5,17 +5,14 @@
  * "not given" means one thing to the schema (`required`) and to the handler (undefined).
  */
 import type { JsonObject, JsonValue } from '../types.js';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isJsonObject } from '../json.js';
 
 function isSelectValue(v: JsonValue): v is { id: number; name: string } {
-  return isObject(v) && typeof v['name'] === 'string' && typeof v['id'] === 'number' && Object.keys(v).length === 2;
+  return isJsonObject(v) && typeof v['name'] === 'string' && typeof v['id'] === 'number' && Object.keys(v).length === 2;
 }
 
 function isRichText(v: JsonValue): v is { format: string; content: string } {
-  return isObject(v) && typeof v['format'] === 'string' && 'content' in v && Object.keys(v).length === 2;
+  return isJsonObject(v) && typeof v['format'] === 'string' && 'content' in v && Object.keys(v).length === 2;
 }
 
 export function normalizeInput(value: JsonValue): JsonValue {
