@@ -2,13 +2,10 @@
  * The `web:` section (the web UI): the checks a schema cannot express, compilation to
  * WebConfig, and its printable form. The schema fragment lives in schema.ts with the others.
  */
+import { isRecord } from '../json.js';
 import type { ConfigProblem } from './env.js';
 import { DEFAULTS, type RawListen, type RawWeb } from './schema.js';
 import type { WebConfig } from './types.js';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The web UI needs the node's certificate, a port of its own, and someone allowed in. */
 export function checkWeb(data: Record<string, unknown>): ConfigProblem[] {

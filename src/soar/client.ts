@@ -33,6 +33,7 @@ import type {
   ReturnLevel,
   ServerVersion,
   SessionInfo,
+  SessionOrg,
   SoarOrg,
   TableData,
   TableRow,
@@ -88,6 +89,8 @@ export interface SoarIdentity {
   readonly displayName: string | null;
   /** The API key's client_id: how message destinations list the keys allowed to use them (`api_keys`). */
   readonly apiKeyClientId: string | null;
+  /** The principal's role handles in the org, as the login session lists them (`orgs[].role_handles`). */
+  readonly roles: readonly string[];
 }
 
 /**
@@ -98,8 +101,9 @@ export type Versioned = { vers?: number; version?: number } | { [key: string]: u
 
 export type Apply<T> = (current: T) => T | null | Promise<T | null>;
 
-function identityOf(transport: SoarTransport, session: SessionInfo): SoarIdentity {
+function identityOf(transport: SoarTransport, session: SessionInfo, org: SessionOrg): SoarIdentity {
   const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+  const roles = org['role_handles'];
   const names = [str(session['user_fname']), str(session['user_lname'])].filter((x): x is string => x !== null);
   return {
     kind: transport.auth.kind,
@@ -107,6 +111,7 @@ function identityOf(transport: SoarTransport, session: SessionInfo): SoarIdentit
     userId: typeof session.user_id === 'number' ? session.user_id : null,
     displayName: str(session['display_name']) ?? (names.length ? names.join(' ') : null),
     apiKeyClientId: transport.auth.kind === 'api_key' ? str(session['client_id']) : null,
+    roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
   };
 }
 
@@ -143,7 +148,7 @@ export class SoarClient {
       const org = await transport.send<SoarOrg>('GET', `/rest/orgs/${sessionOrg.id}`, undefined, {
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
-      return new SoarClient(transport, org, identityOf(transport, session), null);
+      return new SoarClient(transport, org, identityOf(transport, session, sessionOrg), null);
     } catch (err) {
       await transport.close().catch(() => undefined);
       throw err;

@@ -1,11 +1,13 @@
 /**
  * Sign-in against the SOAR of the brand the user picked: the node logs in there with the
- * user's own email and password (POST /rest/session, as SOAR's own UI does), reads the user's
- * roles in the brand's org (the session's orgs[].role_handles) and groups (GET /groups, whose
- * members list user ids), then logs out again. The node keeps no user store, and the password
- * lives only for this call: it is never stored, logged, nor put in an error message.
+ * user's own email and password (POST /rest/session, as SOAR's own UI does), takes the user's
+ * roles in the brand's org from that login's session (orgs[].role_handles, no second call),
+ * reads the groups (GET /groups, whose members list user ids), then logs out again. The node
+ * keeps no user store, and the password lives only for this call: it is never stored, logged,
+ * nor put in an error message.
  */
 import type { BrandConfig, SoarConfig, WebConfig } from '../config/types.js';
+import { isRecord } from '../json.js';
 import { SoarClient } from '../soar/client.js';
 import { SoarAuthError, SoarOrgError } from '../soar/errors.js';
 import type { JsonValue } from '../types.js';
@@ -21,33 +23,17 @@ export class SignInRefused extends Error {
   }
 }
 
-function strings(v: JsonValue | undefined): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-function isObject(v: unknown): v is Record<string, JsonValue> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The user's roles in the org and the names of the groups listing the user as member. */
-async function membership(soar: SoarClient, signal?: AbortSignal): Promise<{ roles: string[]; groups: string[] }> {
-  const opts = signal ? { signal } : {};
-  const [session, groups] = await Promise.all([
-    soar.get<Record<string, JsonValue>>('/rest/session', opts),
-    soar.get<JsonValue>('/groups', opts),
-  ]);
-  const orgs = Array.isArray(session['orgs']) ? session['orgs'] : [];
-  const mine = orgs.find((o) => isObject(o) && o['id'] === soar.orgId);
-  const roles = isObject(mine) ? strings(mine['role_handles']) : [];
+/** The names of the groups (GET /groups) listing the user as a member. */
+async function groupsOf(soar: SoarClient, signal?: AbortSignal): Promise<string[]> {
+  const answer = await soar.get<JsonValue>('/groups', signal ? { signal } : {});
   // GET /groups answers a list (older SOAR: {entities: [...]}).
-  const list = Array.isArray(groups) ? groups : isObject(groups) && Array.isArray(groups['entities']) ? groups['entities'] : [];
+  const list: unknown[] = Array.isArray(answer) ? answer : isRecord(answer) && Array.isArray(answer['entities']) ? answer['entities'] : [];
   const userId = soar.identity.userId;
-  const names = list
-    .filter(isObject)
+  return list
+    .filter(isRecord)
     .filter((g) => Array.isArray(g['members']) && userId !== null && g['members'].includes(userId))
     .map((g) => String(g['name'] ?? g['display_name'] ?? ''))
     .filter((n) => n !== '');
-  return { roles, groups: names };
 }
 
 /** Whether a user with these groups and roles may use the web UI. */
@@ -70,13 +56,12 @@ export async function signIn(brand: BrandConfig, web: WebConfig, email: string, 
     throw new SignInRefused('unavailable', `The SOAR of brand ${brand.id} cannot be reached; try again later.`);
   }
   try {
-    const { roles, groups } = await membership(soar, signal);
     const user: WebUser = {
       email: email.trim().toLowerCase(),
       displayName: soar.identity.displayName ?? email,
       brand: brand.id,
-      groups,
-      roles,
+      groups: await groupsOf(soar, signal),
+      roles: [...soar.identity.roles],
     };
     if (!isAllowed(web, user)) throw new SignInRefused('not_allowed', 'Your SOAR account is not in a group or role allowed to use the clearing web UI.');
     return user;

@@ -20,6 +20,7 @@ export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
 }
 
+/** Whether two secrets are equal, in constant time; an absent or empty one never matches. */
 export function tokensMatch(given: string | undefined, expected: string | undefined): boolean {
   if (!given || !expected) return false;
   const a = Buffer.from(given);
@@ -28,7 +29,7 @@ export function tokensMatch(given: string | undefined, expected: string | undefi
 }
 
 /** The origin the request says it came from (Origin, else Referer's), or null. */
-export function requestOrigin(headers: { origin?: string | undefined; referer?: string | undefined }): string | null {
+function requestOrigin(headers: { origin?: string | undefined; referer?: string | undefined }): string | null {
   if (headers.origin && headers.origin !== 'null') return headers.origin;
   if (headers.referer) {
     try {

@@ -27,7 +27,7 @@ import { webRoutes } from './routes.js';
 import { parseCookies, SESSION_COOKIE, sessionCookieHeader, SessionStore, type Session } from './session.js';
 import { LoginThrottle } from './throttle.js';
 
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
@@ -177,16 +177,18 @@ export class WebServer {
     let response: WebResponse;
     try {
       const method = (req.method ?? 'GET').toUpperCase();
-      const check = checkTarget(req.url ?? '/');
-      if (!check.ok) throw new Refusal(400, 'path_invalid', 'The address is not valid.');
-      let segments = [...check.segments];
-      if (segments[0] === 'ui' && segments[1] === 'api') {
-        wantsJson = true;
-        segments = ['ui', ...segments.slice(2)];
-      }
-      if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) {
+      const target = req.url ?? '/';
+      // The bare origin (checkTarget refuses `/` as an empty segment) leads to the UI.
+      if (target === '/' || target.startsWith('/?')) {
         response = redirect('/ui/shared');
       } else {
+        const check = checkTarget(target);
+        if (!check.ok) throw new Refusal(400, 'path_invalid', 'The address is not valid.');
+        let segments = [...check.segments];
+        if (segments[0] === 'ui' && segments[1] === 'api') {
+          wantsJson = true;
+          segments = ['ui', ...segments.slice(2)];
+        }
         const host = header(req, 'host');
         if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) throw new Refusal(400, 'host_invalid', 'The Host header is missing or not valid.');
         const routeMethod: WebMethod | null = method === 'GET' || method === 'HEAD' ? 'GET' : method === 'POST' ? 'POST' : null;

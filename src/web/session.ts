@@ -5,7 +5,8 @@
  * lookup. A session holds only who the user is (SOAR user, brand, groups, roles) and its CSRF
  * token: never the SOAR password, nor a SOAR session.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { tokensMatch } from './csrf.js';
 
 /** `__Host-`: the browser accepts it only Secure, with Path=/ and no Domain. */
 export const SESSION_COOKIE = '__Host-sc_session';
@@ -69,9 +70,7 @@ export class SessionStore {
     const dot = value.indexOf('.');
     if (dot <= 0 || value.length > 200) return null;
     const id = value.slice(0, dot);
-    const given = Buffer.from(value.slice(dot + 1));
-    const expected = Buffer.from(this.mac(id));
-    return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+    return tokensMatch(value.slice(dot + 1), this.mac(id)) ? id : null;
   }
 
   /** A new session; answers it and its cookie value. */
@@ -120,9 +119,14 @@ export class SessionStore {
   }
 }
 
-/** The Set-Cookie value for a session cookie; `maxAgeS` 0 deletes it. */
+/** The Set-Cookie value of one of the UI's cookies (all `__Host-`, HttpOnly, strict); `maxAgeS` 0 deletes it. */
+export function cookieHeader(name: string, value: string, maxAgeS?: number): string {
+  return `${name}=${value}; Path=/; Secure; HttpOnly; SameSite=Strict${maxAgeS === undefined ? '' : `; Max-Age=${maxAgeS}`}`;
+}
+
+/** The Set-Cookie value for the session cookie; `maxAgeS` 0 deletes it. */
 export function sessionCookieHeader(value: string, maxAgeS?: number): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; Secure; HttpOnly; SameSite=Strict${maxAgeS === undefined ? '' : `; Max-Age=${maxAgeS}`}`;
+  return cookieHeader(SESSION_COOKIE, value, maxAgeS);
 }
 
 /** The cookies of a request (`Cookie` header), by name; the first of a repeated name wins. */

@@ -1,11 +1,11 @@
 /** Sign-in and sign-out: SOAR credentials checked by the brand's SOAR (see auth.ts). */
 import { signIn, SignInRefused } from '../auth.js';
 import type { WebContext } from '../context.js';
-import { checkCsrf, csrfField, CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken } from '../csrf.js';
+import { checkCsrf, csrfField, CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken, type CsrfVerdict } from '../csrf.js';
 import { html } from '../html.js';
 import { errorResponse, htmlResponse, redirect } from '../respond.js';
 import type { WebRequest, WebResponse, WebRoute } from '../router.js';
-import { sessionCookieHeader } from '../session.js';
+import { cookieHeader, sessionCookieHeader } from '../session.js';
 import { throttleKeys } from '../throttle.js';
 import { layout } from './layout.js';
 
@@ -15,6 +15,11 @@ const ADDRESS_FACTOR = 4;
 /** Where to go after signing in: only a path of this UI (never another site). */
 export function safeNext(next: string | null): string {
   return next !== null && /^\/ui\/[A-Za-z0-9/_.?=&%-]*$/.test(next) && !next.startsWith('/ui/logout') && !next.includes('//') ? next : '/ui/shared';
+}
+
+/** The CSRF check of a posted form of this UI, against the token it must carry. */
+function checkForm(req: WebRequest, form: URLSearchParams, expectedToken: string | undefined): CsrfVerdict {
+  return checkCsrf({ selfOrigin: req.selfOrigin, headers: req.headers as { origin?: string; referer?: string }, formToken: form.get(CSRF_FIELD) ?? undefined, expectedToken });
 }
 
 const NOTICES: Readonly<Record<string, string>> = {
@@ -36,7 +41,7 @@ ${opts.error ? html`<p class="alert" role="alert">${opts.error}</p>` : ''}
 <label for="password">SOAR password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form></section>`;
   return htmlResponse(opts.status, layout({ title: 'Sign in', session: null, body }), {
-    'Set-Cookie': `${LOGIN_CSRF_COOKIE}=${token}; Path=/; Secure; HttpOnly; SameSite=Strict`,
+    'Set-Cookie': cookieHeader(LOGIN_CSRF_COOKIE, token),
   });
 }
 
@@ -46,7 +51,7 @@ async function postLogin(ctx: WebContext, req: WebRequest): Promise<WebResponse>
   const email = (form.get('email') ?? '').trim();
   const password = form.get('password') ?? '';
   const brandId = form.get('brand') ?? '';
-  const csrf = checkCsrf({ selfOrigin: req.selfOrigin, headers: req.headers as { origin?: string; referer?: string }, formToken: form.get(CSRF_FIELD) ?? undefined, expectedToken: req.cookies.get(LOGIN_CSRF_COOKIE) });
+  const csrf = checkForm(req, form, req.cookies.get(LOGIN_CSRF_COOKIE));
   if (!csrf.ok) {
     ctx.log.warn(`web: sign-in refused: ${csrf.reason}`, { address: req.address });
     return errorResponse(req, 403, 'csrf', `Refused: ${csrf.reason}.`);
@@ -68,7 +73,7 @@ async function postLogin(ctx: WebContext, req: WebRequest): Promise<WebResponse>
     ctx.throttle.succeed(keys.user);
     const { cookie } = ctx.sessions.create(user);
     ctx.log.info('web: signed in', { brand: brand.id, email: user.email });
-    return redirect(next, { 'Set-Cookie': [sessionCookieHeader(cookie), `${LOGIN_CSRF_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0`] });
+    return redirect(next, { 'Set-Cookie': [sessionCookieHeader(cookie), cookieHeader(LOGIN_CSRF_COOKIE, '', 0)] });
   } catch (err) {
     if (!(err instanceof SignInRefused)) throw err;
     if (err.kind !== 'unavailable') ctx.throttle.fail([keys.user, keys.address]);
@@ -97,7 +102,7 @@ export function loginRoutes(ctx: WebContext): WebRoute[] {
       handler: async (req) => {
         const session = req.session!;
         const form = await req.form();
-        const csrf = checkCsrf({ selfOrigin: req.selfOrigin, headers: req.headers as { origin?: string; referer?: string }, formToken: form.get(CSRF_FIELD) ?? undefined, expectedToken: session.csrfToken });
+        const csrf = checkForm(req, form, session.csrfToken);
         if (!csrf.ok) return errorResponse(req, 403, 'csrf', `Refused: ${csrf.reason}.`);
         ctx.sessions.destroy(session.id);
         ctx.log.info('web: signed out', { brand: session.user.brand, email: session.user.email });

@@ -11,7 +11,7 @@ import { htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
 import { layout } from './layout.js';
 
-export interface PeerStatus {
+interface PeerStatus {
   readonly node: string;
   readonly url: string;
   readonly brands: readonly string[];
@@ -21,14 +21,14 @@ export interface PeerStatus {
   readonly error: string | null;
 }
 
-export interface BrandStatus {
+interface BrandStatus {
   readonly brand: string;
   readonly soar_ok: boolean;
   readonly latency_ms: number | null;
   readonly error: string | null;
 }
 
-export async function loadNetwork(ctx: WebContext, signal: AbortSignal) {
+async function loadNetwork(ctx: WebContext, signal: AbortSignal) {
   const peers = await Promise.all(ctx.network.peerClients.map(async (client): Promise<PeerStatus> => {
     const base = { node: client.peer.id, url: client.peer.url, brands: client.peer.brands };
     try {

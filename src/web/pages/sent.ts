@@ -15,14 +15,14 @@ import { layout } from './layout.js';
 
 const PER_PAGE = 20;
 
-export interface SentIncident {
+interface SentIncident {
   readonly incident_id: number;
   readonly name: string;
   readonly create_date: number | null;
   readonly rows: DistributionRow[];
 }
 
-export async function loadSent(ctx: WebContext, brand: string, page: number, signal: AbortSignal): Promise<{ total: number; items: SentIncident[] }> {
+async function loadSent(ctx: WebContext, brand: string, page: number, signal: AbortSignal): Promise<{ total: number; items: SentIncident[] }> {
   const soar = ctx.network.soarOf(brand);
   const answer = await soar.queryIncidentsPaged(
     { filters: [], sorts: [{ field_name: 'create_date', type: 'DESC' }, { field_name: 'id', type: 'DESC' }], start: (page - 1) * PER_PAGE, length: PER_PAGE },

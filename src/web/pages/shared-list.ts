@@ -15,7 +15,7 @@ import { formatDate, formatValue } from './format.js';
 import { layout } from './layout.js';
 import { sourcesNotice } from './sources.js';
 
-export const SCAN_LIMIT = 1000;
+const SCAN_LIMIT = 1000;
 const PER_PAGE_CHOICES = [10, 25, 50, 100] as const;
 const SORTS = { newest: 'Newest first', oldest: 'Oldest first', name: 'Name', severity: 'Severity (highest first)', origin: 'Origin brand' } as const;
 type Sort = keyof typeof SORTS;
@@ -50,7 +50,7 @@ export function parseListQuery(query: URLSearchParams): ListQuery {
   };
 }
 
-export function severityOf(item: SharedIncidentSummary): string {
+function severityOf(item: SharedIncidentSummary): string {
   return formatValue('severity_code', item.incident['severity_code']);
 }
 
@@ -70,7 +70,7 @@ function compare(sort: Sort): (a: SharedIncidentSummary, b: SharedIncidentSummar
   }
 }
 
-export interface ListResult {
+interface ListResult {
   readonly total: number;
   readonly items: SharedIncidentSummary[];
   readonly sources: SourceStatus[];
@@ -91,7 +91,7 @@ async function scan(ctx: WebContext, brand: string, signal: AbortSignal): Promis
   return { ...first!, items, truncated: first!.total > items.length };
 }
 
-export async function loadList(ctx: WebContext, brand: string, q: ListQuery, signal: AbortSignal): Promise<ListResult> {
+async function loadList(ctx: WebContext, brand: string, q: ListQuery, signal: AbortSignal): Promise<ListResult> {
   const plain = q.sort === 'newest' && !q.q && !q.origin && !q.severity;
   if (plain) {
     const answer = await sharedWithMyBrand(ctx.network, brand, { page: q.page, perPage: q.perPage }, { signal });
@@ -107,7 +107,7 @@ export async function loadList(ctx: WebContext, brand: string, q: ListQuery, sig
   return { total: kept.length, items: kept.slice((q.page - 1) * q.perPage, q.page * q.perPage), sources: all.sources, truncated: all.truncated };
 }
 
-export function detailHref(item: { owner_brand: string; incident_id: number }): string {
+function detailHref(item: { owner_brand: string; incident_id: number }): string {
   return `/ui/shared/${encodeURIComponent(item.owner_brand)}/${item.incident_id}`;
 }
 
@@ -156,7 +156,7 @@ ${q.page < pages ? html`<a href="${pageHref(q, q.page + 1)}" rel="next">Next</a>
 }
 
 /** The JSON twin's form of one item. */
-export function itemJson(i: SharedIncidentSummary): Record<string, unknown> {
+function itemJson(i: SharedIncidentSummary): Record<string, unknown> {
   return {
     owner_brand: i.owner_brand,
     owner_node: i.owner_node,
