@@ -6,6 +6,7 @@
  * twins under `/ui/api/`. Cookies stay in this object: never logged nor printed.
  */
 import { request } from 'node:https';
+import { decodeEntities } from './escape-html.js';
 
 export interface WebAnswer {
   readonly status: number;
@@ -23,7 +24,7 @@ function hiddenField(page: string, name: string): string {
   const input = page.match(new RegExp(`<input[^>]*\\bname="${name}"[^>]*>`))?.[0];
   const value = input?.match(/\bvalue="([^"]*)"/)?.[1];
   if (value === undefined) throw new WebVisitError(`the sign-in page has no hidden field '${name}'`);
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return decodeEntities(value);
 }
 
 /** What a JSON error answer of the web UI says, for a failure message. */

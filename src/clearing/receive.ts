@@ -34,7 +34,7 @@
  */
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
 import { ClearingError, ErrorCode } from '../errors.js';
-import { escapeText } from '../escape-html.js';
+import { decodeEntities, escapeText } from '../escape-html.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } from '../soar/dto.js';
 import type { JsonObject, JsonValue, Logger } from '../types.js';
@@ -170,16 +170,7 @@ function textOf(v: JsonValue | undefined): string | null {
 
 /** Text compared for note dedupe: tags dropped, common entities decoded, blanks collapsed. */
 export function noteKey(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return decodeEntities(html.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
 }
 
 function artifactKey(type: JsonValue | undefined, value: JsonValue | undefined): string {

@@ -201,10 +201,30 @@ export async function sharedWithMyBrand(
 ): Promise<SharedWithMyBrand> {
   requireLocal(network, myBrand);
   checkPage(req);
+  const sources = network.peerClients.length + (network.localBrands.some((b) => b.id !== myBrand) ? 1 : 0);
+  return gather(network, myBrand, req, sources <= 1, opts);
+}
+
+/**
+ * The newest `size` incidents (at most MAX_WINDOW) shared with `myBrand`, merged from every
+ * source, each source read once: the window a view that sorts or filters by itself works on.
+ * Sources fail as in sharedWithMyBrand.
+ */
+export async function sharedWindow(network: ClearingNetwork, myBrand: string, size: number, opts: ViewerOptions = {}): Promise<SharedWithMyBrand> {
+  requireLocal(network, myBrand);
+  if (!Number.isSafeInteger(size) || size < 1 || size > MAX_WINDOW) {
+    throw new ClearingError(ErrorCode.InputInvalid, `the window must hold 1 to ${MAX_WINDOW} incidents`, { httpStatus: 400 });
+  }
+  return gather(network, myBrand, { page: 1, perPage: size }, false, opts);
+}
+
+/**
+ * Asks every source in parallel. `direct`: one source, whose page is the answer; otherwise each
+ * source gives its first page * perPage incidents and the merged list is cut to the page.
+ */
+async function gather(network: ClearingNetwork, myBrand: string, req: PageRequest, direct: boolean, opts: ViewerOptions): Promise<SharedWithMyBrand> {
   const timeoutMs = timeoutOf(network);
   const hasLocal = network.localBrands.some((b) => b.id !== myBrand);
-  const count = network.peerClients.length + (hasLocal ? 1 : 0);
-  const direct = count <= 1;
 
   type Outcome = { status: SourceStatus; part: Part | null };
   const run = async (node: string, local: boolean, work: (signal: AbortSignal) => Promise<Part>): Promise<Outcome> => {

@@ -1,5 +1,6 @@
 /** How values of SOAR objects are shown: dates, field values, HTML note text as plain text. */
 import type { JsonValue } from '../../types.js';
+import { decodeEntities } from '../../escape-html.js';
 
 /** SOAR dates are epoch milliseconds; shown in UTC, to the minute. */
 export function formatDate(v: JsonValue | undefined): string {
@@ -28,16 +29,7 @@ export function formatValue(name: string, v: JsonValue | undefined): string {
  * read). The result is text and is escaped again when rendered, so nothing of it is markup.
  */
 export function htmlToText(markup: string): string {
-  return markup
-    .replace(/<(br|\/p|\/div|\/li)\s*\/?>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .trim();
+  return decodeEntities(markup.replace(/<(br|\/p|\/div|\/li)\s*\/?>/gi, '\n').replace(/<[^>]*>/g, '')).trim();
 }
 
 /** A byte count as "12.3 KiB". */

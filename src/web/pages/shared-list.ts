@@ -4,8 +4,7 @@
  * filter) is paged by the sources themselves; sorting or filtering is done here over the newest
  * SCAN_LIMIT incidents (said on the page when there are more).
  */
-import { MAX_WINDOW, sharedWithMyBrand, type SharedWithMyBrand, type SourceStatus } from '../../clearing/shared-client.js';
-import { MAX_PER_PAGE } from '../../clearing/shared-routes.js';
+import { MAX_WINDOW, sharedWindow, sharedWithMyBrand, type SharedWithMyBrand, type SourceStatus } from '../../clearing/shared-client.js';
 import type { SharedIncidentSummary } from '../../clearing/shared-view.js';
 import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
@@ -78,17 +77,10 @@ interface ListResult {
   readonly truncated: boolean;
 }
 
-/** Every source's incidents up to SCAN_LIMIT, newest first (pages of MAX_PER_PAGE). */
+/** Every source's newest SCAN_LIMIT incidents, merged newest first, each source read once. */
 async function scan(ctx: WebContext, brand: string, signal: AbortSignal): Promise<SharedWithMyBrand & { truncated: boolean }> {
-  let first: SharedWithMyBrand | null = null;
-  const items: SharedIncidentSummary[] = [];
-  for (let page = 1; items.length < SCAN_LIMIT; page++) {
-    const answer = await sharedWithMyBrand(ctx.network, brand, { page, perPage: MAX_PER_PAGE }, { signal });
-    first ??= answer;
-    items.push(...answer.items);
-    if (answer.items.length < MAX_PER_PAGE || page * MAX_PER_PAGE >= answer.total) break;
-  }
-  return { ...first!, items, truncated: first!.total > items.length };
+  const window = await sharedWindow(ctx.network, brand, SCAN_LIMIT, { signal });
+  return { ...window, truncated: window.total > window.items.length };
 }
 
 async function loadList(ctx: WebContext, brand: string, q: ListQuery, signal: AbortSignal): Promise<ListResult> {
