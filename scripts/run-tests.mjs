@@ -2,7 +2,7 @@
 // `npm test`: start one ActiveMQ broker (STOMP + STOMP/TLS) for the whole run, then run the
 // compiled tests with node's test runner, one file at a time. Run after `npm run build`.
 //
-//   node scripts/run-tests.mjs                 # unit, integration, browser, then faults
+//   node scripts/run-tests.mjs                 # every group (node's runner orders the files by path)
 //   node scripts/run-tests.mjs unit            # one group (unit | integration | browser | faults)
 //   node scripts/run-tests.mjs dist/test/x.test.js ...   # explicit files
 //
@@ -14,7 +14,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-// The fault suite runs last: it is the slowest (~2.5 min) and kills and restarts brokers.
+// The fault suite is the slowest (~2.5 min); it starts, kills and restarts brokers of its own.
 const GROUPS = ['unit', 'integration', 'browser', 'faults'];
 
 function fail(msg) {

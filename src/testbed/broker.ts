@@ -118,20 +118,37 @@ function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Ports
 
-function listenEphemeral(): Promise<Server> {
-  return new Promise((res, rej) => {
+/**
+ * Ports handed to servers that start later are drawn below Linux's ephemeral range
+ * (32768-60999): a port from that range can be taken meanwhile by any outgoing connection on the
+ * machine (seen: EADDRINUSE for a peer API port while the fault tests were busy connecting).
+ */
+const PORT_RANGE = { low: 20_000, high: 32_767 } as const;
+
+function listenOn(port: number): Promise<Server | null> {
+  return new Promise((res) => {
     const srv = createServer();
     srv.unref();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => res(srv));
+    srv.once('error', () => res(null));
+    srv.listen(port, '127.0.0.1', () => res(srv));
   });
+}
+
+/** A server bound to a free port of PORT_RANGE, tried at random. */
+async function listenFree(): Promise<Server> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORT_RANGE.low + Math.floor(Math.random() * (PORT_RANGE.high - PORT_RANGE.low + 1));
+    const srv = await listenOn(port);
+    if (srv) return srv;
+  }
+  throw new Error(`no free port between ${PORT_RANGE.low} and ${PORT_RANGE.high} after 200 tries`);
 }
 
 /** `n` distinct free loopback ports (held open together while choosing, so they differ). */
 export async function freePorts(n: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
-    for (let i = 0; i < n; i++) servers.push(await listenEphemeral());
+    for (let i = 0; i < n; i++) servers.push(await listenFree());
     return servers.map((s) => {
       const addr = s.address();
       if (addr === null || typeof addr === 'string') throw new Error('no port');

@@ -16,7 +16,7 @@ import type { Incident } from '../../src/soar/dto.js';
 import type { FunctionDefinition, Logger } from '../../src/types.js';
 import { buildExport, customization } from '../../customize/build.js';
 import { functions as allFunctions } from '../../functions/index.js';
-import { freePort, sharedBroker, type SharedBrokerInfo } from './broker.js';
+import { freePorts, sharedBroker, type SharedBrokerInfo } from './broker.js';
 import { makeNodeCert } from './certs.js';
 import { memoryLogger } from './loggers.js';
 import { writeConfig } from './world.js';
@@ -94,39 +94,62 @@ export class NetworkWorld {
   static async start(opts: NetworkWorldOptions = {}): Promise<NetworkWorld> {
     const broker = await sharedBroker();
     const specs = opts.regions ?? DEFAULT_REGIONS;
-    const ports = new Map<string, number>();
-    for (const spec of specs) ports.set(spec.nodeId, await freePort());
+    // Peer API and web UI ports of every node, chosen together so that none is chosen twice.
+    const free = await freePorts(specs.length * 2);
+    const ports = new Map(specs.map((spec, i) => [spec.nodeId, free[i]!]));
+    const webPorts = new Map(specs.map((spec, i) => [spec.nodeId, free[specs.length + i]!]));
     const regions = new Map<string, Region>();
-    for (const spec of specs) {
-      const orgs = spec.orgId !== undefined ? { orgs: [{ id: spec.orgId, name: spec.org }] } : {};
-      const emulator = await SoarEmulator.start({ pki: broker.pki, broker: { port: broker.stompPort }, ...orgs });
-      const peers = Object.fromEntries(specs.filter((s) => s !== spec).map((s) => [s.nodeId, { url: `https://127.0.0.1:${ports.get(s.nodeId)}`, brands: [s.brand] }]));
-      const configPath = writeConfig(broker.pki.caCert, {
-        soarPort: emulator.port,
-        stompPort: broker.stompPort,
-        destination: customization.destination,
-        nodeId: spec.nodeId,
-        brandId: spec.brand,
-        org: spec.org,
-        extraYaml: [opts.extraYaml ?? 'triage:\n  sweep_interval_s: 0', ...(opts.web ? [webYaml(await freePort(), opts.web)] : [])].join('\n'),
-        network: {
-          cert: makeNodeCert(broker.pki, spec.nodeId),
-          listenPort: ports.get(spec.nodeId)!,
-          primary: specs[0]!.nodeId,
-          peers,
-          ...(opts.whitelistYaml ? { whitelistYaml: opts.whitelistYaml } : {}),
-        },
-      });
-      const config = loadConfig({ path: configPath, env: {} });
-      const { log, lines } = memoryLogger();
-      const soar = await SoarClient.connect(config.brands[0]!.soar);
-      await installCustomization(soar, buildExport(), customization.destination, log);
-      const node = new ClearingNode(config, opts.functions ?? allFunctions, log, opts.web?.clock ? { webClock: opts.web.clock } : {});
-      regions.set(spec.nodeId, { spec, emulator, configPath, config, soar, node, peerPort: ports.get(spec.nodeId)!, lines, log });
-    }
     const world = new NetworkWorld(broker, regions);
-    if (opts.start !== false) await Promise.all([...regions.values()].map((r) => world.startNode(r.spec.nodeId)));
+    // A failed start stops what it started, so no server or client keeps the test file alive.
+    const started: { stop(): Promise<void> }[] = [];
+    try {
+      for (const spec of specs) await NetworkWorld.addRegion(spec, specs, ports, webPorts.get(spec.nodeId)!, opts, broker, regions, started);
+      if (opts.start !== false) await Promise.all([...regions.values()].map((r) => world.startNode(r.spec.nodeId)));
+    } catch (err) {
+      for (const s of started.reverse()) await s.stop().catch(() => undefined);
+      throw err;
+    }
     return world;
+  }
+
+  private static async addRegion(
+    spec: RegionSpec,
+    specs: readonly RegionSpec[],
+    ports: ReadonlyMap<string, number>,
+    webPort: number,
+    opts: NetworkWorldOptions,
+    broker: SharedBrokerInfo,
+    regions: Map<string, Region>,
+    started: { stop(): Promise<void> }[],
+  ): Promise<void> {
+    const orgs = spec.orgId !== undefined ? { orgs: [{ id: spec.orgId, name: spec.org }] } : {};
+    const emulator = await SoarEmulator.start({ pki: broker.pki, broker: { port: broker.stompPort }, ...orgs });
+    started.push(emulator);
+    const peers = Object.fromEntries(specs.filter((s) => s !== spec).map((s) => [s.nodeId, { url: `https://127.0.0.1:${ports.get(s.nodeId)}`, brands: [s.brand] }]));
+    const configPath = writeConfig(broker.pki.caCert, {
+      soarPort: emulator.port,
+      stompPort: broker.stompPort,
+      destination: customization.destination,
+      nodeId: spec.nodeId,
+      brandId: spec.brand,
+      org: spec.org,
+      extraYaml: [opts.extraYaml ?? 'triage:\n  sweep_interval_s: 0', ...(opts.web ? [webYaml(webPort, opts.web)] : [])].join('\n'),
+      network: {
+        cert: makeNodeCert(broker.pki, spec.nodeId),
+        listenPort: ports.get(spec.nodeId)!,
+        primary: specs[0]!.nodeId,
+        peers,
+        ...(opts.whitelistYaml ? { whitelistYaml: opts.whitelistYaml } : {}),
+      },
+    });
+    const config = loadConfig({ path: configPath, env: {} });
+    const { log, lines } = memoryLogger();
+    const soar = await SoarClient.connect(config.brands[0]!.soar);
+    started.push({ stop: () => soar.close() });
+    await installCustomization(soar, buildExport(), customization.destination, log);
+    const node = new ClearingNode(config, opts.functions ?? allFunctions, log, opts.web?.clock ? { webClock: opts.web.clock } : {});
+    started.push(node);
+    regions.set(spec.nodeId, { spec, emulator, configPath, config, soar, node, peerPort: ports.get(spec.nodeId)!, lines, log });
   }
 
   region(nodeId: string): Region {
