@@ -280,6 +280,13 @@ function upsertField(state: EmulatorState, type: string, f: JsonObject): void {
   fields.push(created);
 }
 
+/** A select column's options with this org's ids (SOAR numbers them itself; kept by label across imports). */
+function optionIds(state: EmulatorState, col: JsonObject, prev: JsonObject | null): JsonValue[] {
+  const before = prev && Array.isArray(prev['values']) ? prev['values'].filter(isObj) : [];
+  const values = Array.isArray(col['values']) ? col['values'].filter(isObj) : [];
+  return values.map((v) => ({ ...v, value: before.find((b) => b['label'] === v['label'])?.['value'] ?? state.nextId('field') }));
+}
+
 function upsertTable(state: EmulatorState, t: JsonObject): void {
   const name = String(t['type_name']);
   const existing = state.tables.get(name);
@@ -291,7 +298,7 @@ function upsertTable(state: EmulatorState, t: JsonObject): void {
     if (!isObj(col)) continue;
     const colName = str(col['name']) ?? key;
     const prev = isObj(fields[colName]) ? (fields[colName] as JsonObject) : null;
-    fields[colName] = { ...without(col, 'export_key'), id: prev?.['id'] ?? state.nextId('field'), name: colName, type_id: id };
+    fields[colName] = { ...without(col, 'export_key'), id: prev?.['id'] ?? state.nextId('field'), name: colName, type_id: id, values: optionIds(state, col, prev) };
   }
   const type: JsonObject = {
     ...without(t, 'export_key', 'fields'),
@@ -530,7 +537,7 @@ function tableType(state: EmulatorState, t: TableDef): JsonObject {
     ? clone(t.type)
     : {
         id: t.id, type_id: 8, type_name: t.name, display_name: t.name,
-        fields: Object.fromEntries((t.columns ?? []).map((c, i) => [c, { id: 9000 + t.id * 10 + i, name: c, text: c, type_id: t.id, input_type: 'text', values: [] }])),
+        fields: Object.fromEntries(state.columnsOf(t).map((c) => [c.name, clone(c.def)])),
         properties: { can_create: true, can_destroy: true, for_who: [] }, parent_types: ['incident'],
         for_notifications: false, for_actions: true, for_custom_fields: true, for_workflows: true,
         uuid: null, actions: [], scripts: [], playbooks: [], tags: [],

@@ -8,6 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../types.js';
+import type { ColumnDef } from './handles.js';
 import { clone, type Samples } from './samples.js';
 
 export interface EmulatorOrgSpec {
@@ -210,6 +211,8 @@ export class EmulatorState {
   /** `${incidentId}/${tableId}` -> rows by id. */
   readonly rows = new Map<string, Map<number, JsonObject>>();
   readonly tables = new Map<string, TableDef>();
+  /** Columns of tables that accept any column (no definition), numbered as first written. */
+  private readonly openColumns = new Map<number, ColumnDef[]>();
   readonly notes = new Map<number, JsonObject[]>();
   readonly artifacts = new Map<number, JsonObject[]>();
   readonly attachments = new Map<number, Array<{ meta: JsonObject; data: Buffer }>>();
@@ -421,6 +424,34 @@ export class EmulatorState {
     for (const t of this.tables.values()) if (String(t.id) === nameOrId) return t;
     if (this.strictFields || this.tablesFromImport || /^\d+$/.test(nameOrId)) return undefined;
     return this.addTable({ name: nameOrId, columns: null });
+  }
+
+  /**
+   * A table's columns with their field ids: an imported table's type fields; for a table declared
+   * by the options, synthesized ids; a table accepting any column numbers each as first written.
+   */
+  columnsOf(table: TableDef): ColumnDef[] {
+    const fields = table.type && isObj(table.type['fields']) ? table.type['fields'] : null;
+    if (fields) {
+      return Object.entries(fields).filter(([, f]) => isObj(f)).map(([name, f]) => ({ id: Number((f as JsonObject)['id']), name, def: f as JsonObject }));
+    }
+    if (table.columns) {
+      return table.columns.map((name, i) => ({
+        id: 9000 + table.id * 10 + i, name, def: { id: 9000 + table.id * 10 + i, name, text: name, type_id: table.id, input_type: 'text', values: [] },
+      }));
+    }
+    return this.openColumns.get(table.id) ?? [];
+  }
+
+  /** A column by API name or field id; a table accepting any column gets a new one for a new name. */
+  column(table: TableDef, key: string): ColumnDef | undefined {
+    const cols = this.columnsOf(table);
+    const hit = cols.find((c) => c.name === key) ?? cols.find((c) => String(c.id) === key);
+    if (hit || table.columns !== null || table.type || /^\d+$/.test(key)) return hit;
+    const id = this.seq.field++;
+    const col: ColumnDef = { id, name: key, def: { id, name: key, text: key, type_id: table.id, input_type: 'text', values: [] } };
+    this.openColumns.set(table.id, [...cols, col]);
+    return col;
   }
 
   /** Replaces (same id) or adds a table defined by an import. */
