@@ -344,6 +344,7 @@ function groupsJson(state: EmulatorState): JsonObject[] {
 function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: string, req: RouteRequest): Reply {
   const m = req.method;
   const creator = state.principalJson(p);
+  const contextToken = header(req, 'x-co3contexttoken') ?? null;
   let g: RegExpMatchArray | null;
 
   if (rest === '/functions' && m === 'GET') return { status: 200, body: { entities: state.functions.map((f) => clone(f)) } };
@@ -413,7 +414,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     if (bad) return bad;
     const inc = state.createIncident(orgId, handlesToIds(state, b), creator);
     const body = withHandles(state, inc, names);
-    state.hooks?.objectChanged({ orgId, incidentId: inc['id'] as number, table: null, rowId: null, old: null, current: clone(inc), principal: creator });
+    state.hooks?.objectChanged({ orgId, incidentId: inc['id'] as number, table: null, rowId: null, old: null, current: clone(inc), principal: creator, contextToken });
     return { status: 200, body };
   }
   if ((g = rest.match(/^\/incidents\/(\d+)(\/.*)?$/))) {
@@ -442,7 +443,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         state.applyIncidentChanges(inc, handlesToIds(state, b));
         state.touch(inc);
         const body = withHandles(state, inc, names);
-        state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator });
+        state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator, contextToken });
         return { status: 200, body };
       }
       return soarError(405, `${m} not allowed on /incidents/${id}`);
@@ -510,7 +511,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         const row = state.newRow(parsed.cells);
         rows.set(row['id'] as number, row);
         const body = rowOut(state, table, row, names);
-        state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId: row['id'] as number, old: null, current: clone(row), principal: creator });
+        state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId: row['id'] as number, old: null, current: clone(row), principal: creator, contextToken });
         return { status: 200, body };
       }
       if (g[3]) {
@@ -536,7 +537,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
           row['cells'] = current;
           row['version'] = (typeof row['version'] === 'number' ? row['version'] : 0) + 1;
           const body = rowOut(state, table, row, names);
-          state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId, old: before, current: clone(row), principal: creator });
+          state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId, old: before, current: clone(row), principal: creator, contextToken });
           return { status: 200, body };
         }
       }

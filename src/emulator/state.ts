@@ -127,6 +127,8 @@ export interface ObjectChange {
   readonly current: JsonObject;
   /** Who made the change (principal JSON). */
   readonly principal: JsonObject;
+  /** The request's X-Co3ContextToken: the rule that sent that invocation does not fire again. */
+  readonly contextToken?: string | null;
 }
 
 /** `POST .../action_invocations`: an analyst runs a menu-item rule on an incident or a row. */

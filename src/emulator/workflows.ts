@@ -27,7 +27,7 @@ import type { JsonObject, JsonValue } from '../types.js';
 import { BpmnError, parseBpmnCached, type BpmnNode, type FunctionStepConfig } from './bpmn.js';
 import { ruleConditionsHold, type ConditionContext, type FieldValues } from './conditions.js';
 import { findFunctionByUuid, findRule, findWorkflow, objectTypeId } from './customization.js';
-import { SoarInvoker } from './invoker.js';
+import { SoarInvoker, workflowContextToken } from './invoker.js';
 import { checkPostProcessingScript, parsePreProcessingScript, ScriptError, type ScriptAssignment } from './scripts.js';
 import type {
   ActionInvocationRequest, ActionInvocationResult, EmulatorState, ObjectChange, RuleHooks, TableDef,
@@ -135,6 +135,8 @@ export class WorkflowEngine implements RuleHooks {
   private running = 0;
   private seq = 1;
   private closed = false;
+  /** Context token of each instance started by a rule -> that rule's name. */
+  private readonly tokenRules = new Map<string, string>();
 
   constructor(private readonly state: EmulatorState, opts: WorkflowEngineOptions = {}) {
     this.broker = opts.broker ?? null;
@@ -208,7 +210,10 @@ export class WorkflowEngine implements RuleHooks {
   objectChanged(change: ObjectChange): void {
     if (this.closed) return;
     const objectType = change.table ? change.table.name : 'incident';
-    const rules = this.state.rules.filter((r) => r['type'] === 0 && r['enabled'] !== false && r['object_type'] === objectType);
+    // A change made with an invocation's X-Co3ContextToken skips the rule that sent the invocation
+    // (Custom Action Developer Guide, "Message headers"), so a workflow cannot trigger itself.
+    const skip = change.contextToken ? this.tokenRules.get(change.contextToken) : undefined;
+    const rules = this.state.rules.filter((r) => r['type'] === 0 && r['enabled'] !== false && r['object_type'] === objectType && r['name'] !== skip);
     if (rules.length === 0) return;
     const ctx = this.conditionContext(change);
     const target: Target = { orgId: change.orgId, incidentId: change.incidentId, table: change.table, rowId: change.rowId };
@@ -372,6 +377,7 @@ export class WorkflowEngine implements RuleHooks {
       endedAt: null,
     };
     this.instances.push(inst);
+    if (rule !== null) this.tokenRules.set(workflowContextToken(inst.id), rule);
     void this.run(inst, wf, target);
     return inst;
   }
@@ -559,6 +565,7 @@ export class WorkflowEngine implements RuleHooks {
     if (inst.status !== 'running') return;
     const correlationId = await invoker.invoke(fnName, inputs, {
       workflowInstanceId: inst.id,
+      contextToken: workflowContextToken(inst.id),
       principalObject: inst.principal,
       functionObject: { id: fn['id'] ?? null, display_name: fn['display_name'] ?? fnName, name: fnName },
       workflowObject: {
