@@ -1,7 +1,8 @@
 /**
  * The distribution table (`clearing_distribution`) of an incident as typed rows, and the
- * clearing node's writes to it. The node writes only status, remote incident, last update and
- * message: never the two flags, whose changes fire the table-changed rule.
+ * clearing node's writes to it. The node changes only status, remote incident, last update and
+ * message: the two flags, whose changes fire the table-changed rule, are written back as they
+ * are (SOAR's row update takes the whole row; see SoarClient.updateTableRow).
  */
 import { DISTRIBUTION_TABLE, type DistributionStatus } from '../../customize/datatable.js';
 import type { SoarClient } from '../soar/client.js';
@@ -63,7 +64,7 @@ export async function readDistributionRows(soar: SoarClient, incidentId: number,
   return data.rows.map(parseRow).filter((r): r is DistributionRow => r !== null);
 }
 
-/** Writes the node's columns of one row, stamping last_update; the flags are never sent. */
+/** Writes the node's columns of one row, stamping last_update; the flags keep their values. */
 export async function updateDistributionRow(soar: SoarClient, incidentId: number, rowId: number, update: RowUpdate, now = Date.now(), signal?: AbortSignal): Promise<void> {
   const cells: Record<string, JsonValue> = { last_update: now };
   if (update.status !== undefined) cells['status'] = update.status;

@@ -110,7 +110,7 @@ export class TriageSweep {
     const soar = this.network.soarOf(brand);
     for (let start = 0; ; start += PAGE) {
       const page = await soar.queryIncidentsPaged(
-        { filters: [{ conditions }], sorts: [{ field_name: 'id', type: 'ASC' }], start, length: PAGE },
+        { filters: [{ conditions }], sorts: [{ field_name: 'id', type: 'asc' }], start, length: PAGE },
         { signal: this.stopping.signal },
       );
       for (const incident of page.data) yield incident;
