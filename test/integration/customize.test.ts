@@ -141,5 +141,10 @@ describe('customization package', () => {
     assert.deepEqual(result.content.rows_added, []);
     assert.equal((await soar.listIncidentTasks(incident.id)).filter((t) => t.name === INVOLVE_GROUP_COORDINATION_TASK.name).length, 1);
     assert.equal((await soar.getTableData(incident.id, 'clearing_distribution')).rows.length, 2);
+    // SOAR's own answer without handle_format=names keys cells by field id: the function saw the
+    // rows only because it asks for names (else every run would add each brand's row again).
+    const byId = await soar.get<{ rows: Array<{ cells: Record<string, unknown> }> }>(`/incidents/${incident.id}/table_data/clearing_distribution`);
+    assert.equal(byId.rows.length, 2);
+    for (const row of byId.rows) assert.ok(Object.keys(row.cells).every((k) => /^\d+$/.test(k)), JSON.stringify(row.cells));
   });
 });

@@ -496,7 +496,8 @@ describe('emulator: rules and workflows over the real broker', () => {
     await world.soar.workflows.waitIdle(20_000);
     assert.equal(world.soar.workflows.instancesFor({ incidentId: inc.body.id }).length, 0, 'created with distribute false');
 
-    const set = await rest('PUT', `${base}/${rowId}`, { cells: { distribute: { value: true } } });
+    // a row PUT is the whole row (IBM's clients send every cell)
+    const set = await rest('PUT', `${base}/${rowId}`, { cells: { brand: { value: 'soar-east' }, distribute: { value: true } } });
     assert.equal(set.status, 200);
     await world.soar.workflows.waitIdle(20_000);
     const inst = only(world.soar.workflows.instancesFor({ incidentId: inc.body.id, rowId }));
@@ -507,7 +508,7 @@ describe('emulator: rules and workflows over the real broker', () => {
     assert.deepEqual(inst.steps[0]!.inputs, { clearing_ping_message: 'soar-east' });
 
     // still true: not a change to true, no new instance
-    assert.equal((await rest('PUT', `${base}/${rowId}`, { cells: { brand: { value: 'soar-west' } } })).status, 200);
+    assert.equal((await rest('PUT', `${base}/${rowId}`, { cells: { brand: { value: 'soar-west' }, distribute: { value: true } } })).status, 200);
     await world.soar.workflows.waitIdle(20_000);
     assert.equal(world.soar.workflows.instancesFor({ incidentId: inc.body.id }).length, 1);
 
