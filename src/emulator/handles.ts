@@ -31,7 +31,6 @@ const HANDLE_INPUTS = new Set(['select', 'multiselect', ...PRINCIPAL_INPUTS]);
 /** The [id, name] pairs a handle field may hold: its values, or the org's users and groups. */
 function choicesOf(state: EmulatorState, def: JsonObject): Choice[] {
   if (PRINCIPAL_INPUTS.has(String(def['input_type']))) {
-    // Users first: the emulator numbers users and groups separately, and a user id wins.
     return [...state.users.map((u): Choice => [u.id, u.email]), ...[...state.groups].map(([name, id]): Choice => [id, name])];
   }
   const vals = Array.isArray(def['values']) ? def['values'].filter(isObj) : [];
@@ -76,8 +75,16 @@ function handleDefs(defs: readonly JsonObject[]): Map<string, JsonObject> {
   return out;
 }
 
+/** Principal handles every incident and task has, whether or not the field samples define them. */
+const PRINCIPAL_FIELDS: readonly JsonObject[] = [
+  { name: 'owner_id', input_type: 'select_owner' },
+  { name: 'members', input_type: 'multiselect_members' },
+];
+
 function incidentHandleDefs(state: EmulatorState): Map<string, JsonObject> {
-  return handleDefs(state.incidentFields.filter((f) => f['prefix'] === null || f['prefix'] === undefined));
+  const defs = handleDefs(state.incidentFields.filter((f) => f['prefix'] === null || f['prefix'] === undefined));
+  for (const f of PRINCIPAL_FIELDS) if (!defs.has(String(f['name']))) defs.set(String(f['name']), f);
+  return defs;
 }
 
 /** The handles of an incident or task write body, resolved to ids (a copy). */

@@ -243,7 +243,8 @@ export class EmulatorState {
   readonly strictFields: boolean;
   sessionTimeoutMs: number;
   private seq = {
-    incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1, group: 1,
+    // Groups and users share SOAR's principal handles (owner_id, members): their ids never overlap.
+    incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1, group: 901,
     rule: 200, workflow: 10, import: 1, misc: 1, attachment: 1,
   };
 
