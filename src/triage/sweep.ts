@@ -136,7 +136,7 @@ export class TriageSweep {
       for (const [i, row] of rows.entries()) {
         if (row.status === 'Pending' && row.lastUpdate !== null && now - row.lastUpdate >= timeout) {
           const hours = Math.round((timeout / 3_600_000) * 100) / 100;
-          await updateDistributionRow(soar, id, row.rowId, {
+          await updateDistributionRow(soar, id, row, {
             status: 'Not Acknowledged',
             message: `not acknowledged by ${row.brand} within ${hours} h of ${stamp(row.lastUpdate)}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
           }, now, signal);

@@ -314,7 +314,8 @@ describe('distributing an incident to another brand', () => {
         dropped: { incident_fields: 0, properties: 0, notes: 0, artifacts: 0, attachments: 0, tasks: 0, truncated_values: 0 },
       });
       assert.equal(answer.created, true);
-      const copy = await region.soar.getIncident(answer.remote_incident_id);
+      // Principals are handles: names only with handle_format=names.
+      const copy = await region.soar.getIncident(answer.remote_incident_id, { query: { handle_format: 'names' } });
       assert.equal(copy.owner_id, 'analyst@us.example.com');
       assert.deepEqual(copy['members'], ['CSIRT US']);
       assert.equal(copy.plan_status, 'A', 'the receiving brand closes its copy itself');
