@@ -83,6 +83,8 @@ after(async () => {
 });
 
 describe('datatable rows (Custom Action Developer Guide, "Object handles"; IBM fn_datatable_utils asks for names)', () => {
+  // The guide allows handle_format as a query parameter or an HTTP header; IBM resilient-python-api
+  // co3.py sends the header on PATCH, fn_datatable_utils the query parameter.
   test('without handle_format=names cells are keyed by field id and selects hold option ids; with it (query or header), by API name with labels', async () => {
     const id = await newIncident('rows by id');
     const cols = await columns();
