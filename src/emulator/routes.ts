@@ -8,6 +8,7 @@ import type { JsonObject, JsonValue } from '../types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';
+import { PATCH_OK, planIncidentPatch } from './incident-patch.js';
 import { clone } from './samples.js';
 import { textOf, type EmulatorState, type Principal, type TableDef } from './state.js';
 
@@ -282,6 +283,19 @@ function checkCustomFields(state: EmulatorState, props: JsonValue | undefined): 
   return null;
 }
 
+/** `PATCH /incidents/<id>` (incident-patch.ts): applied like a PUT when no field conflicts. */
+function patchIncident(state: EmulatorState, orgId: number, inc: JsonObject, body: JsonValue | undefined, creator: JsonObject): Reply {
+  const plan = planIncidentPatch(state, inc, body);
+  if (plan.kind === 'invalid') return soarError(400, plan.message);
+  if (plan.kind === 'conflict') return { status: 200, body: plan.status };
+  const before = clone(inc);
+  state.applyIncidentChanges(inc, plan.update);
+  state.touch(inc);
+  const id = inc['id'] as number;
+  state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator });
+  return { status: 200, body: clone(PATCH_OK) };
+}
+
 function artifactOut(state: EmulatorState, a: JsonObject, req: RouteRequest): JsonObject {
   const out = clone(a);
   if (req.query.get('handle_format') === 'names') {
@@ -329,6 +343,8 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
 
   if (rest === '/functions' && m === 'GET') return { status: 200, body: { entities: state.functions.map((f) => clone(f)) } };
   if (rest === '/groups' && m === 'GET') return { status: 200, body: groupsJson(state) };
+  // The queues of the org's connectors (IBM's resilient-circuits subscribes them too); the emulator has none.
+  if (rest === '/connectors/queues' && m === 'GET') return { status: 200, body: { queues: [], org_id: orgId } };
   if ((g = rest.match(/^\/functions\/([^/]+)$/)) && m === 'GET') {
     const f = state.findFunction(decodeURIComponent(g[1]!));
     return f ? { status: 200, body: clone(f) } : soarError(404, `Function '${decodeURIComponent(g[1]!)}' not found`);
@@ -426,6 +442,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator });
         return { status: 200, body };
       }
+      if (m === 'PATCH') return patchIncident(state, orgId, inc, req.body, creator);
       return soarError(405, `${m} not allowed on /incidents/${id}`);
     }
     if (sub === '/tasks') {
@@ -464,6 +481,10 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         if (!req.file) return soarError(400, "An attachment is uploaded as multipart/form-data with a 'file' part");
         return { status: 200, body: clone(state.addAttachment(inc, req.file, creator).meta) };
       }
+    }
+    if ((g = sub.match(/^\/attachments\/(\d+)$/)) && m === 'GET') {
+      const att = state.attachmentsOf(id).find((a) => a.meta['id'] === Number(g![1]));
+      return att ? { status: 200, body: clone(att.meta) } : soarError(404, `Attachment ${g[1]} not found`);
     }
     if ((g = sub.match(/^\/attachments\/(\d+)\/contents$/)) && m === 'GET') {
       const att = state.attachmentsOf(id).find((a) => a.meta['id'] === Number(g![1]));
@@ -578,7 +599,8 @@ export function route(state: EmulatorState, req: RouteRequest): Reply {
     if (!org) return soarError(state.orgs.has(orgId) ? 403 : 404, `Organization ${orgId} is not available to this account`);
     if (org['enabled'] === false) return soarError(403, `Organization ${orgId} is disabled`);
     const rest = g[2] ?? '';
-    if (rest === '' && m === 'GET') return { status: 200, body: clone(org) };
+    // The org object carries actions_framework_enabled (IBM's resilient-circuits reads it at start).
+    if (rest === '' && m === 'GET') return { status: 200, body: { actions_framework_enabled: true, ...clone(org) } };
     return orgRoute(state, p, orgId, rest, req);
   }
   return soarError(404, `No such endpoint: ${m} ${path}`);
