@@ -8,6 +8,7 @@ import type { JsonObject, JsonValue } from '../types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';
+import { accessListsIn, destinationOut } from './destinations.js';
 import { PATCH_OK, planIncidentPatch } from './incident-patch.js';
 import { clone } from './samples.js';
 import { textOf, type EmulatorState, type Principal, type TableDef } from './state.js';
@@ -122,7 +123,7 @@ function passwordSessionJson(state: EmulatorState, p: Extract<Principal, { kind:
 function apiKeySessionJson(state: EmulatorState, p: Extract<Principal, { kind: 'apikey' }>): JsonObject {
   const s = clone(state.samples.apiKeySession);
   s['orgs'] = state.orgsVisibleTo(p).map((o) => clone(o));
-  s['api_key_handle'] = p.key.handle;
+  s['api_key_handle'] = p.key.handleInSession ? p.key.handle : null;
   s['client_id'] = p.key.clientId;
   s['display_name'] = p.key.name;
   s['csrf_token'] = randomBytes(16).toString('hex');
@@ -349,17 +350,21 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     const f = state.findFunction(decodeURIComponent(g[1]!));
     return f ? { status: 200, body: clone(f) } : soarError(404, `Function '${decodeURIComponent(g[1]!)}' not found`);
   }
+  const destNames = req.query.get('handle_format') === 'names';
   if (rest === '/message_destinations' && m === 'GET') {
-    return { status: 200, body: { entities: state.messageDestinations.map((d) => clone(d)) } };
+    return { status: 200, body: { entities: state.messageDestinations.map((d) => destinationOut(state, d, destNames)) } };
   }
   if ((g = rest.match(/^\/message_destinations\/([^/]+)$/))) {
     const d = state.findDestination(decodeURIComponent(g[1]!));
     if (!d) return soarError(404, `Message destination '${decodeURIComponent(g[1]!)}' not found`);
-    if (m === 'GET') return { status: 200, body: clone(d) };
+    if (m === 'GET') return { status: 200, body: destinationOut(state, d, destNames) };
     if (m === 'PUT') {
       if (!isObj(req.body)) return soarError(400, 'A message destination needs a JSON object');
+      const access = accessListsIn(state, req.body);
+      if (!access.ok) return soarError(400, access.message);
       for (const [k, v] of Object.entries(req.body)) if (k !== 'id' && k !== 'uuid') d[k] = clone(v);
-      return { status: 200, body: clone(d) };
+      Object.assign(d, access.lists);
+      return { status: 200, body: destinationOut(state, d, destNames) };
     }
   }
   if (rest === '/types/incident/fields' && m === 'GET') return { status: 200, body: state.incidentFields.map((f) => clone(f)) };

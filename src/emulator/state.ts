@@ -25,6 +25,8 @@ export interface EmulatorApiKeySpec {
   readonly name?: string;
   /** Org ids this key may use; default all orgs. */
   readonly orgs?: readonly number[];
+  /** false: the session's `api_key_handle` is null, as QRadar SOAR 51.0.9 answered. Default true. */
+  readonly handleInSession?: boolean;
 }
 
 export interface EmulatorUserSpec {
@@ -71,6 +73,7 @@ export interface ApiKeyRecord {
   readonly name: string;
   readonly clientId: string;
   readonly orgs: readonly number[] | null;
+  readonly handleInSession: boolean;
 }
 
 export interface UserRecord {
@@ -277,6 +280,7 @@ export class EmulatorState {
         name: k.name ?? String(samples.apiKeySession['display_name'] ?? 'Integration Server'),
         clientId: randomUUID(),
         orgs: k.orgs ? [...k.orgs] : null,
+        handleInSession: k.handleInSession ?? true,
       });
     }
     for (const u of opts.users ?? [DEFAULT_USER]) this.addUser(u);
