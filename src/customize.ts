@@ -10,6 +10,7 @@
 import { ClearingError, ErrorCode } from './errors.js';
 import { isJsonObject } from './json.js';
 import type { SoarClient } from './soar/client.js';
+import { SoarPermissionError, SoarRequestError } from './soar/errors.js';
 import type { JsonObject, JsonValue, Logger } from './types.js';
 
 export interface ImportResult {
@@ -50,9 +51,45 @@ function messagesOf(dto: ImportDto): string[] {
   });
 }
 
-/** POST the export as a pending import, then PUT it back ACCEPTED (SOAR's two-step import). */
+/**
+ * What SOAR wants of a key that exports or imports the configuration: in apikey_permissions.txt,
+ * the section "Customization and configuration distribution".
+ */
+const CUSTOMIZATION_PERMISSIONS = 'the administrator permissions listed under "Customization and configuration distribution"'
+  + ' in apikey_permissions.txt (edit_data, create_function, edit_function, create_workflow, edit_workflow, create_script,'
+  + ' read_script, edit_script, read_layouts, edit_layouts), or an administrator role';
+
+/** A 403 of a configuration export or import, said as the permission that is missing; other errors as they are. */
+export function customizationRefusal(err: unknown, soar: SoarClient, operation: string): unknown {
+  if (!(err instanceof SoarRequestError) || err.status !== 403) return err;
+  const principal = `${soar.identity.kind === 'api_key' ? 'API key' : 'user'} ${soar.identity.principal}`;
+  return new SoarPermissionError({ operation, permissions: CUSTOMIZATION_PERMISSIONS, principal, err });
+}
+
+/**
+ * A copy with every object's `tags` emptied, as IBM's tools do before an import (resilient's
+ * helpers.remove_tag): tags are org objects of their own, and an import naming tags the target
+ * org lacks would fail. Column names of a datatable (`fields` of a type) are data, not keys.
+ */
+export function emptyTags(value: JsonValue, keysAreNames = false): JsonValue {
+  if (Array.isArray(value)) return value.map((v) => emptyTags(v));
+  if (!isJsonObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) {
+    const copy = !keysAreNames && k === 'tags' ? [] : emptyTags(v, !keysAreNames && k === 'fields' && isJsonObject(v));
+    Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** POST the export (tags emptied) as a pending import, then PUT it back ACCEPTED (SOAR's two-step import). */
 export async function importConfiguration(soar: SoarClient, exportRes: unknown, log: Logger): Promise<ImportResult> {
-  const pending = await soar.post<ImportDto>('/configurations/imports', exportRes);
+  let pending: ImportDto;
+  try {
+    pending = await soar.post<ImportDto>('/configurations/imports', emptyTags(exportRes as JsonValue));
+  } catch (err) {
+    throw customizationRefusal(err, soar, 'import the configuration');
+  }
   const id = pending.id;
   if (pending.status !== 'PENDING' || typeof id !== 'number') {
     throw new ClearingError(ErrorCode.SoarRequest,
@@ -182,8 +219,7 @@ export async function restoreDestinationAccess(soar: SoarClient, destination: st
 
 /** The programmatic names of the message destinations an export carries. */
 export function destinationsIn(exportRes: unknown): string[] {
-  if (!isJsonObject(exportRes as JsonValue)) return [];
-  const list = (exportRes as JsonObject)['message_destinations'];
+  const list = isJsonObject(exportRes as JsonValue) ? (exportRes as JsonObject)['message_destinations'] : undefined;
   return Array.isArray(list) ? list.flatMap((d) => (isJsonObject(d) && typeof d['programmatic_name'] === 'string' ? [d['programmatic_name']] : [])) : [];
 }
 

@@ -613,8 +613,21 @@ function exportTable(state: EmulatorState, t: TableDef): JsonObject {
   return { ...type, id: null, fields: exported, actions: [], export_key: t.name };
 }
 
-/** `POST /configurations/exports`: the org's customization in export.res shape. */
-export function postExport(state: EmulatorState): Reply {
+/**
+ * What the export body selects, beyond what is always exported (destinations, functions, fields,
+ * datatables, workflows, scripts...): each flag and the sections it brings; unselected they come
+ * empty. Playbooks come only when asked for (SOAR >= 44); resilient-sdk asks for the others.
+ */
+const SELECTED_SECTIONS: Readonly<Record<string, readonly string[]>> = {
+  actions: ['actions', 'action_order'],
+  layouts: ['layouts'],
+  phases_and_tasks: ['phases', 'automatic_tasks', 'task_order'],
+  playbooks: ['playbooks'],
+};
+
+/** `POST /configurations/exports`: the org's customization in export.res shape, as selected by the body. */
+export function postExport(state: EmulatorState, body: JsonValue | undefined): Reply {
+  if (body !== undefined && !isObj(body)) return err(400, 'The export request needs a JSON object body');
   const constInfo = state.samples.constInfo;
   const data: JsonObject = {
     action_order: [],
@@ -657,5 +670,8 @@ export function postExport(state: EmulatorState): Reply {
     workspaces: [],
   };
   for (const [section, items] of state.otherSections) data[section] = items.map((o) => clone(o));
+  for (const [flag, sections] of Object.entries(SELECTED_SECTIONS)) {
+    if (body?.[flag] !== true) for (const section of sections) data[section] = [];
+  }
   return { status: 200, body: data };
 }

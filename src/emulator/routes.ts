@@ -371,12 +371,15 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
 
   // customization: import, export, rules, workflows, types
   const names = req.query.get('handle_format') === 'names';
+  if (rest.startsWith('/configurations/') && p.kind === 'apikey' && !p.key.admin) {
+    return soarError(403, 'This API key does not have the permission to export or import the configuration', 'forbidden');
+  }
   if (rest === '/configurations/imports' && m === 'POST') return postImport(state, orgId, req.body);
   if ((g = rest.match(/^\/configurations\/imports\/(\d+)$/))) {
     if (m === 'GET') return getImport(state, orgId, Number(g[1]));
     if (m === 'PUT') return putImport(state, orgId, Number(g[1]), req.body);
   }
-  if ((rest === '/configurations/exports' || rest === '/configurations/exports/') && m === 'POST') return postExport(state);
+  if ((rest === '/configurations/exports' || rest === '/configurations/exports/') && m === 'POST') return postExport(state, req.body);
   if (rest === '/actions' && m === 'GET') return { status: 200, body: { entities: state.rules.map((r) => ruleRest(state, r, names)) } };
   if ((g = rest.match(/^\/actions\/(\d+)$/)) && m === 'GET') {
     const r = state.rules.find((x) => String(x['id']) === g![1]);

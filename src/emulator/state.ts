@@ -27,6 +27,8 @@ export interface EmulatorApiKeySpec {
   readonly orgs?: readonly number[];
   /** false: the session's `api_key_handle` is null, as QRadar SOAR 51.0.9 answered. Default true. */
   readonly handleInSession?: boolean;
+  /** false: a key without the administrator permissions (configuration export and import answer 403). Default true. */
+  readonly admin?: boolean;
 }
 
 export interface EmulatorUserSpec {
@@ -74,6 +76,7 @@ export interface ApiKeyRecord {
   readonly clientId: string;
   readonly orgs: readonly number[] | null;
   readonly handleInSession: boolean;
+  readonly admin: boolean;
 }
 
 export interface UserRecord {
@@ -281,6 +284,7 @@ export class EmulatorState {
         clientId: randomUUID(),
         orgs: k.orgs ? [...k.orgs] : null,
         handleInSession: k.handleInSession ?? true,
+        admin: k.admin ?? true,
       });
     }
     for (const u of opts.users ?? [DEFAULT_USER]) this.addUser(u);
