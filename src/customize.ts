@@ -68,8 +68,8 @@ export function customizationRefusal(err: unknown, soar: SoarClient, operation: 
 
 /**
  * A copy with every object's `tags` emptied, as IBM's tools do before an import (resilient's
- * helpers.remove_tag): tags are org objects of their own, and an import naming tags the target
- * org lacks would fail. Column names of a datatable (`fields` of a type) are data, not keys.
+ * helpers.remove_tag): tag handles differ between orgs. Column names of a datatable (`fields`
+ * of a type) are data, not keys.
  */
 export function emptyTags(value: JsonValue, keysAreNames = false): JsonValue {
   if (Array.isArray(value)) return value.map((v) => emptyTags(v));
@@ -167,7 +167,7 @@ export async function readDestinationAccess(soar: SoarClient, destinations: Iter
   return out;
 }
 
-export interface AccessUpdate {
+interface AccessUpdate {
   /** Whether this client's own entry was added (only asked for with `grant`). */
   readonly access: DestinationAccess;
   /** Entries of `keep` that were missing and were put back. */

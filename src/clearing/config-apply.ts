@@ -100,14 +100,15 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
   for (const destination of new Set([...opts.destinations, ...before.keys()])) {
     try {
       const keep = before.get(destination);
+      let restored = 0;
       if (opts.destinations.includes(destination)) {
         const access = await grantDestinationAccess(soar, destination, keep);
         if (access.access === 'granted') messages.push(`message destination ${destination}: ${access.who} granted access again`);
-        if (access.restored > 0) messages.push(`message destination ${destination}: ${access.restored} entries the import removed put back`);
+        restored = access.restored;
       } else if (keep) {
-        const restored = await restoreDestinationAccess(soar, destination, keep);
-        if (restored > 0) messages.push(`message destination ${destination}: ${restored} entries the import removed put back`);
+        restored = await restoreDestinationAccess(soar, destination, keep);
       }
+      if (restored > 0) messages.push(`message destination ${destination}: ${restored} entries the import removed put back`);
     } catch (err) {
       messages.push(`message destination ${destination}: ${ClearingError.from(err).message}`);
     }

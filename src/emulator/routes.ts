@@ -350,29 +350,28 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     const f = state.findFunction(decodeURIComponent(g[1]!));
     return f ? { status: 200, body: clone(f) } : soarError(404, `Function '${decodeURIComponent(g[1]!)}' not found`);
   }
-  const destNames = req.query.get('handle_format') === 'names';
+  const names = req.query.get('handle_format') === 'names';
   if (rest === '/message_destinations' && m === 'GET') {
-    return { status: 200, body: { entities: state.messageDestinations.map((d) => destinationOut(state, d, destNames)) } };
+    return { status: 200, body: { entities: state.messageDestinations.map((d) => destinationOut(state, d, names)) } };
   }
   if ((g = rest.match(/^\/message_destinations\/([^/]+)$/))) {
     const d = state.findDestination(decodeURIComponent(g[1]!));
     if (!d) return soarError(404, `Message destination '${decodeURIComponent(g[1]!)}' not found`);
-    if (m === 'GET') return { status: 200, body: destinationOut(state, d, destNames) };
+    if (m === 'GET') return { status: 200, body: destinationOut(state, d, names) };
     if (m === 'PUT') {
       if (!isObj(req.body)) return soarError(400, 'A message destination needs a JSON object');
       const access = accessListsIn(state, req.body);
       if (!access.ok) return soarError(400, access.message);
       for (const [k, v] of Object.entries(req.body)) if (k !== 'id' && k !== 'uuid') d[k] = clone(v);
       Object.assign(d, access.lists);
-      return { status: 200, body: destinationOut(state, d, destNames) };
+      return { status: 200, body: destinationOut(state, d, names) };
     }
   }
   if (rest === '/types/incident/fields' && m === 'GET') return { status: 200, body: state.incidentFields.map((f) => clone(f)) };
 
   // customization: import, export, rules, workflows, types
-  const names = req.query.get('handle_format') === 'names';
   if (rest.startsWith('/configurations/') && p.kind === 'apikey' && !p.key.admin) {
-    return soarError(403, 'This API key does not have the permission to export or import the configuration', 'forbidden');
+    return soarError(403, 'This API key does not have the permission to export or import the configuration');
   }
   if (rest === '/configurations/imports' && m === 'POST') return postImport(state, orgId, req.body);
   if ((g = rest.match(/^\/configurations\/imports\/(\d+)$/))) {
