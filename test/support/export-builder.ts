@@ -58,7 +58,6 @@ export async function importExport(rest: ReturnType<typeof restFor>, exp: unknow
   return accepted;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // A small customization, built the way export.res holds it.
 
@@ -67,7 +66,7 @@ const RESILIENT_BPMN_HEAD =
   'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:resilient="http://resilient.ibm.com/bpmn" ' +
   'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="http://www.camunda.org/test">';
 
-export function xmlText(s: string): string {
+function xmlText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -80,7 +79,7 @@ export interface StepSpec {
 }
 
 /** A linear SOAR workflow: start -> steps -> end. */
-export function bpmn(id: string, name: string, steps: readonly StepSpec[]): string {
+function bpmn(id: string, name: string, steps: readonly StepSpec[]): string {
   let body = `<process id="${id}" isExecutable="true" name="${name}"><startEvent id="StartEvent_1"/>`;
   let prev = 'StartEvent_1';
   steps.forEach((s, i) => {
