@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../types.js';
 import { parseBpmnCached, BpmnError } from './bpmn.js';
+import { destinationOut, importedAccessLists } from './destinations.js';
 import type { Reply } from './routes.js';
 import { clone, loadTypesSample } from './samples.js';
 import type { EmulatorState, ImportRecord, TableDef } from './state.js';
@@ -235,12 +236,11 @@ function upsertDestination(state: EmulatorState, d: JsonObject): void {
   const target = existing ?? clone(state.samples.messageDestinations[0] ?? {});
   if (!existing) {
     target['id'] = state.nextId('dest');
-    const keyIds = Array.isArray(d['api_keys']) ? d['api_keys'].map(String) : [];
-    target['api_keys'] = state.apiKeys.filter((k) => keyIds.includes(k.id)).map((k) => k.handle);
-    const users = Array.isArray(d['users']) ? d['users'].map(String) : [];
-    target['users'] = state.users.filter((u) => users.includes(u.email) || users.includes(String(u.id))).map((u) => u.id);
     state.messageDestinations.push(target);
   }
+  // Strict reading (SOAR does not document it): the import's lists replace the destination's,
+  // so who may use an existing destination is what the export says, as far as this org knows them.
+  Object.assign(target, importedAccessLists(state, d));
   target['programmatic_name'] = name;
   target['name'] = str(d['name']) ?? name;
   target['export_key'] = name;
@@ -606,10 +606,8 @@ function exportField(type: string, f: JsonObject): JsonObject {
 }
 
 function exportDestination(state: EmulatorState, d: JsonObject): JsonObject {
-  const out = without(d, 'id');
+  const out = without(destinationOut(state, d, true), 'id');
   out['export_key'] = d['programmatic_name'] ?? null;
-  out['api_keys'] = (Array.isArray(d['api_keys']) ? d['api_keys'] : []).map((h) => state.apiKeys.find((k) => k.handle === h)?.id ?? h);
-  out['users'] = (Array.isArray(d['users']) ? d['users'] : []).map((u) => state.users.find((x) => x.id === u)?.email ?? u);
   if (!Array.isArray(out['tags'])) out['tags'] = [];
   return out;
 }
@@ -622,8 +620,21 @@ function exportTable(state: EmulatorState, t: TableDef): JsonObject {
   return { ...type, id: null, fields: exported, actions: [], export_key: t.name };
 }
 
-/** `POST /configurations/exports`: the org's customization in export.res shape. */
-export function postExport(state: EmulatorState): Reply {
+/**
+ * What the export body selects, beyond what is always exported (destinations, functions, fields,
+ * datatables, workflows, scripts...): each flag and the sections it brings; unselected they come
+ * empty. Playbooks come only when asked for (SOAR >= 44); resilient-sdk asks for the others.
+ */
+const SELECTED_SECTIONS: Readonly<Record<string, readonly string[]>> = {
+  actions: ['actions', 'action_order'],
+  layouts: ['layouts'],
+  phases_and_tasks: ['phases', 'automatic_tasks', 'task_order'],
+  playbooks: ['playbooks'],
+};
+
+/** `POST /configurations/exports`: the org's customization in export.res shape, as selected by the body. */
+export function postExport(state: EmulatorState, body: JsonValue | undefined): Reply {
+  if (body !== undefined && !isObj(body)) return err(400, 'The export request needs a JSON object body');
   const constInfo = state.samples.constInfo;
   const data: JsonObject = {
     action_order: [],
@@ -666,5 +677,8 @@ export function postExport(state: EmulatorState): Reply {
     workspaces: [],
   };
   for (const [section, items] of state.otherSections) data[section] = items.map((o) => clone(o));
+  for (const [flag, sections] of Object.entries(SELECTED_SECTIONS)) {
+    if (body?.[flag] !== true) for (const section of sections) data[section] = [];
+  }
   return { status: 200, body: data };
 }

@@ -8,6 +8,8 @@ import type { JsonObject, JsonValue } from '../types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';
+import { accessListsIn, destinationOut } from './destinations.js';
+import { PATCH_OK, planIncidentPatch } from './incident-patch.js';
 import { clone } from './samples.js';
 import { cellsToStored, handlesToIds, rowOut, wantsNames, withHandles } from './handles.js';
 import { textOf, type EmulatorState, type Principal } from './state.js';
@@ -122,7 +124,7 @@ function passwordSessionJson(state: EmulatorState, p: Extract<Principal, { kind:
 function apiKeySessionJson(state: EmulatorState, p: Extract<Principal, { kind: 'apikey' }>): JsonObject {
   const s = clone(state.samples.apiKeySession);
   s['orgs'] = state.orgsVisibleTo(p).map((o) => clone(o));
-  s['api_key_handle'] = p.key.handle;
+  s['api_key_handle'] = p.key.handleInSession ? p.key.handle : null;
   s['client_id'] = p.key.clientId;
   s['display_name'] = p.key.name;
   s['csrf_token'] = randomBytes(16).toString('hex');
@@ -316,6 +318,21 @@ function checkCustomFields(state: EmulatorState, props: JsonValue | undefined): 
   return null;
 }
 
+/** `PATCH /incidents/<id>` (incident-patch.ts): applied like a PUT when no field conflicts. */
+function patchIncident(
+  state: EmulatorState, orgId: number, inc: JsonObject, body: JsonValue | undefined, creator: JsonObject, contextToken: string | null,
+): Reply {
+  const plan = planIncidentPatch(state, inc, body);
+  if (plan.kind === 'invalid') return soarError(400, plan.message);
+  if (plan.kind === 'conflict') return { status: 200, body: plan.status };
+  const before = clone(inc);
+  state.applyIncidentChanges(inc, plan.update);
+  state.touch(inc);
+  const id = inc['id'] as number;
+  state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator, contextToken });
+  return { status: 200, body: clone(PATCH_OK) };
+}
+
 function artifactOut(state: EmulatorState, a: JsonObject, req: RouteRequest): JsonObject {
   const out = clone(a);
   if (wantsNames(req.query, req.headers)) {
@@ -349,33 +366,41 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
 
   if (rest === '/functions' && m === 'GET') return { status: 200, body: { entities: state.functions.map((f) => clone(f)) } };
   if (rest === '/groups' && m === 'GET') return { status: 200, body: groupsJson(state) };
+  // The queues of the org's connectors (IBM's resilient-circuits subscribes them too); the emulator has none.
+  if (rest === '/connectors/queues' && m === 'GET') return { status: 200, body: { queues: [], org_id: orgId } };
   if ((g = rest.match(/^\/functions\/([^/]+)$/)) && m === 'GET') {
     const f = state.findFunction(decodeURIComponent(g[1]!));
     return f ? { status: 200, body: clone(f) } : soarError(404, `Function '${decodeURIComponent(g[1]!)}' not found`);
   }
+  const names = wantsNames(req.query, req.headers);
   if (rest === '/message_destinations' && m === 'GET') {
-    return { status: 200, body: { entities: state.messageDestinations.map((d) => clone(d)) } };
+    return { status: 200, body: { entities: state.messageDestinations.map((d) => destinationOut(state, d, names)) } };
   }
   if ((g = rest.match(/^\/message_destinations\/([^/]+)$/))) {
     const d = state.findDestination(decodeURIComponent(g[1]!));
     if (!d) return soarError(404, `Message destination '${decodeURIComponent(g[1]!)}' not found`);
-    if (m === 'GET') return { status: 200, body: clone(d) };
+    if (m === 'GET') return { status: 200, body: destinationOut(state, d, names) };
     if (m === 'PUT') {
       if (!isObj(req.body)) return soarError(400, 'A message destination needs a JSON object');
+      const access = accessListsIn(state, req.body);
+      if (!access.ok) return soarError(400, access.message);
       for (const [k, v] of Object.entries(req.body)) if (k !== 'id' && k !== 'uuid') d[k] = clone(v);
-      return { status: 200, body: clone(d) };
+      Object.assign(d, access.lists);
+      return { status: 200, body: destinationOut(state, d, names) };
     }
   }
   if (rest === '/types/incident/fields' && m === 'GET') return { status: 200, body: state.incidentFields.map((f) => clone(f)) };
 
   // customization: import, export, rules, workflows, types
-  const names = wantsNames(req.query, req.headers);
+  if (rest.startsWith('/configurations/') && p.kind === 'apikey' && !p.key.admin) {
+    return soarError(403, 'This API key does not have the permission to export or import the configuration');
+  }
   if (rest === '/configurations/imports' && m === 'POST') return postImport(state, orgId, req.body);
   if ((g = rest.match(/^\/configurations\/imports\/(\d+)$/))) {
     if (m === 'GET') return getImport(state, orgId, Number(g[1]));
     if (m === 'PUT') return putImport(state, orgId, Number(g[1]), req.body);
   }
-  if ((rest === '/configurations/exports' || rest === '/configurations/exports/') && m === 'POST') return postExport(state);
+  if ((rest === '/configurations/exports' || rest === '/configurations/exports/') && m === 'POST') return postExport(state, req.body);
   if (rest === '/actions' && m === 'GET') return { status: 200, body: { entities: state.rules.map((r) => ruleRest(state, r, names)) } };
   if ((g = rest.match(/^\/actions\/(\d+)$/)) && m === 'GET') {
     const r = state.rules.find((x) => String(x['id']) === g![1]);
@@ -446,6 +471,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator, contextToken });
         return { status: 200, body };
       }
+      if (m === 'PATCH') return patchIncident(state, orgId, inc, req.body, creator, contextToken);
       return soarError(405, `${m} not allowed on /incidents/${id}`);
     }
     if (sub === '/tasks') {
@@ -484,6 +510,10 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         if (!req.file) return soarError(400, "An attachment is uploaded as multipart/form-data with a 'file' part");
         return { status: 200, body: clone(state.addAttachment(inc, req.file, creator).meta) };
       }
+    }
+    if ((g = sub.match(/^\/attachments\/(\d+)$/)) && m === 'GET') {
+      const att = state.attachmentsOf(id).find((a) => a.meta['id'] === Number(g![1]));
+      return att ? { status: 200, body: clone(att.meta) } : soarError(404, `Attachment ${g[1]} not found`);
     }
     if ((g = sub.match(/^\/attachments\/(\d+)\/contents$/)) && m === 'GET') {
       const att = state.attachmentsOf(id).find((a) => a.meta['id'] === Number(g![1]));
@@ -601,7 +631,8 @@ export function route(state: EmulatorState, req: RouteRequest): Reply {
     if (!org) return soarError(state.orgs.has(orgId) ? 403 : 404, `Organization ${orgId} is not available to this account`);
     if (org['enabled'] === false) return soarError(403, `Organization ${orgId} is disabled`);
     const rest = g[2] ?? '';
-    if (rest === '' && m === 'GET') return { status: 200, body: clone(org) };
+    // The org object carries actions_framework_enabled (IBM's resilient-circuits reads it at start).
+    if (rest === '' && m === 'GET') return { status: 200, body: { actions_framework_enabled: true, ...clone(org) } };
     return orgRoute(state, p, orgId, rest, req);
   }
   return soarError(404, `No such endpoint: ${m} ${path}`);

@@ -26,6 +26,10 @@ export interface EmulatorApiKeySpec {
   readonly name?: string;
   /** Org ids this key may use; default all orgs. */
   readonly orgs?: readonly number[];
+  /** false: the session's `api_key_handle` is null, as QRadar SOAR 51.0.9 answered. Default true. */
+  readonly handleInSession?: boolean;
+  /** false: a key without the administrator permissions (configuration export and import answer 403). Default true. */
+  readonly admin?: boolean;
 }
 
 export interface EmulatorUserSpec {
@@ -72,6 +76,8 @@ export interface ApiKeyRecord {
   readonly name: string;
   readonly clientId: string;
   readonly orgs: readonly number[] | null;
+  readonly handleInSession: boolean;
+  readonly admin: boolean;
 }
 
 export interface UserRecord {
@@ -283,6 +289,8 @@ export class EmulatorState {
         name: k.name ?? String(samples.apiKeySession['display_name'] ?? 'Integration Server'),
         clientId: randomUUID(),
         orgs: k.orgs ? [...k.orgs] : null,
+        handleInSession: k.handleInSession ?? true,
+        admin: k.admin ?? true,
       });
     }
     for (const u of opts.users ?? [DEFAULT_USER]) this.addUser(u);

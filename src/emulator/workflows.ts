@@ -57,6 +57,8 @@ export interface WorkflowStepRecord {
   status: 'running' | 'completed' | 'failed';
   /** The final reply's results payload (results v2). */
   results: JsonValue | null;
+  /** The final reply's message_type (0 success, 1 error), once it came. */
+  replyType: number | null;
   error: string | null;
   readonly startedAt: number;
   endedAt: number | null;
@@ -504,6 +506,7 @@ export class WorkflowEngine implements RuleHooks {
       inputs: {},
       status: 'running',
       results: null,
+      replyType: null,
       error: null,
       startedAt: Date.now(),
       endedAt: null,
@@ -587,6 +590,7 @@ export class WorkflowEngine implements RuleHooks {
     if (inst.status !== 'running') return;
     const json = reply.json;
     if (!json) return failStep(`${label}: the final reply is not JSON: ${reply.raw.slice(0, 200)}`);
+    step.replyType = json.message_type;
     if (json.message_type !== 0) return failStep(`${label} failed: ${json.message}`);
     const results = (json.results ?? null) as JsonValue;
     step.results = results;

@@ -70,6 +70,8 @@ export interface GetPutOptions<T = unknown> {
   /** GET-apply-PUT rounds before giving up with SoarConflictError; default 10. */
   readonly attempts?: number;
   readonly signal?: AbortSignal;
+  /** Query parameters of both the GET and the PUT (e.g. handle_format=names). */
+  readonly query?: RequestOptions['query'];
   /**
    * The object as the caller already read it: the first round applies to it instead of a GET.
    * A stale copy costs a 409 and a fresh round; `apply` answering null on it ends there, so
@@ -87,8 +89,10 @@ export interface SoarIdentity {
   readonly userId: number | null;
   /** display_name (API key) or "first last" (user), when SOAR gives one. */
   readonly displayName: string | null;
-  /** The API key's client_id: how message destinations list the keys allowed to use them (`api_keys`). */
+  /** The API key's client_id: its name in message destinations' `api_keys` with handle_format=names. */
   readonly apiKeyClientId: string | null;
+  /** The API key's handle (`api_key_handle`): its id in `api_keys` by default. SOAR 51.0.9 may give null. */
+  readonly apiKeyHandle: number | null;
   /** The principal's role handles in the org, as the login session lists them (`orgs[].role_handles`). */
   readonly roles: readonly string[];
 }
@@ -111,6 +115,7 @@ function identityOf(transport: SoarTransport, session: SessionInfo, org: Session
     userId: typeof session.user_id === 'number' ? session.user_id : null,
     displayName: str(session['display_name']) ?? (names.length ? names.join(' ') : null),
     apiKeyClientId: transport.auth.kind === 'api_key' ? str(session['client_id']) : null,
+    apiKeyHandle: transport.auth.kind === 'api_key' && typeof session['api_key_handle'] === 'number' ? session['api_key_handle'] : null,
     roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
   };
 }
@@ -218,7 +223,7 @@ export class SoarClient {
    */
   async getPut<T extends Versioned>(path: string, apply: Apply<T>, opts: GetPutOptions<T> = {}): Promise<T | null> {
     const attempts = Math.max(1, Math.floor(opts.attempts ?? 10));
-    const ro: RequestOptions = opts.signal ? { signal: opts.signal } : {};
+    const ro: RequestOptions = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.query ? { query: opts.query } : {}) };
     for (let i = 1; i <= attempts; i++) {
       const current = i === 1 && opts.current !== undefined ? opts.current : await this.get<T>(path, ro);
       const next = await apply(structuredClone(current));
