@@ -45,6 +45,8 @@ describe('config: web:', () => {
       listen: { host: '0.0.0.0', port: 8444 },
       session_secret: 'z'.repeat(40),
       idle_timeout_ms: 30 * 60_000,
+      session_max_ms: 12 * 3_600_000,
+      origin: null,
       allowed_groups: ['analysts'],
       allowed_roles: [],
       login_throttle: { max_failures: 5, window_ms: 300_000 },
