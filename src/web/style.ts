@@ -54,6 +54,7 @@ details.clip .full { white-space: pre-wrap; overflow-wrap: anywhere; max-height:
 .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: .5rem 1rem; background: var(--card); border: 1px solid var(--line); padding: .8rem 1rem; border-radius: 6px; margin: 0; }
 .fields dt { font-size: .8rem; color: var(--muted); font-weight: 600; }
 .fields dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.fields > div:has(details.clip) { grid-column: 1 / -1; }
 .notes { list-style: none; padding: 0; margin: 0; display: flex; flex-direction: column; gap: .5rem; }
 .notes li { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; }
 .notes .meta { color: var(--muted); font-size: .8rem; margin: 0; }

@@ -43,7 +43,7 @@ function columnsOf(items: readonly JsonObject[], preferred: readonly string[]): 
 }
 
 /** Longest field value and note shown whole; longer ones open with a click. */
-const FIELD_LENGTH = 600;
+const FIELD_LENGTH = 300;
 const NOTE_LENGTH = 4000;
 
 function banner(d: SharedIncidentDetail): SafeHtml {
