@@ -34,7 +34,7 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ListenConfig, NodeTlsConfig, PeerConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../errors.js';
 import { depthExceeds } from '../json.js';
 import type { Logger } from '../types.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -285,9 +285,9 @@ export class PeerServer {
         const answer = err.toHttpResponse();
         status = answer.status;
         body = answer.body;
-        const hidden = internalWords(err);
-        if (hidden !== null) body = { error: { code: err.code, message: hidden } };
-        if (status >= 500 || hidden !== null) this.opts.log.error('peer request failed', { peer: line.peer, route: line.route, code: err.code, status, error: err.message });
+        const words = messageForPeers(err);
+        if (words !== err.message) body = { error: { code: err.code, message: words } };
+        if (status >= 500 || words !== err.message) this.opts.log.error('peer request failed', { peer: line.peer, route: line.route, code: err.code, status, error: err.message });
       } else {
         status = 500;
         body = { error: { code: ErrorCode.Internal, message: 'internal error' } };
@@ -465,26 +465,6 @@ export class PeerServer {
     });
     res.end(text);
   }
-}
-
-/** Codes whose messages describe this node's insides (its SOAR's answers, its own faults). */
-const INTERNAL_CODES: ReadonlySet<string> = new Set<string>([
-  ErrorCode.SoarRequest,
-  ErrorCode.SoarUnreachable,
-  ErrorCode.SoarAuth,
-  ErrorCode.SoarOrg,
-  ErrorCode.SoarConflict,
-  ErrorCode.Internal,
-]);
-
-/**
- * The fixed words a peer gets instead of the message of an error about this node's insides
- * (SOAR's own error text names its incidents and paths), or null when the message may go.
- * The full message goes to this node's log.
- */
-function internalWords(err: ClearingError): string | null {
-  if (!INTERNAL_CODES.has(err.code)) return null;
-  return err.code === ErrorCode.Internal ? 'internal error' : `the brand's SOAR could not do it (${err.code}); the details are in the receiving node's log`;
 }
 
 function compileRoutes(opts: PeerServerOptions): CompiledRoute[] {

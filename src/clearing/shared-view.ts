@@ -16,7 +16,7 @@
  * brand this node does not serve all get the same answer (404 `not_found` with one fixed
  * message), so a peer can never tell which incidents exist.
  */
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { Incident, QueryPagedRequest } from '../soar/dto.js';
 import type { SoarClient } from '../soar/client.js';
@@ -256,7 +256,9 @@ export async function listSharedWith(
       const dropped = answer.data.length - data.length;
       return { ok: true as const, brand, total: Math.max(0, answer.recordsFiltered - dropped), items: data.map((inc) => summarize(network, brand, inc, labels)) };
     } catch (err) {
-      return { ok: false as const, brand, error: ClearingError.from(err) };
+      const error = ClearingError.from(err);
+      network.log.warn(`shared list: brand ${brand}'s SOAR failed: ${error.message}`, { brand, code: error.code });
+      return { ok: false as const, brand, error };
     }
   }));
   const failures = outcomes.filter((o) => !o.ok);
@@ -274,7 +276,8 @@ export async function listSharedWith(
     per_page: perPage,
     total,
     items,
-    unavailable: failures.map((f) => ({ brand: f.brand, code: f.error.code, message: f.error.message })),
+    // Read by other nodes: SOAR's own words stay in this node's log.
+    unavailable: failures.map((f) => ({ brand: f.brand, code: f.error.code, message: messageForPeers(f.error) })),
   };
 }
 
