@@ -22,6 +22,7 @@ import type { Incident, QueryPagedRequest } from '../soar/dto.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { isRecord } from '../json.js';
+import { cutText } from '../text.js';
 import { readIncidentBundle, toWire, type WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { applyWhitelist } from './whitelist.js';
@@ -137,14 +138,6 @@ export const LISTING_FIELDS: readonly string[] = ['name', 'severity_code', 'plan
 /** Longest text of a listing field, in UTF-16 units (the incident's own page shows it whole). */
 export const LISTING_TEXT_LENGTH = 300;
 
-function cutText(text: string): string {
-  if (text.length <= LISTING_TEXT_LENGTH) return text;
-  let end = LISTING_TEXT_LENGTH - 1;
-  // Never split a surrogate pair.
-  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
-
 /**
  * A list item's incident: only the listing fields, each a scalar (a handle object becomes its
  * name), text cut to LISTING_TEXT_LENGTH. Whatever an incident holds, its summary stays small,
@@ -155,7 +148,7 @@ export function listingSummary(incident: JsonObject): JsonObject {
   for (const field of LISTING_FIELDS) {
     let v = incident[field];
     if (isRecord(v) && typeof v['name'] === 'string') v = v['name'];
-    if (typeof v === 'string') out[field] = cutText(v);
+    if (typeof v === 'string') out[field] = cutText(v, LISTING_TEXT_LENGTH);
     else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || v === null) out[field] = v;
   }
   return out;

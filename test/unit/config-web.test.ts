@@ -65,6 +65,16 @@ describe('config: web:', () => {
     assert.equal(describeConfig(cfg)['web'] && (describeConfig(cfg)['web'] as Record<string, unknown>)['session_secret'], null);
   });
 
+  test('origin and absolute session lifetime: given, or checked', () => {
+    const cfg = parse(`${BASE}web: { allowed_groups: [a], origin: "https://clearing.example.com:8444", session_max_hours: 8 }\n`);
+    assert.equal(cfg.web?.origin, 'https://clearing.example.com:8444');
+    assert.equal(cfg.web?.session_max_ms, 8 * 3_600_000);
+    for (const bad of ['origin: "http://clearing.example.com"', 'origin: "https://x/path"', 'session_max_hours: 0', 'session_max_hours: 1000']) {
+      const found = problems(`${BASE}web: { allowed_groups: [a], ${bad} }\n`);
+      assert.ok(found.some((p) => p.startsWith(`web.${bad.split(':')[0]}:`)), `${bad}: ${found.join('; ')}`);
+    }
+  });
+
   test('refused: nobody allowed, the peer port, a short secret, an unknown key, no certificate', () => {
     assert.deepEqual(problems(`${BASE}web: { listen: { port: 8443 }, session_secret: short, colour: red }\n`).sort(), [
       'web.allowed_groups: give allowed_groups or allowed_roles (the SOAR groups or roles whose users may sign in)',

@@ -2,6 +2,7 @@
 import type { JsonValue } from '../../types.js';
 import { decodeEntities } from '../../escape-html.js';
 import { html, type SafeHtml } from '../html.js';
+import { cutText } from '../../text.js';
 
 /** SOAR dates are epoch milliseconds; shown in UTC, to the minute. */
 export function formatDate(v: JsonValue | undefined): string {
@@ -59,18 +60,11 @@ export function fieldLabel(name: string): string {
 /** Longest text a cell or a heading shows whole. */
 export const CLIP_LENGTH = 200;
 
-/** `text` cut to `limit` (never inside a surrogate pair), with an ellipsis when cut. */
-export function cut(text: string, limit = CLIP_LENGTH): string {
-  if (text.length <= limit) return text;
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 1)) ? limit - 1 : limit;
-  return `${text.slice(0, end)}…`;
-}
-
 /**
  * Text for a cell: whole when short; else its start, with the whole text one click away
  * (a `<details>`: no script needed), so one long value cannot flood the page.
  */
 export function clipped(text: string, limit = CLIP_LENGTH): SafeHtml {
   if (text.length <= limit) return html`${text}`;
-  return html`<details class="clip"><summary>${cut(text, limit)} <span class="more">(show all ${text.length.toLocaleString('en-US')} characters)</span></summary><div class="full">${text}</div></details>`;
+  return html`<details class="clip"><summary>${cutText(text, limit)} <span class="more">(show all ${text.length.toLocaleString('en-US')} characters)</span></summary><div class="full">${text}</div></details>`;
 }

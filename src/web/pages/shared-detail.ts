@@ -11,7 +11,8 @@ import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { errorResponse, htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
-import { clipped, cut, fieldLabel, formatBytes, formatDate, formatValue } from './format.js';
+import { cutText } from '../../text.js';
+import { CLIP_LENGTH, clipped, fieldLabel, formatBytes, formatDate, formatValue } from './format.js';
 import { layout } from './layout.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
@@ -61,7 +62,7 @@ export async function sharedDetailPage(ctx: WebContext, req: WebRequest): Promis
   const d = await load(ctx, req);
   if (req.wantsJson) return jsonResponse(200, { ...d, attachments: d.attachments.map(({ content, ...a }) => ({ ...a, downloadable: typeof content === 'string' })) });
   // The heading shows the name cut; the Fields section has it whole.
-  const name = cut(formatValue('name', d.incident['name'])) || `Incident ${d.incident_id}`;
+  const name = cutText(formatValue('name', d.incident['name']), CLIP_LENGTH) || `Incident ${d.incident_id}`;
   const body = html`<p><a href="/ui/shared">← All shared incidents</a></p>
 ${banner(d)}
 <h1>${name}</h1>

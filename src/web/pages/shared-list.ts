@@ -10,7 +10,8 @@ import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
-import { cut, formatDate, formatValue } from './format.js';
+import { cutText } from '../../text.js';
+import { formatDate, formatValue } from './format.js';
 import { layout } from './layout.js';
 import { sourcesNotice } from './sources.js';
 
@@ -136,7 +137,7 @@ function table(items: readonly SharedIncidentSummary[]): SafeHtml {
   return html`<div class="table-wrap"><table class="incidents"><caption>Incidents shared with my brand</caption>
 <thead><tr><th scope="col">Origin</th><th scope="col">Name</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Discovered</th></tr></thead>
 <tbody>${items.map((i) => html`<tr><td data-label="Origin"><span class="badge">${i.owner_brand}</span></td>
-<td data-label="Name" class="long"><a href="${detailHref(i)}">${cut(formatValue('name', i.incident['name']), NAME_LENGTH) || `Incident ${i.incident_id}`}</a></td>
+<td data-label="Name" class="long"><a href="${detailHref(i)}">${cutText(formatValue('name', i.incident['name']), NAME_LENGTH) || `Incident ${i.incident_id}`}</a></td>
 <td data-label="Severity">${severityOf(i)}</td><td data-label="Status">${formatValue('plan_status', i.incident['plan_status'])}</td><td data-label="Created" class="date">${formatDate(i.incident['create_date'])}</td>
 <td data-label="Discovered" class="date">${formatDate(i.incident['discovered_date'])}</td></tr>`)}</tbody></table></div>`;
 }
