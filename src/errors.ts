@@ -120,7 +120,7 @@ const INTERNAL_CODES: ReadonlySet<string> = new Set<string>([
  */
 export function messageForPeers(err: ClearingError): string {
   if (!INTERNAL_CODES.has(err.code)) return err.message;
-  return err.code === ErrorCode.Internal ? 'internal error' : `the brand's SOAR could not do it (${err.code}); the details are in the receiving node's log`;
+  return err.code === ErrorCode.Internal ? 'internal error' : `the brand's SOAR could not do it (${err.code}); the details are in the answering node's log`;
 }
 
 /** A function's inputs do not match its schema. */

@@ -545,7 +545,7 @@ describe('requests and their refusals', () => {
   test("a handler's ClearingError answers with its own code and status; SOAR's words stay in the log", async () => {
     const answer = await raw('/api/v1/conflict');
     assert.equal(answer.status, 409);
-    assert.deepEqual(answer.json, { error: { code: 'soar_conflict', message: "the brand's SOAR could not do it (soar_conflict); the details are in the receiving node's log" } });
+    assert.deepEqual(answer.json, { error: { code: 'soar_conflict', message: "the brand's SOAR could not do it (soar_conflict); the details are in the answering node's log" } });
     assert.ok(euLog.lines.some(([level, m, meta]) => level === 'error' && m === 'peer request failed' && (meta as { error: string }).error === 'incident 7 changed meanwhile'));
     const items = await rejection(usToEu.request('GET', '/api/v1/items/secret'));
     assert.equal((items as PeerError).remoteMessage, 'items/secret is not for other nodes', 'other codes keep their words');
