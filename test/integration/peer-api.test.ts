@@ -551,6 +551,27 @@ describe('requests and their refusals', () => {
     assert.equal((items as PeerError).remoteMessage, 'items/secret is not for other nodes', 'other codes keep their words');
   });
 
+  test('a body broken off mid-way: one line with status aborted, no error, no stack', async () => {
+    const before = euLog.lines.length;
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const req = https.request({
+          host: '127.0.0.1', port: eu.port, method: 'POST', path: '/api/v1/upload', agent: false,
+          ca: readFileSync(pki.caCert), cert: readFileSync(certs.us.cert), key: readFileSync(certs.us.key),
+          headers: { 'content-type': 'application/json', 'content-length': 1000 },
+        });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        req.write('{"a":"'.padEnd(100, 'x'), () => setTimeout(() => req.destroy(), 50));
+      });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const added = euLog.lines.slice(before);
+    assert.deepEqual(added.filter(([level]) => level === 'error'), []);
+    const requests = added.filter(([, m]) => m === 'peer request').map(([, , meta]) => (meta as { status: unknown }).status);
+    assert.deepEqual(requests, ['aborted', 'aborted', 'aborted', 'aborted', 'aborted'], JSON.stringify(added));
+  });
+
   test('a body nested 100,000 deep: 400 body_invalid before any handler (no stack overflow)', async () => {
     const depth = 100_000;
     const body = `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
