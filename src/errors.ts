@@ -110,6 +110,7 @@ const INTERNAL_CODES: ReadonlySet<string> = new Set<string>([
   ErrorCode.SoarAuth,
   ErrorCode.SoarOrg,
   ErrorCode.SoarConflict,
+  ErrorCode.SoarPermission,
   ErrorCode.Internal,
 ]);
 
