@@ -7,6 +7,8 @@
  *                                          # distribution, shared, whitelist, triage)
  *   npm run bench -- --json out.json       # also writes every figure
  *   npm run bench -- --total 3000          # invocations per row in worker and scaling (default 2000)
+ *   npm run bench -- --only soak           # the soak (not in the default set: 100,000 invocations)
+ *   npm run bench -- --only soak --soak-total 30000
  */
 import { writeFileSync } from 'node:fs';
 import { BenchEnv, type BenchResult, log } from './lib.js';
@@ -14,10 +16,13 @@ import { distributionBench, sharedViewBench, stopWorld } from './network.js';
 import { memoryBench, scalingBench } from './processes.js';
 import { triageBench } from './triage.js';
 import { whitelistBench } from './whitelist.js';
+import { soakBench } from './soak.js';
 import { workerBench } from './worker.js';
 
-const NAMES = ['worker', 'scaling', 'memory', 'distribution', 'shared', 'whitelist', 'triage'] as const;
+const NAMES = ['worker', 'scaling', 'memory', 'distribution', 'shared', 'whitelist', 'triage', 'soak'] as const;
 type Name = (typeof NAMES)[number];
+/** Run only when named with --only (minutes on its own). */
+const OPT_IN: readonly Name[] = ['soak'];
 /** The benchmarks that share one two-region world (bench/network.ts). */
 const WORLD_USERS: readonly Name[] = ['distribution', 'shared'];
 
@@ -31,7 +36,8 @@ async function main(): Promise<void> {
   const jsonOut = arg(args, '--json');
   const only = arg(args, '--only');
   const total = Number(arg(args, '--total') ?? 2000);
-  const selected = (only ? only.split(',') : [...NAMES]) as Name[];
+  const soakTotal = Number(arg(args, '--soak-total') ?? 100_000);
+  const selected = (only ? only.split(',') : NAMES.filter((n) => !OPT_IN.includes(n))) as Name[];
   const unknown = selected.filter((n) => !(NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`--only ${unknown.join(',')}: each one of ${NAMES.join(', ')}`);
   const env = new BenchEnv();
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
         : name === 'distribution' ? await distributionBench(100)
         : name === 'shared' ? await sharedViewBench(1000, 50)
         : name === 'triage' ? await triageBench()
+        : name === 'soak' ? await soakBench(soakTotal)
         : whitelistBench();
       results.push(r);
       process.stdout.write(`${r.lines.join('\n')}\n(${r.seconds.toFixed(1)} s)\n\n`);

@@ -155,13 +155,17 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
   });
 }
 
-/** `soar-clearing run` as a child process, its output kept; `ready` resolves once it subscribed. */
+/**
+ * `soar-clearing run` as a child process, its output kept (with `keepOutput: false` only until
+ * it subscribed: long runs); `ready` resolves once it subscribed.
+ */
 export class WorkerProcess {
   readonly output: string[] = [];
   readonly exited: Promise<number | null>;
   readonly ready: Promise<void>;
 
-  constructor(configPath: string) {
+  constructor(configPath: string, opts: { readonly keepOutput?: boolean } = {}) {
+    let subscribed = false;
     const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/cli.js'), 'run', '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
@@ -172,8 +176,12 @@ export class WorkerProcess {
       const onData = (c: Buffer): void => {
         const text = c.toString();
         if (process.env.SC_TEST_VERBOSE) process.stderr.write(text);
+        if (subscribed && opts.keepOutput === false) return;
         this.output.push(...text.split('\n').filter(Boolean));
-        if (/subscribed to /.test(text)) resolve();
+        if (/subscribed to /.test(text)) {
+          subscribed = true;
+          resolve();
+        }
       };
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
