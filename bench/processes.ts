@@ -10,7 +10,7 @@ import { writeConfig, WorkerProcess } from '../test/support/world.js';
 import { type BenchEnv, type BenchResult, drive, f, type Figures, log, rssKiB, sleep, table, x } from './lib.js';
 
 /** A worker config at log level info (what an admin runs; the test helper writes debug). */
-async function configFile(env: BenchEnv, destination: string, concurrency: number): Promise<string> {
+export async function workerConfigFile(env: BenchEnv, destination: string, concurrency: number): Promise<string> {
   const broker = await env.broker();
   const emulator = await env.emulator();
   const path = writeConfig(broker.pki.caCert, { soarPort: emulator.port, stompPort: broker.stompPort, destination, concurrency });
@@ -18,13 +18,13 @@ async function configFile(env: BenchEnv, destination: string, concurrency: numbe
   return path;
 }
 
-async function startWorker(path: string): Promise<WorkerProcess> {
-  const w = new WorkerProcess(path);
+export async function startWorker(path: string): Promise<WorkerProcess> {
+  const w = new WorkerProcess(path, { keepOutput: false });
   await w.ready;
   return w;
 }
 
-async function stopWorker(w: WorkerProcess): Promise<void> {
+export async function stopWorker(w: WorkerProcess): Promise<void> {
   w.signal('SIGTERM');
   await w.exited;
 }
@@ -33,7 +33,7 @@ export async function scalingBench(env: BenchEnv, total: number): Promise<BenchR
   const t0 = performance.now();
   const c = 100;
   const destination = `fn_bench_scale_${process.pid}`;
-  const path = await configFile(env, destination, c);
+  const path = await workerConfigFile(env, destination, c);
   const invoker = await env.invoker(destination);
   const warm = Math.min(300, total);
   const one = await startWorker(path);
@@ -59,7 +59,7 @@ export async function scalingBench(env: BenchEnv, total: number): Promise<BenchR
 export async function memoryBench(env: BenchEnv, inflight = 1000, delayMs = 12_000): Promise<BenchResult> {
   const t0 = performance.now();
   const destination = `fn_bench_mem_${process.pid}`;
-  const path = await configFile(env, destination, inflight);
+  const path = await workerConfigFile(env, destination, inflight);
   const invoker = await env.invoker(destination);
   const w = await startWorker(path);
   await sleep(2000);
