@@ -17,7 +17,8 @@ export async function soakBench(total: number): Promise<BenchResult> {
   const rowSize = Math.min(ROW, total);
   const result = await soak({
     total, rowSize, window: WINDOW, concurrency: CONCURRENCY,
-    onRow: (r) => log(`soak: ${r.done} answered, ${f(r.perSecond)} inv/s, broker retains ${r.retained.messageDispatch} MessageDispatch`),
+    onRow: (r) => log(`soak: ${r.done} answered, ${f(r.perSecond)} inv/s, broker CPU ${f(r.brokerCpuS, 1)} s, worker CPU ${f(r.workerCpuS, 1)} s,`
+      + ` broker retains ${r.retained.messageDispatch} MessageDispatch / ${r.retained.stompAckEntry} StompAckEntry, worker RSS ${f(r.workerRssKiB / 1024, 1)} MiB`),
   });
   const first = result.rows[0]!;
   const last = result.rows[result.rows.length - 1]!;

@@ -3,21 +3,19 @@
  * soar-clearing command line. Every failure ends in one clear message and an exit code:
  * 0 ok, 1 runtime failure, 2 bad usage or bad configuration, 3 SOAR refused us (auth, org).
  */
+import './heap.js'; // first: sets a V8 flag before the other modules allocate
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { buildExport, customization, serializeExport } from '../customize/build.js';
-import { functions } from '../functions/index.js';
 import { describeConfig, loadConfig, secretsOf } from './config/index.js';
 import type { AppConfig } from './config/types.js';
-import { installCustomization } from './customize.js';
 import { ClearingError, ConfigError, ErrorCode } from './errors.js';
 import { createLogger } from './logger.js';
-import { ClearingNode } from './node.js';
-import { exitCodeOf, formatSelftest, selftestBrand } from './selftest.js';
-import { SoarClient } from './soar/client.js';
 import { PACKAGE_VERSION } from './version.js';
+
+// Each command imports what only it needs when it runs (customization, selftest, the node and
+// its functions): a long-running `run` keeps no unused module in its memory.
 
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, SoarRefused: 3 } as const;
 
@@ -38,6 +36,7 @@ function exitCodeFor(err: ClearingError): number {
 async function run(args: GlobalArgs): Promise<number> {
   const config = load(args);
   const log = createLogger({ ...config.logging, secrets: secretsOf(config) });
+  const [{ ClearingNode }, { functions }] = await Promise.all([import('./node.js'), import('../functions/index.js')]);
   const node = new ClearingNode(config, functions, log);
   let stopping: Promise<void> | null = null;
   const done = new Promise<number>((resolve) => {
@@ -89,6 +88,7 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 async function customize(args: BrandArgs & { yes?: boolean; export?: string | undefined }): Promise<number> {
+  const { buildExport, customization, serializeExport } = await import('../customize/build.js');
   const exportRes = buildExport();
   if (args.export) {
     writeFileSync(args.export, serializeExport(exportRes));
@@ -104,6 +104,7 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
     process.stdout.write('nothing changed\n');
     return ExitCode.Ok;
   }
+  const [{ SoarClient }, { installCustomization }] = await Promise.all([import('./soar/client.js'), import('./customize.js')]);
   for (const brand of brands) {
     const soar = await SoarClient.connect(brand.soar, { logger: log });
     try {
@@ -125,6 +126,9 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
 async function selftest(args: BrandArgs & { json?: boolean }): Promise<number> {
   const config = load(args);
   const log = createLogger({ ...config.logging, level: 'error', secrets: secretsOf(config) });
+  const [{ customization }, { functions }, { exitCodeOf, formatSelftest, selftestBrand }] = await Promise.all([
+    import('../customize/build.js'), import('../functions/index.js'), import('./selftest.js'),
+  ]);
   const results = [];
   for (const brand of brandsOf(config, args)) results.push(await selftestBrand(brand, customization, functions, log));
   process.stdout.write(args.json ? `${JSON.stringify({ ok: results.every((r) => r.ok), brands: results }, null, 2)}\n` : formatSelftest(results));

@@ -38,6 +38,7 @@ import { ConfigError } from '../errors.js';
 import type { Artifact, Incident, Note, Task } from '../soar/dto.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { dropNulls, isRecord } from '../json.js';
+import { onDemand } from '../on-demand.js';
 import {
   CHILD_KINDS,
   type ChildKind,
@@ -178,8 +179,7 @@ const FORBIDDEN = new Set(FORBIDDEN_NAMES);
 // ---------------------------------------------------------------------------------------------
 // Compiling the YAML form
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true });
-const validateRaw = ajv.compile(whitelistJsonSchema);
+const rawValidator = onDemand(() => new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true, inlineRefs: false }).compile(whitelistJsonSchema));
 
 
 
@@ -238,6 +238,7 @@ function nameProblems(list: unknown, path: PathSegment[], section: 'incident_fie
 /** Validates a copy of `raw` (nulls dropped, scalars coerced); the copy is only used when valid. */
 function check(raw: unknown, at: readonly PathSegment[]): { problems: ConfigProblem[]; data: RawWhitelist } {
   const data = raw === null || raw === undefined ? {} : dropNulls(raw);
+  const validateRaw = rawValidator();
   const valid = validateRaw(data);
   const problems = valid ? [] : (validateRaw.errors ?? []).map((error) => translate(error, at));
   if (isRecord(data)) {

@@ -16,6 +16,7 @@ import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clear
 import { compileTriage, triageProblems } from '../triage/config.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import { dropNulls, isRecord } from '../json.js';
+import { onDemand } from '../on-demand.js';
 import { checkWeb, compileWeb } from './web.js';
 import {
   type ConfigProblem,
@@ -156,6 +157,7 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
   const claimed = new Set(problems.map((p) => p.path));
 
   // 3. Schema (coerces "443" from ${VAR} to 443 in place), then rules across fields, then files.
+  const validate = validator();
   if (!validate(data)) {
     for (const error of validate.errors ?? []) {
       const problem = translate(error, data);
@@ -222,8 +224,7 @@ function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } 
 // ---------------------------------------------------------------------------------------------
 // Schema validation and ajv error translation
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, verbose: true, strict: true, strictRequired: false });
-const validate = ajv.compile(configSchema);
+const validator = onDemand(() => new Ajv({ allErrors: true, coerceTypes: true, verbose: true, strict: true, strictRequired: false, inlineRefs: false }).compile(configSchema));
 
 /** ajv's JSON pointer -> path segments, list indexes as numbers (looked up in the data). */
 function pointerSegments(pointer: string, data: unknown): PathSegment[] {
