@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test world's message broker: Debian's Apache ActiveMQ 5.x (the family SOAR embeds), plus
-# what the test harness needs next to it (java, keytool, openssl for the test PKI).
+# what the test harness needs next to it (java, keytool, openssl for the test PKI, and jcmd from
+# a JDK: the soak test counts the objects the broker retains with `jcmd <pid> GC.class_histogram`).
 #
 #   bash scripts/activemq.sh install   # apt-get install what is missing; quiet if nothing is
 #   bash scripts/activemq.sh check     # exit 0 if everything is there, else say what is missing
@@ -30,6 +31,7 @@ missing_packages() {
     echo default-jre-headless
   fi
   command -v openssl >/dev/null 2>&1 || echo openssl
+  command -v jcmd >/dev/null 2>&1 || echo default-jdk-headless
 }
 
 check() {
@@ -38,6 +40,7 @@ check() {
   [ -n "$(java_bin)" ] || problems+=("java (not on PATH, JAVA_HOME unset)")
   command -v keytool >/dev/null 2>&1 || problems+=("keytool (comes with the JRE)")
   command -v openssl >/dev/null 2>&1 || problems+=("openssl")
+  command -v jcmd >/dev/null 2>&1 || problems+=("jcmd (comes with a JDK: default-jdk-headless)")
   if [ "${#problems[@]}" -eq 0 ]; then
     return 0
   fi
@@ -52,7 +55,7 @@ install() {
   pkgs="$(missing_packages | tr '\n' ' ' | sed 's/ *$//')"
   [ -z "$pkgs" ] && return 0
   # shellcheck disable=SC2086 # $pkgs is a list of package names
-  apt_install activemq.sh "Install Apache ActiveMQ 5.x, a Java runtime and openssl, then set SC_ACTIVEMQ_HOME to the ActiveMQ directory holding bin/activemq.jar (default /usr/share/activemq)." $pkgs || return 1
+  apt_install activemq.sh "Install Apache ActiveMQ 5.x, a Java runtime with jcmd (a JDK) and openssl, then set SC_ACTIVEMQ_HOME to the ActiveMQ directory holding bin/activemq.jar (default /usr/share/activemq)." $pkgs || return 1
   # Debian's package enables no broker instance (/etc/activemq/instances-enabled is empty), so
   # nothing is left listening; the tests start their own private instances.
   if ! check; then

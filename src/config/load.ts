@@ -8,7 +8,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { ALL_CONFIG_KINDS } from '../clearing/config-kinds.js';
 import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
@@ -16,7 +16,6 @@ import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clear
 import { compileTriage, triageProblems } from '../triage/config.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import { dropNulls, isRecord } from '../json.js';
-import { onDemand } from '../on-demand.js';
 import { checkWeb, compileWeb } from './web.js';
 import {
   type ConfigProblem,
@@ -35,8 +34,8 @@ import {
   type RawNetwork,
   type RawSoar,
   type RawStomp,
-  configSchema,
 } from './schema.js';
+import { configValidator } from './validator.js';
 import type {
   AppConfig,
   BrandConfig,
@@ -157,7 +156,7 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
   const claimed = new Set(problems.map((p) => p.path));
 
   // 3. Schema (coerces "443" from ${VAR} to 443 in place), then rules across fields, then files.
-  const validate = validator();
+  const validate = configValidator();
   if (!validate(data)) {
     for (const error of validate.errors ?? []) {
       const problem = translate(error, data);
@@ -223,8 +222,6 @@ function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } 
 
 // ---------------------------------------------------------------------------------------------
 // Schema validation and ajv error translation
-
-const validator = onDemand(() => new Ajv({ allErrors: true, coerceTypes: true, verbose: true, strict: true, strictRequired: false, inlineRefs: false }).compile(configSchema));
 
 /** ajv's JSON pointer -> path segments, list indexes as numbers (looked up in the data). */
 function pointerSegments(pointer: string, data: unknown): PathSegment[] {

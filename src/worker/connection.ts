@@ -11,7 +11,7 @@ import type { StompConfig } from '../config/types.js';
 import type { Logger } from '../types.js';
 import { backoffDelay, sleep } from '../backoff.js';
 import { StompSocket, type CloseEvent } from './socket.js';
-import { decodeHeaders, escapeHeaders, escapeHeaderValue } from './stomp11.js';
+import { decodeHeaders, escapeHeaders, escapeHeaderValue, unescapeHeaderValue } from './stomp11.js';
 
 export interface ConnectionHandlers {
   /** Called once per successful CONNECTED, with the session number; subscribe here. */
@@ -280,7 +280,7 @@ export class StompConnection {
       };
       client.onStompError = (frame: IFrame) => {
         // ActiveMQ closes the link after an ERROR frame; keep its text as the reason.
-        reason = `broker error: ${frame.headers['message'] ?? 'unknown'}${frame.body ? ` (${frame.body.trim().split('\n')[0]})` : ''}`;
+        reason = `broker error: ${unescapeHeaderValue(frame.headers['message'] ?? 'unknown')}${frame.body ? ` (${frame.body.trim().split('\n')[0]})` : ''}`;
         this.log.error(`STOMP ${reason}`, { broker: socket?.url });
       };
       client.onHeartbeatLost = () => {
