@@ -1,10 +1,9 @@
 /**
- * Built-in response templates for the SOAR emulator, used when the real REST samples
- * (../shared/reference/soar/rest-samples/) are not beside the repo, as on a newcomer's fresh
- * clone running `npm run demo`. Written for this project: each template has the keys and value
- * shapes of SOAR's answer (as the real samples show them) but values of our own, and only a
- * handful of entries where SOAR lists hundreds (incident fields, types, constants).
- * Tests use the real samples whenever they are present.
+ * The SOAR emulator's response templates, the same on every machine. Written for this project:
+ * each template has the keys and value shapes of SOAR's answer (docs/soar-wire.md) but values of
+ * our own, and only a handful of entries where SOAR lists hundreds (incident fields, types,
+ * constants). test/fixtures/soar/ holds SOAR's shapes, which the emulator's answers are tested
+ * against; a unit test also compares these templates with IBM's samples when those are given.
  */
 import type { JsonObject, JsonValue } from '../types.js';
 

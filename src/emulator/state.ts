@@ -2,7 +2,7 @@
  * The SOAR emulator's in-memory world: orgs, API keys, users and sessions, incidents (with
  * `vers` incremented on every change), tasks, datatable rows, notes, artifacts, function and
  * message destination definitions, incident fields. Objects are stored in SOAR's own JSON
- * shapes, built from the real samples (see samples.ts).
+ * shapes, built from the emulator's templates (see samples.ts).
  *
  * Tests may read and change it directly (e.g. bump an incident behind the client's back).
  */

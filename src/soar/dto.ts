@@ -1,6 +1,6 @@
 /**
- * Typed shapes of SOAR's REST objects, with the field names SOAR uses (see the samples in
- * ../shared/reference/soar/rest-samples/). Response DTOs list the fields the product relies on
+ * Typed shapes of SOAR's REST objects, with the field names SOAR uses (docs/soar-wire.md; examples in
+ * test/fixtures/soar/). Response DTOs list the fields the product relies on
  * and keep every other field through an index signature, so they stay plain JSON: any DTO can be
  * returned as a function's result content (JsonValue) without conversion.
  *

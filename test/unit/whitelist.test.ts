@@ -1,13 +1,10 @@
 /**
- * The whitelist filter, by example: the real incident sample under the default whitelist,
+ * The whitelist filter, by example: SOAR's incident (the project's fixture) under the default whitelist,
  * custom fields, child limits, truncation, artifact types, the total size limit, names that
  * could pollute prototypes, input immutability, the YAML form and describeDropped's wording.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import {
   type BundleAttachment,
@@ -25,22 +22,11 @@ import {
 } from '../../src/clearing/whitelist.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Artifact, Incident, Note, Task } from '../../src/soar/dto.js';
+import { readFixture } from '../support/shape.js';
 
-function samplesDir(): string {
-  const env = process.env['SOAR_REST_SAMPLES'];
-  if (env) return env;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repo root');
-    dir = up;
-  }
-  return join(dir, '..', 'shared', 'reference', 'soar', 'rest-samples');
-}
-
-const readSample = <T>(name: string): T => JSON.parse(readFileSync(join(samplesDir(), name), 'utf8')) as T;
-const sampleIncident = (): Incident => readSample<Incident>('200_JSON_GET__incidents_2314.json');
-const sampleAttachments = (): BundleAttachment[] => readSample<BundleAttachment[]>('200_JSON_GET__attachments.json');
+/** SOAR's answers as the project's fixtures hold them (test/fixtures/soar/). */
+const sampleIncident = (): Incident => readFixture('incident-ids').body as unknown as Incident;
+const sampleAttachments = (): BundleAttachment[] => readFixture('attachments').body as unknown as BundleAttachment[];
 
 function note(id: number, text: Note['text'], extra: Partial<Note> = {}): Note {
   return { id, text, create_date: 1_700_000_000_000 + id, user_id: 3, parent_id: null, inc_id: 2314, ...extra };
