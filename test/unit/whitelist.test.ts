@@ -43,7 +43,7 @@ function task(id: number, name: string): Task {
 /** The default whitelist with some keys of the YAML form changed. */
 const wl = (raw: Record<string, unknown>): Whitelist => compileWhitelist(raw);
 
-describe('whitelist: the real incident sample', () => {
+describe('whitelist: SOAR\'s incident', () => {
   it('keeps exactly the default fields, with their values', () => {
     const incident = sampleIncident();
     const result = applyWhitelist({ incident }, DEFAULT_WHITELIST);
@@ -51,8 +51,8 @@ describe('whitelist: the real incident sample', () => {
     assert.deepEqual(Object.keys(result.incident).sort(), [...expected, 'properties'].sort());
     for (const name of expected) assert.deepEqual(result.incident[name], incident[name], name);
     assert.deepEqual(result.incident.properties, {});
-    assert.equal(result.incident.name, 'test');
-    assert.equal(result.incident.severity_code, 50);
+    assert.equal(result.incident.name, 'Suspicious login to the payroll portal');
+    assert.equal(result.incident.severity_code, 51);
   });
 
   it('reports every other field by name, and nothing sensitive survives', () => {
@@ -64,16 +64,16 @@ describe('whitelist: the real incident sample', () => {
       assert.ok(result.dropped.incidentFields.includes(name), name);
       assert.ok(!(name in result.incident), name);
     }
-    assert.deepEqual(result.dropped.properties, ['custom1', 'custom2']);
+    assert.deepEqual(result.dropped.properties, ['reference_code', 'internal_notes']);
     const text = JSON.stringify({ ...result, dropped: null });
-    for (const secret of ['user@example.com', 'some details about value 1', 'value1', '2314', '"201"']) {
+    for (const secret of ['Reset the account', 'EX-4711', '2201', '"301"', '"vers"']) {
       assert.ok(!text.includes(secret), secret);
     }
   });
 
   it('allows more fields when listed, and never `properties` as a field', () => {
     const result = applyWhitelist({ incident: sampleIncident() }, wl({ incident_fields: ['name', 'city', 'country', 'start_date', 'regulators'] }));
-    assert.deepEqual(result.incident, { name: 'test', city: '', country: null, start_date: null, regulators: { ids: [149] }, properties: {} });
+    assert.deepEqual(result.incident, { name: 'Suspicious login to the payroll portal', city: 'Lyon', country: null, start_date: null, regulators: { ids: [] }, properties: {} });
   });
 
   it('keeps the attachment sample fields listed, and drops attachments by default', () => {
@@ -81,8 +81,8 @@ describe('whitelist: the real incident sample', () => {
     assert.equal(applyWhitelist({ incident: sampleIncident(), attachments }, DEFAULT_WHITELIST).dropped.attachments, 2);
     const result = applyWhitelist({ incident: sampleIncident(), attachments }, wl({ attachments: { include: true } }));
     assert.deepEqual(result.attachments, [
-      { name: 'ssl_expired.cert', content_type: 'application/octet-stream', created: 1593103132825, size: 2021 },
-      { name: 'isolation.py', content_type: 'text/x-python-script', created: 1609861022593, size: 4454 },
+      { name: 'headers.eml', content_type: 'message/rfc822', created: 1764000700000, size: 5120 },
+      { name: 'login-report.csv', content_type: 'text/csv', created: 1764000750000, size: 812 },
     ]);
   });
 });
@@ -91,18 +91,18 @@ describe('whitelist: custom fields', () => {
   it('keeps only the listed custom fields, whole', () => {
     const incident = sampleIncident();
     incident.properties = { ...incident.properties, nested: { a: [1, { b: 'c' }] }, other: 'x' };
-    const result = applyWhitelist({ incident }, wl({ properties: ['custom2', 'nested', 'absent'] }));
-    assert.deepEqual(result.incident.properties, { custom2: 'some details about value 1', nested: { a: [1, { b: 'c' }] } });
-    assert.deepEqual(result.dropped.properties, ['custom1', 'other']);
+    const result = applyWhitelist({ incident }, wl({ properties: ['internal_notes', 'nested', 'absent'] }));
+    assert.deepEqual(result.incident.properties, { internal_notes: 'Reset the account before the call.', nested: { a: [1, { b: 'c' }] } });
+    assert.deepEqual(result.dropped.properties, ['reference_code', 'other']);
   });
 
   it('copes with an incident whose properties are null or missing', () => {
     const incident = sampleIncident() as unknown as Record<string, unknown>;
     incident.properties = null;
-    const a = applyWhitelist({ incident: incident as unknown as Incident }, wl({ properties: ['custom1'] }));
+    const a = applyWhitelist({ incident: incident as unknown as Incident }, wl({ properties: ['reference_code'] }));
     assert.deepEqual(a.incident.properties, {});
     delete incident.properties;
-    const b = applyWhitelist({ incident: incident as unknown as Incident }, wl({ properties: ['custom1'] }));
+    const b = applyWhitelist({ incident: incident as unknown as Incident }, wl({ properties: ['reference_code'] }));
     assert.deepEqual(b.incident.properties, {});
     assert.deepEqual(b.dropped.properties, []);
   });
@@ -157,7 +157,7 @@ describe('whitelist: children', () => {
     const attachments: BundleAttachment[] = sampleAttachments().map((a, i) => ({ ...a, content: Buffer.alloc(i === 0 ? 10 : 20, 1).toString('base64') }));
     const withContent = wl({ attachments: { include: true, max_bytes: 15, fields: ['name', 'content'] } });
     const result = applyWhitelist({ incident: sampleIncident(), attachments }, withContent);
-    assert.deepEqual(result.attachments, [{ name: 'ssl_expired.cert', content: Buffer.alloc(10, 1).toString('base64') }]);
+    assert.deepEqual(result.attachments, [{ name: 'headers.eml', content: Buffer.alloc(10, 1).toString('base64') }]);
     assert.equal(result.dropped.attachments, 1);
     assert.equal(result.dropped.truncatedValues, 0);
     // Without `content` in the fields, the size of the file does not matter.
@@ -198,8 +198,8 @@ describe('whitelist: truncation', () => {
     assert.equal(result.notes[0]?.text, 'n'.repeat(64) + TRUNCATION_MARKER);
     assert.deepEqual(result.notes[1]?.text, { format: 'html', content: ('<p>' + 'h'.repeat(100)).slice(0, 64) + TRUNCATION_MARKER });
     assert.equal(result.notes[2]?.text, 'short');
-    // The incident's own strings are under max_text_bytes: `name` "test" fits, nothing else is a string.
-    assert.equal(result.dropped.truncatedValues, 2);
+    // Two notes, and the incident's own name and description (over 10 bytes) are cut too.
+    assert.equal(result.dropped.truncatedValues, 4);
     assert.equal(result.dropped.notes, 0);
   });
 });
@@ -310,14 +310,14 @@ describe('whitelist: purity', () => {
       tasks: [task(1, 'a')],
     };
     const before = structuredClone(bundle);
-    const list = wl({ max_text_bytes: 10, notes: { max_count: 1, max_bytes: 5 }, artifacts: { types: ['IP Address'] }, properties: ['custom1'] });
+    const list = wl({ max_text_bytes: 10, notes: { max_count: 1, max_bytes: 5 }, artifacts: { types: ['IP Address'] }, properties: ['reference_code'] });
     const a = applyWhitelist(bundle, list);
     const b = applyWhitelist(bundle, list);
     assert.deepEqual(bundle, before);
     assert.deepEqual(a, b);
     // The result shares no objects with the input.
-    (a.incident.properties as Record<string, unknown>).custom1 = 'changed';
-    assert.equal(bundle.incident.properties.custom1, 'value1');
+    (a.incident.properties as Record<string, unknown>).reference_code = 'changed';
+    assert.equal(bundle.incident.properties.reference_code, 'EX-4711');
   });
 
   it('works on frozen input', () => {
@@ -412,7 +412,7 @@ describe('describeDropped', () => {
   it('never names a field or shows a value', () => {
     const result = applyWhitelist({ incident: sampleIncident() }, DEFAULT_WHITELIST);
     const line = describeDropped(result.dropped);
-    assert.equal(line, "filtered out by the sender's whitelist: 49 incident fields, 2 custom fields");
+    assert.equal(line, "filtered out by the sender's whitelist: 34 incident fields, 2 custom fields");
     for (const name of [...result.dropped.incidentFields, ...result.dropped.properties]) assert.ok(!new RegExp(`\\b${name}\\b`).test(line), name);
   });
 });
