@@ -274,6 +274,7 @@ const messageDestinations: JsonObject[] = [{
   destination_type: 0,
   id: 1,
   users: [1],
+  api_keys: [],
 }];
 
 const OPERATIONS: Record<string, string[]> = {

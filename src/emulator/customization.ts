@@ -336,6 +336,8 @@ function upsertFunction(state: EmulatorState, f: JsonObject): void {
   if (!str(created['uuid'])) created['uuid'] = randomUUID();
   if (!Array.isArray(created['view_items'])) created['view_items'] = [];
   if (created['version'] === undefined) created['version'] = 1;
+  // SOAR lists every function with its `creator` (null for imported ones on 51.0.9).
+  if (created['creator'] === undefined) created['creator'] = null;
   state.functions.push(created);
 }
 

@@ -6,7 +6,9 @@
  * - `_types`: path -> allowed types, e.g. "number|null" (null only where listed);
  * - `_maps`: path -> "id" or "name": an object keyed by data (numeric ids as strings, or names),
  *   each value shaped like the fixture's first entry;
- * - `_absent`: paths SOAR never sends, which the answer must not have either.
+ * - `_absent`: paths SOAR never sends, which the answer must not have either;
+ * - a list the fixture shows with elements must have elements (each shaped like the fixture's
+ *   first), unless its path is in `_may_be_empty`.
  * Paths: `a.b`, `[]` for array elements, `{}` for map values (`orgs[].perms`, `rows[].cells{}`).
  */
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ export interface Fixture {
   readonly _maps?: Readonly<Record<string, 'id' | 'name'>>;
   readonly _optional?: readonly string[];
   readonly _absent?: readonly string[];
+  readonly _may_be_empty?: readonly string[];
   readonly body: JsonValue;
 }
 
@@ -51,6 +54,7 @@ export function shapeDifferences(fixture: Fixture, answer: JsonValue | undefined
   const types = fixture._types ?? {};
   const maps = fixture._maps ?? {};
   const optional = new Set(fixture._optional ?? []);
+  const mayBeEmpty = new Set(fixture._may_be_empty ?? []);
   const where = (path: string): string => path || '(top)';
 
   const compare = (path: string, want: JsonValue, got: JsonValue): void => {
@@ -69,7 +73,7 @@ export function shapeDifferences(fixture: Fixture, answer: JsonValue | undefined
     }
     if (Array.isArray(want) && Array.isArray(got)) {
       if (want.length === 0) return;
-      if (got.length === 0) out.push(`${where(path)}: is empty, expected elements like SOAR's`);
+      if (got.length === 0 && !mayBeEmpty.has(path)) out.push(`${where(path)}: is empty, expected elements like SOAR's`);
       for (const g of got) compare(`${path}[]`, want[0]!, g);
       return;
     }

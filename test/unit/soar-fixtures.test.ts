@@ -26,7 +26,7 @@ describe('SOAR fixtures', () => {
       assert.ok(typeof f._source === 'string' && f._source.length > 20, 'a _source naming the public source');
       assert.ok(typeof f._request === 'string' && /^(GET|POST|PUT|PATCH|DELETE|any) /.test(f._request), '_request');
       assert.ok(f.body !== undefined, 'body');
-      const paths = [...Object.keys(f._types ?? {}), ...Object.keys(f._maps ?? {}), ...(f._optional ?? [])];
+      const paths = [...Object.keys(f._types ?? {}), ...Object.keys(f._maps ?? {}), ...(f._optional ?? []), ...(f._may_be_empty ?? [])];
       for (const p of paths) {
         // A map's own path may be the top ('') and its template values are written as examples.
         assert.ok(p === '' || resolvePaths(f.body, p).length > 0, `${name}: '${p}' names nothing in the body`);
@@ -75,9 +75,10 @@ describe('shape comparison', () => {
     ]);
   });
 
-  test('an optional key may be missing; a top-level type mismatch stops there', () => {
+  test('an optional key may be missing, a list marked so may be empty; a top-level type mismatch stops there', () => {
     const { maybe: _, ...rest } = ok as Record<string, JsonValue>;
     assert.deepEqual(shapeDifferences(fixture, rest), []);
+    assert.deepEqual(shapeDifferences({ ...fixture, _may_be_empty: ['list'] }, { ...rest, list: [] }), []);
     const top = shapeDifferences(fixture, [ok]);
     assert.equal(top.length, 1);
     assert.match(top[0]!, /^\(top\): is array .*, SOAR answers object$/);
