@@ -7,9 +7,6 @@
  */
 import type { JsonObject, JsonValue } from '../types.js';
 
-/** `Samples.dir` of the built-in templates (not a directory). */
-export const BUILTIN_SAMPLES_DIR = '(built-in templates)';
-
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, a fixed "long ago" for the templates
 
 const systemPrincipal: JsonObject = { id: 0, type: 'system', name: 'System User', display_name: 'System User' };

@@ -33,10 +33,9 @@ function runDemo(
   args: readonly string[],
   timeoutMs: number,
   onOutput?: (text: string, signal: (s: NodeJS.Signals) => void) => void,
-  env: NodeJS.ProcessEnv = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const signal = (s: NodeJS.Signals): void => {
@@ -88,9 +87,9 @@ describe('soar-clearing demo', () => {
   });
 
   /** Runs `demo --smoke --json` in a private directory; asserts every step passed; answers stderr. */
-  async function smokePasses(env: NodeJS.ProcessEnv = {}): Promise<{ dir: string; err: string }> {
+  async function smokePasses(): Promise<{ dir: string; err: string }> {
     const dir = privateDir();
-    const r = await runDemo(['--smoke', '--json', '--dir', dir], 200_000, undefined, env);
+    const r = await runDemo(['--smoke', '--json', '--dir', dir], 200_000);
     let report: DemoReport;
     try {
       report = JSON.parse(r.out) as DemoReport;
