@@ -347,7 +347,7 @@ const incidentFields: JsonObject[] = [
   field({ id: 7, name: 'plan_status', text: 'Status', inputType: 'select', values: [['A', 'Active'], ['C', 'Closed']] }),
   field({ id: 8, name: 'confirmed', text: 'Confirmed', inputType: 'boolean' }),
   field({ id: 9, name: 'incident_type_ids', text: 'Incident Type', inputType: 'multiselect', values: [[17, 'Phishing'], [18, 'Malware'], [19, 'Lost device']] }),
-  field({ id: 10, name: 'phase_id', text: 'Phase', inputType: 'select', values: [[1002, 'Respond'], [1003, 'Engage'], [1004, 'Detect/Analyze']] }),
+  field({ id: 10, name: 'phase_id', text: 'Phase', inputType: 'select', values: [[1004, 'Initial'], [1003, 'Engage'], [1005, 'Detect/Analyze'], [1002, 'Respond'], [1000, 'Post-Incident'], [1001, 'Complete']] }),
   field({ id: 11, name: 'resolution_summary', text: 'Resolution Summary', inputType: 'textarea' }),
   field({ id: 201, name: 'reference_code', text: 'Reference code', inputType: 'text', prefix: 'properties' }),
 ];
