@@ -183,7 +183,7 @@ export interface RawWeb {
   session_secret?: string;
   idle_timeout_minutes?: number;
   allowed_groups?: string[];
-  allowed_roles?: string[];
+  allowed_roles?: (number | string)[];
   login_throttle?: { max_failures?: number; window_s?: number };
 }
 
@@ -383,7 +383,8 @@ export const configSchema = {
         session_secret: { type: 'string', minLength: 32 },
         idle_timeout_minutes: { type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS / 60, default: DEFAULTS.web.idle_timeout_minutes },
         allowed_groups: { type: 'array', uniqueItems: true, items: text },
-        allowed_roles: { type: 'array', uniqueItems: true, items: text },
+        // Role ids; names are refused in checkWeb with what to write instead.
+        allowed_roles: { type: 'array', uniqueItems: true, items: { type: ['integer', 'string'], minimum: 1, minLength: 1 } },
         login_throttle: {
           type: 'object',
           additionalProperties: false,

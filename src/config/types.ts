@@ -198,8 +198,11 @@ export interface WebConfig {
   readonly idle_timeout_ms: number;
   /** SOAR groups (names) whose members may sign in; a user needs one of these or of allowed_roles. */
   readonly allowed_groups: readonly string[];
-  /** SOAR role handles that may sign in. */
-  readonly allowed_roles: readonly string[];
+  /**
+   * SOAR role ids whose holders may sign in: a signed-in session lists the user's roles only as
+   * numeric ids (`orgs[].role_handles`), so names could never match (they are refused).
+   */
+  readonly allowed_roles: readonly number[];
   /** Failed sign-ins allowed per user and per client address within window_ms, then refused until the window passes. */
   readonly login_throttle: { readonly max_failures: number; readonly window_ms: number };
 }
