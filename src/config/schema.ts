@@ -384,7 +384,7 @@ export const configSchema = {
         idle_timeout_minutes: { type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS / 60, default: DEFAULTS.web.idle_timeout_minutes },
         allowed_groups: { type: 'array', uniqueItems: true, items: text },
         // Role ids; names are refused in checkWeb with what to write instead.
-        allowed_roles: { type: 'array', uniqueItems: true, items: { type: ['integer', 'string'], minimum: 1, minLength: 1 } },
+        allowed_roles: { type: 'array', uniqueItems: true, items: { anyOf: [{ type: 'integer' }, text] } },
         login_throttle: {
           type: 'object',
           additionalProperties: false,

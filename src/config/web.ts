@@ -31,9 +31,9 @@ export function checkWeb(data: Record<string, unknown>): ConfigProblem[] {
     problems.push({ path: 'web.allowed_groups', message: 'give allowed_groups or allowed_roles (the SOAR groups or roles whose users may sign in)' });
   }
   roles.forEach((role: unknown, i) => {
-    if (typeof role === 'string' && role !== '' && roleId(role) === null) {
-      problems.push({ path: `web.allowed_roles[${i}]`, message: ROLE_NAME_REFUSED(role) });
-    }
+    if ((typeof role !== 'string' && typeof role !== 'number') || roleId(role) !== null) return;
+    const message = /^\s*-?\d+\s*$/.test(String(role)) ? 'must be a role id (a whole number >= 1)' : ROLE_NAME_REFUSED(String(role));
+    problems.push({ path: `web.allowed_roles[${i}]`, message });
   });
   const webListen = isRecord(web.listen) ? web.listen : {};
   const peerListen = isRecord(node.listen) ? node.listen : null;

@@ -79,6 +79,6 @@ describe('config: web:', () => {
     const refused = problems(`${BASE}web: { allowed_groups: [analysts], allowed_roles: [1001, incident_responder] }\n`);
     assert.equal(refused.length, 1, refused.join('\n'));
     assert.match(refused[0]!, /^web\.allowed_roles\[1\]: 'incident_responder' is a role name, but SOAR tells which roles a signed-in user has only as numeric role ids .*list role ids \(e\.g\. 1001.*or use allowed_groups/);
-    assert.ok(problems(`${BASE}web: { allowed_roles: [0] }\n`).some((p) => p.startsWith('web.allowed_roles[0]: must be >= 1')));
+    assert.deepEqual(problems(`${BASE}web: { allowed_roles: [0] }\n`), ['web.allowed_roles[0]: must be a role id (a whole number >= 1)']);
   });
 });
