@@ -508,7 +508,7 @@ export class EmulatorState {
       description: null,
       severity_code: null,
       plan_status: 'A',
-      phase_id: 1000,
+      phase_id: this.defaultPhaseId(),
       owner_id: creator && creator['type'] === 'user' ? creator['id'] ?? null : null,
       creator_id: creator && creator['type'] === 'user' ? creator['id'] ?? null : null,
       incident_type_ids: [],
@@ -527,6 +527,13 @@ export class EmulatorState {
     inc['vers'] = 1;
     this.incidents.set(id, inc);
     return inc;
+  }
+
+  /** A new incident's phase: the first option of the phase field (SOAR starts an incident in its org's first phase). */
+  private defaultPhaseId(): JsonValue {
+    const f = this.incidentFields.find((x) => x['name'] === 'phase_id' && x['prefix'] !== 'properties');
+    const first = Array.isArray(f?.['values']) ? f['values'].find(isObj) : undefined;
+    return first?.['value'] ?? null;
   }
 
   /** Copies the writable fields of `body` into `inc` (properties merged by key). */
