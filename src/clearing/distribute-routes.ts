@@ -66,6 +66,7 @@ export const distributeBodySchema = {
         attachments: count,
         tasks: count,
         truncated_values: count,
+        untyped_values: count,
       },
     },
   },

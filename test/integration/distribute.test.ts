@@ -304,6 +304,7 @@ describe('distributing an incident to another brand', () => {
     const region = us();
     const path = `${region.configPath}.received.yaml`;
     writeFileSync(path, readFileSync(region.configPath, 'utf8').replace(/^network:\n/m, 'network:\n  received: { owner: analyst@us.example.com, group: CSIRT US }\n'));
+    region.emulator.state.addUser({ email: 'analyst@us.example.com', password: 'Analyst-us-1', groups: ['CSIRT US'] });
     const network = new ClearingNetwork(loadConfig({ path, env: {} }), collectingLogger().logger);
     network.registerLocal('soar3', region.soar);
     try {
@@ -314,7 +315,7 @@ describe('distributing an incident to another brand', () => {
         dropped: { incident_fields: 0, properties: 0, notes: 0, artifacts: 0, attachments: 0, tasks: 0, truncated_values: 0 },
       });
       assert.equal(answer.created, true);
-      const copy = await region.soar.getIncident(answer.remote_incident_id);
+      const copy = await region.soar.getIncident(answer.remote_incident_id, { query: { handle_format: 'names' } });
       assert.equal(copy.owner_id, 'analyst@us.example.com');
       assert.deepEqual(copy['members'], ['CSIRT US']);
       assert.equal(copy.plan_status, 'A', 'the receiving brand closes its copy itself');
