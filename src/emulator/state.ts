@@ -434,12 +434,6 @@ export class EmulatorState {
     return id;
   }
 
-  /** Removes an option of a select field by label (a SOAR whose admin deleted it). */
-  removeFieldValue(fieldName: string, label: string, custom = false): void {
-    const f = this.incidentFields.find((x) => x['name'] === fieldName && (x['prefix'] === 'properties') === custom);
-    if (f && Array.isArray(f['values'])) f['values'] = f['values'].filter((v) => !(isObj(v) && v['label'] === label));
-  }
-
   addArtifactType(programmaticName: string, name = programmaticName): ArtifactTypeDef {
     const t: ArtifactTypeDef = { id: this.seq.artifactType++, name, programmaticName, system: false };
     this.customArtifactTypes.push(t);

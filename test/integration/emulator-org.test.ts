@@ -13,7 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
+import type { BrandConfig, WebConfig } from '../../src/config/types.js';
 import { SoarEmulator } from '../../src/emulator/server.js';
+import { SignInRefused, signIn } from '../../src/web/auth.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { SoarRequestError } from '../../src/soar/errors.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
@@ -25,13 +28,14 @@ let soar: SoarClient;
 const clients: SoarClient[] = [];
 
 const ANALYST = { email: 'ana@example.com', password: 'Ana-pass-1', fname: 'Ana', lname: 'Lyst', groups: ['CSIRT'], roles: ['Incident Responder', 'Observer'] };
+const HELPDESK = { email: 'hal@example.com', password: 'Hal-pass-1', fname: 'Hal', lname: 'Desk', roles: ['Helpdesk'] };
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'emulator-org-'));
   emu = await SoarEmulator.start({
     pki: makeTestPki(dir),
     apiKeys: [{ id: 'test-key', secret: 'test-secret' }, { id: 'handleless', secret: 'x', handleInSession: false }],
-    users: [{ email: 'admin@example.com', password: 'Passw0rd!' }, ANALYST],
+    users: [{ email: 'admin@example.com', password: 'Passw0rd!' }, ANALYST, HELPDESK],
     artifactTypes: [{ programmatic_name: 'ot_asset_tag', name: 'OT asset tag' }],
   });
   emu.state.addIncidentField('region', 'select', ['EMEA', 'APAC']);
@@ -201,5 +205,23 @@ describe('artifacts of custom types', () => {
       const err = await refusal(soar.addArtifact(inc.id, { type, value: 'x' }));
       assert.equal(err.status, 400, type);
     }
+  });
+});
+
+describe('web sign-in by role: SOAR role ids, as a password session lists them', () => {
+  const web = (roles: number[]): WebConfig => ({
+    listen: { host: '127.0.0.1', port: 1 }, session_secret: null, idle_timeout_ms: 60_000, allowed_groups: [], allowed_roles: roles,
+    login_throttle: { max_failures: 5, window_ms: 60_000 },
+  });
+  const brand = (): BrandConfig => ({ id: 'soar2', soar: emu.soarConfig(), stomp: {} as BrandConfig['stomp'], destinations: [], whitelist: DEFAULT_WHITELIST });
+
+  it('a holder of an allowed role id is let in; another role is refused, its ids given for the log', async () => {
+    const responder = emu.state.roles.get('Incident Responder')!;
+    const user = await signIn(brand(), web([responder]), ANALYST.email, ANALYST.password);
+    assert.equal(user.email, ANALYST.email);
+    assert.ok(user.roles.includes(responder));
+    const err = await signIn(brand(), web([responder]), HELPDESK.email, HELPDESK.password).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof SignInRefused && err.kind === 'not_allowed', String(err));
+    assert.deepEqual(err.roles, [emu.state.roles.get('Helpdesk')]);
   });
 });
