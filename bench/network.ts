@@ -100,7 +100,7 @@ export async function distributionBench(runs: number): Promise<BenchResult> {
     const origin = { [ORIGIN_BRAND_FIELD]: 'bench', [ORIGIN_INCIDENT_FIELD]: String(900_000 + n) };
     await us.soar.queryIncidentsPaged({
       filters: [{ conditions: Object.entries(origin).map(([k, v]) => ({ field_name: `properties.${k}`, method: 'equals', value: v })) }],
-      sorts: [{ field_name: 'id', type: 'ASC' }], start: 0, length: 10,
+      sorts: [{ field_name: 'id', type: 'asc' }], start: 0, length: 10,
     });
     const copy = await us.soar.createIncident({ name: incident.name, discovered_date: incident.discovered_date, description: incident.description, properties: origin } as never);
     const toCreatedMs = performance.now() - begin;
@@ -169,7 +169,7 @@ export async function sharedViewBench(count: number, runs: number): Promise<Benc
   const wl = eu.node.network.whitelistOf('soar2');
   const query: QueryPagedRequest = {
     filters: [{ conditions: [{ field_name: `properties.${SHARED_WITH_FIELD}`, method: 'contains', value: sharedWithMarker('soar3') }] }],
-    sorts: [{ field_name: 'create_date', type: 'DESC' }, { field_name: 'id', type: 'DESC' }],
+    sorts: [{ field_name: 'create_date', type: 'desc' }, { field_name: 'id', type: 'desc' }],
     start: 0,
     length: 50,
   };

@@ -253,7 +253,7 @@ async function writeRow(
 ): Promise<{ row: DistributionRow; error: null } | { row: null; error: string }> {
   const now = Date.now();
   try {
-    await updateDistributionRow(ctx.soar, incidentId, row.rowId, update, now, ctx.signal);
+    await updateDistributionRow(ctx.soar, incidentId, row, update, now, ctx.signal);
     return { row: { ...row, ...update, lastUpdate: now }, error: null };
   } catch (err) {
     if (ctx.signal.aborted) throw err;

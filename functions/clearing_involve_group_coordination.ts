@@ -4,8 +4,8 @@
  * table with one row per other brand of the network, flags unset and status empty.
  * Running it again adds only what is missing (a brand that joined the network since, say).
  */
-import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
 import { INVOLVE_GROUP_COORDINATION_TASK as TASK } from '../customize/tasks.js';
+import { readDistributionRows, TABLE } from '../src/clearing/distribution-table.js';
 import { defineFunction, incidentOnlyInputs } from './define.js';
 
 export default defineFunction<{ incident_id: number }, {
@@ -28,16 +28,14 @@ export default defineFunction<{ incident_id: number }, {
       required: !TASK.optional,
     }, opts);
 
-    const table = DISTRIBUTION_TABLE.name;
-    const rows = (await ctx.soar.getTableData(incidentId, table, opts)).rows;
-    const present = new Set(rows.map((r) => r.cells['brand']?.value).filter((v): v is string => typeof v === 'string'));
+    const present = new Set((await readDistributionRows(ctx.soar, incidentId, ctx.signal)).map((r) => r.brand));
     const wanted = ctx.network.brands.filter((b) => b !== ctx.invocation.brand);
     const added: string[] = [];
     for (const brand of wanted) {
       if (present.has(brand)) continue;
       // Flags are left unset (not false): a value set on creation counts as "changed" for the
       // table-changed rule, which must fire only when an analyst flips a flag.
-      await ctx.soar.addTableRow(incidentId, table, { brand }, opts);
+      await ctx.soar.addTableRow(incidentId, TABLE, { brand }, opts);
       added.push(brand);
     }
     await ctx.status(`task ${existingTask ? 'already present' : 'added'}; ${added.length} distribution row(s) added`);

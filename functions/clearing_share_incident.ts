@@ -67,10 +67,10 @@ export default defineFunction<{ incident_id: number }, {
       if (shares(row)) {
         const message = sharedMessage(row.brand, known.has(row.brand));
         if (row.status === 'Informational' && row.message === message) continue;
-        await updateDistributionRow(ctx.soar, incidentId, row.rowId, { status: 'Informational', message }, Date.now(), ctx.signal);
+        await updateDistributionRow(ctx.soar, incidentId, row, { status: 'Informational', message }, Date.now(), ctx.signal);
         rowsWritten += 1;
       } else if (row.status === 'Informational') {
-        await updateDistributionRow(ctx.soar, incidentId, row.rowId, { status: null, message: REVOKED_MESSAGE }, Date.now(), ctx.signal);
+        await updateDistributionRow(ctx.soar, incidentId, row, { status: null, message: REVOKED_MESSAGE }, Date.now(), ctx.signal);
         rowsWritten += 1;
         if (!sharedWith.includes(row.brand)) revoked.add(row.brand);
       }

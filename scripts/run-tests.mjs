@@ -3,7 +3,7 @@
 // compiled tests with node's test runner, one file at a time. Run after `npm run build`.
 //
 //   node scripts/run-tests.mjs                 # every group (node's runner orders the files by path)
-//   node scripts/run-tests.mjs unit            # one group (unit | integration | browser | faults)
+//   node scripts/run-tests.mjs unit            # one group (unit | integration | ibm | browser | faults)
 //   node scripts/run-tests.mjs dist/test/x.test.js ...   # explicit files
 //
 // The test files find the broker through SC_TEST_STOMP_PORT, SC_TEST_STOMP_TLS_PORT and
@@ -15,7 +15,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The fault suite is the slowest (~2.5 min); it starts, kills and restarts brokers of its own.
-const GROUPS = ['unit', 'integration', 'browser', 'faults'];
+// ibm: IBM's own resilient-circuits against the emulator (skips without ../shared beside the repo).
+const GROUPS = ['unit', 'integration', 'ibm', 'browser', 'faults'];
 
 function fail(msg) {
   console.error(`run-tests: ${msg}`);
@@ -67,6 +68,13 @@ if (files.some((f) => f.includes(join('dist', 'test', 'browser')))) {
   // Quiet when chromium is there already.
   const r = spawnSync('bash', [join(root, 'scripts', 'chromium.sh'), 'install'], { stdio: 'inherit' });
   if (r.status !== 0) fail('could not install chromium for the browser tests (see above)');
+}
+
+// ---- IBM's client (the ibm group runs IBM's resilient-circuits; installed like the browser)
+if (files.some((f) => f.includes(join('dist', 'test', 'ibm')))) {
+  // Quiet when installed and current; says so and does nothing without ../shared.
+  const r = spawnSync('bash', [join(root, 'scripts', 'ibm-client.sh'), 'install'], { stdio: 'inherit' });
+  if (r.status !== 0) fail('could not install IBM\'s resilient-circuits for the ibm tests (see above)');
 }
 
 // ---- the broker

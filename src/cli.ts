@@ -112,7 +112,8 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
       process.stdout.write(`  import ${report.import.id}: ${report.import.status}\n`);
       for (const m of report.import.messages) process.stdout.write(`  SOAR: ${m}\n`);
       const d = report.destination;
-      process.stdout.write(`  message destination ${d.name}: ${d.who} ${d.access === 'granted' ? 'granted access' : 'already allowed'}\n`);
+      process.stdout.write(`  message destination ${d.name}: ${d.who} ${d.access === 'granted' ? 'granted access' : 'already allowed'}`
+        + `${d.restored > 0 ? `; ${d.restored} other entries the import removed put back` : ''}\n`);
     } finally {
       await soar.close();
     }

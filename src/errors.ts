@@ -23,6 +23,8 @@ export const ErrorCode = {
   SoarAuth: 'soar_auth',
   SoarOrg: 'soar_org',
   SoarConflict: 'soar_conflict',
+  /** SOAR answered 403: the API key (or user) lacks a permission the operation needs. */
+  SoarPermission: 'soar_permission',
   StompConnect: 'stomp_connect',
   Internal: 'internal',
   // Peer API (src/clearing/peer-*.ts): answered by the peer server...

@@ -56,7 +56,7 @@ export async function readIncidentBundle(soar: SoarClient, incidentId: number, w
     soar.getIncident(incidentId, named),
     wl.notes.include ? soar.listNotes(incidentId, opts) : Promise.resolve(undefined),
     wl.artifacts.include ? soar.listArtifacts(incidentId, named) : Promise.resolve(undefined),
-    wl.tasks.include ? soar.listIncidentTasks(incidentId, opts) : Promise.resolve(undefined),
+    wl.tasks.include ? soar.listIncidentTasks(incidentId, named) : Promise.resolve(undefined),
     wl.attachments.include ? readAttachments(soar, incidentId, wl, signal) : Promise.resolve(undefined),
   ]);
   return {

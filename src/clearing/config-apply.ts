@@ -2,11 +2,13 @@
  * Applying a pushed configuration to one brand's SOAR: compare it with the brand's own export
  * (what would be added or changed), then, unless it is a dry run or nothing differs, import it
  * (POST, then PUT ACCEPTED) and let the brand's API key keep using its message destinations
- * (the pushed destinations carry no API keys).
+ * (the pushed destinations carry no API keys), and every other key or user keep what it had.
  * One result per brand: imported, failed (with SOAR's messages), skipped (with the reason) or,
  * for a dry run, dry_run with the differences.
  */
-import { grantDestinationAccess, importConfiguration } from '../customize.js';
+import {
+  destinationsIn, grantDestinationAccess, importConfiguration, readDestinationAccess, restoreDestinationAccess,
+} from '../customize.js';
 import { ClearingError } from '../errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { BrandConfig } from '../config/types.js';
@@ -76,6 +78,14 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
   if (opts.dryRun) return brandResult(brand, opts.node, BrandOutcome.DryRun, null, { ...diff });
   if (!differs) return brandResult(brand, opts.node, BrandOutcome.Skipped, 'already up to date: nothing would be added or changed', { ...diff });
 
+  let before: Awaited<ReturnType<typeof readDestinationAccess>>;
+  try {
+    before = await readDestinationAccess(soar, [...opts.destinations, ...destinationsIn(data)]);
+  } catch (err) {
+    log.warn(`configuration push: cannot read who may use the message destinations: ${ClearingError.from(err).message}`);
+    return brandResult(brand, opts.node, BrandOutcome.Failed, 'cannot read who may use the message destinations, so the import could lose it',
+      { ...diff, messages: soarMessages(err) });
+  }
   let imported: Awaited<ReturnType<typeof importConfiguration>>;
   try {
     imported = await importConfiguration(soar, data, log);
@@ -87,10 +97,18 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
   if (imported.status !== 'ACCEPTED') {
     return brandResult(brand, opts.node, BrandOutcome.Failed, `the import ended ${imported.status}`, { ...diff, import_id: imported.id, messages });
   }
-  for (const destination of opts.destinations) {
+  for (const destination of new Set([...opts.destinations, ...before.keys()])) {
     try {
-      const access = await grantDestinationAccess(soar, destination);
-      if (access.access === 'granted') messages.push(`message destination ${destination}: ${access.who} granted access again`);
+      const keep = before.get(destination);
+      let restored = 0;
+      if (opts.destinations.includes(destination)) {
+        const access = await grantDestinationAccess(soar, destination, keep);
+        if (access.access === 'granted') messages.push(`message destination ${destination}: ${access.who} granted access again`);
+        restored = access.restored;
+      } else if (keep) {
+        restored = await restoreDestinationAccess(soar, destination, keep);
+      }
+      if (restored > 0) messages.push(`message destination ${destination}: ${restored} entries the import removed put back`);
     } catch (err) {
       messages.push(`message destination ${destination}: ${ClearingError.from(err).message}`);
     }

@@ -4,6 +4,9 @@
  * carrying given tags or name prefixes), with every trace of users, group members and API keys
  * removed.
  *
+ * Every object's `tags` are emptied (after they selected what goes), as IBM's tools do before
+ * an import: tag handles differ between orgs.
+ *
  * Removal is by key, recursively, whatever section it is in, so an export that does contain
  * them (a newer SOAR, a hand-made file) still never lets them travel:
  *   - sections `users`, `groups`, `api_keys` are never copied (they are no kind);
@@ -12,6 +15,7 @@
  *   - principals (`creator_principal`, `last_modified_by`, `owner_id`, ...) are dropped: they
  *     name users or API keys of the source SOAR, meaningless (and private) elsewhere.
  */
+import { customizationRefusal, emptyTags } from '../customize.js';
 import { isJsonObject } from '../json.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../types.js';
@@ -92,7 +96,8 @@ export function scopeExport(raw: JsonObject, scope: ConfigScope): ScopedExport {
   const counts: Partial<Record<ConfigKind, number>> = {};
   for (const kind of scope.kinds) {
     const kept = objectsOf(raw, kind).filter((o) => inScope(scope, o));
-    data[CONFIG_KINDS[kind]] = kept.map((o) => stripIdentities(o, count));
+    // Tags are emptied as before any import (see emptyTags); they select objects above.
+    data[CONFIG_KINDS[kind]] = kept.map((o) => emptyTags(stripIdentities(o, count)));
     counts[kind] = kept.length;
   }
   // Sections never copied are still counted when present, so the report says they were there.
@@ -108,9 +113,26 @@ export function describeObjects(data: JsonObject, kinds: readonly ConfigKind[]):
   return kinds.flatMap((kind) => objectsOf(data, kind).map((o) => `${kind}: ${objectKey(kind, o)}`));
 }
 
-/** The brand's whole customization, as SOAR exports it. */
+/** The first SOAR major version that exports playbooks only when asked (`"playbooks": true`). */
+const PLAYBOOKS_SINCE_MAJOR = 44;
+
+/** The body of the export request: what resilient-sdk asks for, and playbooks where SOAR has them. */
+export function exportRequest(major: number): JsonObject {
+  const body: JsonObject = { layouts: true, actions: true, phases_and_tasks: true };
+  if (major >= PLAYBOOKS_SINCE_MAJOR) body['playbooks'] = true;
+  return body;
+}
+
+/**
+ * The brand's whole customization, as SOAR exports it. A key without the administrator
+ * permissions gets 403: thrown as a SoarPermissionError naming what to grant.
+ */
 export async function exportConfiguration(soar: SoarClient, signal?: AbortSignal): Promise<JsonObject> {
-  // The body resilient-sdk sends: with layouts, rules, phases and tasks.
-  const body = { layouts: true, actions: true, phases_and_tasks: true };
-  return soar.post<JsonObject>('/configurations/exports/', body, signal ? { signal } : {});
+  const ro = signal ? { signal } : {};
+  try {
+    const version = await soar.getServerVersion(ro);
+    return await soar.post<JsonObject>('/configurations/exports/', exportRequest(version.major), ro);
+  } catch (err) {
+    throw customizationRefusal(err, soar, 'export the configuration');
+  }
 }

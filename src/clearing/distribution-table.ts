@@ -1,7 +1,8 @@
 /**
  * The distribution table (`clearing_distribution`) of an incident as typed rows, and the
- * clearing node's writes to it. The node writes only status, remote incident, last update and
- * message: never the two flags, whose changes fire the table-changed rule.
+ * clearing node's writes to it. The node changes only status, remote incident, last update and
+ * message: the two flags, whose changes fire the table-changed rule, are written back as they
+ * are (SOAR's row update takes the whole row; see SoarClient.updateTableRow).
  */
 import { DISTRIBUTION_TABLE, type DistributionStatus } from '../../customize/datatable.js';
 import type { SoarClient } from '../soar/client.js';
@@ -40,13 +41,17 @@ function label(v: JsonValue): string | null {
   return null;
 }
 
+/** The row as SOAR answered it, behind each parsed row: a write starts from it, saving a read. */
+const answered = new WeakMap<DistributionRow, TableRow>();
+
+/** A row read with handle_format=names (cells by API name, the status as its label). */
 export function parseRow(row: TableRow): DistributionRow | null {
   const brand = cell(row, 'brand');
   if (typeof brand !== 'string' || brand === '') return null;
   const remote = cell(row, 'remote_incident_id');
   const last = cell(row, 'last_update');
   const message = cell(row, 'message');
-  return {
+  const parsed: DistributionRow = {
     rowId: row.id,
     brand,
     readOnly: cell(row, 'read_only') === true,
@@ -56,6 +61,8 @@ export function parseRow(row: TableRow): DistributionRow | null {
     lastUpdate: typeof last === 'number' ? last : null,
     message: typeof message === 'string' ? message : null,
   };
+  answered.set(parsed, row);
+  return parsed;
 }
 
 export async function readDistributionRows(soar: SoarClient, incidentId: number, signal?: AbortSignal): Promise<DistributionRow[]> {
@@ -63,11 +70,15 @@ export async function readDistributionRows(soar: SoarClient, incidentId: number,
   return data.rows.map(parseRow).filter((r): r is DistributionRow => r !== null);
 }
 
-/** Writes the node's columns of one row, stamping last_update; the flags are never sent. */
-export async function updateDistributionRow(soar: SoarClient, incidentId: number, rowId: number, update: RowUpdate, now = Date.now(), signal?: AbortSignal): Promise<void> {
+/**
+ * Writes the node's columns of one row, stamping last_update; the flags keep their values. The
+ * row as read is the starting point (a row changed since costs a 409 and a fresh read).
+ */
+export async function updateDistributionRow(soar: SoarClient, incidentId: number, row: DistributionRow, update: RowUpdate, now = Date.now(), signal?: AbortSignal): Promise<void> {
   const cells: Record<string, JsonValue> = { last_update: now };
   if (update.status !== undefined) cells['status'] = update.status;
   if (update.remoteIncidentId !== undefined) cells['remote_incident_id'] = update.remoteIncidentId;
   if (update.message !== undefined) cells['message'] = update.message;
-  await soar.updateTableRow(incidentId, TABLE, rowId, cells, signal ? { signal } : {});
+  const current = answered.get(row);
+  await soar.updateTableRow(incidentId, TABLE, row.rowId, cells, { ...(signal ? { signal } : {}), ...(current ? { current } : {}) });
 }

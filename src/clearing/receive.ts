@@ -218,7 +218,7 @@ export function copiesQuery(originBrand: string, originIncidentId: number): Quer
         { field_name: `properties.${ORIGIN_INCIDENT_FIELD}`, method: 'equals', value: String(originIncidentId) },
       ],
     }],
-    sorts: [{ field_name: 'id', type: 'ASC' }],
+    sorts: [{ field_name: 'id', type: 'asc' }],
     start: 0,
     length: 10,
   };

@@ -133,8 +133,8 @@ function queryFor(forBrand: string, start: number, length: number): QueryPagedRe
   return {
     filters: [{ conditions: [{ field_name: `properties.${SHARED_WITH_FIELD}`, method: 'contains', value: sharedWithMarker(forBrand) }] }],
     sorts: [
-      { field_name: 'create_date', type: 'DESC' },
-      { field_name: 'id', type: 'DESC' },
+      { field_name: 'create_date', type: 'desc' },
+      { field_name: 'id', type: 'desc' },
     ],
     start,
     length,

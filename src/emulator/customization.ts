@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../types.js';
 import { parseBpmnCached, BpmnError } from './bpmn.js';
+import { destinationOut, importedAccessLists } from './destinations.js';
 import type { Reply } from './routes.js';
 import { clone, loadTypesSample } from './samples.js';
 import type { EmulatorState, ImportRecord, TableDef } from './state.js';
@@ -235,12 +236,11 @@ function upsertDestination(state: EmulatorState, d: JsonObject): void {
   const target = existing ?? clone(state.samples.messageDestinations[0] ?? {});
   if (!existing) {
     target['id'] = state.nextId('dest');
-    const keyIds = Array.isArray(d['api_keys']) ? d['api_keys'].map(String) : [];
-    target['api_keys'] = state.apiKeys.filter((k) => keyIds.includes(k.id)).map((k) => k.handle);
-    const users = Array.isArray(d['users']) ? d['users'].map(String) : [];
-    target['users'] = state.users.filter((u) => users.includes(u.email) || users.includes(String(u.id))).map((u) => u.id);
     state.messageDestinations.push(target);
   }
+  // Strict reading (SOAR does not document it): the import's lists replace the destination's,
+  // so who may use an existing destination is what the export says, as far as this org knows them.
+  Object.assign(target, importedAccessLists(state, d));
   target['programmatic_name'] = name;
   target['name'] = str(d['name']) ?? name;
   target['export_key'] = name;
@@ -280,6 +280,13 @@ function upsertField(state: EmulatorState, type: string, f: JsonObject): void {
   fields.push(created);
 }
 
+/** A select column's options with this org's ids (SOAR numbers them itself; kept by label across imports). */
+function optionIds(state: EmulatorState, col: JsonObject, prev: JsonObject | null): JsonValue[] {
+  const before = prev && Array.isArray(prev['values']) ? prev['values'].filter(isObj) : [];
+  const values = Array.isArray(col['values']) ? col['values'].filter(isObj) : [];
+  return values.map((v) => ({ ...v, value: before.find((b) => b['label'] === v['label'])?.['value'] ?? state.nextId('field') }));
+}
+
 function upsertTable(state: EmulatorState, t: JsonObject): void {
   const name = String(t['type_name']);
   const existing = state.tables.get(name);
@@ -291,7 +298,7 @@ function upsertTable(state: EmulatorState, t: JsonObject): void {
     if (!isObj(col)) continue;
     const colName = str(col['name']) ?? key;
     const prev = isObj(fields[colName]) ? (fields[colName] as JsonObject) : null;
-    fields[colName] = { ...without(col, 'export_key'), id: prev?.['id'] ?? state.nextId('field'), name: colName, type_id: id };
+    fields[colName] = { ...without(col, 'export_key'), id: prev?.['id'] ?? state.nextId('field'), name: colName, type_id: id, values: optionIds(state, col, prev) };
   }
   const type: JsonObject = {
     ...without(t, 'export_key', 'fields'),
@@ -530,7 +537,7 @@ function tableType(state: EmulatorState, t: TableDef): JsonObject {
     ? clone(t.type)
     : {
         id: t.id, type_id: 8, type_name: t.name, display_name: t.name,
-        fields: Object.fromEntries((t.columns ?? []).map((c, i) => [c, { id: 9000 + t.id * 10 + i, name: c, text: c, type_id: t.id, input_type: 'text', values: [] }])),
+        fields: Object.fromEntries(state.columnsOf(t).map((c) => [c.name, clone(c.def)])),
         properties: { can_create: true, can_destroy: true, for_who: [] }, parent_types: ['incident'],
         for_notifications: false, for_actions: true, for_custom_fields: true, for_workflows: true,
         uuid: null, actions: [], scripts: [], playbooks: [], tags: [],
@@ -599,10 +606,8 @@ function exportField(type: string, f: JsonObject): JsonObject {
 }
 
 function exportDestination(state: EmulatorState, d: JsonObject): JsonObject {
-  const out = without(d, 'id');
+  const out = without(destinationOut(state, d, true), 'id');
   out['export_key'] = d['programmatic_name'] ?? null;
-  out['api_keys'] = (Array.isArray(d['api_keys']) ? d['api_keys'] : []).map((h) => state.apiKeys.find((k) => k.handle === h)?.id ?? h);
-  out['users'] = (Array.isArray(d['users']) ? d['users'] : []).map((u) => state.users.find((x) => x.id === u)?.email ?? u);
   if (!Array.isArray(out['tags'])) out['tags'] = [];
   return out;
 }
@@ -615,8 +620,21 @@ function exportTable(state: EmulatorState, t: TableDef): JsonObject {
   return { ...type, id: null, fields: exported, actions: [], export_key: t.name };
 }
 
-/** `POST /configurations/exports`: the org's customization in export.res shape. */
-export function postExport(state: EmulatorState): Reply {
+/**
+ * What the export body selects, beyond what is always exported (destinations, functions, fields,
+ * datatables, workflows, scripts...): each flag and the sections it brings; unselected they come
+ * empty. Playbooks come only when asked for (SOAR >= 44); resilient-sdk asks for the others.
+ */
+const SELECTED_SECTIONS: Readonly<Record<string, readonly string[]>> = {
+  actions: ['actions', 'action_order'],
+  layouts: ['layouts'],
+  phases_and_tasks: ['phases', 'automatic_tasks', 'task_order'],
+  playbooks: ['playbooks'],
+};
+
+/** `POST /configurations/exports`: the org's customization in export.res shape, as selected by the body. */
+export function postExport(state: EmulatorState, body: JsonValue | undefined): Reply {
+  if (body !== undefined && !isObj(body)) return err(400, 'The export request needs a JSON object body');
   const constInfo = state.samples.constInfo;
   const data: JsonObject = {
     action_order: [],
@@ -659,5 +677,8 @@ export function postExport(state: EmulatorState): Reply {
     workspaces: [],
   };
   for (const [section, items] of state.otherSections) data[section] = items.map((o) => clone(o));
+  for (const [flag, sections] of Object.entries(SELECTED_SECTIONS)) {
+    if (body?.[flag] !== true) for (const section of sections) data[section] = [];
+  }
   return { status: 200, body: data };
 }

@@ -51,6 +51,12 @@ export function contextTokenFor(invocationId: number): string {
   return `${b64('{"alg":"HS256"}')}.${b64(JSON.stringify({ inv: invocationId }))}.${b64(`sig-${invocationId}`)}`;
 }
 
+/** The Co3ContextToken of a workflow instance's invocations (distinct from contextTokenFor's). */
+export function workflowContextToken(instanceId: number): string {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64url');
+  return `${b64('{"alg":"HS256"}')}.${b64(JSON.stringify({ wfi: instanceId }))}.${b64(`wf-sig-${instanceId}`)}`;
+}
+
 /** Invocation ids are unique per test process, across invokers (SOAR's are unique per server). */
 let nextInvocation = 1000;
 

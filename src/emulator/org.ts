@@ -145,38 +145,6 @@ export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok
   return { ok: true, body: out };
 }
 
-/** A stored handle (id) as its name; unknown ids stay as they are. */
-function nameOf(state: EmulatorState, field: JsonObject | undefined, principal: boolean, v: JsonValue): JsonValue {
-  if (typeof v !== 'number' && typeof v !== 'string') return v;
-  if (principal) return principalFor(state, v)?.name ?? v;
-  const hit = field ? optionsOf(field).find((o) => o.value === v) : undefined;
-  return hit ? hit.label : v;
-}
-
-/** An incident as `GET` answers it with `handle_format=names`: every handle as its name. */
-export function incidentWithNames(state: EmulatorState, inc: JsonObject): JsonObject {
-  const out = clone(inc);
-  const rename = (field: JsonObject | undefined, principal: boolean, v: JsonValue): JsonValue =>
-    Array.isArray(v) ? v.map((x) => nameOf(state, field, principal, x)) : nameOf(state, field, principal, v);
-  for (const [k, v] of Object.entries(out)) {
-    if (k === 'properties' || CODE_FIELDS.has(k)) continue;
-    if (PRINCIPAL_FIELDS[k]) out[k] = rename(undefined, true, v);
-    else {
-      const field = fieldDef(state, k, false);
-      if (field && SELECT_TYPES.has(String(field['input_type']))) out[k] = rename(field, false, v);
-    }
-  }
-  if (isObj(out['properties'])) {
-    for (const [k, v] of Object.entries(out['properties'])) {
-      const field = fieldDef(state, k, true);
-      const type = String(field?.['input_type'] ?? '');
-      if (type === 'select_owner' || type === 'multiselect_members') out['properties'][k] = rename(field, true, v);
-      else if (SELECT_TYPES.has(type)) out['properties'][k] = rename(field, false, v);
-    }
-  }
-  return out;
-}
-
 // ---- the org object ----
 
 function byName(entries: Iterable<JsonObject>): JsonObject {

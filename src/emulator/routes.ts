@@ -7,9 +7,12 @@ import type { JsonObject, JsonValue } from '../types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';
-import { checkIncidentWrite, incidentWithNames, orgObject } from './org.js';
+import { checkIncidentWrite, orgObject } from './org.js';
+import { accessListsIn, destinationOut } from './destinations.js';
+import { PATCH_OK, planIncidentPatch } from './incident-patch.js';
 import { clone } from './samples.js';
-import { textOf, type EmulatorState, type Principal, type TableDef } from './state.js';
+import { cellsToStored, handlesToIds, rowOut, wantsNames, withHandles } from './handles.js';
+import { textOf, type EmulatorState, type Principal } from './state.js';
 
 export interface Reply {
   readonly status: number;
@@ -184,7 +187,9 @@ function num(v: JsonValue | undefined): number | null {
   return null;
 }
 
-const METHODS = new Set(['equals', 'not_equals', 'in', 'not_in', 'contains', 'not_contains', 'has_a_value', 'not_has_a_value', 'gt', 'gte', 'lt', 'lte']);
+const METHODS = new Set([
+  'equals', 'not_equals', 'in', 'not_in', 'contains', 'not_contains', 'has_a_value', 'not_has_a_value', 'does_not_have_a_value', 'gt', 'gte', 'lt', 'lte',
+]);
 
 function matches(inc: JsonObject, cond: JsonObject): boolean {
   const v = fieldValue(inc, String(cond['field_name']));
@@ -209,6 +214,7 @@ function matches(inc: JsonObject, cond: JsonObject): boolean {
     case 'has_a_value':
       return hasValue(v);
     case 'not_has_a_value':
+    case 'does_not_have_a_value':
       return !hasValue(v);
     default: {
       const a = num(v);
@@ -232,6 +238,33 @@ function compare(a: JsonValue | undefined, b: JsonValue | undefined): number {
 
 const PARTIAL_FIELDS = ['id', 'name', 'vers', 'org_id', 'discovered_date', 'create_date', 'plan_status', 'severity_code', 'owner_id', 'phase_id', 'properties', 'incident_type_ids'];
 
+/**
+ * Sorts and page size as SOAR takes them: a sort's `type` is `asc` or `desc` (every IBM client
+ * sends lower case; anything else is refused, the strict reading), and `length` stays within
+ * `max_page_size` of `GET /rest/const` (refused beyond it, the strict reading: page with `start`).
+ */
+function checkPaging(state: EmulatorState, b: JsonObject): Reply | null {
+  const sorts = b['sorts'] ?? [];
+  if (!Array.isArray(sorts)) return soarError(400, "'sorts' must be a list");
+  for (const s of sorts) {
+    if (!isObj(s) || typeof s['field_name'] !== 'string') return soarError(400, "each sort needs a 'field_name'");
+    if (s['type'] !== 'asc' && s['type'] !== 'desc') return soarError(400, `Invalid sort type ${JSON.stringify(s['type'] ?? null)}: use 'asc' or 'desc'`);
+  }
+  const max = maxPageSize(state);
+  const length = b['length'];
+  if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length) || length < 0)) return soarError(400, "'length' must be a non-negative integer");
+  if (typeof length === 'number' && length > max) return soarError(400, `'length' ${length} is larger than the maximum page size ${max}`);
+  const start = b['start'];
+  if (start !== undefined && (typeof start !== 'number' || !Number.isInteger(start) || start < 0)) return soarError(400, "'start' must be a non-negative integer");
+  return null;
+}
+
+/** `max_page_size` of the const sample (100 when it has none). */
+function maxPageSize(state: EmulatorState): number {
+  const v = state.samples.constInfo['max_page_size'];
+  return typeof v === 'number' && v > 0 ? v : 100;
+}
+
 function queryPaged(state: EmulatorState, orgId: number, req: RouteRequest): Reply {
   const level = req.query.get('return_level') ?? 'normal';
   if (!['partial', 'normal', 'full'].includes(level)) return soarError(400, `Invalid return_level '${level}'`);
@@ -247,6 +280,8 @@ function queryPaged(state: EmulatorState, orgId: number, req: RouteRequest): Rep
       if (!METHODS.has(String(c['method']))) return soarError(400, `Unsupported condition method '${String(c['method'])}'`);
     }
   }
+  const bad = checkPaging(state, b);
+  if (bad) return bad;
   const all = state.incidentsOf(orgId).sort((x, y) => (x['id'] as number) - (y['id'] as number));
   let hits = filters.length === 0
     ? all
@@ -259,47 +294,47 @@ function queryPaged(state: EmulatorState, orgId: number, req: RouteRequest): Rep
       for (const s of sorts) {
         const name = String(s['field_name']);
         const c = compare(fieldValue(x, name), fieldValue(y, name));
-        if (c !== 0) return String(s['type']).toUpperCase() === 'DESC' ? -c : c;
+        if (c !== 0) return s['type'] === 'desc' ? -c : c;
       }
       return 0;
     });
   }
   const start = typeof b['start'] === 'number' ? Math.max(0, b['start']) : 0;
-  const length = typeof b['length'] === 'number' && b['length'] >= 0 ? b['length'] : hits.length;
-  const names = req.query.get('handle_format') === 'names';
+  const length = typeof b['length'] === 'number' ? b['length'] : maxPageSize(state);
+  const names = wantsNames(req.query, req.headers);
   const page = hits.slice(start, start + length).map((inc) => {
-    if (level !== 'partial') return names ? incidentWithNames(state, inc) : clone(inc);
+    if (level !== 'partial') return withHandles(state, inc, names);
     const out: JsonObject = {};
     for (const k of PARTIAL_FIELDS) if (k in inc) out[k] = clone(inc[k] as JsonValue);
-    return names ? incidentWithNames(state, out) : out;
+    return withHandles(state, out, names);
   });
   return { status: 200, body: { recordsTotal: all.length, recordsFiltered: hits.length, data: page } };
 }
 
 // ---- org-scoped routes ----
 
+/** `PATCH /incidents/<id>` (incident-patch.ts): applied like a PUT when no field conflicts. */
+function patchIncident(
+  state: EmulatorState, orgId: number, inc: JsonObject, body: JsonValue | undefined, creator: JsonObject, contextToken: string | null,
+): Reply {
+  const plan = planIncidentPatch(state, inc, body);
+  if (plan.kind === 'invalid') return soarError(400, plan.message);
+  if (plan.kind === 'conflict') return { status: 200, body: plan.status };
+  const before = clone(inc);
+  state.applyIncidentChanges(inc, plan.update);
+  state.touch(inc);
+  const id = inc['id'] as number;
+  state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator, contextToken });
+  return { status: 200, body: clone(PATCH_OK) };
+}
+
 function artifactOut(state: EmulatorState, a: JsonObject, req: RouteRequest): JsonObject {
   const out = clone(a);
-  if (req.query.get('handle_format') === 'names') {
+  if (wantsNames(req.query, req.headers)) {
     const t = state.artifactType(out['type']);
     if (t) out['type'] = t[1];
   }
   return out;
-}
-
-type CellsResult = { ok: true; cells: Record<string, JsonValue> } | { ok: false; reply: Reply };
-
-function cellsIn(table: TableDef, body: JsonValue | undefined): CellsResult {
-  if (!isObj(body) || !isObj(body['cells'])) return { ok: false, reply: soarError(400, "A row needs 'cells': {column: {value}}") };
-  const cells: Record<string, JsonValue> = {};
-  for (const [col, cell] of Object.entries(body['cells'])) {
-    if (!isObj(cell) || !('value' in cell)) return { ok: false, reply: soarError(400, `Cell '${col}' needs a 'value'`) };
-    if (table.columns !== null && !table.columns.includes(col)) {
-      return { ok: false, reply: soarError(400, `Unknown column '${col}' in datatable '${table.name}'`) };
-    }
-    cells[col] = cell['value'] as JsonValue;
-  }
-  return { ok: true, cells };
 }
 
 function actionInvocation(state: EmulatorState, r: Parameters<NonNullable<EmulatorState['hooks']>['invokeAction']>[0]): Reply {
@@ -321,37 +356,46 @@ function groupsJson(state: EmulatorState): JsonObject[] {
 function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: string, req: RouteRequest): Reply {
   const m = req.method;
   const creator = state.principalJson(p);
+  const contextToken = header(req, 'x-co3contexttoken') ?? null;
   let g: RegExpMatchArray | null;
 
   if (rest === '/functions' && m === 'GET') return { status: 200, body: { entities: state.functions.map((f) => clone(f)) } };
   if (rest === '/groups' && m === 'GET') return { status: 200, body: groupsJson(state) };
+  // The queues of the org's connectors (IBM's resilient-circuits subscribes them too); the emulator has none.
+  if (rest === '/connectors/queues' && m === 'GET') return { status: 200, body: { queues: [], org_id: orgId } };
   if ((g = rest.match(/^\/functions\/([^/]+)$/)) && m === 'GET') {
     const f = state.findFunction(decodeURIComponent(g[1]!));
     return f ? { status: 200, body: clone(f) } : soarError(404, `Function '${decodeURIComponent(g[1]!)}' not found`);
   }
+  const names = wantsNames(req.query, req.headers);
   if (rest === '/message_destinations' && m === 'GET') {
-    return { status: 200, body: { entities: state.messageDestinations.map((d) => clone(d)) } };
+    return { status: 200, body: { entities: state.messageDestinations.map((d) => destinationOut(state, d, names)) } };
   }
   if ((g = rest.match(/^\/message_destinations\/([^/]+)$/))) {
     const d = state.findDestination(decodeURIComponent(g[1]!));
     if (!d) return soarError(404, `Message destination '${decodeURIComponent(g[1]!)}' not found`);
-    if (m === 'GET') return { status: 200, body: clone(d) };
+    if (m === 'GET') return { status: 200, body: destinationOut(state, d, names) };
     if (m === 'PUT') {
       if (!isObj(req.body)) return soarError(400, 'A message destination needs a JSON object');
+      const access = accessListsIn(state, req.body);
+      if (!access.ok) return soarError(400, access.message);
       for (const [k, v] of Object.entries(req.body)) if (k !== 'id' && k !== 'uuid') d[k] = clone(v);
-      return { status: 200, body: clone(d) };
+      Object.assign(d, access.lists);
+      return { status: 200, body: destinationOut(state, d, names) };
     }
   }
   if (rest === '/types/incident/fields' && m === 'GET') return { status: 200, body: state.incidentFields.map((f) => clone(f)) };
 
   // customization: import, export, rules, workflows, types
-  const names = req.query.get('handle_format') === 'names';
+  if (rest.startsWith('/configurations/') && p.kind === 'apikey' && !p.key.admin) {
+    return soarError(403, 'This API key does not have the permission to export or import the configuration');
+  }
   if (rest === '/configurations/imports' && m === 'POST') return postImport(state, orgId, req.body);
   if ((g = rest.match(/^\/configurations\/imports\/(\d+)$/))) {
     if (m === 'GET') return getImport(state, orgId, Number(g[1]));
     if (m === 'PUT') return putImport(state, orgId, Number(g[1]), req.body);
   }
-  if ((rest === '/configurations/exports' || rest === '/configurations/exports/') && m === 'POST') return postExport(state);
+  if ((rest === '/configurations/exports' || rest === '/configurations/exports/') && m === 'POST') return postExport(state, req.body);
   if (rest === '/actions' && m === 'GET') return { status: 200, body: { entities: state.rules.map((r) => ruleRest(state, r, names)) } };
   if ((g = rest.match(/^\/actions\/(\d+)$/)) && m === 'GET') {
     const r = state.rules.find((x) => String(x['id']) === g![1]);
@@ -389,8 +433,8 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     const checked = checkIncidentWrite(state, b);
     if (!checked.ok) return soarError(400, checked.message);
     const inc = state.createIncident(orgId, checked.body, creator);
-    const body = clone(inc);
-    state.hooks?.objectChanged({ orgId, incidentId: inc['id'] as number, table: null, rowId: null, old: null, current: clone(inc), principal: creator });
+    const body = withHandles(state, inc, names);
+    state.hooks?.objectChanged({ orgId, incidentId: inc['id'] as number, table: null, rowId: null, old: null, current: clone(inc), principal: creator, contextToken });
     return { status: 200, body };
   }
   if ((g = rest.match(/^\/incidents\/(\d+)(\/.*)?$/))) {
@@ -399,7 +443,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     const inc = state.incidents.get(id);
     if (!inc || inc['org_id'] !== orgId) return soarError(404, `Incident ${id} not found`);
     if (sub === '') {
-      if (m === 'GET') return { status: 200, body: req.query.get('handle_format') === 'names' ? incidentWithNames(state, inc) : clone(inc) };
+      if (m === 'GET') return { status: 200, body: withHandles(state, inc, names) };
       if (m === 'DELETE') {
         state.deleteIncident(id);
         state.hooks?.incidentDeleted(orgId, id);
@@ -418,19 +462,20 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         const before = clone(inc);
         state.applyIncidentChanges(inc, checked.body);
         state.touch(inc);
-        const body = clone(inc);
-        state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator });
+        const body = withHandles(state, inc, names);
+        state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator, contextToken });
         return { status: 200, body };
       }
+      if (m === 'PATCH') return patchIncident(state, orgId, inc, req.body, creator, contextToken);
       return soarError(405, `${m} not allowed on /incidents/${id}`);
     }
     if (sub === '/tasks') {
-      if (m === 'GET') return { status: 200, body: state.tasksOf(id).map((t) => clone(t)) };
+      if (m === 'GET') return { status: 200, body: state.tasksOf(id).map((t) => withHandles(state, t, names)) };
       if (m === 'POST') {
         const b = req.body;
         if (!isObj(b) || typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "A task needs a 'name'");
-        const t = state.createTask(inc, b, creator);
-        return { status: 200, body: clone(t) };
+        const t = state.createTask(inc, handlesToIds(state, b), creator);
+        return { status: 200, body: withHandles(state, t, names) };
       }
     }
     if (sub === '/comments') {
@@ -461,6 +506,10 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         return { status: 200, body: clone(state.addAttachment(inc, req.file, creator).meta) };
       }
     }
+    if ((g = sub.match(/^\/attachments\/(\d+)$/)) && m === 'GET') {
+      const att = state.attachmentsOf(id).find((a) => a.meta['id'] === Number(g![1]));
+      return att ? { status: 200, body: clone(att.meta) } : soarError(404, `Attachment ${g[1]} not found`);
+    }
     if ((g = sub.match(/^\/attachments\/(\d+)\/contents$/)) && m === 'GET') {
       const att = state.attachmentsOf(id).find((a) => a.meta['id'] === Number(g![1]));
       if (!att) return soarError(404, `Attachment ${g[1]} not found`);
@@ -480,14 +529,14 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       const table = state.findTable(decodeURIComponent(g[1]!));
       if (!table) return soarError(404, `Datatable '${decodeURIComponent(g[1]!)}' not found`);
       const rows = state.rowsOf(id, table);
-      if (!g[2] && m === 'GET') return { status: 200, body: { id: table.id, rows: [...rows.values()].map((r) => clone(r)) } };
+      if (!g[2] && m === 'GET') return { status: 200, body: { id: table.id, rows: [...rows.values()].map((r) => rowOut(state, table, r, names)) } };
       if (g[2] && !g[3] && m === 'POST') {
-        const parsed = cellsIn(table, req.body);
-        if (!parsed.ok) return parsed.reply;
+        const parsed = cellsToStored(state, table, req.body);
+        if (!parsed.ok) return soarError(400, parsed.message);
         const row = state.newRow(parsed.cells);
         rows.set(row['id'] as number, row);
-        const body = clone(row);
-        state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId: row['id'] as number, old: null, current: clone(row), principal: creator });
+        const body = rowOut(state, table, row, names);
+        state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId: row['id'] as number, old: null, current: clone(row), principal: creator, contextToken });
         return { status: 200, body };
       }
       if (g[3]) {
@@ -503,15 +552,17 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
           if (isObj(b) && typeof b['version'] === 'number' && b['version'] !== row['version']) {
             return soarError(409, `Row ${rowId} was changed by someone else (version ${b['version']} is not the current ${String(row['version'])})`);
           }
-          const parsed = cellsIn(table, b);
-          if (!parsed.ok) return parsed.reply;
+          const parsed = cellsToStored(state, table, b);
+          if (!parsed.ok) return soarError(400, parsed.message);
           const before = clone(row);
-          const current = isObj(row['cells']) ? row['cells'] : {};
+          // The PUT is the whole row: a cell it leaves out is cleared (SOAR documents no partial
+          // row update, and IBM's clients always send every cell).
+          const current: JsonObject = {};
           for (const [col, value] of Object.entries(parsed.cells)) current[col] = { id: col, row_id: rowId, value };
           row['cells'] = current;
           row['version'] = (typeof row['version'] === 'number' ? row['version'] : 0) + 1;
-          const body = clone(row);
-          state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId, old: before, current: clone(row), principal: creator });
+          const body = rowOut(state, table, row, names);
+          state.hooks?.objectChanged({ orgId, incidentId: id, table, rowId, old: before, current: clone(row), principal: creator, contextToken });
           return { status: 200, body };
         }
       }
@@ -524,14 +575,14 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     const t = state.tasks.get(Number(g[1]));
     const inc = t ? state.incidents.get(t['inc_id'] as number) : undefined;
     if (!t || !inc || inc['org_id'] !== orgId) return soarError(404, `Task ${g[1]} not found`);
-    if (m === 'GET') return { status: 200, body: clone(t) };
+    if (m === 'GET') return { status: 200, body: withHandles(state, t, names) };
     if (m === 'PUT') {
       const b = req.body;
       if (!isObj(b)) return soarError(400, 'A task needs a JSON object body');
       if ('status' in b && b['status'] !== 'O' && b['status'] !== 'C') return soarError(400, `Invalid task status ${JSON.stringify(b['status'])}`);
       const wasOpen = t['status'] !== 'C';
       const protectedKeys = new Set(['id', 'inc_id', 'inc_name', 'init_date', 'creator_principal', 'perms', 'closed_date']);
-      for (const [k, v] of Object.entries(b)) {
+      for (const [k, v] of Object.entries(handlesToIds(state, b))) {
         if (protectedKeys.has(k)) continue;
         t[k] = k === 'instructions' ? textOf(v) : clone(v);
       }
@@ -542,7 +593,8 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         t['closed_date'] = null;
         t['active'] = true;
       }
-      return { status: 200, body: clone(t) };
+      // SOAR answers a task update with a StatusDTO {success, title, message, hints}, not the task.
+      return { status: 200, body: clone(OK_RESULT) };
     }
   }
   return soarError(404, `No such endpoint: ${m} ${req.path}`);

@@ -8,6 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../types.js';
+import type { ColumnDef } from './handles.js';
 import { clone, type Samples } from './samples.js';
 
 export interface EmulatorOrgSpec {
@@ -27,6 +28,8 @@ export interface EmulatorApiKeySpec {
   readonly orgs?: readonly number[];
   /** false: the session's `api_key_handle` is null, as QRadar SOAR 51.0.9 answered. Default true. */
   readonly handleInSession?: boolean;
+  /** false: a key without the administrator permissions (configuration export and import answer 403). Default true. */
+  readonly admin?: boolean;
 }
 
 export interface EmulatorUserSpec {
@@ -74,6 +77,7 @@ export interface ApiKeyRecord {
   readonly clientId: string;
   readonly orgs: readonly number[] | null;
   readonly handleInSession: boolean;
+  readonly admin: boolean;
 }
 
 export interface UserRecord {
@@ -129,6 +133,8 @@ export interface ObjectChange {
   readonly current: JsonObject;
   /** Who made the change (principal JSON). */
   readonly principal: JsonObject;
+  /** The request's X-Co3ContextToken: the rule that sent that invocation does not fire again. */
+  readonly contextToken?: string | null;
 }
 
 /** `POST .../action_invocations`: an analyst runs a menu-item rule on an incident or a row. */
@@ -227,6 +233,8 @@ export class EmulatorState {
   /** `${incidentId}/${tableId}` -> rows by id. */
   readonly rows = new Map<string, Map<number, JsonObject>>();
   readonly tables = new Map<string, TableDef>();
+  /** Columns of tables that accept any column (no definition), numbered as first written. */
+  private readonly openColumns = new Map<number, ColumnDef[]>();
   readonly notes = new Map<number, JsonObject[]>();
   readonly artifacts = new Map<number, JsonObject[]>();
   readonly attachments = new Map<number, Array<{ meta: JsonObject; data: Buffer }>>();
@@ -255,7 +263,7 @@ export class EmulatorState {
   readonly strictFields: boolean;
   sessionTimeoutMs: number;
   private seq = {
-    // Users and groups share SOAR's principal ids (an owner is either), so their ranges differ.
+    // Groups and users share SOAR's principal handles (owner_id, members): their ids never overlap.
     incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1, group: 500,
     rule: 200, workflow: 10, import: 1, misc: 1, attachment: 1, role: 1001, option: 3000, artifactType: 1000,
   };
@@ -296,6 +304,7 @@ export class EmulatorState {
         clientId: randomUUID(),
         orgs: k.orgs ? [...k.orgs] : null,
         handleInSession: k.handleInSession ?? true,
+        admin: k.admin ?? true,
       });
     }
     for (const u of opts.users ?? [DEFAULT_USER]) this.addUser(u);
@@ -469,6 +478,34 @@ export class EmulatorState {
     for (const t of this.tables.values()) if (String(t.id) === nameOrId) return t;
     if (this.strictFields || this.tablesFromImport || /^\d+$/.test(nameOrId)) return undefined;
     return this.addTable({ name: nameOrId, columns: null });
+  }
+
+  /**
+   * A table's columns with their field ids: an imported table's type fields; for a table declared
+   * by the options, synthesized ids; a table accepting any column numbers each as first written.
+   */
+  columnsOf(table: TableDef): ColumnDef[] {
+    const fields = table.type && isObj(table.type['fields']) ? table.type['fields'] : null;
+    if (fields) {
+      return Object.entries(fields).filter(([, f]) => isObj(f)).map(([name, f]) => ({ id: Number((f as JsonObject)['id']), name, def: f as JsonObject }));
+    }
+    if (table.columns) {
+      return table.columns.map((name, i) => ({
+        id: 9000 + table.id * 10 + i, name, def: { id: 9000 + table.id * 10 + i, name, text: name, type_id: table.id, input_type: 'text', values: [] },
+      }));
+    }
+    return this.openColumns.get(table.id) ?? [];
+  }
+
+  /** A column by API name or field id; a table accepting any column gets a new one for a new name. */
+  column(table: TableDef, key: string): ColumnDef | undefined {
+    const cols = this.columnsOf(table);
+    const hit = cols.find((c) => c.name === key) ?? cols.find((c) => String(c.id) === key);
+    if (hit || table.columns !== null || table.type || /^\d+$/.test(key)) return hit;
+    const id = this.seq.field++;
+    const col: ColumnDef = { id, name: key, def: { id, name: key, text: key, type_id: table.id, input_type: 'text', values: [] } };
+    this.openColumns.set(table.id, [...cols, col]);
+    return col;
   }
 
   /** Replaces (same id) or adds a table defined by an import. */

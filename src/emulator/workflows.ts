@@ -27,7 +27,7 @@ import type { JsonObject, JsonValue } from '../types.js';
 import { BpmnError, parseBpmnCached, type BpmnNode, type FunctionStepConfig } from './bpmn.js';
 import { ruleConditionsHold, type ConditionContext, type FieldValues } from './conditions.js';
 import { findFunctionByUuid, findRule, findWorkflow, objectTypeId } from './customization.js';
-import { SoarInvoker } from './invoker.js';
+import { SoarInvoker, workflowContextToken } from './invoker.js';
 import { checkPostProcessingScript, parsePreProcessingScript, ScriptError, type ScriptAssignment } from './scripts.js';
 import type {
   ActionInvocationRequest, ActionInvocationResult, EmulatorState, ObjectChange, RuleHooks, TableDef,
@@ -57,6 +57,8 @@ export interface WorkflowStepRecord {
   status: 'running' | 'completed' | 'failed';
   /** The final reply's results payload (results v2). */
   results: JsonValue | null;
+  /** The final reply's message_type (0 success, 1 error), once it came. */
+  replyType: number | null;
   error: string | null;
   readonly startedAt: number;
   endedAt: number | null;
@@ -135,6 +137,8 @@ export class WorkflowEngine implements RuleHooks {
   private running = 0;
   private seq = 1;
   private closed = false;
+  /** Context token of each instance started by a rule -> that rule's name. */
+  private readonly tokenRules = new Map<string, string>();
 
   constructor(private readonly state: EmulatorState, opts: WorkflowEngineOptions = {}) {
     this.broker = opts.broker ?? null;
@@ -208,7 +212,10 @@ export class WorkflowEngine implements RuleHooks {
   objectChanged(change: ObjectChange): void {
     if (this.closed) return;
     const objectType = change.table ? change.table.name : 'incident';
-    const rules = this.state.rules.filter((r) => r['type'] === 0 && r['enabled'] !== false && r['object_type'] === objectType);
+    // A change made with an invocation's X-Co3ContextToken skips the rule that sent the invocation
+    // (Custom Action Developer Guide, "Message headers"), so a workflow cannot trigger itself.
+    const skip = change.contextToken ? this.tokenRules.get(change.contextToken) : undefined;
+    const rules = this.state.rules.filter((r) => r['type'] === 0 && r['enabled'] !== false && r['object_type'] === objectType && r['name'] !== skip);
     if (rules.length === 0) return;
     const ctx = this.conditionContext(change);
     const target: Target = { orgId: change.orgId, incidentId: change.incidentId, table: change.table, rowId: change.rowId };
@@ -372,6 +379,7 @@ export class WorkflowEngine implements RuleHooks {
       endedAt: null,
     };
     this.instances.push(inst);
+    if (rule !== null) this.tokenRules.set(workflowContextToken(inst.id), rule);
     void this.run(inst, wf, target);
     return inst;
   }
@@ -498,6 +506,7 @@ export class WorkflowEngine implements RuleHooks {
       inputs: {},
       status: 'running',
       results: null,
+      replyType: null,
       error: null,
       startedAt: Date.now(),
       endedAt: null,
@@ -559,6 +568,7 @@ export class WorkflowEngine implements RuleHooks {
     if (inst.status !== 'running') return;
     const correlationId = await invoker.invoke(fnName, inputs, {
       workflowInstanceId: inst.id,
+      contextToken: workflowContextToken(inst.id),
       principalObject: inst.principal,
       functionObject: { id: fn['id'] ?? null, display_name: fn['display_name'] ?? fnName, name: fnName },
       workflowObject: {
@@ -580,6 +590,7 @@ export class WorkflowEngine implements RuleHooks {
     if (inst.status !== 'running') return;
     const json = reply.json;
     if (!json) return failStep(`${label}: the final reply is not JSON: ${reply.raw.slice(0, 200)}`);
+    step.replyType = json.message_type;
     if (json.message_type !== 0) return failStep(`${label} failed: ${json.message}`);
     const results = (json.results ?? null) as JsonValue;
     step.results = results;

@@ -70,6 +70,8 @@ export interface GetPutOptions<T = unknown> {
   /** GET-apply-PUT rounds before giving up with SoarConflictError; default 10. */
   readonly attempts?: number;
   readonly signal?: AbortSignal;
+  /** Query parameters of both the GET and the PUT (e.g. handle_format=names). */
+  readonly query?: RequestOptions['query'];
   /**
    * The object as the caller already read it: the first round applies to it instead of a GET.
    * A stale copy costs a 409 and a fresh round; `apply` answering null on it ends there, so
@@ -87,8 +89,10 @@ export interface SoarIdentity {
   readonly userId: number | null;
   /** display_name (API key) or "first last" (user), when SOAR gives one. */
   readonly displayName: string | null;
-  /** The API key's client_id: how message destinations list the keys allowed to use them (`api_keys`). */
+  /** The API key's client_id: its name in message destinations' `api_keys` with handle_format=names. */
   readonly apiKeyClientId: string | null;
+  /** The API key's handle (`api_key_handle`): its id in `api_keys` by default. SOAR 51.0.9 may give null. */
+  readonly apiKeyHandle: number | null;
   /** The principal's role ids in the org, as a password session lists them (`orgs[].role_handles`; empty for API keys). */
   readonly roles: readonly number[];
 }
@@ -111,6 +115,7 @@ function identityOf(transport: SoarTransport, session: SessionInfo, org: Session
     userId: typeof session['user_id'] === 'number' ? session['user_id'] : null,
     displayName: str(session['display_name']) ?? (names.length ? names.join(' ') : null),
     apiKeyClientId: transport.auth.kind === 'api_key' ? str(session['client_id']) : null,
+    apiKeyHandle: transport.auth.kind === 'api_key' && typeof session['api_key_handle'] === 'number' ? session['api_key_handle'] : null,
     roles: Array.isArray(roles) ? roles.filter((r): r is number => typeof r === 'number') : [],
   };
 }
@@ -218,7 +223,7 @@ export class SoarClient {
    */
   async getPut<T extends Versioned>(path: string, apply: Apply<T>, opts: GetPutOptions<T> = {}): Promise<T | null> {
     const attempts = Math.max(1, Math.floor(opts.attempts ?? 10));
-    const ro: RequestOptions = opts.signal ? { signal: opts.signal } : {};
+    const ro: RequestOptions = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.query ? { query: opts.query } : {}) };
     for (let i = 1; i <= attempts; i++) {
       const current = i === 1 && opts.current !== undefined ? opts.current : await this.get<T>(path, ro);
       const next = await apply(structuredClone(current));
@@ -228,8 +233,15 @@ export class SoarClient {
       if (body.vers === undefined && typeof lock.vers === 'number') body.vers = lock.vers;
       if (body.version === undefined && typeof lock.version === 'number') body.version = lock.version;
       try {
-        const updated = await this.put<T | null>(path, body, ro);
-        return updated ?? (body as T);
+        const updated = await this.put<T | StatusAnswer | null>(path, body, ro);
+        // Some updates (PUT /tasks/<id>) answer a StatusDTO instead of the object.
+        if (isStatusAnswer(updated)) {
+          if (updated.success === false) {
+            throw new SoarRequestError({ status: 200, method: 'PUT', path: this.restPath(path), soarMessage: updated.message ?? 'the update was refused' });
+          }
+          return body as T;
+        }
+        return (updated as T | null) ?? (body as T);
       } catch (err) {
         if (err instanceof SoarRequestError && err.status === 409) {
           this.transport.log.debug(`SOAR PUT ${this.restPath(path)} conflict (409); re-reading (${i}/${attempts})`, {
@@ -266,18 +278,42 @@ export class SoarClient {
     await this.delete(`/incidents/${seg(id)}`, opts);
   }
 
-  /** POST /incidents/query_paged (read-only, so retried like a GET). */
-  queryIncidentsPaged(
+  /**
+   * POST /incidents/query_paged (read-only, so retried like a GET). SOAR refuses a `length` above
+   * its `max_page_size` (`GET /rest/const`): a longer window is read in pages of at most that
+   * size (with `start`) and answered as one. No `length`: one page of `max_page_size`.
+   */
+  async queryIncidentsPaged(
     body: QueryPagedRequest,
     opts: { returnLevel?: ReturnLevel; handleFormat?: 'names' | 'ids'; signal?: AbortSignal } = {},
   ): Promise<QueryPagedResponse<Incident>> {
     const query: Record<string, string> = { return_level: opts.returnLevel ?? 'normal' };
     if (opts.handleFormat) query['handle_format'] = opts.handleFormat;
-    return this.post<QueryPagedResponse<Incident>>('/incidents/query_paged', body, {
-      query,
-      idempotent: true,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const ro: RequestOptions = { query, idempotent: true, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const max = await this.getMaxPageSize(opts.signal ? { signal: opts.signal } : {});
+    const want = body.length ?? max;
+    const first = body.start ?? 0;
+    if (want <= max) return this.post<QueryPagedResponse<Incident>>('/incidents/query_paged', { ...body, start: first, length: want }, ro);
+    const data: Incident[] = [];
+    let answer: QueryPagedResponse<Incident> | null = null;
+    while (data.length < want) {
+      const length = Math.min(max, want - data.length);
+      answer = await this.post<QueryPagedResponse<Incident>>('/incidents/query_paged', { ...body, start: first + data.length, length }, ro);
+      data.push(...answer.data);
+      if (answer.data.length < length) break;
+    }
+    return { ...answer!, data };
+  }
+
+  /** `max_page_size` of GET /rest/const (read once, then cached; 100 when SOAR gives none). */
+  async getMaxPageSize(opts: RequestOptions = {}): Promise<number> {
+    if (this.transport.maxPageSize === undefined) {
+      const c = await this.getConst(opts);
+      this.transport.serverVersion ??= c.server_version;
+      const v = c['max_page_size'];
+      this.transport.maxPageSize = typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : DEFAULT_MAX_PAGE_SIZE;
+    }
+    return this.transport.maxPageSize;
   }
 
   // ---- tasks ----
@@ -312,28 +348,56 @@ export class SoarClient {
 
   // ---- datatables ----
 
-  getTableData(incidentId: number, table: string | number, opts?: RequestOptions): Promise<TableData> {
-    return this.get<TableData>(`/incidents/${seg(incidentId)}/table_data/${seg(table)}`, opts);
+  /**
+   * The rows of a datatable on an incident, cells keyed by column API name with select labels
+   * (`handle_format=names`: without it SOAR keys cells by numeric field id and gives option ids).
+   * An incident without rows answers `{rows: []}` on current SOAR and 404 on older versions: both
+   * are no rows here, so a caller that must tell a missing incident apart reads the incident.
+   */
+  async getTableData(incidentId: number, table: string | number, opts: RequestOptions = {}): Promise<TableData> {
+    try {
+      return await this.get<TableData>(`/incidents/${seg(incidentId)}/table_data/${seg(table)}`, named(opts));
+    } catch (err) {
+      if (err instanceof SoarRequestError && err.status === 404) return { id: null, rows: [] };
+      throw err;
+    }
   }
 
   /** Adds a row; `cells` maps column api names to plain values (wrapped as `{value}` for SOAR). */
-  addTableRow(incidentId: number, table: string | number, cells: Record<string, JsonValue>, opts?: RequestOptions): Promise<TableRow> {
-    return this.post<TableRow>(`/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data`, { cells: wrapCells(cells) }, opts);
+  addTableRow(incidentId: number, table: string | number, cells: Record<string, JsonValue>, opts: RequestOptions = {}): Promise<TableRow> {
+    return this.post<TableRow>(`/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data`, { cells: wrapCells(cells) }, named(opts));
   }
 
-  /** Changes the given cells of a row (other cells keep their values). */
-  updateTableRow(
+  /**
+   * Sets the given cells of a row, keeping the others: SOAR's row PUT replaces the whole row (a
+   * cell left out may be cleared), so the row is written whole, its current cells with `cells`
+   * over them, with its `version`. A 409 (the row changed meanwhile) re-reads it and tries again,
+   * up to `attempts` rounds (SoarConflictError after that). `current`: the row as the caller
+   * read it (names format), saving the first read. Answers the row as SOAR stored it.
+   */
+  async updateTableRow(
     incidentId: number,
     table: string | number,
     rowId: number,
     cells: Record<string, JsonValue>,
-    opts?: RequestOptions,
+    opts: RequestOptions & { current?: TableRow; attempts?: number } = {},
   ): Promise<TableRow> {
-    return this.put<TableRow>(
-      `/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data/${seg(rowId)}`,
-      { id: rowId, cells: wrapCells(cells) },
-      opts,
-    );
+    const { current: known, attempts: n, ...ro } = opts;
+    const path = `/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data/${seg(rowId)}`;
+    const attempts = Math.max(1, Math.floor(n ?? 10));
+    for (let i = 1; i <= attempts; i++) {
+      const row = i === 1 && known ? known : (await this.getTableData(incidentId, table, ro)).rows.find((r) => r.id === rowId);
+      if (!row) throw new SoarRequestError({ status: 404, method: 'GET', path: this.restPath(path), soarMessage: `row ${rowId} not found` });
+      const whole: Record<string, JsonValue> = {};
+      for (const [k, c] of Object.entries(row.cells)) whole[k] = c?.value ?? null;
+      try {
+        return await this.put<TableRow>(path, { id: rowId, version: row.version, cells: wrapCells({ ...whole, ...cells }) }, named(ro));
+      } catch (err) {
+        if (err instanceof SoarRequestError && err.status === 409) continue;
+        throw err;
+      }
+    }
+    throw new SoarConflictError(this.restPath(path), attempts);
   }
 
   async deleteTableRow(incidentId: number, table: string | number, rowId: number, opts?: RequestOptions): Promise<void> {
@@ -408,6 +472,24 @@ export class SoarClient {
   getConst(opts?: RequestOptions): Promise<ConstInfo> {
     return this.get<ConstInfo>('/rest/const', opts);
   }
+}
+
+/** SOAR's answer to some updates instead of the object (StatusDTO). */
+interface StatusAnswer {
+  success: boolean;
+  message?: string | null;
+}
+
+function isStatusAnswer(v: unknown): v is StatusAnswer {
+  return typeof v === 'object' && v !== null && typeof (v as { success?: unknown }).success === 'boolean' && !('id' in v);
+}
+
+/** `max_page_size` when GET /rest/const gives none (the value of every SOAR sample seen). */
+const DEFAULT_MAX_PAGE_SIZE = 100;
+
+/** Options asking for handles as names (`?handle_format=names`). */
+function named(opts: RequestOptions): RequestOptions {
+  return { ...opts, query: { ...opts.query, handle_format: 'names' } };
 }
 
 function wrapCells(cells: Record<string, JsonValue>): Record<string, { value: JsonValue }> {

@@ -260,6 +260,7 @@ export type QueryMethod =
   | 'not_contains'
   | 'has_a_value'
   | 'not_has_a_value'
+  | 'does_not_have_a_value'
   | 'gt'
   | 'gte'
   | 'lt'
@@ -275,7 +276,8 @@ export interface QueryCondition {
 
 export interface QuerySort {
   field_name: string;
-  type: 'ASC' | 'DESC';
+  /** Lower case: SOAR (and every IBM client) uses `asc` / `desc`. */
+  type: 'asc' | 'desc';
 }
 
 /** Body of `POST /incidents/query_paged`: conditions within a filter are ANDed, filters ORed. */

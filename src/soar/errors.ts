@@ -203,6 +203,26 @@ export class SoarAuthError extends ClearingError {
   }
 }
 
+/**
+ * SOAR answered 403 to an operation the credentials may not do: says which operation and which
+ * permissions of apikey_permissions.txt it needs.
+ */
+export class SoarPermissionError extends ClearingError {
+  readonly operation: string;
+  readonly permissions: string;
+  readonly soarMessage: string | null;
+
+  constructor(init: { operation: string; permissions: string; principal: string; err: SoarRequestError }) {
+    super(ErrorCode.SoarPermission,
+      `SOAR refused to ${init.operation} for ${init.principal} (${init.err.method} ${init.err.path}: HTTP 403`
+      + `${init.err.soarMessage ? `: ${init.err.soarMessage}` : ''}); it needs ${init.permissions}`,
+      { httpStatus: 502, retryable: false, cause: init.err });
+    this.operation = init.operation;
+    this.permissions = init.permissions;
+    this.soarMessage = init.err.soarMessage;
+  }
+}
+
 /** A summary of one organisation as shown in SoarOrgError. */
 export interface OrgSummary {
   readonly id: number;

@@ -74,6 +74,8 @@ export class SoarTransport {
   private readonly agent: https.Agent;
   private relogin: Promise<void> | null = null;
   serverVersion: ServerVersion | undefined;
+  /** SOAR's max_page_size (query_paged), once the client read it. */
+  maxPageSize: number | undefined;
   closed = false;
 
   constructor(cfg: SoarConfig, opts: TransportOptions = {}) {

@@ -3,7 +3,7 @@
  * undelivered copy): the same code path as the function clearing_distribute_incident, called
  * with a context that stands for the node instead of a SOAR invocation.
  */
-import { TABLE } from '../clearing/distribution-table.js';
+import { readDistributionRows, TABLE } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ClearingError } from '../errors.js';
 import type { FunctionContext, JsonObject, JsonValue, Logger } from '../types.js';
@@ -41,8 +41,8 @@ export interface NodeDistribution {
  */
 export async function distributeOnBehalf(ctx: FunctionContext, incidentId: number, brand: string): Promise<NodeDistribution> {
   try {
-    const rows = (await ctx.soar.getTableData(incidentId, TABLE, { signal: ctx.signal })).rows;
-    if (!rows.some((r) => r.cells['brand']?.value === brand)) await ctx.soar.addTableRow(incidentId, TABLE, { brand }, { signal: ctx.signal });
+    const rows = await readDistributionRows(ctx.soar, incidentId, ctx.signal);
+    if (!rows.some((r) => r.brand === brand)) await ctx.soar.addTableRow(incidentId, TABLE, { brand }, { signal: ctx.signal });
     const result = (await distributeFunction.handler({ incident_id: incidentId, clearing_brand: brand }, ctx)) as JsonObject;
     const list = Array.isArray(result['distributions']) ? result['distributions'] : [];
     const mine = list.find((d): d is JsonObject => typeof d === 'object' && d !== null && !Array.isArray(d) && d['brand'] === brand);

@@ -111,7 +111,7 @@ export async function applyAckReport(soar: SoarClient, originIncidentId: number,
     );
   }
   if (row.status === report.status) return { status: report.status, changed: false };
-  await updateDistributionRow(soar, originIncidentId, row.rowId, { status: report.status, message: reportMessage(report) }, now, signal);
+  await updateDistributionRow(soar, originIncidentId, row, { status: report.status, message: reportMessage(report) }, now, signal);
   const after = rows.map((r) => (r.rowId === row.rowId ? { ...r, status: report.status } : r));
   await refreshAckOpen(soar, originIncidentId, { rows: after }, signal);
   return { status: report.status, changed: true };

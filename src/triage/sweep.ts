@@ -110,7 +110,7 @@ export class TriageSweep {
     const soar = this.network.soarOf(brand);
     for (let start = 0; ; start += PAGE) {
       const page = await soar.queryIncidentsPaged(
-        { filters: [{ conditions }], sorts: [{ field_name: 'id', type: 'ASC' }], start, length: PAGE },
+        { filters: [{ conditions }], sorts: [{ field_name: 'id', type: 'asc' }], start, length: PAGE },
         { signal: this.stopping.signal },
       );
       for (const incident of page.data) yield incident;
@@ -136,7 +136,7 @@ export class TriageSweep {
       for (const [i, row] of rows.entries()) {
         if (row.status === 'Pending' && row.lastUpdate !== null && now - row.lastUpdate >= timeout) {
           const hours = Math.round((timeout / 3_600_000) * 100) / 100;
-          await updateDistributionRow(soar, id, row.rowId, {
+          await updateDistributionRow(soar, id, row, {
             status: 'Not Acknowledged',
             message: `not acknowledged by ${row.brand} within ${hours} h of ${stamp(row.lastUpdate)}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
           }, now, signal);

@@ -100,7 +100,7 @@ export async function applySharedArtifactThresholds(ctx: FunctionContext, config
   const longest = Math.max(...rules.map((r) => (r.when.kind === 'shared_artifact' ? r.when.withinMs : 0)));
   const page = await ctx.soar.queryIncidentsPaged({
     filters: [{ conditions: [{ field_name: 'create_date', method: 'gte', value: now - longest }] }],
-    sorts: [{ field_name: 'create_date', type: 'DESC' }],
+    sorts: [{ field_name: 'create_date', type: 'desc' }],
     start: 0,
     length: WINDOW_LIMIT,
   }, { signal: ctx.signal });

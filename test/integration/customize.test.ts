@@ -89,7 +89,10 @@ describe('customization package', () => {
     for (const rule of customization.rules) assert.equal(rules.get(rule.name), 1, rule.name);
     const dests = (await soar.listMessageDestinations()).filter((d) => d.programmatic_name === 'fn_clearing');
     assert.equal(dests.length, 1);
-    assert.deepEqual(dests[0]!['api_keys'], [soar.identity.apiKeyClientId]);
+    // By default SOAR lists the key by its handle, by name (client_id) with handle_format=names.
+    assert.deepEqual(dests[0]!['api_keys'], [soar.identity.apiKeyHandle]);
+    const named = (await soar.listMessageDestinations({ query: { handle_format: 'names' } })).find((d) => d.programmatic_name === 'fn_clearing');
+    assert.deepEqual(named?.['api_keys'], [soar.identity.apiKeyClientId]);
     const fields = count(await soar.get<Array<{ name: string }>>('/types/incident/fields'), (f) => f.name);
     for (const f of customization.incidentFields) assert.equal(fields.get(f), 1, f);
     const types = await soar.get<Record<string, { type_id: number }>>('/types');
@@ -141,5 +144,10 @@ describe('customization package', () => {
     assert.deepEqual(result.content.rows_added, []);
     assert.equal((await soar.listIncidentTasks(incident.id)).filter((t) => t.name === INVOLVE_GROUP_COORDINATION_TASK.name).length, 1);
     assert.equal((await soar.getTableData(incident.id, 'clearing_distribution')).rows.length, 2);
+    // SOAR's own answer without handle_format=names keys cells by field id: the function saw the
+    // rows only because it asks for names (else every run would add each brand's row again).
+    const byId = await soar.get<{ rows: Array<{ cells: Record<string, unknown> }> }>(`/incidents/${incident.id}/table_data/clearing_distribution`);
+    assert.equal(byId.rows.length, 2);
+    for (const row of byId.rows) assert.ok(Object.keys(row.cells).every((k) => /^\d+$/.test(k)), JSON.stringify(row.cells));
   });
 });

@@ -315,10 +315,11 @@ describe('distributing an incident to another brand', () => {
         dropped: { incident_fields: 0, properties: 0, notes: 0, artifacts: 0, attachments: 0, tasks: 0, truncated_values: 0 },
       });
       assert.equal(answer.created, true);
+      // Principals are handles: names only with handle_format=names.
       const copy = await region.soar.getIncident(answer.remote_incident_id, { query: { handle_format: 'names' } });
       assert.equal(copy.owner_id, 'analyst@us.example.com');
       assert.deepEqual(copy['members'], ['CSIRT US']);
-      assert.equal(copy.plan_status, 'A', 'the receiving brand closes its copy itself');
+      assert.equal((await region.soar.getIncident(answer.remote_incident_id)).plan_status, 'A', 'the receiving brand closes its copy itself');
       const notes = noteTexts(await region.soar.listNotes(answer.remote_incident_id));
       assert.equal(notes.length, 1);
       assert.match(notes[0]!, /^<p>Received from brand soar2 \(node eu\), incident 900002, through the clearing network\. Nothing filtered out by the sender's whitelist\.<\/p>$/);

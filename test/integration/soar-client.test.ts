@@ -353,11 +353,14 @@ describe('query_paged', () => {
     assert.deepEqual(contains.data.map((i) => i.properties['custom1']), ['gamma']);
 
     // nulls sort as the largest value (as in SOAR's PostgreSQL): first when descending
-    const sorted = await q([], { sorts: [{ field_name: 'properties.custom1', type: 'DESC' }], start: 1, length: 2 });
+    const sorted = await q([], { sorts: [{ field_name: 'properties.custom1', type: 'desc' }], start: 1, length: 2 });
     assert.equal(sorted.recordsFiltered, 4);
     assert.deepEqual(sorted.data.map((i) => i.properties['custom1']), ['gamma', 'beta']);
-    const asc = await q([], { sorts: [{ field_name: 'properties.custom1', type: 'ASC' }] });
+    const asc = await q([], { sorts: [{ field_name: 'properties.custom1', type: 'asc' }] });
     assert.deepEqual(asc.data.map((i) => i.properties['custom1']), ['alpha', 'beta', 'gamma', null]);
+    // IBM resilient-lib's poller sends does_not_have_a_value for "empty"
+    const empty = await q([{ field_name: 'properties.custom1', method: 'does_not_have_a_value' }]);
+    assert.deepEqual(empty.data.map((i) => i.name), ['q null']);
 
     await assert.rejects(q([{ field_name: 'name', method: 'sounds_like', value: 'x' }]), (err: unknown) => err instanceof SoarRequestError && err.status === 400);
   });

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ALL_CONFIG_KINDS, objectKey, tagsOf } from '../../src/clearing/config-kinds.js';
-import { describeObjects, inScope, objectsOf, scopeExport, stripIdentities } from '../../src/clearing/config-export.js';
+import { describeObjects, exportRequest, inScope, objectsOf, scopeExport, stripIdentities } from '../../src/clearing/config-export.js';
+import { emptyTags } from '../../src/customize.js';
 import { canonical, diffExports } from '../../src/clearing/config-diff.js';
 import { repoRoot } from '../../src/emulator/samples.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
@@ -132,4 +133,25 @@ test('diff: added, changed and unchanged by kind and name; ids, timestamps and c
   assert.equal(d.added.length, 1);
   assert.match(d.added[0]!, /^fields: /);
   assert.equal(canonical('rules', { b: 1, a: { d: 2, c: 1, id: 3 } }), '{"a":{"c":1,"d":2},"b":1}');
+});
+
+test('tags select what is pushed, then every object\'s tags are emptied (a datatable column named tags stays)', () => {
+  const raw: JsonObject = {
+    export_format_version: 2,
+    functions: [
+      { name: 'fn_tagged', tags: [{ tag_handle: 'push', value: null }], view_items: [{ tags: ['nested'] }] },
+      { name: 'fn_untagged', tags: [] },
+    ],
+    types: [{ type_name: 'tbl', tags: ['push'], fields: { tags: { name: 'tags', tags: ['col'] } } }],
+  };
+  const { data } = scopeExport(raw, { kinds: ['functions', 'datatables'], tags: ['push'], namePrefixes: [] });
+  assert.deepEqual(data['functions'], [{ name: 'fn_tagged', tags: [], view_items: [{ tags: [] }] }]);
+  assert.deepEqual(data['types'], [{ type_name: 'tbl', tags: [], fields: { tags: { name: 'tags', tags: [] } } }]);
+  assert.deepEqual(emptyTags({ tags: ['x'], list: [{ tags: [{ tag_handle: 'y' }] }] }), { tags: [], list: [{ tags: [] }] });
+});
+
+test('the export request asks for playbooks from SOAR 44 on (resilient-sdk\'s body otherwise)', () => {
+  assert.deepEqual(exportRequest(43), { layouts: true, actions: true, phases_and_tasks: true });
+  assert.deepEqual(exportRequest(44), { layouts: true, actions: true, phases_and_tasks: true, playbooks: true });
+  assert.equal(exportRequest(51)['playbooks'], true);
 });

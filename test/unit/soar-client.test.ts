@@ -105,6 +105,7 @@ function fakeSoar(opts: { password?: boolean } = {}) {
     }
     if (r.url === '/rest/session' && r.method === 'GET') return { status: 200, body: { csrf_token: 'x', user_id: 1, orgs: ORGS } };
     if (r.url === '/rest/orgs/201') return { status: 200, body: ORGS[0] };
+    if (r.url === '/rest/const') return { status: 200, body: { server_version: { major: 51, minor: 0, build_number: 0, version: '51.0.0' }, max_page_size: 100 } };
     if (r.url === '/rest/orgs/201/incidents/5' && r.method === 'GET') return { status: 200, body: incident };
     if (r.url === '/rest/orgs/201/incidents/5' && r.method === 'PUT') {
       const b = r.body as typeof incident;
@@ -242,6 +243,7 @@ describe('SoarClient (stub transport)', () => {
     assert.equal(seen.length - before, 3);
 
     // query_paged is a read: retried like a GET
+    await c.getMaxPageSize();
     faults.push({ status: 503 });
     before = seen.length;
     await assert.rejects(c.queryIncidentsPaged({ filters: [] }), (err: unknown) => err instanceof SoarRequestError && err.status === 404);
@@ -394,5 +396,85 @@ describe('SoarClient (stub transport)', () => {
     const c = await SoarClient.connect(cfg({ resource_prefix: '/soar' }), { adapter });
     assert.equal(c.restPath('/incidents/5'), '/rest/orgs/201/incidents/5');
     assert.equal(seen[0]?.url, '/rest/session');
+  });
+});
+
+describe('SOAR answers the product copes with (IBM co3base / fn_datatable_utils readings)', () => {
+  const ROW_PATH = '/rest/orgs/201/incidents/5/table_data/t/row_data/9';
+
+  it('table rows are read with handle_format=names; a 404 (older SOAR, no rows) is no rows', async () => {
+    const soar = fakeSoar();
+    const { adapter, seen } = stub((r) => soar.handler(r));
+    const c = await SoarClient.connect(cfg(), { adapter });
+    assert.deepEqual((await c.getTableData(5, 't')).rows, []);
+    const get = seen.at(-1)!;
+    assert.equal(get.url, '/rest/orgs/201/incidents/5/table_data/t');
+    assert.equal(get.params?.['handle_format'], 'names');
+  });
+
+  it('a row update sends the whole row with its version and retries a 409 on a fresh read', async () => {
+    const soar = fakeSoar();
+    const cell = (id: string, value: string | boolean | null) => ({ id, row_id: 9, value });
+    let row = { id: 9, version: 4, cells: { brand: cell('brand', 'b'), read_only: cell('read_only', true), status: cell('status', null) } as Record<string, { id: string; row_id: number; value: string | boolean | null }> };
+    let conflicts = 1;
+    const { adapter, seen } = stub((r) => {
+      if (r.url === '/rest/orgs/201/incidents/5/table_data/t' && r.method === 'GET') return { status: 200, body: { id: 1, rows: [row] } };
+      if (r.url === ROW_PATH && r.method === 'PUT') {
+        if (conflicts-- > 0) {
+          row = { ...row, version: 5 };
+          return { status: 409, body: { success: false, message: 'changed' } };
+        }
+        const b = r.body as { version: number; cells: typeof row.cells };
+        row = { id: 9, version: b.version + 1, cells: b.cells };
+        return { status: 200, body: row };
+      }
+      return soar.handler(r);
+    });
+    const c = await SoarClient.connect(cfg(), { adapter });
+    const stale = { ...row, version: 3 };
+    const out = await c.updateTableRow(5, 't', 9, { status: 'Pending' }, { current: stale });
+    const puts = seen.filter((r) => r.method === 'PUT');
+    assert.equal(puts.length, 2);
+    assert.deepEqual(puts.map((p) => (p.body as { version: number }).version), [3, 5]);
+    assert.deepEqual((puts[1]!.body as { cells: unknown }).cells, { brand: { value: 'b' }, read_only: { value: true }, status: { value: 'Pending' } });
+    assert.equal(puts[1]!.params?.['handle_format'], 'names');
+    assert.equal(out.version, 6);
+  });
+
+  it('an update answered with a StatusDTO (PUT /tasks/<id>) answers what was written; success false is an error', async () => {
+    const soar = fakeSoar();
+    let success = true;
+    const task = { id: 7, name: 'Ack', status: 'O', vers: 1 };
+    const { adapter } = stub((r) => {
+      if (r.url === '/rest/orgs/201/tasks/7' && r.method === 'GET') return { status: 200, body: task };
+      if (r.url === '/rest/orgs/201/tasks/7' && r.method === 'PUT') return { status: 200, body: { success, title: null, message: success ? null : 'frozen', hints: [] } };
+      return soar.handler(r);
+    });
+    const c = await SoarClient.connect(cfg(), { adapter });
+    assert.equal((await c.closeTask(7)).status, 'C');
+    success = false;
+    await assert.rejects(c.closeTask(7), (err: unknown) => err instanceof SoarRequestError && /frozen/.test(err.message));
+  });
+
+  it('query_paged: a window longer than max_page_size is read in pages with start; a short page ends it', async () => {
+    const soar = fakeSoar();
+    const { adapter, seen } = stub((r) => {
+      if (r.url === '/rest/orgs/201/incidents/query_paged') {
+        const b = r.body as { start: number; length: number };
+        const total = 230;
+        const data = Array.from({ length: Math.max(0, Math.min(b.length, total - b.start)) }, (_, i) => ({ id: b.start + i + 1 }));
+        return { status: 200, body: { recordsTotal: total, recordsFiltered: total, data } };
+      }
+      return soar.handler(r);
+    });
+    const c = await SoarClient.connect(cfg(), { adapter });
+    const all = await c.queryIncidentsPaged({ filters: [], start: 0, length: 1000 });
+    assert.equal(all.data.length, 230);
+    assert.equal(all.recordsFiltered, 230);
+    const pages = seen.filter((r) => r.url.endsWith('/query_paged')).map((r) => r.body as { start: number; length: number });
+    assert.deepEqual(pages.map((p) => [p.start, p.length]), [[0, 100], [100, 100], [200, 100]]);
+    assert.equal(seen.filter((r) => r.url === '/rest/const').length, 1, 'max_page_size is read once');
+    await c.queryIncidentsPaged({ filters: [], length: 10 });
+    assert.equal(seen.filter((r) => r.url === '/rest/const').length, 1);
   });
 });

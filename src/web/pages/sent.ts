@@ -25,7 +25,7 @@ interface SentIncident {
 async function loadSent(ctx: WebContext, brand: string, page: number, signal: AbortSignal): Promise<{ total: number; items: SentIncident[] }> {
   const soar = ctx.network.soarOf(brand);
   const answer = await soar.queryIncidentsPaged(
-    { filters: [], sorts: [{ field_name: 'create_date', type: 'DESC' }, { field_name: 'id', type: 'DESC' }], start: (page - 1) * PER_PAGE, length: PER_PAGE },
+    { filters: [], sorts: [{ field_name: 'create_date', type: 'desc' }, { field_name: 'id', type: 'desc' }], start: (page - 1) * PER_PAGE, length: PER_PAGE },
     { signal },
   );
   const items = await Promise.all(answer.data.map(async (inc: Incident) => ({

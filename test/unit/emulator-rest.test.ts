@@ -1,0 +1,105 @@
+/**
+ * The SOAR emulator's REST answers that IBM's own client relies on, through its router (no
+ * network): `PATCH /incidents/<id>` as IBM's resilient.Patch sends it (resilient co3.py, patch.py),
+ * attachment metadata, `GET /connectors/queues` and the org object's actions_framework_enabled
+ * (both read by resilient-circuits at start).
+ */
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { route, type Reply } from '../../src/emulator/routes.js';
+import { loadSamples } from '../../src/emulator/samples.js';
+import { EmulatorState } from '../../src/emulator/state.js';
+import type { JsonObject, JsonValue } from '../../src/types.js';
+
+const AUTH = `Basic ${Buffer.from('test-key:test-secret').toString('base64')}`;
+
+function call(state: EmulatorState, method: string, path: string, body?: JsonValue): Reply {
+  return route(state, { method, path: `/rest/orgs/201${path}`, query: new URLSearchParams(), body, headers: { authorization: AUTH } });
+}
+
+/** A change as IBM's Patch.to_dict() writes it. */
+function change(field: string, oldValue: JsonValue, newValue: JsonValue): JsonObject {
+  return { field, old_value: { object: oldValue }, new_value: { object: newValue } };
+}
+
+describe('emulator: PATCH /incidents/<id>', () => {
+  let state: EmulatorState;
+  let inc: JsonObject;
+
+  beforeEach(() => {
+    state = new EmulatorState(loadSamples(), { incidentFields: ['region'] });
+    inc = state.createIncident(201, { name: 'patch me', discovered_date: 1, properties: { region: 'EU' } }, null);
+  });
+
+  test('applies the changes whose old values are current, bumps vers and answers success', () => {
+    const r = call(state, 'PATCH', `/incidents/${String(inc['id'])}`, {
+      changes: [change('plan_status', 'A', 'C'), change('region', 'EU', 'US'), change('description', null, { format: 'text', content: 'closed' })],
+      version: 1,
+    });
+    assert.equal(r.status, 200);
+    assert.equal((r.body as JsonObject)['success'], true);
+    assert.deepEqual((r.body as JsonObject)['field_failures'], []);
+    assert.equal(inc['plan_status'], 'C');
+    assert.equal((inc['properties'] as JsonObject)['region'], 'US');
+    assert.equal(inc['description'], 'closed');
+    assert.equal(inc['vers'], 2);
+    // properties.<name> names the same custom field
+    const again = call(state, 'PATCH', `/incidents/${String(inc['id'])}`, { changes: [change('properties.region', 'US', 'APAC')], version: 2 });
+    assert.equal((again.body as JsonObject)['success'], true);
+    assert.equal((inc['properties'] as JsonObject)['region'], 'APAC');
+  });
+
+  test('a stale old value: 200, success false, field_failures; nothing applied; IBM\'s overwrite retry then applies', () => {
+    inc['plan_status'] = 'C'; // someone else closed it
+    const patch = { changes: [change('plan_status', 'A', 'A'), change('region', 'EU', 'US')], version: 1 };
+    const r = call(state, 'PATCH', `/incidents/${String(inc['id'])}`, patch);
+    assert.equal(r.status, 200);
+    const status = r.body as JsonObject;
+    assert.equal(status['success'], false);
+    assert.deepEqual((status['field_failures'] as JsonObject[]).map((f) => [f['field'], f['your_original_value'], f['actual_current_value']]), [['plan_status', 'A', 'C']]);
+    assert.equal((inc['properties'] as JsonObject)['region'], 'EU', 'all or nothing: the other change waits too');
+    assert.equal(inc['vers'], 1);
+    // resilient.Patch.update_for_overwrite: the old value becomes actual_current_value
+    const retry = { changes: [change('plan_status', 'C', 'A'), change('region', 'EU', 'US')], version: 1 };
+    assert.equal((call(state, 'PATCH', `/incidents/${String(inc['id'])}`, retry).body as JsonObject)['success'], true);
+    assert.deepEqual([inc['plan_status'], (inc['properties'] as JsonObject)['region']], ['A', 'US']);
+  });
+
+  test('unknown or read-only fields and malformed bodies are refused with 400', () => {
+    const path = `/incidents/${String(inc['id'])}`;
+    for (const [body, message] of [
+      [{ changes: [change('no_such_field', null, 1)] }, /Invalid field name 'no_such_field'/],
+      [{ changes: [change('properties.nope', null, 1)] }, /Invalid field name 'properties.nope'/],
+      [{ changes: [change('vers', 1, 5)] }, /Invalid field name 'vers'/],
+      [{ changes: [{ field: 'name', old_value: { object: 'patch me' }, new_value: 'bare' }] }, /'new_value' needs a value/],
+      [{ changes: 'all' }, /A patch needs/],
+      [{ changes: [], version: 'one' }, /'version' must be a number/],
+    ] as const) {
+      const r = call(state, 'PATCH', path, body as JsonValue);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.match(String((r.body as JsonObject)['message']), message);
+    }
+    assert.equal(inc['vers'], 1);
+    assert.equal(call(state, 'PATCH', '/incidents/999999', { changes: [] }).status, 404);
+  });
+});
+
+describe('emulator: what resilient-circuits reads at start, attachment metadata', () => {
+  const state = new EmulatorState(loadSamples());
+
+  test('the org object carries actions_framework_enabled; connectors/queues answers {queues, org_id}', () => {
+    const org = route(state, { method: 'GET', path: '/rest/orgs/201', query: new URLSearchParams(), body: undefined, headers: { authorization: AUTH } });
+    assert.equal((org.body as JsonObject)['actions_framework_enabled'], true);
+    assert.deepEqual(call(state, 'GET', '/connectors/queues').body, { queues: [], org_id: 201 });
+  });
+
+  test('GET /incidents/<id>/attachments/<aid> answers the attachment\'s metadata, 404 for another id', () => {
+    const inc = state.createIncident(201, { name: 'with a file', discovered_date: 1 }, null);
+    const att = state.addAttachment(inc, { name: 'a.txt', contentType: 'text/plain', data: Buffer.from('abc') }, null);
+    const r = call(state, 'GET', `/incidents/${String(inc['id'])}/attachments/${String(att.meta['id'])}`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, att.meta);
+    assert.equal((r.body as JsonObject)['size'], 3);
+    assert.equal(call(state, 'GET', `/incidents/${String(inc['id'])}/attachments/999`).status, 404);
+  });
+});
