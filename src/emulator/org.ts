@@ -42,8 +42,6 @@ interface Option {
 const SELECT_TYPES = new Set(['select', 'multiselect']);
 /** Fields whose handles are principals (users and groups), whatever their definition lists. */
 const PRINCIPAL_FIELDS: Readonly<Record<string, 'one' | 'many'>> = { owner_id: 'one', members: 'many' };
-/** Stored and answered as the code it is (`A`, `C`), with or without names (51.0.9). */
-const CODE_FIELDS = new Set(['plan_status']);
 
 function optionsOf(field: JsonObject): Option[] {
   const values = Array.isArray(field['values']) ? field['values'] : [];
@@ -58,10 +56,10 @@ function fieldDef(state: EmulatorState, name: string, custom: boolean): JsonObje
   return state.incidentFields.find((f) => f['name'] === name && (custom ? f['prefix'] === 'properties' : f['prefix'] !== 'properties'));
 }
 
-/** The option a handle names: a number is an id, a string a label. */
+/** The option a handle names: a number is an id, a string a label (or a code, e.g. plan_status `A`). */
 function optionFor(options: readonly Option[], handle: JsonValue): Option | undefined {
   if (typeof handle === 'number') return options.find((o) => o.value === handle);
-  if (typeof handle === 'string') return options.find((o) => o.label === handle);
+  if (typeof handle === 'string') return options.find((o) => o.label === handle) ?? options.find((o) => o.value === handle);
   return undefined;
 }
 
@@ -116,7 +114,7 @@ function checkValue(state: EmulatorState, label: string, field: JsonObject | und
 export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok: true; body: JsonObject } | { ok: false; message: string } {
   const out: JsonObject = { ...body };
   for (const [k, v] of Object.entries(body)) {
-    if (k === 'properties' || CODE_FIELDS.has(k) || v === undefined) continue;
+    if (k === 'properties' || v === undefined) continue;
     const principal = PRINCIPAL_FIELDS[k];
     const field = principal ? undefined : fieldDef(state, k, false);
     if (!principal && !(field && SELECT_TYPES.has(String(field['input_type'])))) continue;

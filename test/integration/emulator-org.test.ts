@@ -188,7 +188,9 @@ describe('POST and PUT /incidents refuse what the org does not define', () => {
     assert.deepEqual(names['members'], ['CSIRT']);
     assert.equal(names.properties['region'], 'APAC');
     assert.deepEqual(names.properties['sectors'], ['Energy']);
-    assert.equal(names.plan_status, 'A', 'plan_status stays a code');
+    assert.equal(ids.plan_status, 'A', 'plan_status is stored and answered as its code');
+    // plan_status is a select (A = Active, C = Closed): with names it is answered as its label.
+    assert.equal(names.plan_status, 'Active');
     // A whole-incident PUT of what was read with ids goes through.
     const updated = await soar.updateIncident(inc.id, (cur) => ({ ...cur, severity_code: 'Low' }));
     assert.equal(updated?.severity_code, optionId('severity_code', 'Low'));
