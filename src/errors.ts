@@ -103,6 +103,27 @@ export class ClearingError extends Error {
   }
 }
 
+/** Codes whose messages describe a node's insides (its SOAR's answers, its own faults). */
+const INTERNAL_CODES: ReadonlySet<string> = new Set<string>([
+  ErrorCode.SoarRequest,
+  ErrorCode.SoarUnreachable,
+  ErrorCode.SoarAuth,
+  ErrorCode.SoarOrg,
+  ErrorCode.SoarConflict,
+  ErrorCode.SoarPermission,
+  ErrorCode.Internal,
+]);
+
+/**
+ * What another node may read of `err`: its own message, except for errors about this node's
+ * insides, whose message (SOAR's own error text names its incidents and paths) is replaced by
+ * fixed words; the caller logs the full message.
+ */
+export function messageForPeers(err: ClearingError): string {
+  if (!INTERNAL_CODES.has(err.code)) return err.message;
+  return err.code === ErrorCode.Internal ? 'internal error' : `the brand's SOAR could not do it (${err.code}); the details are in the answering node's log`;
+}
+
 /** A function's inputs do not match its schema. */
 export class InputInvalidError extends ClearingError {
   readonly problems: readonly string[];

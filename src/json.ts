@@ -25,3 +25,18 @@ export function dropNulls(node: unknown): unknown {
   }
   return node;
 }
+
+/**
+ * Whether a parsed JSON value nests deeper than `limit` objects/arrays (the root is level 1).
+ * Iterative, so a hostile nesting cannot exhaust the stack while being measured.
+ */
+export function depthExceeds(root: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

@@ -7,6 +7,14 @@ import type { SoarClient } from '../soar/client.js';
 import type { JsonObject } from '../types.js';
 import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
 import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
+import { MAX_TOTAL_BYTES_LIMIT } from './whitelist-schema.js';
+
+/**
+ * Largest filtered incident on the wire (a delivered copy, a shared incident's answer): the
+ * largest `max_total_bytes` plus room for the origin, the counts and the JSON framing, so that
+ * whatever a whitelist lets leave can be both distributed and viewed.
+ */
+export const WIRE_BUNDLE_MAX_BYTES = MAX_TOTAL_BYTES_LIMIT + 8 * 1024 * 1024;
 
 /** What the whitelist left out, as counts only (names of unlisted fields do not leave either). */
 export interface DroppedCounts {

@@ -13,6 +13,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { ID_PATTERN } from '../config/schema.js';
 import { ClearingError, ErrorCode } from '../errors.js';
+import { WIRE_BUNDLE_MAX_BYTES } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { defineRoute, type PeerRoute } from './peer-routes.js';
 import { type DistributeAnswer, type DistributeBody, receiveCopy } from './receive.js';
@@ -20,11 +21,8 @@ import { type DistributeAnswer, type DistributeBody, receiveCopy } from './recei
 /** Route path (`:brand` = the receiving brand). */
 export const DISTRIBUTE_ROUTE_PATH = '/api/v1/brands/:brand/incidents';
 
-/**
- * Body limit of a delivery: the sender's whitelist holds the filtered incident to
- * `max_total_bytes` (default 32 MiB), plus room for the origin, the counts and JSON framing.
- */
-export const DISTRIBUTE_MAX_BODY_BYTES = 40 * 1024 * 1024;
+/** Body limit of a delivery: the sender's whitelist holds the filtered incident to `max_total_bytes`. */
+export const DISTRIBUTE_MAX_BODY_BYTES = WIRE_BUNDLE_MAX_BYTES;
 
 const count = { type: 'integer', minimum: 0 } as const;
 const objects = { type: 'array', maxItems: 100_000, items: { type: 'object', required: [] } } as const;

@@ -44,6 +44,8 @@ export interface PeerRequestOptions {
   readonly signal?: AbortSignal;
   /** This request's own time limit instead of the client's. */
   readonly timeoutMs?: number;
+  /** This request's own answer body limit instead of the client's. */
+  readonly maxResponseBytes?: number;
 }
 
 /** What `health()` returns. */
@@ -363,7 +365,7 @@ export class PeerClient {
   private once<R>(method: PeerMethod, path: string, payload: Buffer | null, options: PeerRequestOptions): Promise<{ value: R; status: number }> {
     const peerId = this.peer.id;
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
-    const limit = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const limit = options.maxResponseBytes ?? this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     return new Promise((resolve, reject) => {
       let settled = false;
       let req: ClientRequest | null = null;

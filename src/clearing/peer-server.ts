@@ -29,12 +29,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ListenConfig, NodeTlsConfig, PeerConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../errors.js';
+import { depthExceeds } from '../json.js';
 import type { Logger } from '../types.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { type PeerIdentity, authenticatePeer } from './peer-auth.js';
@@ -52,6 +53,8 @@ import {
 
 /** Default body limit of a route: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Deepest nesting of objects and arrays a body may have (an incident is a few levels deep). */
+export const MAX_BODY_DEPTH = 64;
 /** At most this many schema problems are listed in a `body_invalid` answer. */
 const MAX_DETAILS = 20;
 
@@ -207,11 +210,14 @@ export class PeerServer {
     });
     const peerServer = new PeerServer(server, opts, routes);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => peerServer.dispatch(req, res));
+    // The address of a refused client: read once from the TCP socket as it connects (a TLS
+    // socket destroyed by a refused certificate no longer knows it).
+    server.on('connection', (raw: Socket) => void raw.remoteAddress);
     server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
       // A missing certificate fails inside OpenSSL (ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE);
       // an untrusted one is refused by Node after the handshake, its reason in authorizationError.
       const reason = socket.authorizationError !== undefined && socket.authorizationError !== null ? String(socket.authorizationError) : (err.code ?? err.message);
-      opts.log.warn('peer TLS handshake refused', { remote: socket.remoteAddress ?? '-', reason });
+      opts.log.warn('peer TLS handshake refused', { remote: remoteOf(socket), reason });
     });
     server.on('error', (err) => opts.log.error('peer API server error', { error: err.message }));
     opts.log.info('peer API listening', {
@@ -279,7 +285,9 @@ export class PeerServer {
         const answer = err.toHttpResponse();
         status = answer.status;
         body = answer.body;
-        if (status >= 500) this.opts.log.error('peer request failed', { peer: line.peer, route: line.route, code: err.code, error: err.message });
+        const words = messageForPeers(err);
+        if (words !== err.message) body = { error: { code: err.code, message: words } };
+        if (status >= 500 || words !== err.message) this.opts.log.error('peer request failed', { peer: line.peer, route: line.route, code: err.code, status, error: err.message });
       } else {
         status = 500;
         body = { error: { code: ErrorCode.Internal, message: 'internal error' } };
@@ -422,6 +430,8 @@ export class PeerServer {
     } catch (err) {
       throw new Refusal(400, ErrorCode.BodyMalformed, `the body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // Checked before the schema and the handler, which walk the body recursively.
+    if (depthExceeds(body, MAX_BODY_DEPTH)) throw new Refusal(400, ErrorCode.BodyInvalid, `the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
     if (route.validate !== null && !route.validate(body)) {
       const details = schemaDetails(route.validate.errors ?? []);
       throw new Refusal(400, ErrorCode.BodyInvalid, `the body does not match ${route.key}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
@@ -483,6 +493,18 @@ function compileRoutes(opts: PeerServerOptions): CompiledRoute[] {
   });
   if (byRoute.size > 0) throw new Error(`maxBodyBytesByRoute names no route: ${[...byRoute.keys()].join(', ')}`);
   return compiled.sort((a, b) => b.specificity - a.specificity);
+}
+
+/**
+ * `address:port` of a TLS client, also after a refused handshake destroyed its socket: then
+ * from the TCP socket it wrapped (`_parent`, Node's own field; its address was read as it
+ * connected). `-` when neither knows.
+ */
+function remoteOf(socket: TLSSocket): string {
+  const tcp = (socket as TLSSocket & { _parent?: Socket | null })._parent;
+  const address = socket.remoteAddress ?? tcp?.remoteAddress;
+  const port = socket.remotePort ?? tcp?.remotePort;
+  return address === undefined ? '-' : `${address}:${port ?? '?'}`;
 }
 
 function warnOnExpiry(pem: Buffer, log: Logger): void {

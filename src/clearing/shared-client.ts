@@ -21,11 +21,13 @@ import { performance } from 'node:perf_hooks';
 import type { PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../errors.js';
 import type { JsonObject } from '../types.js';
+import { WIRE_BUNDLE_MAX_BYTES } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { PeerError, PeerUnreachableError, type PeerClient } from './peer-client.js';
 import { MAX_PER_PAGE, sharedDetailPath, sharedListPath } from './shared-routes.js';
 import {
   getShared,
+  listingSummary,
   listSharedWith,
   newestFirst,
   sharedNotFound,
@@ -145,7 +147,8 @@ function parsePeerList(network: ClearingNetwork, peer: PeerConfig, myBrand: stri
       isPositiveInt(raw['incident_id']) &&
       isRecord(raw['incident'])
     ) {
-      items.push({ owner_brand: raw['owner_brand'], owner_node: peer.id, incident_id: raw['incident_id'], incident: raw['incident'] as JsonObject });
+      // Cut here too: a peer of an older version may send whole incidents.
+      items.push({ owner_brand: raw['owner_brand'], owner_node: peer.id, incident_id: raw['incident_id'], incident: listingSummary(raw['incident'] as JsonObject) });
     } else {
       rejected += 1;
     }
@@ -295,7 +298,11 @@ export async function sharedIncident(
   if (owner.kind === 'local') return getShared(network, myBrand, ownerBrand, incidentId, opts.signal);
   const client = network.peerFor(ownerBrand);
   try {
-    const answer = await client.request<unknown>('GET', sharedDetailPath(myBrand, ownerBrand, incidentId), undefined, opts.signal ? { signal: opts.signal } : {});
+    // Whatever the owner's whitelist lets leave (max_total_bytes) fits in this limit.
+    const answer = await client.request<unknown>('GET', sharedDetailPath(myBrand, ownerBrand, incidentId), undefined, {
+      maxResponseBytes: WIRE_BUNDLE_MAX_BYTES,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     return parsePeerDetail(client.peer, ownerBrand, incidentId, answer);
   } catch (err) {
     if (err instanceof PeerError && err.status === 404 && err.remoteCode === 'not_found') throw sharedNotFound();

@@ -4,7 +4,9 @@
  *   GET /api/v1/brands/:brand/shared?page=1&per_page=50
  *       The incidents of this node's brands shared with `:brand`, newest first.
  *       200 SharedListPage `{page, per_page, total, items: [{owner_brand, owner_node,
- *       incident_id, incident}], unavailable: [{brand, code, message}]}`.
+ *       incident_id, incident}], unavailable: [{brand, code, message}]}`; each `incident` is
+ *       a bounded summary (listingSummary: the whitelisted listing fields, text cut), so a
+ *       page stays small whatever the incidents hold.
  *       `page` (default 1, 1..MAX_PAGE) and `per_page` (default 50, 1..MAX_PER_PAGE) are
  *       decimal integers; anything else, a repeated or an unknown parameter -> 400 `input_invalid`.
  *   GET /api/v1/brands/:brand/shared/:owner/:id

@@ -16,10 +16,13 @@
  * brand this node does not serve all get the same answer (404 `not_found` with one fixed
  * message), so a peer can never tell which incidents exist.
  */
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { Incident, QueryPagedRequest } from '../soar/dto.js';
+import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../types.js';
+import { isRecord } from '../json.js';
+import { cutText } from '../text.js';
 import { readIncidentBundle, toWire, type WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { applyWhitelist } from './whitelist.js';
@@ -80,7 +83,10 @@ export interface SharedIncidentSummary {
   readonly owner_brand: string;
   readonly owner_node: string;
   readonly incident_id: number;
-  /** The incident's whitelisted fields (the id is not among them: see incident_id), `properties` included. */
+  /**
+   * In a list: the whitelisted listing fields only (listingSummary); in a detail, every
+   * whitelisted field, `properties` included. Select values by label. The id is incident_id.
+   */
   readonly incident: JsonObject;
 }
 
@@ -124,9 +130,82 @@ export function newestFirst(a: { incident: JsonObject; incident_id: number; owne
   return b.incident_id - a.incident_id;
 }
 
-function summarize(network: ClearingNetwork, ownerBrand: string, incident: Incident): SharedIncidentSummary {
+// ---------------------------------------------------------------------------------------------
+// Summaries and labels
+
+/** The fields a list item carries (those the owner's whitelist lets leave). */
+export const LISTING_FIELDS: readonly string[] = ['name', 'severity_code', 'plan_status', 'create_date', 'discovered_date'];
+/** Longest text of a listing field, in UTF-16 units (the incident's own page shows it whole). */
+export const LISTING_TEXT_LENGTH = 300;
+
+/**
+ * A list item's incident: only the listing fields, each a scalar (a handle object becomes its
+ * name), text cut to LISTING_TEXT_LENGTH. Whatever an incident holds, its summary stays small,
+ * so a page of MAX_PER_PAGE of them is always far below any answer limit.
+ */
+export function listingSummary(incident: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const field of LISTING_FIELDS) {
+    let v = incident[field];
+    if (isRecord(v) && typeof v['name'] === 'string') v = v['name'];
+    if (typeof v === 'string') out[field] = cutText(v, LISTING_TEXT_LENGTH);
+    else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || v === null) out[field] = v;
+  }
+  return out;
+}
+
+/** The labels of select values, per incident field: name -> (value -> label). */
+export type FieldLabels = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/**
+ * The labels of the incident fields' select values (`GET /types/incident/fields`, each field's
+ * `values: [{value, label}]`), e.g. plan_status `A` -> `Active`, severity_code `52` -> `High`:
+ * SOAR answers codes and ids, and names only for handles with `handle_format=names`.
+ */
+export async function fieldLabels(soar: SoarClient, signal?: AbortSignal): Promise<FieldLabels> {
+  const raw = await soar.get<JsonValue>('/types/incident/fields', signal ? { signal } : {});
+  const list = Array.isArray(raw) ? raw : isRecord(raw) && Array.isArray(raw['entities']) ? raw['entities'] : [];
+  const out = new Map<string, Map<string, string>>();
+  for (const f of list) {
+    if (!isRecord(f) || typeof f['name'] !== 'string' || !Array.isArray(f['values'])) continue;
+    const key = f['prefix'] === 'properties' ? `properties.${f['name']}` : f['name'];
+    const values = new Map<string, string>();
+    for (const v of f['values']) {
+      if (isRecord(v) && (typeof v['value'] === 'string' || typeof v['value'] === 'number') && typeof v['label'] === 'string') values.set(String(v['value']), v['label']);
+    }
+    if (values.size > 0) out.set(key, values);
+  }
+  return out;
+}
+
+function labelOf(labels: ReadonlyMap<string, string>, v: JsonValue): JsonValue {
+  if (typeof v === 'string' || typeof v === 'number') return labels.get(String(v)) ?? v;
+  if (Array.isArray(v)) return v.map((x) => labelOf(labels, x));
+  return v;
+}
+
+/** The incident with its select values shown by label (a value with no label, e.g. a name already, is kept). */
+export function withLabels(incident: JsonObject, labels: FieldLabels): JsonObject {
+  const out: JsonObject = { ...incident };
+  for (const [k, v] of Object.entries(incident)) {
+    const map = labels.get(k);
+    if (map !== undefined && v !== null) out[k] = labelOf(map, v);
+  }
+  const props = incident['properties'];
+  if (isRecord(props)) {
+    const p: JsonObject = { ...(props as JsonObject) };
+    for (const [k, v] of Object.entries(p)) {
+      const map = labels.get(`properties.${k}`);
+      if (map !== undefined && v !== null) p[k] = labelOf(map, v);
+    }
+    out['properties'] = p;
+  }
+  return out;
+}
+
+function summarize(network: ClearingNetwork, ownerBrand: string, incident: Incident, labels: FieldLabels): SharedIncidentSummary {
   const filtered = applyWhitelist({ incident }, network.whitelistOf(ownerBrand));
-  return { owner_brand: ownerBrand, owner_node: network.nodeId, incident_id: incident.id, incident: filtered.incident };
+  return { owner_brand: ownerBrand, owner_node: network.nodeId, incident_id: incident.id, incident: listingSummary(withLabels(filtered.incident, labels)) };
 }
 
 function queryFor(forBrand: string, start: number, length: number): QueryPagedRequest {
@@ -161,13 +240,18 @@ export async function listSharedWith(
   const outcomes = await Promise.all(owners.map(async (brand) => {
     try {
       const soar = network.soarOf(brand);
-      const answer = await soar.queryIncidentsPaged(queryFor(forBrand, start, length), { handleFormat: 'names', ...(signal ? { signal } : {}) });
+      const [answer, labels] = await Promise.all([
+        soar.queryIncidentsPaged(queryFor(forBrand, start, length), { handleFormat: 'names', ...(signal ? { signal } : {}) }),
+        fieldLabels(soar, signal),
+      ]);
       // SOAR's `contains` is case-insensitive and may tokenise: keep only exact markers.
       const data = answer.data.filter((inc) => isSharedWith(inc, forBrand));
       const dropped = answer.data.length - data.length;
-      return { ok: true as const, brand, total: Math.max(0, answer.recordsFiltered - dropped), items: data.map((inc) => summarize(network, brand, inc)) };
+      return { ok: true as const, brand, total: Math.max(0, answer.recordsFiltered - dropped), items: data.map((inc) => summarize(network, brand, inc, labels)) };
     } catch (err) {
-      return { ok: false as const, brand, error: ClearingError.from(err) };
+      const error = ClearingError.from(err);
+      network.log.warn(`shared list: brand ${brand}'s SOAR failed: ${error.message}`, { brand, code: error.code });
+      return { ok: false as const, brand, error };
     }
   }));
   const failures = outcomes.filter((o) => !o.ok);
@@ -185,7 +269,8 @@ export async function listSharedWith(
     per_page: perPage,
     total,
     items,
-    unavailable: failures.map((f) => ({ brand: f.brand, code: f.error.code, message: f.error.message })),
+    // Read by other nodes: SOAR's own words stay in this node's log.
+    unavailable: failures.map((f) => ({ brand: f.brand, code: f.error.code, message: messageForPeers(f.error) })),
   };
 }
 
@@ -212,15 +297,16 @@ export async function getShared(
     // A cheap check first, so nothing more of an unshared incident is even read...
     const incident = await soar.getIncident(incidentId, signal ? { signal } : {});
     if (!isSharedWith(incident, forBrand)) throw sharedNotFound();
-    const bundle = await readIncidentBundle(soar, incidentId, wl, signal);
+    const [bundle, labels] = await Promise.all([readIncidentBundle(soar, incidentId, wl, signal), fieldLabels(soar, signal)]);
     // ...and the check again on what is sent.
     if (!isSharedWith(bundle.incident, forBrand)) throw sharedNotFound();
-    const filtered = applyWhitelist(bundle, wl);
+    const wire = toWire(applyWhitelist(bundle, wl));
     return {
       owner_brand: ownerBrand,
       owner_node: network.nodeId,
       incident_id: bundle.incident.id,
-      ...toWire(filtered),
+      ...wire,
+      incident: withLabels(wire.incident, labels),
     };
   } catch (err) {
     if (err instanceof SoarRequestError && err.status === 404) throw sharedNotFound();

@@ -55,6 +55,11 @@ export type ChildKind = (typeof CHILD_KINDS)[number];
 
 /** Largest byte limit accepted anywhere (1 GiB). */
 export const MAX_BYTES_LIMIT = 1_073_741_824;
+/**
+ * Largest `max_total_bytes` accepted (32 MiB, the default): a whole filtered incident must fit
+ * in what a node accepts as a delivery and as a shared incident's answer (WIRE_BUNDLE_MAX_BYTES).
+ */
+export const MAX_TOTAL_BYTES_LIMIT = 33_554_432;
 /** Largest `max_count` accepted. */
 export const MAX_COUNT_LIMIT = 100_000;
 
@@ -76,7 +81,7 @@ export const DEFAULT_WHITELIST_YAML = deepFreeze({
   attachments: { include: false, max_count: 20, max_bytes: 10_485_760, fields: ['name', 'content_type', 'size', 'created'] },
   tasks: { include: false, max_count: 100, max_bytes: 65_536, fields: ['name', 'status', 'due_date'] },
   max_text_bytes: 65_536,
-  max_total_bytes: 33_554_432,
+  max_total_bytes: MAX_TOTAL_BYTES_LIMIT,
 } satisfies Required<RawWhitelist> & { artifacts: Required<RawArtifactRule>; notes: Required<RawChildRule> });
 
 function deepFreeze<T>(value: T): T {
@@ -155,7 +160,8 @@ export const whitelistJsonSchema = {
       default: DEFAULT_WHITELIST_YAML.max_text_bytes,
     },
     max_total_bytes: {
-      ...bytes('The whole filtered incident as JSON (UTF-8); beyond it, children are dropped from the end.'),
+      ...bytes('The whole filtered incident as JSON (UTF-8); beyond it, children are dropped from the end. At most 33554432 (32 MiB).'),
+      maximum: MAX_TOTAL_BYTES_LIMIT,
       default: DEFAULT_WHITELIST_YAML.max_total_bytes,
     },
   },

@@ -80,6 +80,7 @@ export const DEFAULTS = {
     host: '0.0.0.0',
     port: 8444,
     idle_timeout_minutes: 30,
+    session_max_hours: 12,
     login_max_failures: 5,
     login_window_s: 300,
   },
@@ -182,6 +183,8 @@ export interface RawWeb {
   listen?: RawListen;
   session_secret?: string;
   idle_timeout_minutes?: number;
+  session_max_hours?: number;
+  origin?: string;
   allowed_groups?: string[];
   allowed_roles?: (number | string)[];
   login_throttle?: { max_failures?: number; window_s?: number };
@@ -382,6 +385,10 @@ export const configSchema = {
         // HMAC key of the session cookies; absent: a random one per process.
         session_secret: { type: 'string', minLength: 32 },
         idle_timeout_minutes: { type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS / 60, default: DEFAULTS.web.idle_timeout_minutes },
+        // A session ends this long after sign-in, however busy.
+        session_max_hours: { type: 'number', exclusiveMinimum: 0, maximum: 168, default: DEFAULTS.web.session_max_hours },
+        // The UI's origin as browsers see it (behind a proxy); absent: the names of the node certificate.
+        origin: { type: 'string', pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^https://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?$' },
         allowed_groups: { type: 'array', uniqueItems: true, items: text },
         // Role ids; names are refused in checkWeb with what to write instead.
         allowed_roles: { type: 'array', uniqueItems: true, items: { anyOf: [{ type: 'integer' }, text] } },

@@ -196,6 +196,10 @@ export interface WebConfig {
   readonly session_secret: string | null;
   /** A session unused this long is over. */
   readonly idle_timeout_ms: number;
+  /** A session is over this long after sign-in, however busy. */
+  readonly session_max_ms: number;
+  /** The UI's origin as browsers see it (`https://host[:port]`), for the CSRF check; null: the node certificate's names with the listen port. */
+  readonly origin: string | null;
   /** SOAR groups (names) whose members may sign in; a user needs one of these or of allowed_roles. */
   readonly allowed_groups: readonly string[];
   /**
@@ -203,7 +207,7 @@ export interface WebConfig {
    * numeric ids (`orgs[].role_handles`), so names could never match (they are refused).
    */
   readonly allowed_roles: readonly number[];
-  /** Failed sign-ins allowed per user and per client address within window_ms, then refused until the window passes. */
+  /** Failed sign-ins allowed per user (4x per client address) within window_ms; beyond, each further failure doubles the wait before the next try (web/throttle.ts). */
   readonly login_throttle: { readonly max_failures: number; readonly window_ms: number };
 }
 

@@ -50,6 +50,8 @@ export function compileWeb(raw: RawWeb | undefined): WebConfig | null {
     listen: { host: listen.host ?? DEFAULTS.web.host, port: listen.port ?? DEFAULTS.web.port },
     session_secret: raw.session_secret ?? null,
     idle_timeout_ms: Math.round((raw.idle_timeout_minutes ?? DEFAULTS.web.idle_timeout_minutes) * 60_000),
+    session_max_ms: Math.round((raw.session_max_hours ?? DEFAULTS.web.session_max_hours) * 3_600_000),
+    origin: raw.origin ?? null,
     allowed_groups: [...(raw.allowed_groups ?? [])],
     allowed_roles: (raw.allowed_roles ?? []).map(roleId).filter((id): id is number => id !== null),
     login_throttle: {

@@ -7,7 +7,8 @@
  *   403 forbidden     `:brand` is not served by this node (before the body is read), or the
  *                     body's `receiving_brand` is not served by the calling peer;
  *   400 body_invalid  the body does not match the schema; 404 not_found  no row of that brand
- *                     tracks that remote incident (or `:id` is no incident id).
+ *                     tracks that remote incident, `:id` is no incident, or no incident id: one
+ *                     and the same answer (ackNotFound), so existence is never revealed.
  */
 import type { JSONSchemaType } from 'ajv';
 import { ID_PATTERN } from '../config/schema.js';
@@ -15,7 +16,8 @@ import { localBrandForPeers } from '../clearing/distribute-routes.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { defineRoute, type PeerRoute } from '../clearing/peer-routes.js';
 import { ClearingError, ErrorCode } from '../errors.js';
-import { type AckAnswer, type AckReport, applyAckReport, REPORTED_STATES } from './lifecycle.js';
+import { SoarRequestError } from '../soar/errors.js';
+import { type AckAnswer, type AckReport, ackNotFound, applyAckReport, REPORTED_STATES } from './lifecycle.js';
 
 export const ACK_ROUTE_PATH = '/api/v1/brands/:brand/incidents/:id/acknowledgements';
 
@@ -48,10 +50,11 @@ export function ackRoutes(network: ClearingNetwork, now: () => number = Date.now
           );
         }
         const id = Number(params['id']);
-        if (!/^\d{1,15}$/.test(params['id'] ?? '') || id < 1) {
-          throw new ClearingError(ErrorCode.NotFound, `'${params['id'] ?? ''}' is not an incident id`, { httpStatus: 404 });
-        }
-        const answer = await applyAckReport(network.soarOf(params['brand'] ?? ''), id, body, now(), signal);
+        if (!/^\d{1,15}$/.test(params['id'] ?? '') || id < 1) throw ackNotFound();
+        const answer = await applyAckReport(network.soarOf(params['brand'] ?? ''), id, body, now(), signal).catch((err: unknown) => {
+          // A missing incident answers like a missing row (and SOAR's words stay here).
+          throw err instanceof SoarRequestError && err.status === 404 ? ackNotFound() : err;
+        });
         if (answer.changed) network.log.info('distribution row updated from a report', { brand: params['brand'], incident_id: id, peer: peer.id, status: answer.status });
         return answer;
       },

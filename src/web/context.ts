@@ -10,7 +10,12 @@ export interface WebContext {
   readonly web: WebConfig;
   readonly network: ClearingNetwork;
   readonly sessions: SessionStore;
+  /** Failed sign-ins, per user and address (web.login_throttle). */
   readonly throttle: LoginThrottle;
+  /** Every sign-in that reaches SOAR, failed or not, per user and address (SIGNINS_PER_WINDOW). */
+  readonly signins: LoginThrottle;
+  /** The origins a POST may come from (CSRF): web.origin, else the node certificate's names. */
+  readonly origins: readonly string[];
   readonly log: Logger;
   /** When this web server started (ms since epoch), for the node's own health. */
   readonly startedAt: number;

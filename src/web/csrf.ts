@@ -1,10 +1,10 @@
 /**
  * Cross-site request forgery: every POST must come from a page of this UI. Two checks, both
- * required: the browser's Origin header (or, lacking it, the Referer's origin) is this
- * server's own origin; and the form carries the expected token (the session's token, or for
+ * required: the browser's Origin header (or, lacking it, the Referer's origin) is one of this
+ * UI's configured origins (uiOrigins); and the form carries the expected token (the session's token, or for
  * the sign-in form, the value of a SameSite=Strict pre-login cookie set with the form).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type X509Certificate } from 'node:crypto';
 import { html, type SafeHtml } from './html.js';
 
 export const CSRF_FIELD = '_csrf';
@@ -44,18 +44,32 @@ function requestOrigin(headers: { origin?: string | undefined; referer?: string 
 export type CsrfVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
- * Checks a POST: `selfOrigin` is `https://<Host header>` of this request (the Host a browser
- * sends is the one it connected to, so a page of another site cannot claim it).
+ * The origins of this UI as browsers see it: `web.origin` when set (behind a proxy), else
+ * `https://<name>[:port]` for each DNS name and IP address of the node certificate (the names a
+ * browser can reach it by without a certificate warning). Taken from the config, never from a
+ * request's Host header, which the client chooses.
  */
+export function uiOrigins(configured: string | null, certificate: X509Certificate, port: number): string[] {
+  if (configured !== null) return [new URL(configured).origin];
+  const suffix = port === 443 ? '' : `:${port}`;
+  const names = (certificate.subjectAltName ?? '')
+    .split(/,\s*/)
+    .map((entry) => /^(DNS|IP Address):(.+)$/.exec(entry.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map(([, kind, name]) => (kind === 'IP Address' && name!.includes(':') ? `[${name}]` : name!.toLowerCase()));
+  return [...new Set(names.map((name) => new URL(`https://${name}${suffix}`).origin))];
+}
+
+/** Checks a POST: its origin must be one of this UI's `origins` (uiOrigins), and its token right. */
 export function checkCsrf(opts: {
-  readonly selfOrigin: string;
+  readonly origins: readonly string[];
   readonly headers: { origin?: string | undefined; referer?: string | undefined };
   readonly formToken: string | undefined;
   readonly expectedToken: string | undefined;
 }): CsrfVerdict {
   const origin = requestOrigin(opts.headers);
   if (origin === null) return { ok: false, reason: 'the request names no origin' };
-  if (origin !== opts.selfOrigin) return { ok: false, reason: 'the request comes from another site' };
+  if (!opts.origins.includes(origin)) return { ok: false, reason: 'the request comes from another site' };
   if (!tokensMatch(opts.formToken, opts.expectedToken)) return { ok: false, reason: 'the form token is missing or wrong (reload the page and try again)' };
   return { ok: true };
 }

@@ -16,8 +16,8 @@ export interface WebRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The client's address (for throttling). */
   readonly address: string;
-  /** `https://<Host>`: this server's origin as the browser sees it. */
-  readonly selfOrigin: string;
+  /** The origins a POST may come from (WebContext.origins). */
+  readonly origins: readonly string[];
   /** The client asked for JSON (`Accept: application/json`, or a `/ui/api/` path). */
   readonly wantsJson: boolean;
   /** The signed-in session (routes with `public: true` may see null). */

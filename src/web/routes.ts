@@ -11,7 +11,9 @@ import { networkPage } from './pages/network.js';
 import { sentPage } from './pages/sent.js';
 import { attachmentDownload, sharedDetailPage } from './pages/shared-detail.js';
 import { sharedListPage } from './pages/shared-list.js';
-import { STYLE_CSS } from './style.js';
+import { FAVICON_SVG, STYLE_CSS } from './style.js';
+
+const favicon = { status: 200, contentType: 'image/svg+xml', body: FAVICON_SVG, headers: { 'Cache-Control': 'public, max-age=86400' } } as const;
 
 export function webRoutes(ctx: WebContext): WebRoute[] {
   return [
@@ -22,6 +24,9 @@ export function webRoutes(ctx: WebContext): WebRoute[] {
       public: true,
       handler: async () => ({ status: 200, contentType: 'text/css; charset=utf-8', body: STYLE_CSS, headers: { 'Cache-Control': 'public, max-age=3600' } }),
     },
+    { method: 'GET', path: '/ui/static/favicon.svg', public: true, handler: async () => favicon },
+    // Browsers ask for it on their own (e.g. for a JSON answer, which names no icon).
+    { method: 'GET', path: '/favicon.ico', public: true, handler: async () => favicon },
     ...loginRoutes(ctx),
     { method: 'GET', path: '/ui/shared', handler: (req) => sharedListPage(ctx, req) },
     { method: 'GET', path: '/ui/shared/:owner/:id', handler: (req) => sharedDetailPage(ctx, req) },

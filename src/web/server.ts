@@ -9,7 +9,7 @@
  * with a status; an unexpected one is logged with its stack and shown as "internal error".
  * One log line per request (method, route, status, ms, brand); never cookies, forms or bodies.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -26,6 +26,8 @@ import { Router, type WebMethod, type WebRequest, type WebResponse } from './rou
 import { webRoutes } from './routes.js';
 import { parseCookies, SESSION_COOKIE, sessionCookieHeader, SessionStore, type Session } from './session.js';
 import { LoginThrottle } from './throttle.js';
+import { uiOrigins } from './csrf.js';
+import { SIGNINS_PER_WINDOW } from './pages/login.js';
 
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -38,6 +40,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 const MAX_FORM_BYTES = 16 * 1024;
+/** A form larger than MAX_FORM_BYTES is still read (and dropped) up to this, to answer 413 cleanly. */
+const MAX_DRAIN_BYTES = 1024 * 1024;
 
 export interface WebServerOptions {
   readonly config: AppConfig;
@@ -59,21 +63,39 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * The urlencoded form of a POST, at most MAX_FORM_BYTES. A larger one is read to its end and
+ * dropped (up to MAX_DRAIN_BYTES) before the 413 goes out: answering while the browser is still
+ * sending would make it see a reset connection instead of the answer. A body that breaks off
+ * is an `aborted` ClearingError (the browser went away; nothing to log but a line).
+ */
 function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new Refusal(415, 'content_type', 'A form must be sent as application/x-www-form-urlencoded.'));
+  const tooLarge = (): Refusal => new Refusal(413, 'body_too_large', `The form is larger than ${MAX_FORM_BYTES / 1024} KiB.`);
+  if (Number(header(req, 'content-length') ?? 0) > MAX_DRAIN_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let ended = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_FORM_BYTES) {
-        reject(new Refusal(413, 'body_too_large', 'The form is too large.'));
+      if (size <= MAX_FORM_BYTES) chunks.push(c);
+      else if (size > MAX_DRAIN_BYTES) {
+        reject(tooLarge());
         req.destroy();
-      } else chunks.push(c);
+      }
     });
-    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
+    req.on('end', () => {
+      ended = true;
+      if (size > MAX_FORM_BYTES) reject(tooLarge());
+      else resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+    });
+    const aborted = (): void => {
+      if (!ended) reject(new ClearingError(ErrorCode.Aborted, 'the browser went away while sending the form'));
+    };
+    req.on('error', aborted);
+    req.on('close', aborted);
   });
 }
 
@@ -118,6 +140,14 @@ export class WebServer {
     if (!web || !tls) throw new ClearingError(ErrorCode.ConfigInvalid, 'the web UI needs web: and node.tls in the config');
     const log = opts.log;
     const now = opts.now ?? Date.now;
+    const read = (path: string, what: string): Buffer => {
+      try {
+        return readFileSync(path);
+      } catch (err) {
+        throw new ClearingError(ErrorCode.ConfigInvalid, `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    };
+    const cert = read(tls.cert, 'node.tls.cert');
     let secret = web.session_secret;
     if (secret === null) {
       secret = randomBytes(32).toString('base64url');
@@ -127,21 +157,16 @@ export class WebServer {
       config: opts.config,
       web,
       network: opts.network,
-      sessions: new SessionStore({ secret, idleTimeoutMs: web.idle_timeout_ms, now }),
+      sessions: new SessionStore({ secret, idleTimeoutMs: web.idle_timeout_ms, maxLifetimeMs: web.session_max_ms, now }),
       throttle: new LoginThrottle({ maxFailures: web.login_throttle.max_failures, windowMs: web.login_throttle.window_ms, now }),
+      signins: new LoginThrottle({ maxFailures: SIGNINS_PER_WINDOW, windowMs: web.login_throttle.window_ms, now }),
+      origins: uiOrigins(web.origin, new X509Certificate(cert), web.listen.port),
       log,
       startedAt: now(),
       now,
     };
     const router = new Router(webRoutes(context));
-    const read = (path: string, what: string): Buffer => {
-      try {
-        return readFileSync(path);
-      } catch (err) {
-        throw new ClearingError(ErrorCode.ConfigInvalid, `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-    };
-    const server = https.createServer({ key: read(tls.key, 'node.tls.key'), cert: read(tls.cert, 'node.tls.cert'), minVersion: 'TLSv1.2' });
+    const server = https.createServer({ key: read(tls.key, 'node.tls.key'), cert, minVersion: 'TLSv1.2' });
     server.headersTimeout = 20_000;
     server.requestTimeout = 60_000;
     const self = new WebServer(server, context);
@@ -218,7 +243,7 @@ export class WebServer {
             query: check.query,
             headers: req.headers,
             address: req.socket.remoteAddress ?? 'unknown',
-            selfOrigin: `https://${host}`,
+            origins: ctx.origins,
             wantsJson,
             session,
             cookies,

@@ -26,6 +26,8 @@ export interface Session {
   readonly user: WebUser;
   /** Per-session token every POST form must carry. */
   readonly csrfToken: string;
+  /** When the user signed in (ms): the session ends maxLifetimeMs later, however busy. */
+  readonly createdAt: number;
   lastSeen: number;
 }
 
@@ -36,24 +38,40 @@ export type SessionLookup =
 export interface SessionStoreOptions {
   readonly secret: string | Buffer;
   readonly idleTimeoutMs: number;
+  /** Absolute lifetime of a session from sign-in (web.session_max_hours). Default 12 h. */
+  readonly maxLifetimeMs?: number;
   /** The clock (tests move it). */
   readonly now?: () => number;
   /** Most sessions kept at once; the least recently used go first. Default 10000. */
   readonly maxSessions?: number;
+  /** Most sessions of one user (email and brand); a new one ends that user's least recently used. Default 10. */
+  readonly maxPerUser?: number;
 }
 
 function token(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Whose sessions count together against maxPerUser. */
+function userKey(user: WebUser): string {
+  return `${user.brand}\u0000${user.email}`;
+}
+
 export class SessionStore {
+  /** Every session, least recently used first. */
   private readonly sessions = new Map<string, Session>();
+  /** Each user's session ids, least recently used first. */
+  private readonly byUser = new Map<string, Set<string>>();
   private readonly now: () => number;
   private readonly max: number;
+  private readonly maxPerUser: number;
+  private readonly maxLifetimeMs: number;
 
   constructor(private readonly opts: SessionStoreOptions) {
     this.now = opts.now ?? Date.now;
     this.max = opts.maxSessions ?? 10_000;
+    this.maxPerUser = opts.maxPerUser ?? 10;
+    this.maxLifetimeMs = opts.maxLifetimeMs ?? 12 * 3_600_000;
   }
 
   private mac(id: string): string {
@@ -76,9 +94,18 @@ export class SessionStore {
   /** A new session; answers it and its cookie value. */
   create(user: WebUser): { session: Session; cookie: string } {
     this.sweep();
-    while (this.sessions.size >= this.max) this.sessions.delete(this.sessions.keys().next().value!);
-    const session: Session = { id: token(), user, csrfToken: token(), lastSeen: this.now() };
+    // A user's own oldest session goes first, so one account signing in again and again never
+    // pushes other users out; the store's cap then only meets many distinct users.
+    const own = this.byUser.get(userKey(user));
+    while (own !== undefined && own.size >= this.maxPerUser) this.destroy(own.values().next().value!);
+    while (this.sessions.size >= this.max) this.destroy(this.sessions.keys().next().value!);
+    const now = this.now();
+    const session: Session = { id: token(), user, csrfToken: token(), createdAt: now, lastSeen: now };
     this.sessions.set(session.id, session);
+    const key = userKey(user);
+    const ids = this.byUser.get(key) ?? new Set<string>();
+    ids.add(session.id);
+    this.byUser.set(key, ids);
     return { session, cookie: this.sign(session.id) };
   }
 
@@ -90,31 +117,45 @@ export class SessionStore {
     const session = this.sessions.get(id);
     if (session === undefined) return { ok: false, reason: 'expired' };
     const now = this.now();
-    if (now - session.lastSeen > this.opts.idleTimeoutMs) {
-      this.sessions.delete(id);
+    if (this.over(session, now)) {
+      this.destroy(id);
       return { ok: false, reason: 'expired' };
     }
     session.lastSeen = now;
-    // Re-inserted so the map stays in least-recently-used order.
+    // Re-inserted so the maps stay in least-recently-used order.
     this.sessions.delete(id);
     this.sessions.set(id, session);
+    const own = this.byUser.get(userKey(session.user));
+    own?.delete(id);
+    own?.add(id);
     return { ok: true, session };
   }
 
   destroy(id: string): void {
+    const session = this.sessions.get(id);
+    if (session === undefined) return;
     this.sessions.delete(id);
+    const key = userKey(session.user);
+    const own = this.byUser.get(key);
+    own?.delete(id);
+    if (own?.size === 0) this.byUser.delete(key);
+  }
+
+  /** Idle too long, or older than its absolute lifetime. */
+  private over(session: Session, now: number): boolean {
+    return now - session.lastSeen > this.opts.idleTimeoutMs || now - session.createdAt > this.maxLifetimeMs;
   }
 
   get size(): number {
     return this.sessions.size;
   }
 
-  /** Drops idle sessions (oldest first; stops at the first live one). */
+  /** Drops idle sessions (least recently used first; stops at the first that is not idle). */
   private sweep(): void {
     const now = this.now();
     for (const [id, s] of this.sessions) {
       if (now - s.lastSeen <= this.opts.idleTimeoutMs) break;
-      this.sessions.delete(id);
+      this.destroy(id);
     }
   }
 }

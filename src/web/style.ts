@@ -43,15 +43,23 @@ label { font-weight: 600; font-size: .9rem; }
 .table-wrap { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); }
 caption { text-align: left; font-weight: 600; padding: .4rem 0; }
-th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-th { background: #eef1f5; font-size: .9rem; }
+th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
+th { background: #eef1f5; font-size: .9rem; white-space: nowrap; }
+td.date { white-space: nowrap; }
+td.long { overflow-wrap: anywhere; min-width: 12rem; }
+details.clip summary { cursor: pointer; }
+details.clip .more { color: var(--accent); font-size: .85rem; white-space: nowrap; }
+details.clip[open] summary { margin-bottom: .3rem; }
+details.clip .full { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 30rem; overflow-y: auto; border-left: 3px solid var(--line); padding-left: .6rem; }
 .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: .5rem 1rem; background: var(--card); border: 1px solid var(--line); padding: .8rem 1rem; border-radius: 6px; margin: 0; }
 .fields dt { font-size: .8rem; color: var(--muted); font-weight: 600; }
 .fields dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.fields > div:has(details.clip) { grid-column: 1 / -1; }
 .notes { list-style: none; padding: 0; margin: 0; display: flex; flex-direction: column; gap: .5rem; }
 .notes li { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; }
 .notes .meta { color: var(--muted); font-size: .8rem; margin: 0; }
 .notes .text { white-space: pre-wrap; overflow-wrap: anywhere; margin: .3rem 0 0; }
+.notes .text details.clip .full { white-space: pre-wrap; }
 .pager { display: flex; gap: 1rem; align-items: center; margin-top: 1rem; }
 .empty { color: var(--muted); font-style: italic; }
 .error { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.5rem; }
@@ -64,8 +72,13 @@ th { background: #eef1f5; font-size: .9rem; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   tr { background: var(--card); border: 1px solid var(--line); border-radius: 6px; margin-bottom: .6rem; padding: .3rem 0; }
   td { border: none; padding: .2rem .8rem; }
+  td.long { min-width: 0; }
   caption { display: block; width: 100%; }
   td[data-label]::before { content: attr(data-label); display: block; font-size: .75rem; color: var(--muted); font-weight: 600; }
   .filters > div { width: 100%; }
 }
+`;
+
+/** The UI's icon (served as /ui/static/favicon.svg and /favicon.ico): a shield, in the header's colours. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path d="M16 2 4 7v8c0 7.5 5.1 13.3 12 15 6.9-1.7 12-7.5 12-15V7z" fill="#14263d"/><path d="m10 16 4 4 8-9" fill="none" stroke="#7fb2e5" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>
 `;

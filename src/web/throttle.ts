@@ -1,7 +1,12 @@
 /**
  * Sign-in throttling: failed attempts are counted per key (the user, the client address) over a
- * sliding window; a key with `maxFailures` failures in the window is refused until the oldest
- * of them leaves it. The address gets a larger allowance (several users may share one NAT).
+ * sliding window. A key's first `maxFailures` failures in the window cost nothing; from then on
+ * each failure makes the next try wait, and the wait doubles with every further failure
+ * (FIRST_DELAY_MS, twice that, ... at most the window). A stranger who knows a user's email can
+ * therefore delay that user's sign-in but not lock it: after the allowance the first wait is a
+ * few seconds, and keeping the user out for long takes a steady stream of failures that the
+ * doubling slows to a handful per window (the README states this trade-off). The address gets
+ * a larger allowance (several users may share one NAT). A success clears the user's count.
  * In memory, bounded: the least recently failed keys are forgotten first.
  */
 export interface ThrottleOptions {
@@ -11,6 +16,9 @@ export interface ThrottleOptions {
   /** Most keys remembered; default 10000. */
   readonly maxKeys?: number;
 }
+
+/** The wait after the first failure beyond the allowance; each further failure doubles it. */
+export const FIRST_DELAY_MS = 5_000;
 
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
@@ -33,8 +41,10 @@ export class LoginThrottle {
     let wait = 0;
     for (const key of keys) {
       const list = this.recent(key, now);
-      const max = limits[key] ?? this.opts.maxFailures;
-      if (list.length >= max) wait = Math.max(wait, list[list.length - max]! + this.opts.windowMs - now);
+      const excess = list.length - (limits[key] ?? this.opts.maxFailures);
+      if (excess < 0) continue;
+      const delay = Math.min(this.opts.windowMs, FIRST_DELAY_MS * 2 ** Math.min(excess, 30));
+      wait = Math.max(wait, list[list.length - 1]! + delay - now);
     }
     return wait;
   }

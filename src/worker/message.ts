@@ -4,6 +4,7 @@
  */
 import { ClearingError, ErrorCode } from '../errors.js';
 import type { JsonObject, JsonValue } from '../types.js';
+import { depthExceeds } from '../json.js';
 
 /** Where a MESSAGE came from: enough to ACK it and to recognise a redelivery. */
 export interface Delivery {
@@ -46,17 +47,6 @@ function str(v: JsonValue | undefined): string | null {
 /** SOAR's inputs are flat (a rich text or select is one level deep); far deeper is hostile. */
 export const MAX_INPUT_DEPTH = 32;
 
-/** Iterative, so a hostile nesting cannot exhaust the stack while being measured. */
-function depthExceeds(root: JsonValue, limit: number): boolean {
-  const stack: Array<[JsonValue, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 export function parseFunctionMessage(headers: Readonly<Record<string, string>>, body: string): ParseResult {
   const replyTo = headers['reply-to'];

@@ -75,6 +75,7 @@ describe('web UI in a browser', () => {
     const a = await euIncident('Credential stuffing on EU portal', XSS);
     await eu.soar.addNote(a.id, '<p>Blocked the source range <b>at the edge</b>.</p>');
     await eu.soar.addArtifact(a.id, { type: 'IP Address', value: '203.0.113.7' });
+    await eu.soar.addArtifact(a.id, { type: 'DNS Name', value: XSS });
     await eu.soar.updateTableRow(a.id, TABLE, a.rowId, { read_only: true });
     await world.settle();
     shared = a.id;
@@ -123,7 +124,7 @@ describe('web UI in a browser', () => {
     world.region('us').emulator.state.addUser(victim);
     for (let i = 0; i < 3; i++) assert.equal(await signIn(victim.email, `bad-${i}`), 401);
     assert.equal(await signIn(victim.email, victim.password), 429);
-    assert.ok(await page.getByText('Too many failed sign-ins').isVisible());
+    assert.ok(await page.getByText('Too many sign-in attempts').isVisible());
   });
 
   test('a soar3 analyst signs in and sees the incident soar2 shared', async () => {
@@ -153,8 +154,11 @@ describe('web UI in a browser', () => {
     assert.equal(await visit(`/ui/shared/soar2/${shared}`, 'shared incident'), 200);
     assert.ok(await page.getByRole('note', { name: 'Origin and classification' }).filter({ hasText: 'Shared by brand soar2' }).isVisible());
     assert.ok(await page.getByText('whitelist-filtered').first().isVisible());
-    assert.ok(await page.getByText("<script>window.__xss = 1; alert('xss')</script>", { exact: false }).isVisible(), 'the payload is visible as text');
-    assert.ok(await page.getByText('<img src=x onerror=', { exact: false }).isVisible());
+    // In a plain-text value (an artifact's) the payload shows as text; the description is HTML
+    // in SOAR, shown as its text like notes: the tags are gone, never applied.
+    assert.ok(await page.getByRole('cell').getByText("<script>window.__xss = 1; alert('xss')</script>", { exact: false }).isVisible(), 'the payload is visible as text');
+    assert.ok(await page.getByRole('cell').getByText('<img src=x onerror=', { exact: false }).isVisible());
+    assert.ok(await page.getByText("Phishing wave window.__xss = 1; alert('xss') then", { exact: false }).isVisible());
     assert.equal(await page.evaluate('window.__xss ?? null'), null, 'no injected script ran');
     assert.deepEqual(dialogs, []);
     assert.equal(await page.locator('main img, main script').count(), 0);
@@ -199,6 +203,10 @@ describe('web UI in a browser', () => {
     assert.equal(await visit('/ui/network', 'network'), 200);
     const peer = page.getByRole('row').filter({ hasText: 'soar2' });
     assert.ok(await peer.getByText('reachable').isVisible());
+    // Where the peers listen is the admins' business (the config), not every analyst's.
+    const peerUrl = `127.0.0.1:${world.region('eu').peerPort}`;
+    assert.ok(!(await page.content()).includes(peerUrl));
+    assert.ok(!(await (await page.request.get(`${base}/ui/api/network`)).text()).includes(peerUrl));
     await screenshots(page, '07-network');
   });
 
@@ -209,10 +217,87 @@ describe('web UI in a browser', () => {
     assert.equal(evil.status(), 403);
     const noToken = await page.request.post(`${base}/ui/logout`, { form: { _csrf: 'forged' }, headers: { Origin: base } });
     assert.equal(noToken.status(), 403);
+    // A request that names another host in Host and Origin alike does not pass for this UI.
+    const cookie = (await browser.context.cookies(base)).find((c) => c.name === '__Host-sc_session');
+    const hostForged = await rawPost(`${base}/ui/logout`, `_csrf=${encodeURIComponent(token)}`, {
+      Host: 'evil.example',
+      Origin: 'https://evil.example',
+      Cookie: `__Host-sc_session=${cookie?.value ?? ''}`,
+    });
+    assert.equal(hostForged.status, 403, hostForged.body);
     const loginForged = await page.request.post(`${base}/ui/login`, { form: { brand: 'soar3', email: ANALYST.email, password: ANALYST.password, _csrf: 'x' }, headers: { Origin: base } });
     assert.equal(loginForged.status(), 403);
     assert.doesNotMatch(await loginForged.text(), /at .*\.js:\d+/);
     assert.equal(await visit('/ui/shared'), 200, 'still signed in');
+  });
+
+  test('a sign-in form over 16 KiB gets 413, not a reset; an aborted form logs no stack trace', async () => {
+    const big = await rawPost(`${base}/ui/login`, `brand=soar3&email=a%40b.c&password=${'x'.repeat(40_000)}`, { Origin: base });
+    assert.equal(big.status, 413);
+    assert.match(big.body, /larger than 16 KiB/);
+    const lines = world.region('us').lines;
+    const before = lines.length;
+    for (let i = 0; i < 5; i++) await abortedPost(`${base}/ui/login`);
+    await new Promise((r) => setTimeout(r, 300));
+    const added = lines.slice(before);
+    assert.ok(!added.some((l) => /ERROR|\n\s+at /.test(l)), added.join('\n'));
+    assert.equal(await visit('/ui/login'), 200, 'the UI still answers');
+  });
+
+  test('rendering: bidi controls shown, long names clipped with the whole one click away, HTML as text, SOAR labels, a favicon', async () => {
+    const eu = world.region('eu');
+    const share = async (fields: Record<string, unknown>): Promise<number> => {
+      const incident = await eu.soar.createIncident({ discovered_date: Date.now(), ...fields } as Parameters<typeof eu.soar.createIncident>[0]);
+      await world.settle();
+      const row = (await eu.soar.getTableData(incident.id, TABLE)).rows.find((r) => r.cells['brand']?.value === 'soar3');
+      assert.ok(row);
+      await eu.soar.updateTableRow(incident.id, TABLE, row.id, { read_only: true });
+      await world.settle();
+      return incident.id;
+    };
+    const longName = `Exfiltration ${'x'.repeat(30)} ${'lorem-ipsum-'.repeat(5_400)} END-OF-NAME`;
+    const bidi = await share({ name: '\u202Egpj.exe invoice', severity_code: 52 });
+    const long = await share({ name: longName, severity_code: 52 });
+    const rich = await share({ name: 'Payroll fraud', description: '<p>Quarterly <b>payroll</b> fraud &amp; more</p>', severity_code: 51 });
+    const notFound: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() === 404) notFound.push(r.url());
+    });
+
+    assert.equal(await visit('/ui/shared'), 200);
+    assert.ok(!(await page.content()).includes('\u202E'), 'no raw bidi control in the page');
+    assert.ok(await page.getByRole('link', { name: '[U+202E]gpj.exe invoice' }).isVisible());
+    const longRow = page.getByRole('row').filter({ hasText: 'Exfiltration' });
+    const box = await longRow.boundingBox();
+    assert.ok(box && box.height < 120, `the long name's row is ${box?.height} px tall`);
+    assert.ok(await longRow.getByText('High').isVisible(), 'severity by its label');
+    assert.ok(await longRow.getByText('Active').isVisible(), 'plan_status by its label');
+    // No column is squeezed into breaking words: every header and short cell holds one line.
+    const tallest = await page.evaluate<number>("Math.max(...[...document.querySelectorAll('th, td:not(.long)')].map((e) => e.getBoundingClientRect().height))");
+    assert.ok(tallest < 60, `the tallest header or short cell is ${tallest} px`);
+    await screenshots(page, '10-rendering-list');
+
+    assert.equal(await visit(`/ui/shared/soar2/${long}`), 200);
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    assert.ok(height < 3000, `the page of a 64 KiB name is ${height} px tall`);
+    assert.ok(!(await page.getByText('END-OF-NAME').isVisible()), 'the whole name waits behind a click');
+    await page.locator('details.clip summary').first().click();
+    assert.ok(await page.getByText('END-OF-NAME', { exact: false }).isVisible(), 'one click shows the whole name');
+    await screenshots(page, '11-rendering-long-name');
+
+    assert.equal(await visit(`/ui/shared/soar2/${rich}`), 200);
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Quarterly payroll fraud & more/);
+    assert.doesNotMatch(main, /<p>|<b>|&amp;/);
+    assert.match(main, /Severity\s+Medium/);
+    assert.match(main, /Plan status\s+Active/);
+    await screenshots(page, '12-rendering-html-description');
+
+    assert.equal(await visit(`/ui/shared/soar2/${bidi}`), 200);
+    assert.ok(await page.getByRole('heading', { name: '[U+202E]gpj.exe invoice' }).isVisible());
+    assert.deepEqual(notFound, [], 'no request of a page answered 404 (favicon included)');
+    const icon = await page.request.get(`${base}/favicon.ico`);
+    assert.deepEqual([icon.status(), icon.headers()['content-type']], [200, 'image/svg+xml']);
   });
 
   test('a tampered session cookie is refused: back to sign-in, told why', async () => {
@@ -270,5 +355,30 @@ async function fetchJson(url: string): Promise<number> {
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** A form POST over plain node https with the given headers: status and body. */
+async function rawPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const { request } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', rejectUnauthorized: false, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A form POST that announces 10,000 bytes, sends 100 and goes away. */
+async function abortedPost(url: string): Promise<void> {
+  const { request } = await import('node:https');
+  await new Promise<void>((resolve) => {
+    const req = request(url, { method: 'POST', rejectUnauthorized: false, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': 10_000 } });
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    req.write('brand=soar3&email='.padEnd(100, 'a'), () => setTimeout(() => req.destroy(), 50));
   });
 }

@@ -212,7 +212,8 @@ describe('artifacts of custom types', () => {
 
 describe('web sign-in by role: SOAR role ids, as a password session lists them', () => {
   const web = (roles: number[]): WebConfig => ({
-    listen: { host: '127.0.0.1', port: 1 }, session_secret: null, idle_timeout_ms: 60_000, allowed_groups: [], allowed_roles: roles,
+    listen: { host: '127.0.0.1', port: 1 }, session_secret: null, idle_timeout_ms: 60_000, session_max_ms: 3_600_000, origin: null,
+    allowed_groups: [], allowed_roles: roles,
     login_throttle: { max_failures: 5, window_ms: 60_000 },
   });
   const brand = (): BrandConfig => ({ id: 'soar2', soar: emu.soarConfig(), stomp: {} as BrandConfig['stomp'], destinations: [], whitelist: DEFAULT_WHITELIST });

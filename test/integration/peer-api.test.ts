@@ -263,7 +263,11 @@ describe('mutual TLS and identities', () => {
     assert.equal(euLog.lines.filter(([, m]) => m === 'peer request').length, before);
     assert.ok(
       euLog.lines.some(
-        ([level, m, meta]) => level === 'warn' && m === 'peer TLS handshake refused' && (meta as { reason: string }).reason === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
+        ([level, m, meta]) =>
+          level === 'warn' &&
+          m === 'peer TLS handshake refused' &&
+          (meta as { reason: string }).reason === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' &&
+          /^127\.0\.0\.1:\d+$/.test((meta as { remote: string }).remote),
       ),
     );
   });
@@ -281,7 +285,11 @@ describe('mutual TLS and identities', () => {
     assert.match(err.message, /^peer eu: TLS failed: the peer refused our certificate: .*signed by the network CA/);
     assert.ok(
       euLog.lines.some(
-        ([level, m, meta]) => level === 'warn' && m === 'peer TLS handshake refused' && (meta as { reason: string }).reason === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        ([level, m, meta]) =>
+          level === 'warn' &&
+          m === 'peer TLS handshake refused' &&
+          (meta as { reason: string }).reason === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' &&
+          /^127\.0\.0\.1:\d+$/.test((meta as { remote: string }).remote),
       ),
     );
     // Never an HTTP request on the server.
@@ -534,10 +542,44 @@ describe('requests and their refusals', () => {
     assert.equal(err.retryable, false);
   });
 
-  test("a handler's ClearingError answers with its own code and status", async () => {
+  test("a handler's ClearingError answers with its own code and status; SOAR's words stay in the log", async () => {
     const answer = await raw('/api/v1/conflict');
     assert.equal(answer.status, 409);
-    assert.deepEqual(answer.json, { error: { code: 'soar_conflict', message: 'incident 7 changed meanwhile' } });
+    assert.deepEqual(answer.json, { error: { code: 'soar_conflict', message: "the brand's SOAR could not do it (soar_conflict); the details are in the answering node's log" } });
+    assert.ok(euLog.lines.some(([level, m, meta]) => level === 'error' && m === 'peer request failed' && (meta as { error: string }).error === 'incident 7 changed meanwhile'));
+    const items = await rejection(usToEu.request('GET', '/api/v1/items/secret'));
+    assert.equal((items as PeerError).remoteMessage, 'items/secret is not for other nodes', 'other codes keep their words');
+  });
+
+  test('a body broken off mid-way: one line with status aborted, no error, no stack', async () => {
+    const before = euLog.lines.length;
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const req = https.request({
+          host: '127.0.0.1', port: eu.port, method: 'POST', path: '/api/v1/upload', agent: false,
+          ca: readFileSync(pki.caCert), cert: readFileSync(certs.us.cert), key: readFileSync(certs.us.key),
+          headers: { 'content-type': 'application/json', 'content-length': 1000 },
+        });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        req.write('{"a":"'.padEnd(100, 'x'), () => setTimeout(() => req.destroy(), 50));
+      });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const added = euLog.lines.slice(before);
+    assert.deepEqual(added.filter(([level]) => level === 'error'), []);
+    const requests = added.filter(([, m]) => m === 'peer request').map(([, , meta]) => (meta as { status: unknown }).status);
+    assert.deepEqual(requests, ['aborted', 'aborted', 'aborted', 'aborted', 'aborted'], JSON.stringify(added));
+  });
+
+  test('a body nested 100,000 deep: 400 body_invalid before any handler (no stack overflow)', async () => {
+    const depth = 100_000;
+    const body = `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const answer = await raw('/api/v1/items/deep', { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(answer.status, 400);
+    assert.deepEqual(answer.json, { error: { code: 'body_invalid', message: 'the body is nested deeper than 64 levels' } });
+    const fine = await usToEu.request<{ body: unknown }>('PUT', '/api/v1/items/flat', { a: { b: [1, [2, [3]]] } });
+    assert.deepEqual(fine.body, { a: { b: [1, [2, [3]]] } });
   });
 
   test('authorize() refusal: 403 forbidden with its reason, before the handler', async () => {

@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/bundle.js';
 import { readDistributionRows } from '../../src/clearing/distribution-table.js';
 import { PeerError } from '../../src/clearing/peer-client.js';
-import { sharedIncident, sharedWithMyBrand } from '../../src/clearing/shared-client.js';
+import { sharedIncident, sharedWindow, sharedWithMyBrand } from '../../src/clearing/shared-client.js';
 import { sharedDetailPath, sharedListPath } from '../../src/clearing/shared-routes.js';
-import { isNotFound } from '../../src/clearing/shared-view.js';
+import { isNotFound, LISTING_TEXT_LENGTH } from '../../src/clearing/shared-view.js';
 import { DEFAULT_WHITELIST_YAML } from '../../src/clearing/whitelist.js';
 import { ClearingError } from '../../src/errors.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
@@ -120,9 +121,9 @@ describe('share read-only and the shared view', () => {
     assert.equal(item.owner_node, 'eu');
     assert.equal(item.incident_id, shared.id);
     assert.equal(item.incident['name'], 'Credential stuffing on EU portal');
-    const allowed = new Set<string>([...DEFAULT_WHITELIST_YAML.incident_fields, 'properties']);
-    for (const key of Object.keys(item.incident)) assert.ok(allowed.has(key), `${key} is whitelisted`);
-    assert.deepEqual(item.incident['properties'], {});
+    // A list item carries the listing fields the whitelist lets leave, not the whole incident.
+    assert.deepEqual(Object.keys(item.incident).sort(), ['create_date', 'discovered_date', 'name', 'plan_status', 'severity_code']);
+    for (const key of Object.keys(item.incident)) assert.ok(DEFAULT_WHITELIST_YAML.incident_fields.includes(key), `${key} is whitelisted`);
     assertNoSecrets(list);
   });
 
@@ -237,5 +238,52 @@ describe('share read-only and the shared view', () => {
     assert.match(source?.error ?? '', /unreachable/);
     assert.equal(typeof source?.latencyMs, 'number');
     await assert.rejects(sharedIncident(usNet(), 'soar3', 'soar2', shared.id), (e: unknown) => e instanceof ClearingError && e.code === 'peer_unreachable');
+  });
+
+  test('140 large shared incidents: a window of 1,000 (sorted, filtered views) still lists, with bounded summaries and labels', async () => {
+    await world.startNode('eu');
+    const state = eu().emulator.state;
+    const big = (i: number, what: string): string => `${what} ${i} `.padEnd(64_000, what[0]);
+    // Straight into the emulator (no rules): each incident ~128 kB of whitelisted text, 140 of
+    // them ~18 MB, more than a peer answer may be (16 MiB) if a list page carried whole bodies.
+    for (let i = 0; i < 140; i++) {
+      state.createIncident(eu().soar.orgId, {
+        name: big(i, 'Large name'),
+        description: { format: 'html', content: big(i, 'Description') },
+        discovered_date: Date.now(),
+        severity_code: 52,
+        properties: { clearing_shared_with: ',soar3,' },
+      } as JsonObject, null);
+    }
+    const window = await sharedWindow(usNet(), 'soar3', 1000);
+    assert.deepEqual(window.sources.map((s) => [s.node, s.ok, s.code ?? null]), [['eu', true, null]]);
+    assert.ok(window.items.length >= 140, `${window.items.length} items`);
+    const item = window.items.find((i) => String(i.incident['name']).startsWith('Large name 7 '));
+    assert.ok(item);
+    assert.deepEqual(Object.keys(item.incident).sort(), ['create_date', 'discovered_date', 'name', 'plan_status', 'severity_code']);
+    assert.equal(String(item.incident['name']).length, LISTING_TEXT_LENGTH);
+    assert.ok(String(item.incident['name']).endsWith('…'));
+    // SOAR's codes and ids as its labels (from the field definitions).
+    assert.deepEqual([item.incident['plan_status'], item.incident['severity_code']], ['Active', 'High']);
+    const page = await usNet().peerFor('soar2').request<unknown>('GET', sharedListPath('soar3', 1, 200));
+    assert.ok(JSON.stringify(page).length < 200 * 1024, `one page of 200: ${JSON.stringify(page).length} bytes`);
+  });
+
+  test('a shared incident over 16 MiB (within max_total_bytes) can be viewed, not only distributed', async () => {
+    const state = eu().emulator.state;
+    const inc = state.createIncident(eu().soar.orgId, {
+      name: 'Huge shared incident',
+      discovered_date: Date.now(),
+      properties: { clearing_shared_with: ',soar3,' },
+    } as JsonObject, null);
+    const type = state.artifactType('IP Address')!;
+    // ~20 MB: over the old 16 MiB answer limit, and quick enough for the default 15 s timeout on
+    // a busy machine. The limit itself is the delivery's: whatever max_total_bytes lets leave.
+    for (let i = 0; i < 200; i++) state.addArtifact(inc, type, `10.0.${i >> 8}.${i & 255} `.padEnd(50_000, 'v'), 'd'.repeat(50_000), null);
+    const detail = await sharedIncident(usNet(), 'soar3', 'soar2', inc['id'] as number);
+    const bytes = Buffer.byteLength(JSON.stringify(detail));
+    assert.ok(bytes > 16 * 1024 * 1024, `${bytes} bytes`);
+    assert.deepEqual([detail.artifacts.length, detail.dropped.artifacts], [200, 0]);
+    assert.ok(WIRE_BUNDLE_MAX_BYTES >= DEFAULT_WHITELIST_YAML.max_total_bytes + 1024 * 1024, 'a whole max_total_bytes incident fits in an answer');
   });
 });

@@ -233,6 +233,16 @@ describe('triage and acknowledgement between two brands', () => {
       assert.equal(notServed.status, 403);
       const otherCopy = await refusal(ackPath('soar2', first.id), { receiving_brand: 'soar3', remote_incident_id: firstCopy + 999, status: 'Acknowledged', at: Date.now() });
       assert.deepEqual([otherCopy.status, otherCopy.remoteCode], [404, 'not_found']);
+      // No existence oracle: an id that does not exist and an incident that exists but was never
+      // distributed to soar3 get one identical answer, without SOAR's own error text.
+      const neverShared = await euIncident('Never distributed to soar3', [], []);
+      const report = { receiving_brand: 'soar3', remote_incident_id: firstCopy, status: 'Acknowledged', at: Date.now() };
+      const missing = await refusal(ackPath('soar2', 987_654_321), report);
+      const notOurs = await refusal(ackPath('soar2', neverShared.id), report);
+      assert.deepEqual([missing.status, missing.remoteCode, missing.remoteMessage], [notOurs.status, notOurs.remoteCode, notOurs.remoteMessage]);
+      assert.deepEqual([missing.status, missing.remoteCode], [404, 'not_found']);
+      assert.equal(otherCopy.remoteMessage, missing.remoteMessage);
+      assert.doesNotMatch(missing.remoteMessage, /SOAR|987654321|table_data|not found/i);
       const invalid = await refusal(ackPath('soar2', first.id), { receiving_brand: 'soar3', remote_incident_id: firstCopy, status: 'Informational', at: Date.now() });
       assert.equal(invalid.status, 400);
       assert.equal((await row(eu.soar, first.id))['status'], 'Resolved', 'untouched');

@@ -45,6 +45,8 @@ describe('config: web:', () => {
       listen: { host: '0.0.0.0', port: 8444 },
       session_secret: 'z'.repeat(40),
       idle_timeout_ms: 30 * 60_000,
+      session_max_ms: 12 * 3_600_000,
+      origin: null,
       allowed_groups: ['analysts'],
       allowed_roles: [],
       login_throttle: { max_failures: 5, window_ms: 300_000 },
@@ -61,6 +63,16 @@ describe('config: web:', () => {
     assert.equal(cfg.web?.idle_timeout_ms, 300_000);
     assert.deepEqual(cfg.web?.login_throttle, { max_failures: 3, window_ms: 60_000 });
     assert.equal(describeConfig(cfg)['web'] && (describeConfig(cfg)['web'] as Record<string, unknown>)['session_secret'], null);
+  });
+
+  test('origin and absolute session lifetime: given, or checked', () => {
+    const cfg = parse(`${BASE}web: { allowed_groups: [a], origin: "https://clearing.example.com:8444", session_max_hours: 8 }\n`);
+    assert.equal(cfg.web?.origin, 'https://clearing.example.com:8444');
+    assert.equal(cfg.web?.session_max_ms, 8 * 3_600_000);
+    for (const bad of ['origin: "http://clearing.example.com"', 'origin: "https://x/path"', 'session_max_hours: 0', 'session_max_hours: 1000']) {
+      const found = problems(`${BASE}web: { allowed_groups: [a], ${bad} }\n`);
+      assert.ok(found.some((p) => p.startsWith(`web.${bad.split(':')[0]}:`)), `${bad}: ${found.join('; ')}`);
+    }
   });
 
   test('refused: nobody allowed, the peer port, a short secret, an unknown key, no certificate', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
-import { ClearingError, ErrorCode } from '../../src/errors.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../../src/errors.js';
 import {
   SoarAuthError,
   SoarConflictError,
@@ -109,5 +109,16 @@ describe('typed errors', () => {
     const cause = Object.assign(new Error(redact(`ECONNRESET: reset while sending ${secret}`, [secret])), { code: 'ECONNRESET' });
     const e = new SoarUnreachableError({ method: 'GET', path: '/x', attempts: 1, reason: 'ECONNRESET', cause });
     assert.ok(!inspect(e, { depth: 10 }).includes(secret));
+  });
+});
+
+describe('messageForPeers', () => {
+  it("keeps SOAR's own words (incident ids, paths) for this node's log; other codes keep theirs", () => {
+    const soar = new SoarRequestError({ status: 404, method: 'GET', path: '/rest/orgs/201/incidents/2090/table_data/clearing_distribution', soarMessage: 'Incident 2090 not found' });
+    const words = messageForPeers(soar);
+    assert.equal(words, "the brand's SOAR could not do it (soar_request); the details are in the answering node's log");
+    assert.doesNotMatch(words, /2090|rest|not found/i);
+    assert.equal(messageForPeers(new ClearingError(ErrorCode.Internal, 'TypeError: x is undefined')), 'internal error');
+    assert.equal(messageForPeers(new ClearingError(ErrorCode.Forbidden, 'not your brand')), 'not your brand');
   });
 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { escapeHtml } from '../../src/escape-html.js';
 import { html, raw } from '../../src/web/html.js';
-import { formatValue, htmlToText } from '../../src/web/pages/format.js';
+import { clipped, formatValue, htmlToText } from '../../src/web/pages/format.js';
+import { cutText } from '../../src/text.js';
 import { safeNext } from '../../src/web/pages/login.js';
 import { parseListQuery } from '../../src/web/pages/shared-list.js';
 
@@ -34,6 +35,21 @@ describe('html tagged template', () => {
     assert.equal(html`${text}`.value, 'Hi &lt;script&gt;x&lt;/script&gt;');
     assert.equal(formatValue('discovered_date', 0), '1970-01-01 00:00 UTC');
     assert.equal(formatValue('severity_code', { id: 5, name: 'High' }), 'High');
+  });
+
+  test('bidi controls are shown, never applied, in text and attributes', () => {
+    assert.equal(html`<a title="${'\u202Egpj.exe'}">${'\u202Egpj.exe \u2066x\u2069 \u200F'}</a>`.value, '<a title="[U+202E]gpj.exe">[U+202E]gpj.exe [U+2066]x[U+2069] [U+200F]</a>');
+    assert.equal(html`${'שלום עולם'}`.value, 'שלום עולם', 'right-to-left text itself is left alone');
+  });
+
+  test('long text is clipped with the whole of it one click away; HTML fields are shown as text', () => {
+    assert.equal(clipped('short').value, 'short');
+    const long = `${'a'.repeat(300)}<b>`;
+    const out = clipped(long).value;
+    assert.match(out, /^<details class="clip"><summary>a{199}… <span class="more">\(show all 303 characters\)<\/span><\/summary><div class="full">a{300}&lt;b&gt;<\/div><\/details>$/);
+    assert.equal(cutText('😀'.repeat(150), 200).length, 199, 'never inside a surrogate pair');
+    assert.equal(formatValue('description', '<p>Quarterly <b>payroll</b> &amp; more</p>'), 'Quarterly payroll & more');
+    assert.equal(formatValue('name', '<p>kept</p>'), '<p>kept</p>', 'a name is not HTML');
   });
 
   test('after sign-in only a path of the UI is followed', () => {

@@ -1,6 +1,8 @@
-/** How values of SOAR objects are shown: dates, field values, HTML note text as plain text. */
+/** How values of SOAR objects are shown: dates, field values, HTML note text as plain text, long text clipped. */
 import type { JsonValue } from '../../types.js';
 import { decodeEntities } from '../../escape-html.js';
+import { html, type SafeHtml } from '../html.js';
+import { cutText } from '../../text.js';
 
 /** SOAR dates are epoch milliseconds; shown in UTC, to the minute. */
 export function formatDate(v: JsonValue | undefined): string {
@@ -12,10 +14,14 @@ function isDateField(name: string): boolean {
   return /(_date|_time|^created|^last_update)$/.test(name);
 }
 
-/** A field's value as text: dates formatted, handles by name, lists joined, objects as JSON. */
+/** Fields SOAR keeps as HTML (rich text): shown as their text, like notes. */
+const HTML_FIELDS: ReadonlySet<string> = new Set(['description', 'text', 'instructions']);
+
+/** A field's value as text: dates formatted, HTML as its text, handles by name, lists joined, objects as JSON. */
 export function formatValue(name: string, v: JsonValue | undefined): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number' && isDateField(name)) return formatDate(v);
+  if (typeof v === 'string' && HTML_FIELDS.has(name)) return htmlToText(v);
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (typeof v === 'string' || typeof v === 'number') return String(v);
   if (Array.isArray(v)) return v.map((x) => formatValue('', x)).join(', ');
@@ -49,4 +55,16 @@ export function formatBytes(n: JsonValue | undefined): string {
 export function fieldLabel(name: string): string {
   const words = name.replace(/_ids?$/, '').replace(/_code$/, '').replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Longest text a cell or a heading shows whole. */
+export const CLIP_LENGTH = 200;
+
+/**
+ * Text for a cell: whole when short; else its start, with the whole text one click away
+ * (a `<details>`: no script needed), so one long value cannot flood the page.
+ */
+export function clipped(text: string, limit = CLIP_LENGTH): SafeHtml {
+  if (text.length <= limit) return html`${text}`;
+  return html`<details class="clip"><summary>${cutText(text, limit)} <span class="more">(show all ${text.length.toLocaleString('en-US')} characters)</span></summary><div class="full">${text}</div></details>`;
 }

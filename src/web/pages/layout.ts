@@ -25,7 +25,7 @@ export function layout({ title, session, section = null, body }: LayoutOptions):
         <form method="post" action="/ui/logout">${csrfField(session.csrfToken)}<button type="submit">Sign out</button></form></div>`
     : '';
   return html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · soar-clearing</title><link rel="stylesheet" href="/ui/static/style.css"></head>
+<title>${title} · soar-clearing</title><link rel="icon" href="/ui/static/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/ui/static/style.css"></head>
 <body><header class="top"><a class="brand" href="/ui/shared">soar-clearing</a>${nav}</header>
 <main id="main">${body}</main>
 <footer><p>soar-clearing web UI · incidents are read live from their owners, whitelist-filtered</p></footer></body></html>`;

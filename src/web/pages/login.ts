@@ -11,6 +11,8 @@ import { layout } from './layout.js';
 
 /** The address allowance is this many times the per-user one (several analysts behind one NAT). */
 const ADDRESS_FACTOR = 4;
+/** Sign-ins (each costs SOAR a login, a read and a logout) allowed per user in the throttle's window before they are slowed down. */
+export const SIGNINS_PER_WINDOW = 30;
 
 /** Where to go after signing in: only a path of this UI (never another site). */
 export function safeNext(next: string | null): string {
@@ -19,7 +21,7 @@ export function safeNext(next: string | null): string {
 
 /** The CSRF check of a posted form of this UI, against the token it must carry. */
 function checkForm(req: WebRequest, form: URLSearchParams, expectedToken: string | undefined): CsrfVerdict {
-  return checkCsrf({ selfOrigin: req.selfOrigin, headers: req.headers as { origin?: string; referer?: string }, formToken: form.get(CSRF_FIELD) ?? undefined, expectedToken });
+  return checkCsrf({ origins: req.origins, headers: req.headers as { origin?: string; referer?: string }, formToken: form.get(CSRF_FIELD) ?? undefined, expectedToken });
 }
 
 const NOTICES: Readonly<Record<string, string>> = {
@@ -62,12 +64,16 @@ async function postLogin(ctx: WebContext, req: WebRequest): Promise<WebResponse>
   }
   const keys = throttleKeys(brand.id, email, req.address);
   const limits = { [keys.address]: ctx.web.login_throttle.max_failures * ADDRESS_FACTOR };
-  const wait = ctx.throttle.retryAfterMs([keys.user, keys.address], limits);
+  const wait = Math.max(
+    ctx.throttle.retryAfterMs([keys.user, keys.address], limits),
+    ctx.signins.retryAfterMs([keys.user, keys.address], { [keys.user]: SIGNINS_PER_WINDOW, [keys.address]: SIGNINS_PER_WINDOW * ADDRESS_FACTOR }),
+  );
   if (wait > 0) {
     ctx.log.warn('web: sign-in throttled', { brand: brand.id, email, address: req.address });
-    const page = loginPage(ctx, { status: 429, error: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} seconds.`, email, brand: brand.id, next });
+    const page = loginPage(ctx, { status: 429, error: `Too many sign-in attempts. Try again in ${Math.ceil(wait / 1000)} seconds.`, email, brand: brand.id, next });
     return { ...page, headers: { ...page.headers, 'Retry-After': String(Math.ceil(wait / 1000)) } };
   }
+  ctx.signins.fail([keys.user, keys.address]);
   try {
     const user = await signIn(brand, ctx.web, email, password, req.signal);
     ctx.throttle.succeed(keys.user);

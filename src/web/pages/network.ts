@@ -11,9 +11,9 @@ import { htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
 import { layout } from './layout.js';
 
+/** A peer as analysts see it: its id and brands, never its URL (where the nodes listen is for admins, in the config). */
 interface PeerStatus {
   readonly node: string;
-  readonly url: string;
   readonly brands: readonly string[];
   readonly reachable: boolean;
   readonly version: string | null;
@@ -30,7 +30,7 @@ interface BrandStatus {
 
 async function loadNetwork(ctx: WebContext, signal: AbortSignal) {
   const peers = await Promise.all(ctx.network.peerClients.map(async (client): Promise<PeerStatus> => {
-    const base = { node: client.peer.id, url: client.peer.url, brands: client.peer.brands };
+    const base = { node: client.peer.id, brands: client.peer.brands };
     try {
       const h = await client.health({ signal });
       return { ...base, reachable: true, version: h.version, latency_ms: Math.round(h.latencyMs * 10) / 10, error: null };
@@ -62,7 +62,7 @@ export async function networkPage(ctx: WebContext, req: WebRequest): Promise<Web
 <tbody>${self.brands.map((b) => html`<tr><td data-label="Brand">${b.brand}</td><td data-label="SOAR"><span class="${b.soar_ok ? 'ok' : 'down'}">${b.soar_ok ? 'reachable' : `down: ${b.error ?? ''}`}</span></td><td data-label="Latency">${b.latency_ms === null ? '' : `${b.latency_ms} ms`}</td></tr>`)}</tbody></table></div></section>
 <section aria-labelledby="h-peers"><h2 id="h-peers">Peers</h2>
 ${peers.length === 0 ? html`<p class="empty">No peers configured.</p>` : html`<div class="table-wrap"><table><caption>Peer nodes</caption><thead><tr><th scope="col">Node</th><th scope="col">Brands</th><th scope="col">Status</th><th scope="col">Version</th><th scope="col">Latency</th></tr></thead>
-<tbody>${peers.map((p) => html`<tr><td data-label="Node">${p.node}<br><span class="muted">${p.url}</span></td><td data-label="Brands">${p.brands.join(', ')}</td>
+<tbody>${peers.map((p) => html`<tr><td data-label="Node">${p.node}</td><td data-label="Brands">${p.brands.join(', ')}</td>
 <td data-label="Status"><span class="${p.reachable ? 'ok' : 'down'}">${p.reachable ? 'reachable' : `down: ${p.error ?? ''}`}</span></td><td data-label="Version">${p.version ?? ''}</td><td data-label="Latency">${p.latency_ms === null ? '' : `${p.latency_ms} ms`}</td></tr>`)}</tbody></table></div>`}</section>`;
   return htmlResponse(200, layout({ title: 'Network', session: req.session, section: 'network', body }));
 }

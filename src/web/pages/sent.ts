@@ -10,7 +10,7 @@ import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
-import { formatDate } from './format.js';
+import { clipped, formatDate } from './format.js';
 import { layout } from './layout.js';
 
 const PER_PAGE = 20;
@@ -42,10 +42,10 @@ function rowsTable(items: readonly SentIncident[]): SafeHtml {
   if (withRows.length === 0) return html`<p class="empty">None of these incidents has a distribution table row.</p>`;
   return html`<div class="table-wrap"><table><caption>Distribution of my brand's incidents</caption>
 <thead><tr><th scope="col">Incident</th><th scope="col">To brand</th><th scope="col">Shared read-only</th><th scope="col">Distribute copy</th><th scope="col">Status</th><th scope="col">Remote incident</th><th scope="col">Last update</th><th scope="col">Message</th></tr></thead>
-<tbody>${withRows.flatMap((i) => i.rows.map((r) => html`<tr><td data-label="Incident">${i.incident_id}: ${i.name}</td><td data-label="To brand"><span class="badge">${r.brand}</span></td>
+<tbody>${withRows.flatMap((i) => i.rows.map((r) => html`<tr><td data-label="Incident" class="long">${i.incident_id}: ${clipped(i.name)}</td><td data-label="To brand"><span class="badge">${r.brand}</span></td>
 <td data-label="Shared read-only">${r.readOnly ? 'yes' : 'no'}</td><td data-label="Distribute copy">${r.distribute ? 'yes' : 'no'}</td>
 <td data-label="Status"><span class="status status-${(r.status ?? 'none').toLowerCase()}">${r.status ?? '—'}</span></td><td data-label="Remote incident">${r.remoteIncidentId ?? ''}</td>
-<td data-label="Last update">${formatDate(r.lastUpdate ?? undefined)}</td><td data-label="Message">${r.message ?? ''}</td></tr>`))}</tbody></table></div>`;
+<td data-label="Last update" class="date">${formatDate(r.lastUpdate ?? undefined)}</td><td data-label="Message" class="long">${clipped(r.message ?? '')}</td></tr>`))}</tbody></table></div>`;
 }
 
 export async function sentPage(ctx: WebContext, req: WebRequest): Promise<WebResponse> {

@@ -11,7 +11,8 @@ import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { errorResponse, htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
-import { fieldLabel, formatBytes, formatDate, formatValue, htmlToText } from './format.js';
+import { cutText } from '../../text.js';
+import { CLIP_LENGTH, clipped, fieldLabel, formatBytes, formatDate, formatValue } from './format.js';
 import { layout } from './layout.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
@@ -28,13 +29,13 @@ function fieldsTable(incident: JsonObject): SafeHtml {
     ...Object.entries(fields).map(([k, v]) => [fieldLabel(k), formatValue(k, v)] as const),
     ...Object.entries(typeof properties === 'object' && properties !== null && !Array.isArray(properties) ? properties : {}).map(([k, v]) => [fieldLabel(k), formatValue(k, v)] as const),
   ];
-  return html`<dl class="fields">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
+  return html`<dl class="fields">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${clipped(v, FIELD_LENGTH)}</dd></div>`)}</dl>`;
 }
 
 function childTable(caption: string, items: readonly JsonObject[], columns: readonly string[], extra?: (item: JsonObject) => SafeHtml): SafeHtml {
   if (items.length === 0) return html`<p class="empty">None shared.</p>`;
   return html`<div class="table-wrap"><table><caption class="sr-only">${caption}</caption><thead><tr>${columns.map((c) => html`<th scope="col">${fieldLabel(c)}</th>`)}${extra ? html`<th scope="col">Download</th>` : ''}</tr></thead>
-<tbody>${items.map((it) => html`<tr>${columns.map((c) => html`<td data-label="${fieldLabel(c)}">${c === 'size' ? formatBytes(it[c]) : formatValue(c, it[c])}</td>`)}${extra ? html`<td>${extra(it)}</td>` : ''}</tr>`)}</tbody></table></div>`;
+<tbody>${items.map((it) => html`<tr>${columns.map((c) => html`<td data-label="${fieldLabel(c)}" class="long">${c === 'size' ? formatBytes(it[c]) : clipped(formatValue(c, it[c]))}</td>`)}${extra ? html`<td>${extra(it)}</td>` : ''}</tr>`)}</tbody></table></div>`;
 }
 
 function columnsOf(items: readonly JsonObject[], preferred: readonly string[]): string[] {
@@ -42,11 +43,9 @@ function columnsOf(items: readonly JsonObject[], preferred: readonly string[]): 
   return [...preferred.filter((c) => present.has(c)), ...[...present].filter((c) => !preferred.includes(c) && c !== 'content' && c !== 'id' && c !== 'truncated').sort()];
 }
 
-/** A note's text is HTML in SOAR (a string, or {format, content}): shown as its text. */
-function noteText(note: JsonObject): string {
-  const t = note['text'];
-  return typeof t === 'string' ? htmlToText(t) : formatValue('text', t);
-}
+/** Longest field value and note shown whole; longer ones open with a click. */
+const FIELD_LENGTH = 300;
+const NOTE_LENGTH = 4000;
 
 function banner(d: SharedIncidentDetail): SafeHtml {
   const withheld = Object.entries(d.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`);
@@ -62,13 +61,14 @@ function attachmentHref(d: SharedIncidentDetail, a: JsonObject): string {
 export async function sharedDetailPage(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
   const d = await load(ctx, req);
   if (req.wantsJson) return jsonResponse(200, { ...d, attachments: d.attachments.map(({ content, ...a }) => ({ ...a, downloadable: typeof content === 'string' })) });
-  const name = formatValue('name', d.incident['name']) || `Incident ${d.incident_id}`;
+  // The heading shows the name cut; the Fields section has it whole.
+  const name = cutText(formatValue('name', d.incident['name']), CLIP_LENGTH) || `Incident ${d.incident_id}`;
   const body = html`<p><a href="/ui/shared">← All shared incidents</a></p>
 ${banner(d)}
 <h1>${name}</h1>
 <section aria-labelledby="h-fields"><h2 id="h-fields">Fields</h2>${fieldsTable(d.incident)}</section>
 <section aria-labelledby="h-notes"><h2 id="h-notes">Notes (${d.notes.length})</h2>
-${d.notes.length ? html`<ol class="notes">${d.notes.map((n) => html`<li><p class="meta">${formatDate(n['create_date'])}</p><p class="text">${noteText(n)}</p></li>`)}</ol>` : html`<p class="empty">None shared.</p>`}</section>
+${d.notes.length ? html`<ol class="notes">${d.notes.map((n) => html`<li><p class="meta">${formatDate(n['create_date'])}</p><div class="text">${clipped(formatValue('text', n['text']), NOTE_LENGTH)}</div></li>`)}</ol>` : html`<p class="empty">None shared.</p>`}</section>
 <section aria-labelledby="h-artifacts"><h2 id="h-artifacts">Artifacts (${d.artifacts.length})</h2>${childTable('Artifacts', d.artifacts, columnsOf(d.artifacts, ['type', 'value', 'description']))}</section>
 <section aria-labelledby="h-attachments"><h2 id="h-attachments">Attachments (${d.attachments.length})</h2>${childTable('Attachments', d.attachments, columnsOf(d.attachments, ['name', 'content_type', 'size', 'created']), (a) =>
     typeof a['content'] === 'string' ? html`<a href="${attachmentHref(d, a)}" download>Download</a>` : html`<span class="muted">content not shared</span>`)}</section>

@@ -10,6 +10,7 @@ import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
+import { cutText } from '../../text.js';
 import { formatDate, formatValue } from './format.js';
 import { layout } from './layout.js';
 import { sourcesNotice } from './sources.js';
@@ -19,6 +20,8 @@ const PER_PAGE_CHOICES = [10, 25, 50, 100] as const;
 const SORTS = { newest: 'Newest first', oldest: 'Oldest first', name: 'Name', severity: 'Severity (highest first)', origin: 'Origin brand' } as const;
 type Sort = keyof typeof SORTS;
 const SEVERITY_RANK: Readonly<Record<string, number>> = { high: 3, medium: 2, low: 1 };
+/** A name in the list is cut to this; the incident's page (one click) shows it whole. */
+const NAME_LENGTH = 120;
 
 export interface ListQuery {
   readonly q: string;
@@ -132,11 +135,11 @@ function filterForm(ctx: WebContext, brand: string, q: ListQuery): SafeHtml {
 function table(items: readonly SharedIncidentSummary[]): SafeHtml {
   if (items.length === 0) return html`<p class="empty">No incident is shared with your brand for this view.</p>`;
   return html`<div class="table-wrap"><table class="incidents"><caption>Incidents shared with my brand</caption>
-<thead><tr><th scope="col">Origin</th><th scope="col">Name</th><th scope="col">Severity</th><th scope="col">Created</th><th scope="col">Discovered</th></tr></thead>
+<thead><tr><th scope="col">Origin</th><th scope="col">Name</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Discovered</th></tr></thead>
 <tbody>${items.map((i) => html`<tr><td data-label="Origin"><span class="badge">${i.owner_brand}</span></td>
-<td data-label="Name"><a href="${detailHref(i)}">${formatValue('name', i.incident['name']) || `Incident ${i.incident_id}`}</a></td>
-<td data-label="Severity">${severityOf(i)}</td><td data-label="Created">${formatDate(i.incident['create_date'])}</td>
-<td data-label="Discovered">${formatDate(i.incident['discovered_date'])}</td></tr>`)}</tbody></table></div>`;
+<td data-label="Name" class="long"><a href="${detailHref(i)}">${cutText(formatValue('name', i.incident['name']), NAME_LENGTH) || `Incident ${i.incident_id}`}</a></td>
+<td data-label="Severity">${severityOf(i)}</td><td data-label="Status">${formatValue('plan_status', i.incident['plan_status'])}</td><td data-label="Created" class="date">${formatDate(i.incident['create_date'])}</td>
+<td data-label="Discovered" class="date">${formatDate(i.incident['discovered_date'])}</td></tr>`)}</tbody></table></div>`;
 }
 
 function pager(q: ListQuery, total: number): SafeHtml {
@@ -155,6 +158,7 @@ function itemJson(i: SharedIncidentSummary): Record<string, unknown> {
     incident_id: i.incident_id,
     name: i.incident['name'] ?? null,
     severity: severityOf(i) || null,
+    plan_status: i.incident['plan_status'] ?? null,
     create_date: i.incident['create_date'] ?? null,
     discovered_date: i.incident['discovered_date'] ?? null,
     incident: i.incident,
