@@ -56,7 +56,7 @@ async function freePort(): Promise<number> {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'soar-client-pki-'));
   pki = makeTestPki(dir);
-  emu = await SoarEmulator.start({ pki });
+  emu = await SoarEmulator.start({ pki, incidentFields: ['custom1', 'custom2'] });
 });
 
 after(async () => {

@@ -71,9 +71,10 @@ describe('whitelist: SOAR\'s incident', () => {
     }
   });
 
-  it('allows more fields when listed, and never `properties` as a field', () => {
+  it('allows more fields when listed, and never `properties` as a field; an object value is of no SOAR field type', () => {
     const result = applyWhitelist({ incident: sampleIncident() }, wl({ incident_fields: ['name', 'city', 'country', 'start_date', 'regulators'] }));
-    assert.deepEqual(result.incident, { name: 'Suspicious login to the payroll portal', city: 'Lyon', country: null, start_date: null, regulators: { ids: [] }, properties: {} });
+    assert.deepEqual(result.incident, { name: 'Suspicious login to the payroll portal', city: 'Lyon', country: null, start_date: null, properties: {} });
+    assert.equal(result.dropped.untypedValues, 1, 'regulators ({ids: [...]}) is dropped and counted');
   });
 
   it('keeps the attachment sample fields listed, and drops attachments by default', () => {
@@ -88,12 +89,13 @@ describe('whitelist: SOAR\'s incident', () => {
 });
 
 describe('whitelist: custom fields', () => {
-  it('keeps only the listed custom fields, whole', () => {
+  it('keeps only the listed custom fields, and of those only values of a SOAR field type', () => {
     const incident = sampleIncident();
-    incident.properties = { ...incident.properties, nested: { a: [1, { b: 'c' }] }, other: 'x' };
-    const result = applyWhitelist({ incident }, wl({ properties: ['internal_notes', 'nested', 'absent'] }));
-    assert.deepEqual(result.incident.properties, { internal_notes: 'Reset the account before the call.', nested: { a: [1, { b: 'c' }] } });
+    incident.properties = { ...incident.properties, nested: { a: [1, { b: 'c' }] }, sectors: ['Finance', 7], other: 'x' };
+    const result = applyWhitelist({ incident }, wl({ properties: ['internal_notes', 'nested', 'sectors', 'absent'] }));
+    assert.deepEqual(result.incident.properties, { internal_notes: 'Reset the account before the call.', sectors: ['Finance', 7] });
     assert.deepEqual(result.dropped.properties, ['reference_code', 'other']);
+    assert.equal(result.dropped.untypedValues, 1);
   });
 
   it('copes with an incident whose properties are null or missing', () => {
@@ -168,15 +170,15 @@ describe('whitelist: children', () => {
 });
 
 describe('whitelist: truncation', () => {
-  it('cuts strings over max_text_bytes anywhere in an allowed field, and counts them', () => {
+  it('cuts strings over max_text_bytes anywhere in an allowed field (rich text, lists of handles), and counts them', () => {
     const incident = sampleIncident();
     incident.name = 'x'.repeat(40);
     (incident as Record<string, unknown>).description = { format: 'html', content: 'y'.repeat(50) };
-    incident.properties = { deep: { list: ['short', 'z'.repeat(33)] } };
-    const result = applyWhitelist({ incident }, wl({ max_text_bytes: 32, properties: ['deep'] }));
+    incident.properties = { list: ['short', 'z'.repeat(33)] };
+    const result = applyWhitelist({ incident }, wl({ max_text_bytes: 32, properties: ['list'] }));
     assert.equal(result.incident.name, 'x'.repeat(32) + TRUNCATION_MARKER);
     assert.deepEqual(result.incident.description, { format: 'html', content: 'y'.repeat(32) + TRUNCATION_MARKER });
-    assert.deepEqual(result.incident.properties, { deep: { list: ['short', 'z'.repeat(32) + TRUNCATION_MARKER] } });
+    assert.deepEqual(result.incident.properties, { list: ['short', 'z'.repeat(32) + TRUNCATION_MARKER] });
     assert.equal(result.dropped.truncatedValues, 3);
   });
 
@@ -270,9 +272,9 @@ describe('whitelist: hostile names and values', () => {
       notes: { ...DEFAULT_WHITELIST.notes, fields: ['text', '__proto__'] },
     };
     const result = applyWhitelist({ incident, notes }, handMade);
-    assert.deepEqual(Object.keys(result.incident), ['name', 'description', 'properties']);
-    assert.deepEqual(result.incident.description, { ok: 1 });
-    assert.deepEqual(result.incident.properties, { fine: [{}] });
+    assert.deepEqual(Object.keys(result.incident), ['name', 'properties'], 'objects are of no SOAR field type');
+    assert.deepEqual(result.incident.properties, {});
+    assert.equal(result.dropped.untypedValues, 2);
     assert.deepEqual(result.notes, [{ text: 't' }]);
     assert.ok(!JSON.stringify(result).includes('polluted'));
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -281,7 +283,7 @@ describe('whitelist: hostile names and values', () => {
     assert.deepEqual(result.dropped.properties, ['__proto__', 'constructor']);
   });
 
-  it('copies only JSON-safe values', () => {
+  it('copies only values of a SOAR field type (JSON-safe ones among them)', () => {
     const incident = { ...sampleIncident(), name: 'n' } as Record<string, unknown>;
     Object.assign(incident, {
       description: { fn: () => 1, undef: undefined, nan: NaN, inf: -Infinity, date: new Date(0), big: 1n, sym: Symbol('s'), ok: 'ok', list: [1, undefined, () => 2, NaN, 'x'] },
@@ -291,12 +293,58 @@ describe('whitelist: hostile names and values', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     (incident.properties as Record<string, unknown>).loop = cyclic;
-    const result = applyWhitelist({ incident: incident as unknown as Incident }, wl({ properties: ['loop'] }));
-    assert.deepEqual(result.incident.description, { ok: 'ok', list: [1, null, null, null, 'x'] });
-    assert.ok(!('severity_code' in result.incident));
-    assert.ok(!('confirmed' in result.incident));
-    assert.deepEqual(result.incident.properties, { loop: { a: 1 } });
+    (incident.properties as Record<string, unknown>).holes = [1, , 'x']; // eslint-disable-line no-sparse-arrays
+    (incident.properties as Record<string, unknown>).nan = [1, NaN];
+    const result = applyWhitelist({ incident: incident as unknown as Incident }, wl({ properties: ['loop', 'holes', 'nan'] }));
+    for (const name of ['description', 'severity_code', 'confirmed']) assert.ok(!(name in result.incident), name);
+    assert.deepEqual(result.incident.properties, {});
+    assert.equal(result.dropped.untypedValues, 6);
     assert.doesNotThrow(() => JSON.stringify(result));
+  });
+});
+
+describe('whitelist: typed values', () => {
+  const MARK = 'MARKER-must-not-leave';
+  const everything = wl({
+    incident_fields: ['name', 'severity_code', 'incident_type_ids', 'confirmed', 'plan_status', 'description', 'discovered_date'],
+    properties: ['region', 'sectors'],
+    notes: { fields: ['text', 'create_date'] },
+    tasks: { include: true, fields: ['name', 'instructions', 'due_date'] },
+  });
+
+  it('drops what an adversary nests inside allowed fields, and counts it', () => {
+    const incident = {
+      name: 'n',
+      severity_code: { id: 52, name: 'High', extra: MARK },
+      incident_type_ids: [{ id: 19, extra: MARK }],
+      confirmed: { value: true, extra: MARK },
+      plan_status: { code: 'A', extra: MARK },
+      description: { format: 'html', content: '<p>x</p>', extra: MARK },
+      discovered_date: [[MARK]],
+      properties: { region: { label: 'EMEA', extra: MARK }, sectors: ['Finance', { extra: MARK }] },
+    } as unknown as Incident;
+    const notes = [note(1, { format: 'text', content: 'ok', extra: MARK } as unknown as Note['text']), note(2, 'plain')];
+    const tasks = [{ ...task(1, 'Contain'), instructions: { content: 'do', extra: MARK } } as unknown as Task];
+    const result = applyWhitelist({ incident, notes, tasks }, everything);
+    assert.ok(!JSON.stringify(result).includes(MARK));
+    assert.deepEqual(result.incident, { name: 'n', properties: {} });
+    assert.deepEqual(result.notes.map((n) => n['text']), [undefined, 'plain']);
+    assert.deepEqual(result.tasks, [{ name: 'Contain', due_date: null }]);
+    assert.equal(result.dropped.untypedValues, 10);
+    assert.deepEqual(result.dropped.incidentFields, [], 'allowed fields are not named as not allowed');
+    assert.match(describeDropped(result.dropped), /10 values of no SOAR field type/);
+  });
+
+  it('keeps every SOAR field type as it is: text, numbers, dates, booleans, null, handles, lists of handles, rich text', () => {
+    const incident = {
+      name: 'n', severity_code: 'High', incident_type_ids: ['Malware', 19], confirmed: false, plan_status: 'A',
+      description: { format: 'html', content: '<p>x</p>' }, discovered_date: 1_700_000_000_000,
+      properties: { region: null, sectors: [] },
+    } as unknown as Incident;
+    const result = applyWhitelist({ incident, notes: [note(1, { format: 'text', content: 'ok' })] }, everything);
+    assert.deepEqual(result.incident, { ...incident, properties: { region: null, sectors: [] } });
+    assert.deepEqual(result.notes[0]?.['text'], { format: 'text', content: 'ok' });
+    assert.equal(result.dropped.untypedValues, 0);
   });
 });
 
@@ -390,7 +438,7 @@ describe('whitelist: the YAML form', () => {
 });
 
 describe('describeDropped', () => {
-  const none: DroppedSummary = { incidentFields: [], properties: [], notes: 0, artifacts: 0, attachments: 0, tasks: 0, truncatedValues: 0 };
+  const none: DroppedSummary = { incidentFields: [], properties: [], notes: 0, artifacts: 0, attachments: 0, tasks: 0, truncatedValues: 0, untypedValues: 0 };
 
   it('summarises counts in one line, with singulars and plurals', () => {
     assert.equal(
@@ -402,6 +450,8 @@ describe('describeDropped', () => {
       "filtered out by the sender's whitelist: 1 incident field, 1 custom field, 3 artifacts, 1 task; 4 values truncated",
     );
     assert.equal(describeDropped({ ...none, notes: 1, artifacts: 1, tasks: 2 }), "filtered out by the sender's whitelist: 1 note, 1 artifact, 2 tasks");
+    assert.equal(describeDropped({ ...none, untypedValues: 1 }), "filtered out by the sender's whitelist: 1 value of no SOAR field type");
+    assert.equal(describeDropped({ ...none, notes: 1, untypedValues: 4 }), "filtered out by the sender's whitelist: 1 note, 4 values of no SOAR field type");
   });
 
   it('says so when nothing was filtered', () => {
