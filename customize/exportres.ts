@@ -1,7 +1,7 @@
 /**
  * The export.res format (SOAR's configuration export, `export_format_version` 2) as far as this
- * app writes it. Keys and value shapes follow real exports (see
- * ../shared/reference/soar/exports/); the unit tests compare them key by key.
+ * app writes it. Keys and value shapes follow real exports (IBM's resilient-sdk
+ * sample exports; docs/soar-wire.md); the unit tests compare them key by key when those are given.
  */
 
 export type ExportJson = string | number | boolean | null | ExportJson[] | { [key: string]: ExportJson };

@@ -471,8 +471,8 @@ class Demo {
       });
       this.cleanups.push({ what: `${spec.label} SOAR`, run: () => emulator.stop() });
       emulator.state.addUser(demoAnalyst(spec.brand));
-      this.samplesNote = `answers from ${describeSamples(emulator.state.samples)}`;
-      if (i === 0) this.say(`SOAR emulators answer from ${describeSamples(emulator.state.samples)}`);
+      this.samplesNote = `answers from ${describeSamples()}`;
+      if (i === 0) this.say(`SOAR emulators answer from ${describeSamples()}`);
       this.say(`${spec.label} SOAR (emulated) on https://127.0.0.1:${emulator.port}: org ${spec.orgId} '${spec.org}', brand ${spec.brand} (${seconds(Date.now() - t)})`);
 
       const regionDir = join(this.dir, spec.key);

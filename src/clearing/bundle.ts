@@ -25,6 +25,8 @@ export interface DroppedCounts {
   readonly attachments: number;
   readonly tasks: number;
   readonly truncated_values: number;
+  /** Allowed fields whose value was of no SOAR field type; absent from older senders. */
+  readonly untyped_values?: number;
 }
 
 /** A filtered incident as it crosses the network: everything allowed, and counts of the rest. */
@@ -46,6 +48,7 @@ export function droppedCounts(d: DroppedSummary): DroppedCounts {
     attachments: d.attachments,
     tasks: d.tasks,
     truncated_values: d.truncatedValues,
+    untyped_values: d.untypedValues,
   };
 }
 

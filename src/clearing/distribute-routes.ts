@@ -64,6 +64,7 @@ export const distributeBodySchema = {
         attachments: count,
         tasks: count,
         truncated_values: count,
+        untyped_values: count,
       },
     },
   },

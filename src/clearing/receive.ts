@@ -21,6 +21,9 @@
  * - custom fields it does not define are left out (named in the origin note), and so are
  *   built-in fields it does not list or marks read-only (`GET /types/incident/fields`, read
  *   once per delivery);
+ * - select, multiselect, incident type, severity and phase values (sent as names) are mapped
+ *   onto its own definitions by name; values it does not define are left out and named in the
+ *   origin note (value-map.ts), so an unknown value never fails a delivery;
  * - ownership and lifecycle: `owner_id` and `members` come from `network.received` on
  *   creation and are never touched later; `plan_status`, `end_date`, `resolution_id` and
  *   `resolution_summary` are never copied (the receiving brand closes its copy itself);
@@ -30,7 +33,8 @@
  *
  * Owner and group (SOAR object handles, resolved by name): `received.owner` (an email) becomes
  * `owner_id`; `received.group` (a group name) becomes `members: [group]`, and `owner_id` too
- * when no owner is configured (a SOAR incident may be owned by a group).
+ * when no owner is configured (a SOAR incident may be owned by a group). One the org does not
+ * know (the org object's users and groups) is left out and named in the origin note.
  */
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
 import { ClearingError, ErrorCode } from '../errors.js';
@@ -40,6 +44,7 @@ import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } f
 import type { JsonObject, JsonValue, Logger } from '../types.js';
 import type { DroppedCounts, WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
+import { mapIncidentValues, type OrgDefinitions, principalIn, readDefinitions } from './value-map.js';
 import { type DroppedSummary, describeDropped } from './whitelist.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -84,6 +89,7 @@ function summaryOf(counts: DroppedCounts): DroppedSummary {
     attachments: counts.attachments,
     tasks: counts.tasks,
     truncatedValues: counts.truncated_values,
+    untypedValues: counts.untyped_values ?? 0,
   };
 }
 
@@ -136,16 +142,12 @@ export interface ReceiveOptions {
   readonly log?: Logger;
 }
 
-/** What the target SOAR defines: writable built-in fields and custom fields, by name. */
-interface TargetFields {
-  readonly builtin: ReadonlySet<string>;
-  readonly custom: ReadonlySet<string>;
-}
-
 /** What a delivery left out or could not add on this side (for the origin note). */
 interface LocalLosses {
   unknownProperties: string[];
   unknownFields: string[];
+  /** `field: value` of handles this SOAR does not define (select values, types, owner...). */
+  unknownValues: string[];
   failedNotes: number;
   failedArtifacts: string[];
   failedTasks: number;
@@ -178,22 +180,11 @@ function artifactKey(type: JsonValue | undefined, value: JsonValue | undefined):
   return `${t.trim().toLowerCase()}\u0000${typeof value === 'string' ? value : JSON.stringify(value ?? null)}`;
 }
 
-/** `GET /types/incident/fields`: writable built-in fields and custom fields by name. */
-async function targetFields(soar: SoarClient, signal?: AbortSignal): Promise<TargetFields> {
-  const raw = await soar.get<JsonValue>('/types/incident/fields', signal ? { signal } : {});
-  const list = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw['entities']) ? raw['entities'] : [];
-  const builtin = new Set<string>();
-  const custom = new Set<string>();
-  for (const f of list) {
-    if (!isObj(f) || typeof f['name'] !== 'string') continue;
-    if (f['prefix'] === 'properties') custom.add(f['name']);
-    else if ((f['prefix'] === null || f['prefix'] === undefined) && f['read_only'] !== true) builtin.add(f['name']);
-  }
-  return { builtin, custom };
-}
-
-/** The received incident's fields this SOAR takes: top-level and custom, the rest listed in `losses`. */
-function writableFields(incident: JsonObject, fields: TargetFields, losses: LocalLosses): { top: JsonObject; props: JsonObject } {
+/**
+ * The received incident's fields this SOAR takes, top-level and custom, with their handles
+ * mapped onto its definitions; the rest listed in `losses`.
+ */
+function writableFields(incident: JsonObject, fields: OrgDefinitions, losses: LocalLosses): { top: JsonObject; props: JsonObject } {
   const top: JsonObject = {};
   for (const [k, v] of Object.entries(incident)) {
     if (k === 'properties' || NOT_COPIED.has(k)) continue;
@@ -214,6 +205,7 @@ function writableFields(incident: JsonObject, fields: TargetFields, losses: Loca
     }
     props[k] = v;
   }
+  mapIncidentValues(fields, top, props, losses.unknownValues);
   return { top, props };
 }
 
@@ -256,6 +248,9 @@ function originNoteHtml(origin: DistributeOrigin, dropped: DroppedCounts, losses
   if (losses.unknownFields.length > 0) {
     here.push(`${losses.unknownFields.length} field(s) this SOAR does not accept (${losses.unknownFields.map(escapeText).join(', ')})`);
   }
+  if (losses.unknownValues.length > 0) {
+    here.push(`${losses.unknownValues.length} value(s) this SOAR does not define (${losses.unknownValues.map(escapeText).join('; ')})`);
+  }
   if (losses.attachments > 0) here.push(`${losses.attachments} attachment(s) without content or refused by SOAR`);
   if (losses.closedTasks > 0) here.push(`${losses.closedTasks} task(s) already closed at the origin`);
   if (losses.failedNotes > 0) here.push(`${losses.failedNotes} note(s) SOAR refused`);
@@ -270,13 +265,20 @@ function isOriginNote(note: Note, origin: DistributeOrigin): boolean {
   return text !== null && noteKey(text).startsWith(`Received from brand ${origin.brand} (node `) && noteKey(text).includes(`incident ${origin.incident_id},`);
 }
 
-/** The owner_id / members of a new copy, from `network.received`. */
-function ownership(network: ClearingNetwork): { owner_id?: string; members?: string[] } {
+/** The owner_id / members of a new copy, from `network.received`, as this org names them (unknown ones in `losses`). */
+function ownership(network: ClearingNetwork, defs: OrgDefinitions, losses: LocalLosses): { owner_id?: string; members?: string[] } {
   const received = network.config.network?.received ?? { owner: null, group: null };
+  const known = (what: 'owner' | 'group', handle: string | null): string | null => {
+    const hit = handle === null ? null : principalIn(defs, handle);
+    if (handle !== null && hit === null) losses.unknownValues.push(`owner_id: ${handle} (network.received.${what})`);
+    return hit;
+  };
+  const owner = known('owner', received.owner);
+  const group = known('group', received.group);
   const out: { owner_id?: string; members?: string[] } = {};
-  if (received.owner !== null) out.owner_id = received.owner;
-  else if (received.group !== null) out.owner_id = received.group;
-  if (received.group !== null) out.members = [received.group];
+  if (owner !== null) out.owner_id = owner;
+  else if (group !== null) out.owner_id = group;
+  if (group !== null) out.members = [group];
   return out;
 }
 
@@ -298,7 +300,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const { signal, log } = opts;
   const ro = signal ? { signal } : {};
   const { origin } = body;
-  const fields = await targetFields(soar, signal);
+  const fields = await readDefinitions(soar, signal);
   for (const name of [ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD]) {
     if (!fields.custom.has(name)) {
       throw new ClearingError(
@@ -309,7 +311,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
     }
   }
   const losses: LocalLosses = {
-    unknownProperties: [], unknownFields: [], failedNotes: 0, failedArtifacts: [], failedTasks: 0,
+    unknownProperties: [], unknownFields: [], unknownValues: [], failedNotes: 0, failedArtifacts: [], failedTasks: 0,
     attachments: body.attachments.length, closedTasks: 0,
   };
   const { top, props } = writableFields(body.incident, fields, losses);
@@ -321,7 +323,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   if (existing === null) {
     const name = typeof top['name'] === 'string' && top['name'].trim() !== '' ? top['name'] : `Incident ${origin.incident_id} of brand ${origin.brand}`;
     const discovered = typeof top['discovered_date'] === 'number' ? top['discovered_date'] : Date.now();
-    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network), properties: { ...props, ...originProps } };
+    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network, fields, losses), properties: { ...props, ...originProps } };
     // Not retried once sent (a POST): if the answer is lost, the next delivery finds the copy.
     const incident = await soar.createIncident(dto, ro);
     incidentId = incident.id;
@@ -330,7 +332,8 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   } else {
     incidentId = existing;
     created = false;
-    await soar.updateIncident(incidentId, (current: Incident) => {
+    // Read and written with names, as the wanted values are (IBM's SOAR-to-SOAR sync does the same).
+    await soar.getPut<Incident>(`/incidents/${incidentId}?handle_format=names`, (current: Incident) => {
       const currentProps = isObj(current.properties) ? current.properties : {};
       const wanted: JsonObject = { ...top };
       const wantedProps: JsonObject = { ...props, ...originProps };

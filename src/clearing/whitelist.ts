@@ -7,7 +7,12 @@
  * Rules, in the order they apply:
  * - Incident: only the top-level fields of `incidentFields` are copied, and under `properties`
  *   only the custom fields of `properties` (`properties` is always present, possibly `{}`).
- *   An allowed field is allowed whole: nested objects and lists inside it are kept as values.
+ * - Typed values: an allowed field (of the incident, a custom field, a child's field) carries
+ *   only a value of a SOAR field type: text, a finite number (numbers, dates, ids), a boolean,
+ *   null, a select handle (a name or an id), a list of handles (multiselect, members), or rich
+ *   text `{format, content}` with string parts and nothing else. Any other value (an object, a
+ *   list holding anything but handles, anything not JSON) is dropped whole and counted in
+ *   `untypedValues`: nothing nested inside a field ever leaves, whatever its name.
  * - Children (notes, artifacts, attachments, tasks), each kind on its own, in input order:
  *   a kind not included is dropped entirely; an artifact whose type is not in `artifactTypes`
  *   (when that list is not empty; compared by name, case-insensitively) is dropped; an
@@ -25,10 +30,8 @@
  *   first, then tasks, notes and artifacts (`TOTAL_BYTES_DROP_ORDER`), until it fits. The
  *   incident itself is never dropped: with every child gone it may still exceed the limit.
  *   Callers should hand children in the order they want kept (most important first).
- * - Only JSON-safe values are copied (strings, finite numbers, booleans, null, plain objects and
- *   arrays); anything else is left out (in a list: becomes null, as JSON.stringify does).
- *   Keys named `__proto__`, `constructor` or `prototype` are never copied, at any depth, even
- *   when a whitelist lists them (compileWhitelist refuses to).
+ * - Keys named `__proto__`, `constructor` or `prototype` are never copied, even when a whitelist
+ *   lists them (compileWhitelist refuses to); a rich text holding one is not of a SOAR type.
  *
  * The input is never mutated; the result is fresh JSON, deterministic for a given input.
  */
@@ -128,6 +131,8 @@ export type DroppedSummary = {
   tasks: number;
   /** Strings cut to their limit (in what was kept). */
   truncatedValues: number;
+  /** Allowed fields dropped because their value is of no SOAR field type (in what was kept). */
+  untypedValues: number;
 };
 
 /** The filtered incident, ready to leave the brand. Plain JSON. */
@@ -324,10 +329,13 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** Per call: counts truncations and guards against cycles. */
+/** The keys of rich text (SOAR's TextContentDTO). */
+const RICH_TEXT_KEYS = new Set(['format', 'content']);
+
+/** Per call: counts truncations and values of no SOAR type. */
 class Copier {
   truncated = 0;
-  private readonly ancestors = new Set<object>();
+  untyped = 0;
 
   /** `text` cut to `limit` UTF-8 bytes (at a character boundary) plus the marker, or as is. */
   string(text: string, limit: number): string {
@@ -339,8 +347,17 @@ class Copier {
     return bytes.toString('utf8', 0, cut) + TRUNCATION_MARKER;
   }
 
-  /** A deep JSON copy of `value` with every string held to `limit`; undefined when not JSON-safe. */
-  value(value: unknown, limit: number): JsonValue | undefined {
+  /**
+   * A copy of a field's value when it is of a SOAR field type (see the module comment), strings
+   * held to `limit`; otherwise undefined, counted in `untyped`.
+   */
+  typed(value: unknown, limit: number): JsonValue | undefined {
+    const copy = this.copyTyped(value, limit);
+    if (copy === undefined) this.untyped += 1;
+    return copy;
+  }
+
+  private copyTyped(value: unknown, limit: number): JsonValue | undefined {
     switch (typeof value) {
       case 'string':
         return this.string(value, limit);
@@ -354,23 +371,19 @@ class Copier {
         return undefined;
     }
     if (value === null) return null;
-    if (this.ancestors.has(value)) return undefined;
     if (Array.isArray(value)) {
-      this.ancestors.add(value);
-      const out = value.map((item: unknown) => this.value(item, limit) ?? null);
-      this.ancestors.delete(value);
-      return out;
+      // A list of handles, checked whole before anything is cut (a dropped value counts no cut);
+      // indexes rather than every(), which skips holes.
+      for (let i = 0; i < value.length; i++) {
+        const h: unknown = value[i];
+        if (typeof h !== 'string' && !(typeof h === 'number' && Number.isFinite(h))) return undefined;
+      }
+      return (value as Array<string | number>).map((h) => (typeof h === 'string' ? this.string(h, limit) : h));
     }
-    if (!isPlainObject(value)) return undefined;
-    this.ancestors.add(value);
-    const out: JsonObject = {};
-    for (const key of Object.keys(value)) {
-      if (FORBIDDEN.has(key)) continue;
-      const copy = this.value(value[key], limit);
-      if (copy !== undefined) out[key] = copy;
-    }
-    this.ancestors.delete(value);
-    return out;
+    if (!isPlainObject(value) || !Object.keys(value).every((k) => RICH_TEXT_KEYS.has(k))) return undefined;
+    const { format, content } = value;
+    if (typeof content !== 'string' || (format !== undefined && typeof format !== 'string')) return undefined;
+    return format === undefined ? { content: this.string(content, limit) } : { format: this.string(format, limit), content: this.string(content, limit) };
   }
 }
 
@@ -393,7 +406,7 @@ function pick(
       dropped.push(key);
       continue;
     }
-    const copy = copier.value(source[key], limitOf(key));
+    const copy = copier.typed(source[key], limitOf(key));
     if (copy !== undefined) out[key] = copy;
   }
   return { out, dropped };
@@ -413,6 +426,7 @@ interface KeptChild {
   readonly value: JsonObject;
   readonly size: number;
   readonly truncated: number;
+  readonly untyped: number;
 }
 
 function filterChildren(kind: ChildKind, items: readonly unknown[] | undefined, wl: Whitelist): { kept: KeptChild[]; dropped: number } {
@@ -453,7 +467,7 @@ function filterChildren(kind: ChildKind, items: readonly unknown[] | undefined, 
     }
     const copier = new Copier();
     const { out } = pick(copier, item, allowed, limitOf);
-    kept.push({ value: out, size: utf8Length(JSON.stringify(out)), truncated: copier.truncated });
+    kept.push({ value: out, size: utf8Length(JSON.stringify(out)), truncated: copier.truncated, untyped: copier.untyped });
   }
   return { kept, dropped };
 }
@@ -482,6 +496,7 @@ export function applyWhitelist(bundle: IncidentBundle, wl: Whitelist): FilterRes
     attachments: 0,
     tasks: 0,
     truncatedValues: copier.truncated,
+    untypedValues: copier.untyped,
   };
 
   const kept = {} as Record<ChildKind, KeptChild[]>;
@@ -505,7 +520,10 @@ export function applyWhitelist(bundle: IncidentBundle, wl: Whitelist): FilterRes
       dropped[kind] += 1;
     }
   }
-  for (const kind of CHILD_KINDS) dropped.truncatedValues += kept[kind].reduce((sum, child) => sum + child.truncated, 0);
+  for (const kind of CHILD_KINDS) {
+    dropped.truncatedValues += kept[kind].reduce((sum, child) => sum + child.truncated, 0);
+    dropped.untypedValues += kept[kind].reduce((sum, child) => sum + child.untyped, 0);
+  }
 
   return {
     incident,
@@ -525,7 +543,8 @@ const plural = (count: number, one: string, many: string): string => `${count} $
 /**
  * A one-line summary of what the sender's whitelist left out, for a note on the receiving side:
  * `filtered out by the sender's whitelist: 12 incident fields, 3 custom fields, 2 notes,
- * 1 attachment; 1 value truncated`. Counts only: never a value, never a name.
+ * 1 attachment, 1 value of no SOAR field type; 1 value truncated`. Counts only: never a value,
+ * never a name.
  */
 export function describeDropped(dropped: DroppedSummary): string {
   const parts: string[] = [];
@@ -538,6 +557,7 @@ export function describeDropped(dropped: DroppedSummary): string {
   add(dropped.artifacts, 'artifact', 'artifacts');
   add(dropped.attachments, 'attachment', 'attachments');
   add(dropped.tasks, 'task', 'tasks');
+  add(dropped.untypedValues, 'value of no SOAR field type', 'values of no SOAR field type');
   const truncated = dropped.truncatedValues > 0
     ? `; ${plural(dropped.truncatedValues, 'value', 'values')} truncated`
     : '';

@@ -186,7 +186,7 @@ export interface RawWeb {
   session_max_hours?: number;
   origin?: string;
   allowed_groups?: string[];
-  allowed_roles?: string[];
+  allowed_roles?: (number | string)[];
   login_throttle?: { max_failures?: number; window_s?: number };
 }
 
@@ -390,7 +390,8 @@ export const configSchema = {
         // The UI's origin as browsers see it (behind a proxy); absent: the names of the node certificate.
         origin: { type: 'string', pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^https://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?$' },
         allowed_groups: { type: 'array', uniqueItems: true, items: text },
-        allowed_roles: { type: 'array', uniqueItems: true, items: text },
+        // Role ids; names are refused in checkWeb with what to write instead.
+        allowed_roles: { type: 'array', uniqueItems: true, items: { anyOf: [{ type: 'integer' }, text] } },
         login_throttle: {
           type: 'object',
           additionalProperties: false,

@@ -202,8 +202,11 @@ export interface WebConfig {
   readonly origin: string | null;
   /** SOAR groups (names) whose members may sign in; a user needs one of these or of allowed_roles. */
   readonly allowed_groups: readonly string[];
-  /** SOAR role handles that may sign in. */
-  readonly allowed_roles: readonly string[];
+  /**
+   * SOAR role ids whose holders may sign in: a signed-in session lists the user's roles only as
+   * numeric ids (`orgs[].role_handles`), so names could never match (they are refused).
+   */
+  readonly allowed_roles: readonly number[];
   /** Failed sign-ins allowed per user (4x per client address) within window_ms; beyond, each further failure doubles the wait before the next try (web/throttle.ts). */
   readonly login_throttle: { readonly max_failures: number; readonly window_ms: number };
 }

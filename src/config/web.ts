@@ -7,6 +7,17 @@ import type { ConfigProblem } from './env.js';
 import { DEFAULTS, type RawListen, type RawWeb } from './schema.js';
 import type { WebConfig } from './types.js';
 
+/** A role given as its numeric id ("1001" too), or null. */
+function roleId(role: number | string): number | null {
+  const n = typeof role === 'number' ? role : /^\s*\d+\s*$/.test(role) ? Number(role) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+const ROLE_NAME_REFUSED = (name: string): string =>
+  `'${name}' is a role name, but SOAR tells which roles a signed-in user has only as numeric role ids ` +
+  '(the session\'s orgs[].role_handles), and its API offers no reliable way to learn a role\'s name: list role ids ' +
+  '(e.g. 1001; a refused sign-in logs the user\'s role ids), or use allowed_groups with group names';
+
 /** The web UI needs the node's certificate, a port of its own, and someone allowed in. */
 export function checkWeb(data: Record<string, unknown>): ConfigProblem[] {
   const web = data.web;
@@ -19,6 +30,11 @@ export function checkWeb(data: Record<string, unknown>): ConfigProblem[] {
   if (groups.length === 0 && roles.length === 0) {
     problems.push({ path: 'web.allowed_groups', message: 'give allowed_groups or allowed_roles (the SOAR groups or roles whose users may sign in)' });
   }
+  roles.forEach((role: unknown, i) => {
+    if ((typeof role !== 'string' && typeof role !== 'number') || roleId(role) !== null) return;
+    const message = /^\s*-?\d+\s*$/.test(String(role)) ? 'must be a role id (a whole number >= 1)' : ROLE_NAME_REFUSED(String(role));
+    problems.push({ path: `web.allowed_roles[${i}]`, message });
+  });
   const webListen = isRecord(web.listen) ? web.listen : {};
   const peerListen = isRecord(node.listen) ? node.listen : null;
   if (peerListen !== null && (webListen.port ?? DEFAULTS.web.port) === (peerListen.port ?? DEFAULTS.listen.port)) {
@@ -37,7 +53,7 @@ export function compileWeb(raw: RawWeb | undefined): WebConfig | null {
     session_max_ms: Math.round((raw.session_max_hours ?? DEFAULTS.web.session_max_hours) * 3_600_000),
     origin: raw.origin ?? null,
     allowed_groups: [...(raw.allowed_groups ?? [])],
-    allowed_roles: [...(raw.allowed_roles ?? [])],
+    allowed_roles: (raw.allowed_roles ?? []).map(roleId).filter((id): id is number => id !== null),
     login_throttle: {
       max_failures: raw.login_throttle?.max_failures ?? DEFAULTS.web.login_max_failures,
       window_ms: Math.round((raw.login_throttle?.window_s ?? DEFAULTS.web.login_window_s) * 1000),

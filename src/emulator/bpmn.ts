@@ -4,7 +4,7 @@
  * `<serviceTask resilient:type="function">` the `<resilient:function uuid="...">` JSON
  * (inputs by field uuid, pre/post-processing scripts, result_name).
  *
- * Shape of a real SOAR workflow (see ../shared/reference/soar/workflows/):
+ * Shape of a real SOAR workflow (as in IBM's resilient-sdk test workflows):
  *   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:resilient="http://resilient.ibm.com/bpmn" ...>
  *     <process id="<programmatic_name>" isExecutable="true" name="...">
  *       <startEvent id="S"><outgoing>F1</outgoing></startEvent>

@@ -1,15 +1,11 @@
 /**
- * Built-in response templates for the SOAR emulator, used when the real REST samples
- * (../shared/reference/soar/rest-samples/) are not beside the repo, as on a newcomer's fresh
- * clone running `npm run demo`. Written for this project: each template has the keys and value
- * shapes of SOAR's answer (as the real samples show them) but values of our own, and only a
- * handful of entries where SOAR lists hundreds (incident fields, types, constants).
- * Tests use the real samples whenever they are present.
+ * The SOAR emulator's response templates, the same on every machine. Written for this project:
+ * each template has the keys and value shapes of SOAR's answer (docs/soar-wire.md) but values of
+ * our own, and only a handful of entries where SOAR lists hundreds (incident fields, types,
+ * constants). test/fixtures/soar/ holds SOAR's shapes, which the emulator's answers are tested
+ * against; a unit test also compares these templates with IBM's samples when those are given.
  */
 import type { JsonObject, JsonValue } from '../types.js';
-
-/** `Samples.dir` of the built-in templates (not a directory). */
-export const BUILTIN_SAMPLES_DIR = '(built-in templates)';
 
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, a fixed "long ago" for the templates
 
@@ -275,6 +271,7 @@ const messageDestinations: JsonObject[] = [{
   destination_type: 0,
   id: 1,
   users: [1],
+  api_keys: [],
 }];
 
 const OPERATIONS: Record<string, string[]> = {
@@ -350,7 +347,7 @@ const incidentFields: JsonObject[] = [
   field({ id: 7, name: 'plan_status', text: 'Status', inputType: 'select', values: [['A', 'Active'], ['C', 'Closed']] }),
   field({ id: 8, name: 'confirmed', text: 'Confirmed', inputType: 'boolean' }),
   field({ id: 9, name: 'incident_type_ids', text: 'Incident Type', inputType: 'multiselect', values: [[17, 'Phishing'], [18, 'Malware'], [19, 'Lost device']] }),
-  field({ id: 10, name: 'phase_id', text: 'Phase', inputType: 'select', values: [[1002, 'Respond'], [1003, 'Engage'], [1004, 'Detect/Analyze']] }),
+  field({ id: 10, name: 'phase_id', text: 'Phase', inputType: 'select', values: [[1004, 'Initial'], [1003, 'Engage'], [1005, 'Detect/Analyze'], [1002, 'Respond'], [1000, 'Post-Incident'], [1001, 'Complete']] }),
   field({ id: 11, name: 'resolution_summary', text: 'Resolution Summary', inputType: 'textarea' }),
   field({ id: 201, name: 'reference_code', text: 'Reference code', inputType: 'text', prefix: 'properties' }),
 ];

@@ -336,6 +336,8 @@ function upsertFunction(state: EmulatorState, f: JsonObject): void {
   if (!str(created['uuid'])) created['uuid'] = randomUUID();
   if (!Array.isArray(created['view_items'])) created['view_items'] = [];
   if (created['version'] === undefined) created['version'] = 1;
+  // SOAR lists every function with its `creator` (null for imported ones on 51.0.9).
+  if (created['creator'] === undefined) created['creator'] = null;
   state.functions.push(created);
 }
 
@@ -547,7 +549,7 @@ function tableType(state: EmulatorState, t: TableDef): JsonObject {
 }
 
 function builtinType(state: EmulatorState, name: string): JsonObject | null {
-  const sample = loadTypesSample(state.samples.dir);
+  const sample = loadTypesSample();
   const t = sample[name];
   if (!isObj(t) || t['type_id'] === 8) return null;
   const out = clone(t);
@@ -568,7 +570,7 @@ function builtinType(state: EmulatorState, name: string): JsonObject | null {
 /** `GET /types`: every type by name, the org's datatables included. */
 export function allTypes(state: EmulatorState): JsonObject {
   const out: JsonObject = {};
-  for (const name of Object.keys(loadTypesSample(state.samples.dir))) {
+  for (const name of Object.keys(loadTypesSample())) {
     const t = builtinType(state, name);
     if (t) out[name] = t;
   }
@@ -582,7 +584,7 @@ export function typeRest(state: EmulatorState, nameOrId: string): JsonObject | n
   const direct = builtinType(state, nameOrId);
   if (direct) return direct;
   if (/^\d+$/.test(nameOrId)) {
-    for (const [name, t] of Object.entries(loadTypesSample(state.samples.dir))) {
+    for (const [name, t] of Object.entries(loadTypesSample())) {
       if (isObj(t) && String(t['id']) === nameOrId) return builtinType(state, name);
     }
   }

@@ -105,6 +105,13 @@ export function withHandles(state: EmulatorState, obj: JsonObject, names: boolea
   for (const [k, def] of incidentHandleDefs(state)) {
     if (k in out && out[k] !== null) out[k] = mapHandle(out[k]!, (x) => toName(choicesOf(state, def), x));
   }
+  // Custom select, multiselect, owner and members fields are handles too.
+  const props = out['properties'];
+  if (isObj(props)) {
+    for (const [k, def] of handleDefs(state.incidentFields.filter((f) => f['prefix'] === 'properties'))) {
+      if (k in props && props[k] !== null) props[k] = mapHandle(props[k]!, (x) => toName(choicesOf(state, def), x));
+    }
+  }
   return out;
 }
 

@@ -2,8 +2,8 @@
  * SOAR's side of the function message flow, on the real broker: publishes a FunctionDataDTO to
  * `actions.<org>.<destination>` exactly as SOAR does (reply-to, correlation-id, Co3MessagePayload,
  * Co3ContentType, Co3ContextToken, persistent) and collects what comes back on
- * `acks.<org>.<destination>`, by correlation id. Shapes follow the real capture in
- * ../shared/reference/soar/captures/resilient_circuits_debug_log_stomp_session.log.
+ * `acks.<org>.<destination>`, by correlation id. Shapes follow a real resilient-circuits session's
+ * frames (docs/soar-wire.md "Function messages over STOMP").
  */
 import { StompWire, type WireOptions } from './stomp-wire.js';
 

@@ -3,11 +3,11 @@
  * answers in SOAR's shapes; every error uses SOAR's error body
  * (`{"success":false,"title":null,"message":..,"hints":[],"error_code":..}`).
  */
-import { randomBytes } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';
+import { checkIncidentWrite, orgObject } from './org.js';
 import { accessListsIn, destinationOut } from './destinations.js';
 import { PATCH_OK, planIncidentPatch } from './incident-patch.js';
 import { clone } from './samples.js';
@@ -116,18 +116,23 @@ function passwordSessionJson(state: EmulatorState, p: Extract<Principal, { kind:
   s['user_fname'] = p.user.fname;
   s['user_lname'] = p.user.lname;
   s['session_ip'] = '127.0.0.1';
-  // SessionOrgInfoDTO.role_handles (deprecated in v30 for instance_roles, still sent): the user's roles.
-  for (const o of s['orgs'] as JsonObject[]) o['role_handles'] = [...p.user.roles];
+  // SessionOrgInfoDTO.role_handles (deprecated in v30 for instance_roles, still sent): the user's
+  // roles as numeric ids, e.g. [1001] (Custom Action Developer Guide, the session example).
+  const roleIds = p.user.roles.map((r) => state.roles.get(r)).filter((id): id is number => id !== undefined);
+  for (const o of s['orgs'] as JsonObject[]) o['role_handles'] = roleIds;
   return s;
 }
 
 function apiKeySessionJson(state: EmulatorState, p: Extract<Principal, { kind: 'apikey' }>): JsonObject {
+  // QRadar SOAR 51.0.9 (live probe): no user_id and no csrf_token (an older sample has both),
+  // orgs[].perms null, role_handles and effective_permissions empty, api_key_handle maybe null.
   const s = clone(state.samples.apiKeySession);
-  s['orgs'] = state.orgsVisibleTo(p).map((o) => clone(o));
+  delete s['user_id'];
+  delete s['csrf_token'];
+  s['orgs'] = state.orgsVisibleTo(p).map((o) => ({ ...clone(o), perms: null, role_handles: [], effective_permissions: [] }));
   s['api_key_handle'] = p.key.handleInSession ? p.key.handle : null;
   s['client_id'] = p.key.clientId;
   s['display_name'] = p.key.name;
-  s['csrf_token'] = randomBytes(16).toString('hex');
   return s;
 }
 
@@ -308,16 +313,6 @@ function queryPaged(state: EmulatorState, orgId: number, req: RouteRequest): Rep
 
 // ---- org-scoped routes ----
 
-function checkCustomFields(state: EmulatorState, props: JsonValue | undefined): Reply | null {
-  if (!state.strictFields || props === undefined || props === null) return null;
-  if (!isObj(props)) return soarError(400, "'properties' must be an object");
-  const known = new Set(state.customFieldNames());
-  for (const k of Object.keys(props)) {
-    if (!known.has(k)) return soarError(400, `Unknown custom field 'properties.${k}'`);
-  }
-  return null;
-}
-
 /** `PATCH /incidents/<id>` (incident-patch.ts): applied like a PUT when no field conflicts. */
 function patchIncident(
   state: EmulatorState, orgId: number, inc: JsonObject, body: JsonValue | undefined, creator: JsonObject, contextToken: string | null,
@@ -435,9 +430,9 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     if (!isObj(b)) return soarError(400, 'An incident needs a JSON object body');
     if (typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "Field 'name' is required");
     if (typeof b['discovered_date'] !== 'number') return soarError(400, "Field 'discovered_date' is required (epoch milliseconds)");
-    const bad = checkCustomFields(state, b['properties']);
-    if (bad) return bad;
-    const inc = state.createIncident(orgId, handlesToIds(state, b), creator);
+    const checked = checkIncidentWrite(state, b);
+    if (!checked.ok) return soarError(400, checked.message);
+    const inc = state.createIncident(orgId, checked.body, creator);
     const body = withHandles(state, inc, names);
     state.hooks?.objectChanged({ orgId, incidentId: inc['id'] as number, table: null, rowId: null, old: null, current: clone(inc), principal: creator, contextToken });
     return { status: 200, body };
@@ -462,10 +457,10 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
           return soarError(409, `Incident ${id} was changed by someone else (vers ${String(b['vers'])} is not the current ${String(inc['vers'])})`);
         }
         if ('name' in b && (typeof b['name'] !== 'string' || b['name'].trim() === '')) return soarError(400, "Field 'name' is required");
-        const bad = checkCustomFields(state, b['properties']);
-        if (bad) return bad;
+        const checked = checkIncidentWrite(state, b);
+        if (!checked.ok) return soarError(400, checked.message);
         const before = clone(inc);
-        state.applyIncidentChanges(inc, handlesToIds(state, b));
+        state.applyIncidentChanges(inc, checked.body);
         state.touch(inc);
         const body = withHandles(state, inc, names);
         state.hooks?.objectChanged({ orgId, incidentId: id, table: null, rowId: null, old: before, current: clone(inc), principal: creator, contextToken });
@@ -631,8 +626,7 @@ export function route(state: EmulatorState, req: RouteRequest): Reply {
     if (!org) return soarError(state.orgs.has(orgId) ? 403 : 404, `Organization ${orgId} is not available to this account`);
     if (org['enabled'] === false) return soarError(403, `Organization ${orgId} is disabled`);
     const rest = g[2] ?? '';
-    // The org object carries actions_framework_enabled (IBM's resilient-circuits reads it at start).
-    if (rest === '' && m === 'GET') return { status: 200, body: { actions_framework_enabled: true, ...clone(org) } };
+    if (rest === '' && m === 'GET') return { status: 200, body: orgObject(state, org) };
     return orgRoute(state, p, orgId, rest, req);
   }
   return soarError(404, `No such endpoint: ${m} ${path}`);

@@ -77,8 +77,6 @@ export interface SoarEmulatorOptions extends EmulatorStateOptions {
   readonly port?: number;
   /** Serve under this prefix (SoarConfig.resource_prefix), e.g. '/soar'. Default none. */
   readonly resourcePrefix?: string;
-  /** Directory of the REST samples; default ../shared/reference/soar/rest-samples beside the repo. */
-  readonly samplesDir?: string;
   /** Serve the rogue CA's certificate instead (for trust-failure tests). */
   readonly useRogueCert?: boolean;
   /**
@@ -210,7 +208,7 @@ export class SoarEmulator {
   private constructor(opts: SoarEmulatorOptions, server: https.Server) {
     this.pki = opts.pki;
     this.resourcePrefix = normalizePrefix(opts.resourcePrefix);
-    this.state = new EmulatorState(loadSamples(opts.samplesDir), opts);
+    this.state = new EmulatorState(loadSamples(), opts);
     this.workflows = new WorkflowEngine(this.state, { broker: opts.broker ?? null, stepTimeoutMs: opts.workflowStepTimeoutMs });
     this.state.hooks = this.workflows;
     this.server = server;

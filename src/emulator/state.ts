@@ -2,7 +2,7 @@
  * The SOAR emulator's in-memory world: orgs, API keys, users and sessions, incidents (with
  * `vers` incremented on every change), tasks, datatable rows, notes, artifacts, function and
  * message destination definitions, incident fields. Objects are stored in SOAR's own JSON
- * shapes, built from the real samples (see samples.ts).
+ * shapes, built from the emulator's templates (see samples.ts).
  *
  * Tests may read and change it directly (e.g. bump an incident behind the client's back).
  */
@@ -41,7 +41,7 @@ export interface EmulatorUserSpec {
   readonly orgs?: readonly number[];
   /** Names of the SOAR groups the user is a member of (GET /groups lists them with their members); default none. */
   readonly groups?: readonly string[];
-  /** Role handles of the user in its orgs (the session's orgs[].role_handles); default none. */
+  /** Names of the user's roles in its orgs; the session lists them as numeric ids (orgs[].role_handles). Default none. */
   readonly roles?: readonly string[];
 }
 
@@ -160,7 +160,15 @@ export interface RuleHooks {
   instancesJson(orgId: number): JsonObject[];
 }
 
-/** Artifact types the emulator knows (ids are the emulator's own). */
+/** An artifact type: system ones are referred to by name, custom ones by programmatic name. */
+export interface ArtifactTypeDef {
+  readonly id: number;
+  readonly name: string;
+  readonly programmaticName: string;
+  readonly system: boolean;
+}
+
+/** Built-in artifact types the emulator knows (ids are the emulator's own). */
 export const ARTIFACT_TYPES: ReadonlyArray<readonly [number, string]> = [
   [1, 'IP Address'],
   [2, 'DNS Name'],
@@ -184,8 +192,10 @@ export interface EmulatorStateOptions {
   readonly messageDestinations?: readonly EmulatorDestinationSpec[];
   /** Extra incident custom fields (text), besides the sample's custom1/custom2. */
   readonly incidentFields?: readonly string[];
+  /** Custom artifact types (programmatic name and display name). */
+  readonly artifactTypes?: ReadonlyArray<{ readonly programmatic_name: string; readonly name?: string }>;
   readonly tables?: readonly EmulatorTableSpec[];
-  /** Refuse unknown custom fields, tables and columns with 400/404 (SOAR does). Default false. */
+  /** Refuse unknown tables and columns with 404/400 (SOAR does). Default false. Unknown custom fields are always refused. */
   readonly strictFields?: boolean;
   /** Idle time after which a password session expires; default 20 minutes. */
   readonly sessionTimeoutMs?: number;
@@ -214,6 +224,10 @@ export class EmulatorState {
   readonly sessions = new Map<string, SessionRecord>();
   /** Group name -> group id (groups exist as users name them). */
   readonly groups = new Map<string, number>();
+  /** Role name -> role id (roles exist as users name them). */
+  readonly roles = new Map<string, number>();
+  /** Custom artifact types, besides ARTIFACT_TYPES. */
+  readonly customArtifactTypes: ArtifactTypeDef[] = [];
   readonly incidents = new Map<number, JsonObject>();
   readonly tasks = new Map<number, JsonObject>();
   /** `${incidentId}/${tableId}` -> rows by id. */
@@ -250,8 +264,8 @@ export class EmulatorState {
   sessionTimeoutMs: number;
   private seq = {
     // Groups and users share SOAR's principal handles (owner_id, members): their ids never overlap.
-    incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1, group: 901,
-    rule: 200, workflow: 10, import: 1, misc: 1, attachment: 1,
+    incident: 2095, task: 100, row: 1, note: 1, artifact: 1, table: 1000, field: 5000, fn: 100, dest: 100, user: 1, group: 500,
+    rule: 200, workflow: 10, import: 1, misc: 1, attachment: 1, role: 1001, option: 3000, artifactType: 1000,
   };
 
   constructor(samples: Samples, opts: EmulatorStateOptions = {}) {
@@ -302,6 +316,7 @@ export class EmulatorState {
 
     for (const f of samples.incidentFields) this.incidentFields.push(clone(f));
     for (const name of opts.incidentFields ?? []) this.addIncidentField(name);
+    for (const t of opts.artifactTypes ?? []) this.addArtifactType(t.programmatic_name, t.name);
     for (const t of opts.tables ?? []) this.addTable(t);
   }
 
@@ -319,6 +334,7 @@ export class EmulatorState {
       roles: [...(u.roles ?? [])],
     };
     for (const g of rec.groups) if (!this.groups.has(g)) this.groups.set(g, this.seq.group++);
+    for (const r of rec.roles) if (!this.roles.has(r)) this.roles.set(r, this.seq.role++);
     this.users.push(rec);
     return rec;
   }
@@ -398,7 +414,8 @@ export class EmulatorState {
     return this.functions.find((f) => f['name'] === idOrName || String(f['id']) === idOrName);
   }
 
-  addIncidentField(name: string, inputType = 'text'): JsonObject {
+  /** A custom incident field; a select or multiselect one gets `values` (labels) as its options. */
+  addIncidentField(name: string, inputType = 'text', values: readonly string[] = []): JsonObject {
     const existing = this.incidentFields.find((f) => f['name'] === name && f['prefix'] === 'properties');
     if (existing) return existing;
     const template = this.incidentFields.find((f) => f['prefix'] === 'properties') ?? {};
@@ -412,7 +429,33 @@ export class EmulatorState {
     f['internal'] = false;
     f['values'] = [];
     this.incidentFields.push(f);
+    for (const label of values) this.addFieldValue(name, label, true);
     return f;
+  }
+
+  /** Adds an option to a select field (a built-in one such as severity_code, or a custom one); answers its id. */
+  addFieldValue(fieldName: string, label: string, custom = false): number {
+    const f = this.incidentFields.find((x) => x['name'] === fieldName && (x['prefix'] === 'properties') === custom);
+    if (!f) throw new Error(`soar emulator: no incident field '${fieldName}'`);
+    const values = Array.isArray(f['values']) ? f['values'] : (f['values'] = []);
+    const id = this.seq.option++;
+    values.push({ value: id, label, enabled: true, default: false, hidden: false, properties: null, uuid: randomUUID() });
+    return id;
+  }
+
+  addArtifactType(programmaticName: string, name = programmaticName): ArtifactTypeDef {
+    const t: ArtifactTypeDef = { id: this.seq.artifactType++, name, programmaticName, system: false };
+    this.customArtifactTypes.push(t);
+    return t;
+  }
+
+  /** Every artifact type: the built-in ones, then the custom ones (added, or defined by an import). */
+  artifactTypeList(): ArtifactTypeDef[] {
+    const imported = (this.otherSections.get('incident_artifact_types') ?? []).flatMap((t): ArtifactTypeDef[] =>
+      typeof t['id'] === 'number' && typeof t['programmatic_name'] === 'string'
+        ? [{ id: t['id'], name: String(t['name'] ?? t['programmatic_name']), programmaticName: t['programmatic_name'], system: false }]
+        : []);
+    return [...ARTIFACT_TYPES.map(([id, name]) => ({ id, name, programmaticName: name, system: true })), ...this.customArtifactTypes, ...imported];
   }
 
   customFieldNames(): string[] {
@@ -496,7 +539,7 @@ export class EmulatorState {
       description: null,
       severity_code: null,
       plan_status: 'A',
-      phase_id: 1000,
+      phase_id: this.defaultPhaseId(),
       owner_id: creator && creator['type'] === 'user' ? creator['id'] ?? null : null,
       creator_id: creator && creator['type'] === 'user' ? creator['id'] ?? null : null,
       incident_type_ids: [],
@@ -515,6 +558,13 @@ export class EmulatorState {
     inc['vers'] = 1;
     this.incidents.set(id, inc);
     return inc;
+  }
+
+  /** A new incident's phase: the first option of the phase field (SOAR starts an incident in its org's first phase). */
+  private defaultPhaseId(): JsonValue {
+    const f = this.incidentFields.find((x) => x['name'] === 'phase_id' && x['prefix'] !== 'properties');
+    const first = Array.isArray(f?.['values']) ? f['values'].find(isObj) : undefined;
+    return first?.['value'] ?? null;
   }
 
   /** Copies the writable fields of `body` into `inc` (properties merged by key). */
@@ -677,7 +727,10 @@ export class EmulatorState {
     return entry;
   }
 
-  /** An artifact type given as id, name, `{id}` or `{name}` -> [id, name], or null when unknown. */
+  /**
+   * An artifact type given as id, name, `{id}` or `{name}` -> [id, handle name], or null when
+   * unknown. A custom type is named by its programmatic name (its display name does not resolve).
+   */
   artifactType(t: JsonValue | undefined): [number, string] | null {
     if (isObj(t)) {
       if (typeof t['id'] === 'number') return this.artifactType(t['id']);
@@ -685,13 +738,14 @@ export class EmulatorState {
       return null;
     }
     if (typeof t === 'string' && /^\d+$/.test(t)) return this.artifactType(Number(t));
+    const all = this.artifactTypeList();
     const hit =
       typeof t === 'number'
-        ? ARTIFACT_TYPES.find(([id]) => id === t)
+        ? all.find((x) => x.id === t)
         : typeof t === 'string'
-          ? ARTIFACT_TYPES.find(([, n]) => n.toLowerCase() === t.toLowerCase())
+          ? all.find((x) => (x.system ? x.name.toLowerCase() === t.toLowerCase() : x.programmaticName === t))
           : undefined;
-    return hit ? [hit[0], hit[1]] : null;
+    return hit ? [hit.id, hit.programmaticName] : null;
   }
 
   addArtifact(inc: JsonObject, type: [number, string], value: string, description: string | null, creator: JsonObject | null): JsonObject {

@@ -42,7 +42,7 @@ import type {
 } from './dto.js';
 import { SoarConflictError, SoarRequestError } from './errors.js';
 import { resolveRestPath } from './http.js';
-import { resolveOrg } from './org.js';
+import { orgOf, resolveOrg } from './org.js';
 import { SoarTransport, type TransportOptions } from './transport.js';
 import type { AxiosAdapter } from 'axios';
 
@@ -85,7 +85,7 @@ export interface SoarIdentity {
   readonly kind: 'api_key' | 'password';
   /** API key id or email. */
   readonly principal: string;
-  /** SOAR's user_id from the session (for API keys: the key's user id, when SOAR gives one). */
+  /** SOAR's user_id from a password session (API key sessions of SOAR 51.x have none). */
   readonly userId: number | null;
   /** display_name (API key) or "first last" (user), when SOAR gives one. */
   readonly displayName: string | null;
@@ -93,8 +93,8 @@ export interface SoarIdentity {
   readonly apiKeyClientId: string | null;
   /** The API key's handle (`api_key_handle`): its id in `api_keys` by default. SOAR 51.0.9 may give null. */
   readonly apiKeyHandle: number | null;
-  /** The principal's role handles in the org, as the login session lists them (`orgs[].role_handles`). */
-  readonly roles: readonly string[];
+  /** The principal's role ids in the org, as a password session lists them (`orgs[].role_handles`; empty for API keys). */
+  readonly roles: readonly number[];
 }
 
 /**
@@ -112,11 +112,11 @@ function identityOf(transport: SoarTransport, session: SessionInfo, org: Session
   return {
     kind: transport.auth.kind,
     principal: transport.auth.principal,
-    userId: typeof session.user_id === 'number' ? session.user_id : null,
+    userId: typeof session['user_id'] === 'number' ? session['user_id'] : null,
     displayName: str(session['display_name']) ?? (names.length ? names.join(' ') : null),
     apiKeyClientId: transport.auth.kind === 'api_key' ? str(session['client_id']) : null,
     apiKeyHandle: transport.auth.kind === 'api_key' && typeof session['api_key_handle'] === 'number' ? session['api_key_handle'] : null,
-    roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
+    roles: Array.isArray(roles) ? roles.filter((r): r is number => typeof r === 'number') : [],
   };
 }
 
@@ -150,10 +150,10 @@ export class SoarClient {
     try {
       const session = await transport.login(opts.signal);
       const sessionOrg = resolveOrg(session.orgs, cfg.org);
-      const org = await transport.send<SoarOrg>('GET', `/rest/orgs/${sessionOrg.id}`, undefined, {
+      const raw = await transport.send<JsonValue>('GET', `/rest/orgs/${sessionOrg.id}`, undefined, {
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
-      return new SoarClient(transport, org, identityOf(transport, session, sessionOrg), null);
+      return new SoarClient(transport, orgOf(raw, sessionOrg), identityOf(transport, session, sessionOrg), null);
     } catch (err) {
       await transport.close().catch(() => undefined);
       throw err;

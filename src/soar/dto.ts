@@ -1,6 +1,6 @@
 /**
- * Typed shapes of SOAR's REST objects, with the field names SOAR uses (see the samples in
- * ../shared/reference/soar/rest-samples/). Response DTOs list the fields the product relies on
+ * Typed shapes of SOAR's REST objects, with the field names SOAR uses (docs/soar-wire.md; examples in
+ * test/fixtures/soar/). Response DTOs list the fields the product relies on
  * and keep every other field through an index signature, so they stay plain JSON: any DTO can be
  * returned as a function's result content (JsonValue) without conversion.
  *
@@ -49,15 +49,18 @@ export interface SessionOrg {
 /** `GET /rest/session` (API key) or `POST /rest/session` (email/password). */
 export interface SessionInfo {
   orgs: SessionOrg[];
-  /** Present in both flavours; only used (as X-sess-id) for password sessions. */
-  csrf_token: string;
-  user_id: number;
-  /** Password sessions: user_email, user_fname, user_lname, session_ip, is_saml, is_ldap...
-   *  API key sessions: api_key_handle, client_id, display_name... */
+  /** Password sessions: csrf_token (sent back as X-sess-id), user_id, user_email, user_fname,
+   *  user_lname, session_ip... API key sessions: api_key_handle (may be null), client_id,
+   *  display_name; SOAR 51.x gives them no user_id and no csrf_token. */
   [key: string]: JsonValue;
 }
 
-/** `GET /rest/orgs/<id>`. */
+/**
+ * The org as the client knows it: `GET /rest/orgs/<id>` (the full org object: definitions such
+ * as `users`, `groups`, `incident_types` as maps keyed by name, `actions_framework_enabled`),
+ * with `name`, `uuid` and `cloud_account` lifted from its `org_info` (where SOAR 51.x puts them)
+ * or the session's entry, and `enabled` from the session (see orgOf in org.ts).
+ */
 export interface SoarOrg {
   id: number;
   name: string;

@@ -5,7 +5,8 @@
  * `uuid`, then every org's `name` (exact match): a cloud_account or uuid is unambiguous, a name
  * may be reused as another org's display text. The org found must be `enabled`.
  */
-import type { SessionOrg } from './dto.js';
+import type { JsonValue } from '../types.js';
+import type { SessionOrg, SoarOrg } from './dto.js';
 import { SoarOrgError, type OrgSummary } from './errors.js';
 
 function field(org: SessionOrg, key: 'cloud_account' | 'uuid' | 'name'): string | null {
@@ -37,4 +38,23 @@ export function resolveOrg(orgs: readonly SessionOrg[], wanted: string): Session
     throw new SoarOrgError(wanted, 'disabled', summarizeOrgs(orgs), { id: hit.id, name: hit.name, enabled: false });
   }
   return hit;
+}
+
+function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The org object of `GET /rest/orgs/<id>` with its identity where the product reads it: SOAR
+ * 51.x keeps `name`, `uuid` and `cloud_account` inside `org_info` (IBM's rc_data_feed reads
+ * `org_info.name`), older versions at the top; the session's entry fills what neither has.
+ */
+export function orgOf(raw: JsonValue, session: SessionOrg): SoarOrg {
+  const obj = isObject(raw) ? raw : {};
+  const info = isObject(obj['org_info']) ? obj['org_info'] : {};
+  const text = (key: string): string | null => {
+    for (const v of [info[key], obj[key], session[key]]) if (typeof v === 'string' && v !== '') return v;
+    return null;
+  };
+  return { ...obj, id: session.id, name: text('name') ?? String(session.id), enabled: session.enabled !== false, uuid: text('uuid'), cloud_account: text('cloud_account') };
 }

@@ -145,7 +145,7 @@ export class SoarTransport {
         soarMessage: 'the session answer has no orgs list',
       });
     }
-    const csrf = typeof data.csrf_token === 'string' ? data.csrf_token : null;
+    const csrf = typeof data['csrf_token'] === 'string' ? data['csrf_token'] : null;
     this.auth.loginSucceeded(csrf);
     return data;
   }

@@ -1,7 +1,8 @@
 /**
  * Sign-in against the SOAR of the brand the user picked: the node logs in there with the
  * user's own email and password (POST /rest/session, as SOAR's own UI does), takes the user's
- * roles in the brand's org from that login's session (orgs[].role_handles, no second call),
+ * role ids in the brand's org from that login's session (orgs[].role_handles: numeric ids, e.g.
+ * [1001], as the Custom Action Developer Guide shows; no second call),
  * reads the groups (GET /groups, whose members list user ids), then logs out again. The node
  * keeps no user store, and the password lives only for this call: it is never stored, logged,
  * nor put in an error message.
@@ -18,6 +19,8 @@ export class SignInRefused extends Error {
   constructor(
     readonly kind: 'credentials' | 'not_allowed' | 'unavailable',
     message: string,
+    /** not_allowed: the user's role ids, for the log (so an admin learns which ids to allow). */
+    readonly roles: readonly number[] = [],
   ) {
     super(message);
   }
@@ -37,7 +40,7 @@ async function groupsOf(soar: SoarClient, signal?: AbortSignal): Promise<string[
 }
 
 /** Whether a user with these groups and roles may use the web UI. */
-export function isAllowed(web: Pick<WebConfig, 'allowed_groups' | 'allowed_roles'>, user: { groups: readonly string[]; roles: readonly string[] }): boolean {
+export function isAllowed(web: Pick<WebConfig, 'allowed_groups' | 'allowed_roles'>, user: { groups: readonly string[]; roles: readonly number[] }): boolean {
   return user.groups.some((g) => web.allowed_groups.includes(g)) || user.roles.some((r) => web.allowed_roles.includes(r));
 }
 
@@ -63,7 +66,7 @@ export async function signIn(brand: BrandConfig, web: WebConfig, email: string, 
       groups: await groupsOf(soar, signal),
       roles: [...soar.identity.roles],
     };
-    if (!isAllowed(web, user)) throw new SignInRefused('not_allowed', 'Your SOAR account is not in a group or role allowed to use the clearing web UI.');
+    if (!isAllowed(web, user)) throw new SignInRefused('not_allowed', 'Your SOAR account is not in a group or role allowed to use the clearing web UI.', user.roles);
     return user;
   } catch (err) {
     if (err instanceof SignInRefused) throw err;

@@ -18,7 +18,7 @@ export interface WebUser {
   /** The brand signed in to (one of this node's). */
   readonly brand: string;
   readonly groups: readonly string[];
-  readonly roles: readonly string[];
+  readonly roles: readonly number[];
 }
 
 export interface Session {

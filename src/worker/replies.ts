@@ -1,5 +1,5 @@
 /**
- * The reply frames SOAR expects on an invocation's reply-to queue (PROTOCOL.md §1):
+ * The reply frames SOAR expects on an invocation's reply-to queue (docs/soar-wire.md "Replies"):
  * status (message_type 0, complete false), final (message_type 0, complete true, results v2)
  * and error (message_type 1, complete true).
  */

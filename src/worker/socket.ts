@@ -2,7 +2,7 @@
  * A raw TCP or TLS socket dressed as the WebSocket-like object @stomp/stompjs drives.
  * We own this adapter (instead of @stomp/tcp-wrapper) for two reasons: TLS with certificate
  * verification against the brand's cafile (IBM's client skips it), and no-delay on the socket
- * (without it every small frame waits on delayed ACKs: ~44 ms per invocation, PROTOCOL.md §4).
+ * (without it every small frame waits on delayed ACKs: ~44 ms per invocation, docs/soar-wire.md "The broker").
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';

@@ -2,7 +2,7 @@
  * The resilient-circuits equivalent for one brand: subscribes to the brand's message
  * destinations, runs each invocation through the function registry and answers SOAR.
  *
- * Ordering guarantees (where IBM's client loses results, PROTOCOL.md §1):
+ * Ordering guarantees (where IBM's client loses results, docs/soar-wire.md "Replies"):
  * - the final reply and the ACK go in one broker transaction: a crash leaves either both or
  *   neither, so every invocation gets exactly one final reply (IBM's client ACKs first and can
  *   lose the reply; a receipt-then-ACK order can answer twice);

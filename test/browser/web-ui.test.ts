@@ -71,6 +71,7 @@ describe('web UI in a browser', () => {
     us.emulator.state.addUser(OUTSIDER);
     base = `https://127.0.0.1:${us.node.webPort}`;
     const eu = world.region('eu');
+    eu.emulator.state.addIncidentField('secret_codeword');
     const a = await euIncident('Credential stuffing on EU portal', XSS);
     await eu.soar.addNote(a.id, '<p>Blocked the source range <b>at the edge</b>.</p>');
     await eu.soar.addArtifact(a.id, { type: 'IP Address', value: '203.0.113.7' });

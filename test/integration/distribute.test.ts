@@ -304,6 +304,7 @@ describe('distributing an incident to another brand', () => {
     const region = us();
     const path = `${region.configPath}.received.yaml`;
     writeFileSync(path, readFileSync(region.configPath, 'utf8').replace(/^network:\n/m, 'network:\n  received: { owner: analyst@us.example.com, group: CSIRT US }\n'));
+    region.emulator.state.addUser({ email: 'analyst@us.example.com', password: 'Analyst-us-1', groups: ['CSIRT US'] });
     const network = new ClearingNetwork(loadConfig({ path, env: {} }), collectingLogger().logger);
     network.registerLocal('soar3', region.soar);
     try {

@@ -5,24 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defineFunction } from '../../functions/define.js';
 import { functions } from '../../functions/index.js';
 import type { JsonObject } from '../../src/types.js';
 import type { BrandWorker } from '../../src/worker/worker.js';
-import { repoRoot } from '../../src/emulator/samples.js';
 import { SoarEmulator } from '../../src/emulator/server.js';
 import type { WorkflowInstance } from '../../src/emulator/workflows.js';
+import { readReferenceJson, withoutReference } from '../support/reference.js';
 import { memoryLogger, uniqueDestination, World } from '../support/world.js';
 import { cond, field, fnDef, importExport, restFor, rule, workflow } from '../support/export-builder.js';
 
-const EXPORTS = join(repoRoot(), '..', 'shared', 'reference', 'soar', 'exports');
 const REFERENCE_EXPORTS = ['sdk_mock_fn_main_mock_integration_export.res', 'sdk_mock_export_w_playbook_w_scripts.res'];
 
 function readExport(name: string): JsonObject {
-  return JSON.parse(readFileSync(join(EXPORTS, name), 'utf8')) as JsonObject;
+  return readReferenceJson<JsonObject>('soar', 'exports', name);
 }
 
 function namesOf(list: JsonObject[], key = 'name'): string[] {
@@ -108,7 +105,8 @@ function buildExport(dest: string): { exp: JsonObject; ids: Record<string, strin
 
 // ---------------------------------------------------------------------------------------------
 
-describe('emulator: configuration import of the real reference exports', () => {
+// IBM's sample exports (resilient-sdk's test data), from the reference directory beside the repo.
+describe('emulator: configuration import of the real reference exports', { skip: withoutReference('soar', 'exports') }, () => {
   let emu: SoarEmulator;
   let rest: ReturnType<typeof restFor>;
 

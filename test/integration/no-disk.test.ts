@@ -117,6 +117,7 @@ describe('no incident data on disk', () => {
     // Whole seconds on some file systems: start a little early rather than miss a write.
     startedAt = Date.now() - 1000;
     world = await NetworkWorld.start();
+    world.region('eu').emulator.state.addIncidentField('marker_field');
     for (const r of world.regions.values()) {
       if (r.config.logging.file) excluded.add(resolve(r.config.logging.file));
     }

@@ -20,6 +20,7 @@ import {
   SoarUnreachableError,
 } from '../../src/soar/errors.js';
 import type { Logger } from '../../src/types.js';
+import { builtinSamples } from '../../src/emulator/builtin-samples.js';
 import { SoarEmulator } from '../../src/emulator/server.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
 import { collectingLogger } from '../support/loggers.js';
@@ -36,6 +37,14 @@ async function connect(over: Partial<SoarConfig> = {}, logger?: Logger, target: 
 }
 
 
+/** A value of the emulated org, as its session answer carries it. */
+function orgField(id: number, key: string): string {
+  return String(emu.state.orgs.get(id)?.[key]);
+}
+
+/** The emulated server's version (GET /rest/const). */
+const SERVER_VERSION = builtinSamples().constInfo['server_version'] as { version: string; major: number };
+
 async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
@@ -47,7 +56,7 @@ async function freePort(): Promise<number> {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'soar-client-pki-'));
   pki = makeTestPki(dir);
-  emu = await SoarEmulator.start({ pki });
+  emu = await SoarEmulator.start({ pki, incidentFields: ['custom1', 'custom2'] });
 });
 
 after(async () => {
@@ -62,7 +71,7 @@ describe('login and org', () => {
     const c = await connect();
     assert.equal(c.orgId, 201);
     assert.equal(c.org.name, 'Test Organization');
-    assert.equal(c.org.cloud_account, '73c78395-470f-46a8-af7d-5e7d999a5707');
+    assert.equal(c.org.cloud_account, orgField(201, 'cloud_account'));
     assert.deepEqual(
       emu.requests.map((r) => `${r.method} ${r.path} ${r.auth} ${r.status}`),
       ['GET /rest/session basic 200', 'GET /rest/orgs/201 basic 200'],
@@ -70,8 +79,8 @@ describe('login and org', () => {
   });
 
   it('org by cloud_account and by uuid', async () => {
-    assert.equal((await connect({ org: '79ad30f7-47cc-4723-b84e-2630cd5f13f7' })).orgId, 202);
-    assert.equal((await connect({ org: 'c8165e15-0321-4c09-84f8-4338ac5833f9' })).orgId, 201);
+    assert.equal((await connect({ org: orgField(202, 'cloud_account') })).orgId, 202);
+    assert.equal((await connect({ org: orgField(201, 'uuid') })).orgId, 201);
   });
 
   it('a disabled org is refused, listing the orgs the account sees', async () => {
@@ -147,8 +156,8 @@ describe('login and org', () => {
 describe('TLS', () => {
   it("verifies SOAR's certificate against tls.cafile", async () => {
     const c = await connect();
-    assert.equal((await c.getServerVersion()).version, '47.0.8304');
-    assert.equal(c.serverVersion?.major, 47);
+    assert.equal((await c.getServerVersion()).version, SERVER_VERSION.version);
+    assert.equal(c.serverVersion?.major, SERVER_VERSION.major);
   });
 
   it('fails clearly (and at once) when the CA file is not the one that signed SOAR', async () => {
@@ -299,7 +308,7 @@ describe('getPut', () => {
       return { ...cur, properties: { ...cur.properties, custom1: 'ours' } };
     });
     assert.equal(calls, 2);
-    assert.deepEqual(upd?.properties, { custom1: 'ours', custom2: 'theirs' });
+    assert.deepEqual([upd?.properties['custom1'], upd?.properties['custom2']], ['ours', 'theirs']);
     assert.equal(upd?.vers, inc.vers + 2);
   });
 
@@ -401,10 +410,11 @@ describe('typed helpers', () => {
     assert.equal((await c.listArtifacts(inc.id)).length, 1);
 
     const fns = await c.listFunctions();
-    assert.equal(fns[0]?.destination_handle, 'utility_functions');
-    assert.equal((await c.getFunction('testing')).name, 'testing');
-    assert.equal((await c.listMessageDestinations())[0]?.programmatic_name, 'utility_functions');
-    assert.equal((await c.getConst()).server_version.version, '47.0.8304');
+    const [fn] = emu.state.functions;
+    assert.equal(fns[0]?.destination_handle, fn?.['destination_handle']);
+    assert.equal((await c.getFunction(String(fn?.['name']))).name, fn?.['name']);
+    assert.equal((await c.listMessageDestinations())[0]?.programmatic_name, emu.state.messageDestinations[0]?.['programmatic_name']);
+    assert.equal((await c.getConst()).server_version.version, SERVER_VERSION.version);
 
     await c.deleteIncident(inc.id);
     await assert.rejects(c.getIncident(inc.id), (err: unknown) => err instanceof SoarRequestError && err.status === 404);

@@ -1,6 +1,6 @@
 /**
  * A minimal raw STOMP 1.2 client over node:net / node:tls, for harness tests and benchmarks:
- * no library in between, you write the frames. Socket no-delay is on (PROTOCOL.md section 4).
+ * no library in between, you write the frames. Socket no-delay is on (docs/soar-wire.md "The broker").
  */
 import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';

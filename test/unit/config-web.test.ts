@@ -58,7 +58,7 @@ describe('config: web:', () => {
   });
 
   test('without a secret: null (a random one per process)', () => {
-    const cfg = parse(`${BASE}web: { allowed_roles: [incident_responder], idle_timeout_minutes: 5, login_throttle: { max_failures: 3, window_s: 60 } }\n`);
+    const cfg = parse(`${BASE}web: { allowed_roles: [1001], idle_timeout_minutes: 5, login_throttle: { max_failures: 3, window_s: 60 } }\n`);
     assert.equal(cfg.web?.session_secret, null);
     assert.equal(cfg.web?.idle_timeout_ms, 300_000);
     assert.deepEqual(cfg.web?.login_throttle, { max_failures: 3, window_ms: 60_000 });
@@ -84,5 +84,13 @@ describe('config: web:', () => {
     ].sort());
     const noTls = `node: { id: us }\nbrand_id: soar3\nsoar: { host: h, org: o, api_key_id: k, api_key_secret: s }\nweb: { allowed_groups: [a] }\n`;
     assert.ok(problems(noTls).some((p) => p.startsWith('node.tls: required with web:')));
+  });
+
+  test('allowed_roles are role ids: "1001" is read as 1001, a role name is refused saying what to write', () => {
+    assert.deepEqual(parse(`${BASE}web: { allowed_roles: [1001, "1013"] }\n`).web?.allowed_roles, [1001, 1013]);
+    const refused = problems(`${BASE}web: { allowed_groups: [analysts], allowed_roles: [1001, incident_responder] }\n`);
+    assert.equal(refused.length, 1, refused.join('\n'));
+    assert.match(refused[0]!, /^web\.allowed_roles\[1\]: 'incident_responder' is a role name, but SOAR tells which roles a signed-in user has only as numeric role ids .*list role ids \(e\.g\. 1001.*or use allowed_groups/);
+    assert.deepEqual(problems(`${BASE}web: { allowed_roles: [0] }\n`), ['web.allowed_roles[0]: must be a role id (a whole number >= 1)']);
   });
 });

@@ -1,12 +1,11 @@
 /**
- * The export.res builder against the real reference exports (../shared/reference/soar/exports/):
- * same sections, for every object kind the keys real objects of that kind carry (computed from
+ * The export.res builder; against IBM's sample exports (resilient-sdk's test data, from the
+ * reference directory beside the repo, skipped without it): same sections, for every object kind the keys real objects of that kind carry (computed from
  * the samples here, never hard-coded), the export key conventions, referential integrity, and
  * byte-for-byte reproducible output.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   buildExport,
@@ -20,24 +19,21 @@ import { DEFINITIONS } from '../../customize/definitions.js';
 import type { Definitions } from '../../customize/model.js';
 import { isUuid, NAMESPACE, stableUuid, uuidV5 } from '../../customize/uuid.js';
 import { functions as servedFunctions } from '../../functions/index.js';
-import { repoRoot } from '../../src/emulator/samples.js';
+import { readReferenceJson, referencePath, withoutReference } from '../support/reference.js';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
 
-const exportsDir = process.env['SOAR_REFERENCE_EXPORTS']
-  ? resolve(process.env['SOAR_REFERENCE_EXPORTS'])
-  : join(repoRoot(), '..', 'shared', 'reference', 'soar', 'exports');
+const needsExports = { skip: withoutReference('soar', 'exports') };
 
 function loadSamples(): Obj[] {
-  assert.ok(existsSync(exportsDir), `reference exports not found at ${exportsDir} (set SOAR_REFERENCE_EXPORTS)`);
-  const files = readdirSync(exportsDir).filter((f) => f.endsWith('.res')).sort();
-  assert.ok(files.length > 0, `no .res file in ${exportsDir}`);
-  return files.map((f) => JSON.parse(readFileSync(join(exportsDir, f), 'utf8')) as Obj);
+  const files = readdirSync(referencePath('soar', 'exports')).filter((f) => f.endsWith('.res')).sort();
+  assert.ok(files.length > 0, `no .res file in ${referencePath('soar', 'exports')}`);
+  return files.map((f) => readReferenceJson<Obj>('soar', 'exports', f));
 }
 
-const samples = loadSamples();
+const samples: Obj[] = needsExports.skip ? [] : loadSamples();
 const built: ExportRes = buildExport();
 /** The export as plain JSON, as SOAR receives it. */
 const ours = JSON.parse(serializeExport(built)) as Obj;
@@ -101,7 +97,7 @@ test('the same build twice gives identical bytes; object order in the definition
   assert.ok(a.endsWith('}\n'));
 });
 
-test('the top-level sections are those of the real exports, empty or null as theirs are', () => {
+test('the top-level sections are those of the real exports, empty or null as theirs are', needsExports, () => {
   const realKeys = new Set(samples.flatMap((s) => Object.keys(s)));
   assert.deepEqual(Object.keys(ours).sort(), [...realKeys].sort());
   assert.equal(ours['export_format_version'], 2);
@@ -112,7 +108,7 @@ test('the top-level sections are those of the real exports, empty or null as the
   assert.equal(typeof ours['export_date'], 'number');
 });
 
-test('every object kind carries the keys real objects of that kind carry', () => {
+test('every object kind carries the keys real objects of that kind carry', needsExports, () => {
   for (const section of ['functions', 'message_destinations', 'actions', 'workflows', 'automatic_tasks', 'phases', 'types']) {
     compareKind(section, samples.flatMap((s) => list(s, section)), list(ours, section));
   }

@@ -1,20 +1,20 @@
 /**
  * The SOAR emulator's pure parts for rules and workflows: the XML/BPMN reader (on IBM's real
- * workflow files), the pre/post-processing script subset, rule conditions.
+ * workflow files, resilient-sdk's test data, when the reference directory is here), the pre/post-processing script subset, rule conditions.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { JsonObject } from '../../src/types.js';
 import { parseBpmn } from '../../src/emulator/bpmn.js';
 import { ConditionError, ruleConditionsHold, type ConditionContext } from '../../src/emulator/conditions.js';
-import { repoRoot } from '../../src/emulator/samples.js';
 import { checkPostProcessingScript, parsePreProcessingScript, ScriptError } from '../../src/emulator/scripts.js';
 import { staticValue } from '../../src/emulator/workflows.js';
+import { referencePath, withoutReference } from '../support/reference.js';
 import { parseXml, XmlError, type XmlElement } from '../../src/emulator/xml.js';
 
-const WORKFLOWS = join(repoRoot(), '..', 'shared', 'reference', 'soar', 'workflows');
+const needsWorkflows = { skip: withoutReference('soar', 'workflows') };
+const ibmWorkflow = (name: string): string => readFileSync(referencePath('soar', 'workflows', name), 'utf8');
 
 describe('xml', () => {
   test('elements, attributes, entities, CDATA, comments', () => {
@@ -34,8 +34,8 @@ describe('xml', () => {
 });
 
 describe('bpmn', () => {
-  test("IBM's workflow one: start -> function step -> end, with the step's JSON", () => {
-    const p = parseBpmn(readFileSync(join(WORKFLOWS, 'workflow_mock_workflow_one.bpmn.xml'), 'utf8'));
+  test("IBM's workflow one: start -> function step -> end, with the step's JSON", needsWorkflows, () => {
+    const p = parseBpmn(ibmWorkflow('workflow_mock_workflow_one.bpmn.xml'));
     assert.equal(p.id, 'mock_workflow_one');
     assert.equal(p.startIds.length, 1);
     const steps = [...p.nodes.values()].filter((n) => n.fn);
@@ -49,8 +49,8 @@ describe('bpmn', () => {
     assert.equal(p.flows.length, 2);
   });
 
-  test("IBM's workflow two has two function steps in sequence", () => {
-    const p = parseBpmn(readFileSync(join(WORKFLOWS, 'workflow_mock_workflow_two.bpmn.xml'), 'utf8'));
+  test("IBM's workflow two has two function steps in sequence", needsWorkflows, () => {
+    const p = parseBpmn(ibmWorkflow('workflow_mock_workflow_two.bpmn.xml'));
     assert.deepEqual(p.functionUuids, ['9b180887-4ff6-4d13-82a6-cb0a5d8718f1', '90be4dd8-59a0-4791-82e9-df5d7e86edcb']);
   });
 

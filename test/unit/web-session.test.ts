@@ -165,10 +165,11 @@ describe('login throttle', () => {
 });
 
 describe('who may enter', () => {
-  test('a member of an allowed group or holder of an allowed role', () => {
-    const web = { allowed_groups: ['clearing_analysts'], allowed_roles: ['incident_responder'] };
+  test('a member of an allowed group or holder of an allowed role (roles are numeric ids, as SOAR gives them)', () => {
+    const web = { allowed_groups: ['clearing_analysts'], allowed_roles: [1001] };
     assert.equal(isAllowed(web, { groups: ['clearing_analysts'], roles: [] }), true);
-    assert.equal(isAllowed(web, { groups: [], roles: ['incident_responder'] }), true);
-    assert.equal(isAllowed(web, { groups: ['others'], roles: ['observer'] }), false);
+    assert.equal(isAllowed(web, { groups: [], roles: [1013, 1001] }), true);
+    assert.equal(isAllowed(web, { groups: ['others'], roles: [1013] }), false);
+    assert.equal(isAllowed({ ...web, allowed_groups: [] }, { groups: ['clearing_analysts'], roles: [] }), false);
   });
 });

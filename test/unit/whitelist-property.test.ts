@@ -5,12 +5,16 @@
  * Every place the whitelist does not allow (fields and custom fields not listed, children of a
  * kind not included, children beyond max_count, artifacts of other types, oversized attachments,
  * child fields not listed, values under __proto__/constructor/prototype keys) carries a unique
- * secret marker `⟦S<n>⟧`; allowed places never do. Properties checked per case:
+ * secret marker `⟦S<n>⟧`, and so does anything nested inside an allowed field whose value is
+ * of no SOAR field type (an object handle with extra keys, a list holding objects, rich text
+ * with extra keys...); allowed places holding a SOAR-typed value (text, number, boolean, null,
+ * a list of handles, rich text) never do. Properties checked per case:
  * - no marker (and no secret attachment content) reaches the output;
- * - the output's incident fields and custom fields are exactly the allowed ones present, and the
- *   dropped names exactly the others, in input order;
- * - every allowed value survives unchanged, except strings over their limit, which are a
- *   UTF-8 prefix of at most the limit plus the marker; truncations and dropped counts match;
+ * - the output's incident fields and custom fields are exactly the allowed ones present with a
+ *   typed value, and the dropped names exactly the ones not allowed, in input order;
+ * - every allowed typed value survives unchanged, except strings over their limit, which are a
+ *   UTF-8 prefix of at most the limit plus the marker; truncations, values of no SOAR type and
+ *   dropped counts match;
  * - under max_total_bytes: each list is a prefix of the unlimited result, lists are emptied in
  *   TOTAL_BYTES_DROP_ORDER, the JSON fits (or no child is left), and one more child would not fit;
  * - the input is not mutated (frozen input in a quarter of the cases, JSON compared before and
@@ -133,9 +137,55 @@ class Gen {
 
   constructor(readonly r: Rand) {}
 
+  /** The untyped values planted in allowed places (they must be dropped and counted). */
+  readonly untyped = new WeakSet<object>();
+
   marker(): string {
     this.markers += 1;
     return `${MARK_OPEN}S${this.markers}⟧`;
+  }
+
+  /** A value of a SOAR field type: text, number, boolean, null, a list of handles, rich text. */
+  typed(): JsonValue {
+    const r = this.r;
+    switch (r.int(7)) {
+      case 0: return null;
+      case 1: return r.chance(0.5);
+      case 2: return this.number();
+      case 3: return Array.from({ length: r.int(4) }, () => (r.chance(0.5) ? this.cleanString() : r.int(2000)));
+      case 4: {
+        const rich = this.object() as JsonObject;
+        if (r.chance(0.8)) rich['format'] = r.pick(['html', 'text', this.cleanString()]);
+        rich['content'] = this.cleanString();
+        return rich;
+      }
+      default: return this.cleanString();
+    }
+  }
+
+  /** A value of no SOAR field type with a marker nested inside it; remembered in `untyped`. */
+  untypedSecret(): JsonValue {
+    const r = this.r;
+    const out = r.pick<() => JsonObject | JsonValue[]>([
+      () => ({ id: r.int(100), name: this.cleanString(), extra: this.secretString() }),
+      () => [this.cleanString(), { extra: this.secretString() }],
+      () => [r.int(9), [this.secretString()]],
+      () => ({ format: 'html', content: this.cleanString(), [r.chance(0.5) ? 'extra' : this.cleanKey()]: this.secretString() }),
+      () => ({ content: [this.secretString()] }),
+      () => ({ format: { x: this.secretString() }, content: 'c' }),
+      () => [this.secretString(), null],
+    ])();
+    this.untyped.add(out);
+    return out;
+  }
+
+  /** An allowed place's value: mostly typed, sometimes untyped (and secret inside). */
+  allowedValue(): JsonValue {
+    return this.r.chance(0.15) ? this.untypedSecret() : this.typed();
+  }
+
+  isUntyped(v: unknown): boolean {
+    return typeof v === 'object' && v !== null && this.untyped.has(v);
   }
 
   cleanString(): string {
@@ -158,29 +208,6 @@ class Gen {
   /** A name for a nested key (clean): mostly from a fixed pool, sometimes random. */
   cleanKey(): string {
     return this.r.chance(0.05) ? this.cleanString() : this.r.pick(KEY_POOL);
-  }
-
-  /**
-   * A clean JSON value; nested objects may hold __proto__/constructor/prototype keys, whose
-   * values are secret (the filter never copies those keys).
-   */
-  clean(depth = 0): JsonValue {
-    const r = this.r;
-    const roll = r.int(depth >= 2 ? 5 : 8);
-    switch (roll) {
-      case 0: return null;
-      case 1: return r.chance(0.5);
-      case 2: return this.number();
-      case 3:
-      case 4: return this.cleanString();
-      case 5: return Array.from({ length: r.int(4) }, () => this.clean(depth + 1));
-      default: {
-        const out = this.object() as JsonObject;
-        for (let i = r.int(4); i > 0; i--) define(out, this.cleanKey(), this.clean(depth + 1));
-        if (r.chance(0.2)) define(out, r.pick(FORBIDDEN_NAMES), this.secret(depth + 1));
-        return out;
-      }
-    }
   }
 
   /** A JSON value with a marker in every string, and at least one string. */
@@ -265,14 +292,14 @@ function randomIncident(g: Gen, wl: Whitelist): Incident {
   const candidates = r.shuffle([...SOAR_FIELDS, ...TRICKY_NAMES, ...RESERVED, ...wl.incidentFields]).slice(0, r.between(0, 16));
   for (const name of candidates) {
     if (name === 'properties' || Object.hasOwn(incident, name)) continue;
-    define(incident, name, allowedName(wl.incidentFields, name) ? g.clean() : g.secret());
+    define(incident, name, allowedName(wl.incidentFields, name) ? g.allowedValue() : g.secret());
   }
   if (r.chance(0.9)) {
     const props = g.object();
     const names = r.shuffle([...TRICKY_NAMES, 'custom1', 'custom2', 'score', 'origin', ...wl.properties]).slice(0, r.between(0, 6));
     for (const name of names) {
       if (Object.hasOwn(props, name)) continue;
-      define(props, name, allowedName(wl.properties, name) ? g.clean() : g.secret());
+      define(props, name, allowedName(wl.properties, name) ? g.allowedValue() : g.secret());
     }
     // `properties` may sit anywhere in the key order.
     define(incident, 'properties', props);
@@ -308,7 +335,7 @@ function cleanChild(g: Gen, kind: ChildKind, rule: ChildRule): Record<string, un
     if (kind === 'attachments' && name === 'content') value = g.base64(r.int(Math.min(rule.maxBytes, 64) + 1));
     else if (kind === 'notes' && name === 'text') value = r.chance(0.3) ? { format: 'html', content: g.cleanString() } : g.cleanString();
     else if (kind === 'artifacts' && name === 'type') continue; // set below
-    else value = r.chance(0.5) && BODY_FIELDS[kind].includes(name) ? g.cleanString() : g.clean();
+    else value = r.chance(0.5) && BODY_FIELDS[kind].includes(name) ? g.cleanString() : g.allowedValue();
     define(child, name, value);
   }
   return child;
@@ -405,14 +432,15 @@ function checkCopy(input: unknown, out: unknown, limit: number, where: string): 
   return 0;
 }
 
-/** Checks one kept child against its input; returns its cuts. */
-function checkChild(kind: ChildKind, input: Record<string, unknown>, out: JsonObject, wl: Whitelist, where: string): number {
+/** Checks one kept child against its input; returns its cuts and its untyped values. */
+function checkChild(g: Gen, kind: ChildKind, input: Record<string, unknown>, out: JsonObject, wl: Whitelist, where: string): { cuts: number; untyped: number } {
   const rule = wl[kind];
-  const expectedKeys = Object.keys(input).filter((k) => allowedName(rule.fields, k));
+  const allowedKeys = Object.keys(input).filter((k) => allowedName(rule.fields, k));
+  const expectedKeys = allowedKeys.filter((k) => !g.isUntyped(input[k]));
   assert.deepEqual(Object.keys(out), expectedKeys, `${where}: fields`);
   let cuts = 0;
   for (const key of expectedKeys) cuts += checkCopy(input[key], out[key], bodyLimit(kind, key, rule, wl), `${where}.${key}`);
-  return cuts;
+  return { cuts, untyped: allowedKeys.length - expectedKeys.length };
 }
 
 function deepFreeze(value: unknown): void {
@@ -440,6 +468,7 @@ interface Reached {
   droppedChild: boolean;
   droppedForSize: boolean;
   truncated: boolean;
+  untyped: boolean;
 }
 
 function runCase(seed: number, index: number): Reached {
@@ -463,7 +492,8 @@ function runCase(seed: number, index: number): Reached {
 
   const source = incident as unknown as Record<string, unknown>;
   const fieldNames = Object.keys(source).filter((k) => k !== 'properties');
-  const allowedFields = fieldNames.filter((k) => allowedName(wl.incidentFields, k));
+  const allowedFields = fieldNames.filter((k) => allowedName(wl.incidentFields, k) && !g.isUntyped(source[k]));
+  let untyped = fieldNames.filter((k) => allowedName(wl.incidentFields, k)).length - allowedFields.length;
   assert.deepEqual(Object.keys(full.incident), [...allowedFields, 'properties'], `${where}: incident fields`);
   assert.deepEqual(full.dropped.incidentFields, fieldNames.filter((k) => !allowedName(wl.incidentFields, k)), `${where}: dropped fields`);
   let cuts = 0;
@@ -471,7 +501,8 @@ function runCase(seed: number, index: number): Reached {
 
   const props = (Object.hasOwn(source, 'properties') ? source.properties : {}) as Record<string, unknown>;
   const propNames = Object.keys(props);
-  const allowedProps = propNames.filter((k) => allowedName(wl.properties, k));
+  const allowedProps = propNames.filter((k) => allowedName(wl.properties, k) && !g.isUntyped(props[k]));
+  untyped += propNames.filter((k) => allowedName(wl.properties, k)).length - allowedProps.length;
   const outProps = full.incident.properties as JsonObject;
   assert.deepEqual(Object.keys(outProps), allowedProps, `${where}: custom fields`);
   assert.deepEqual(full.dropped.properties, propNames.filter((k) => !allowedName(wl.properties, k)), `${where}: dropped custom fields`);
@@ -479,14 +510,19 @@ function runCase(seed: number, index: number): Reached {
   const incidentCuts = cuts;
 
   const childCuts = {} as Record<ChildKind, number[]>;
+  const childUntyped = {} as Record<ChildKind, number[]>;
   for (const kind of CHILD_KINDS) {
     const out = full[kind];
     assert.equal(out.length, plan.clean[kind].length, `${where}: ${kind} kept`);
     assert.equal(full.dropped[kind], plan.planted[kind], `${where}: ${kind} dropped`);
-    childCuts[kind] = plan.clean[kind].map((child, i) => checkChild(kind, child, out[i] as JsonObject, wl, `${where}: ${kind}[${i}]`));
+    const checked = plan.clean[kind].map((child, i) => checkChild(g, kind, child, out[i] as JsonObject, wl, `${where}: ${kind}[${i}]`));
+    childCuts[kind] = checked.map((c) => c.cuts);
+    childUntyped[kind] = checked.map((c) => c.untyped);
     cuts += childCuts[kind].reduce((a, b) => a + b, 0);
+    untyped += childUntyped[kind].reduce((a, b) => a + b, 0);
   }
   assert.equal(full.dropped.truncatedValues, cuts, `${where}: truncated values`);
+  assert.equal(full.dropped.untypedValues, untyped, `${where}: values of no SOAR type`);
 
   // 2. With the total limit: a prefix of each list, emptied in order, fitting, minimal.
   const limited = roomy ? full : applyWhitelist(bundle, wl);
@@ -495,6 +531,7 @@ function runCase(seed: number, index: number): Reached {
   assert.deepEqual(limited.dropped.incidentFields, full.dropped.incidentFields);
   assert.deepEqual(limited.dropped.properties, full.dropped.properties);
   let lostCuts = 0;
+  let lostUntyped = 0;
   let lastLoss = null as ChildKind | null;
   for (const kind of TOTAL_BYTES_DROP_ORDER) {
     const kept = limited[kind].length;
@@ -502,12 +539,14 @@ function runCase(seed: number, index: number): Reached {
     const lost = full[kind].length - kept;
     assert.equal(limited.dropped[kind], full.dropped[kind] + lost, `${where}: ${kind} dropped for size`);
     lostCuts += (childCuts[kind] ?? []).slice(kept).reduce((a, b) => a + b, 0);
+    lostUntyped += (childUntyped[kind] ?? []).slice(kept).reduce((a, b) => a + b, 0);
     if (lost > 0) {
       if (lastLoss !== null) assert.equal(limited[lastLoss].length, 0, `${where}: ${lastLoss} emptied before ${kind} loses any`);
       lastLoss = kind;
     }
   }
   assert.equal(limited.dropped.truncatedValues, full.dropped.truncatedValues - lostCuts, `${where}: truncations of kept values only`);
+  assert.equal(limited.dropped.untypedValues, full.dropped.untypedValues - lostUntyped, `${where}: untyped values of kept children only`);
   const size = jsonBytes(filtered(limited));
   const anyChild = CHILD_KINDS.some((kind) => limited[kind].length > 0);
   if (lastLoss === null) assert.equal(size, jsonBytes(filtered(full)));
@@ -531,6 +570,7 @@ function runCase(seed: number, index: number): Reached {
     droppedChild: CHILD_KINDS.some((kind) => plan.planted[kind] > 0),
     droppedForSize: lastLoss !== null,
     truncated: full.dropped.truncatedValues > 0,
+    untyped: full.dropped.untypedValues > 0,
   };
 }
 
@@ -539,7 +579,7 @@ it('no non-whitelisted field or value ever leaves, over thousands of random inci
   const cases = Number(process.env['WHITELIST_CASES'] ?? 3000);
   t.diagnostic(`WHITELIST_SEED=${seed} (${cases} cases)`);
   const started = Date.now();
-  const reached: Record<keyof Reached, number> = { droppedField: 0, droppedProperty: 0, keptChild: 0, droppedChild: 0, droppedForSize: 0, truncated: 0 };
+  const reached: Record<keyof Reached, number> = { droppedField: 0, droppedProperty: 0, keptChild: 0, droppedChild: 0, droppedForSize: 0, truncated: 0, untyped: 0 };
   for (let i = 0; i < cases; i++) {
     const one = runCase(seed, i);
     for (const key of Object.keys(reached) as (keyof Reached)[]) if (one[key]) reached[key] += 1;
@@ -551,23 +591,20 @@ it('no non-whitelisted field or value ever leaves, over thousands of random inci
 
 it('the generators plant what they should (a sanity check of the test itself)', () => {
   const g = new Gen(new Rand(7));
-  const stripForbidden = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(stripForbidden);
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).filter(([k]) => !FORBIDDEN.has(k)).map(([k, v]) => [k, stripForbidden(v)]));
-    }
-    return value;
-  };
-  // Allowed places are clean once the values under reserved JS names are gone...
+  // Allowed places are clean when they hold a typed value; an untyped one hides a marker inside...
   const everything = compileWhitelist({ incident_fields: SOAR_FIELDS, properties: ['custom1', 'custom2', 'score', 'origin'] });
   let clean = 0;
+  let untyped = 0;
   for (let i = 0; i < 50; i++) {
     const incident = randomIncident(g, everything) as unknown as Record<string, unknown>;
     for (const key of Object.keys(incident).filter((k) => allowedName(everything.incidentFields, k))) {
-      assert.ok(!JSON.stringify(stripForbidden(incident[key])).includes(MARK_OPEN), key);
-      clean += 1;
+      const marked = JSON.stringify(incident[key]).includes(MARK_OPEN);
+      assert.equal(marked, g.isUntyped(incident[key]), key);
+      if (marked) untyped += 1;
+      else clean += 1;
     }
   }
+  assert.ok(untyped > 10);
   assert.ok(clean > 100);
   // ...and every other place carries a marker.
   const nothing = compileWhitelist({ incident_fields: [], properties: [] });

@@ -83,7 +83,7 @@ async function postLogin(ctx: WebContext, req: WebRequest): Promise<WebResponse>
   } catch (err) {
     if (!(err instanceof SignInRefused)) throw err;
     if (err.kind !== 'unavailable') ctx.throttle.fail([keys.user, keys.address]);
-    ctx.log.info(`web: sign-in refused (${err.kind})`, { brand: brand.id, email, address: req.address });
+    ctx.log.info(`web: sign-in refused (${err.kind})`, { brand: brand.id, email, address: req.address, ...(err.kind === 'not_allowed' ? { role_ids: [...err.roles] } : {}) });
     const status = err.kind === 'unavailable' ? 503 : err.kind === 'not_allowed' ? 403 : 401;
     return loginPage(ctx, { status, error: err.message, email, brand: brand.id, next });
   }
