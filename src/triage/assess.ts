@@ -1,13 +1,11 @@
 /**
  * Assessing one incident in SOAR: reads what the score needs (the incident, its artifacts, the
- * names of its incident types), computes the score (score.ts) and writes it with its
+ * names of its handles), computes the score (score.ts) and writes it with its
  * explanation into the incident fields `clearing_priority_score` and
  * `clearing_priority_explanation` (only when they change).
  */
-import { isRecord } from '../json.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';
-import type { JsonValue } from '../types.js';
 import { fieldTexts, type IncidentFacts, matchAssets } from './assets.js';
 import type { TriageConfig } from './config.js';
 import { assessPriority, consequenceOf, explain, type PriorityAssessment } from './score.js';
@@ -30,27 +28,26 @@ export async function artifactsOf(soar: SoarClient, incidentId: number, signal?:
     .map((a) => ({ type: typeof a.type === 'string' ? a.type : String(a.type ?? ''), value: a.value as string }));
 }
 
-/** The incident's type names (and ids, so that config may name either), from the field's values. */
-async function typeNames(soar: SoarClient, incident: Incident, signal?: AbortSignal): Promise<string[]> {
-  const ids = fieldTexts(incident, 'incident_type_ids');
-  if (ids.length === 0) return [];
-  const raw = await soar.get<JsonValue>('/types/incident/fields', signal ? { signal } : {});
-  const fields = Array.isArray(raw) ? raw : [];
-  const field = fields.find((f) => isRecord(f) && f['name'] === 'incident_type_ids');
-  const values = isRecord(field) && Array.isArray(field['values']) ? field['values'] : [];
-  const labels = new Map<string, string>();
-  for (const v of values) {
-    if (isRecord(v) && typeof v['label'] === 'string') labels.set(String(v['value']), v['label']);
-  }
-  return ids.flatMap((id) => (labels.has(id) ? [labels.get(id)!, id] : [id]));
+/** Texts of a field in both of SOAR's handle formats: names first, then ids (config may name either). */
+function bothFormats(facts: IncidentFacts, path: string): string[] {
+  return [...new Set([...(facts.named ? fieldTexts(facts.named, path) : []), ...fieldTexts(facts.incident, path)])];
 }
 
+/**
+ * Reads the incident twice: with ids (the body a write starts from) and with
+ * `handle_format=names` (SOAR answers select values, incident types, owners as ids otherwise;
+ * the config names them as users read them).
+ */
 export async function assessIncident(config: TriageConfig, soar: SoarClient, incidentId: number, signal?: AbortSignal): Promise<IncidentAssessment> {
   const opts = signal ? { signal } : {};
-  const incident = await soar.getIncident(incidentId, opts);
-  const facts: IncidentFacts = { incident, artifacts: await artifactsOf(soar, incidentId, signal) };
-  const rule = config.consequence.ruleField === null ? null : fieldTexts(incident, config.consequence.ruleField)[0] ?? null;
-  const consequence = consequenceOf(config, await typeNames(soar, incident, signal), rule);
+  const [incident, named, artifacts] = await Promise.all([
+    soar.getIncident(incidentId, opts),
+    soar.getIncident(incidentId, { ...opts, query: { handle_format: 'names' } }),
+    artifactsOf(soar, incidentId, signal),
+  ]);
+  const facts: IncidentFacts = { incident, named, artifacts };
+  const rule = config.consequence.ruleField === null ? null : bothFormats(facts, config.consequence.ruleField)[0] ?? null;
+  const consequence = consequenceOf(config, bothFormats(facts, 'incident_type_ids'), rule);
   const assessment = assessPriority(config, matchAssets(config.assets, facts), consequence);
   return { incident, facts, assessment, explanation: explain(config, assessment) };
 }

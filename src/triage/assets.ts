@@ -11,6 +11,8 @@ import type { AssetRule } from './config.js';
 export interface IncidentFacts {
   /** The incident as SOAR answers it (built-in fields at the top, custom ones under `properties`). */
   readonly incident: { readonly [key: string]: JsonValue | undefined };
+  /** The same incident read with `handle_format=names` (handles as names), when read. */
+  readonly named?: { readonly [key: string]: JsonValue | undefined };
   readonly artifacts: readonly { readonly type: string; readonly value: string }[];
 }
 
@@ -95,7 +97,7 @@ export function matchAssets(assets: readonly AssetRule[], facts: IncidentFacts):
     }
     const fieldEvidence: string[] = [];
     for (const { path, values } of asset.fields) {
-      const texts = fieldTexts(facts.incident, path);
+      const texts = [...(facts.named ? fieldTexts(facts.named, path) : []), ...fieldTexts(facts.incident, path)];
       const hit = values.find((v) => texts.some((t) => t.toLowerCase() === v.toLowerCase()));
       if (hit !== undefined) fieldEvidence.push(`field ${path} is ${hit}`);
     }
