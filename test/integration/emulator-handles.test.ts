@@ -5,8 +5,7 @@
  * rule is checked over real HTTPS, and so is the product's client coping with it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import https from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,6 +16,7 @@ import { SoarEmulator } from '../../src/emulator/server.js';
 import { SoarClient } from '../../src/soar/client.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
+import { restFor, type RestReply } from '../support/export-builder.js';
 import { collectingLogger } from '../support/loggers.js';
 
 const TABLE = 'clearing_distribution';
@@ -26,37 +26,9 @@ let pki: TestPki;
 let emu: SoarEmulator;
 let soar: SoarClient;
 
-interface Raw {
-  status: number;
-  body: any; // JSON of many shapes; the assertions check it
-}
-
 /** One REST call with the API key, paths relative to /rest/orgs/<org>, with extra headers. */
-function raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Raw> {
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: '127.0.0.1', port: emu.port, method, path: `/rest/orgs/${emu.orgId}${path}`, ca: readFileSync(pki.caCert),
-        headers: {
-          Authorization: `Basic ${Buffer.from('test-key:test-secret').toString('base64')}`,
-          'Content-Type': 'application/json',
-          ...(data ? { 'Content-Length': String(data.length) } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
+function raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RestReply> {
+  return restFor(emu)(method, path, body, headers);
 }
 
 /** The distribution table's columns as SOAR defines them after the import: name -> field. */

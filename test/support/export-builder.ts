@@ -15,11 +15,11 @@ export interface RestReply {
   body: any; // JSON of many shapes; the assertions check it
 }
 
-/** A bare REST client for the emulator (API key auth), paths relative to /rest/orgs/<org>. */
-export function restFor(emu: SoarEmulator): (method: string, path: string, body?: unknown) => Promise<RestReply> {
+/** A bare REST client for the emulator (API key auth), paths relative to /rest/orgs/<org>, extra headers optional. */
+export function restFor(emu: SoarEmulator): (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<RestReply> {
   const ca = readFileSync(emu.pki.caCert);
   const auth = `Basic ${Buffer.from('test-key:test-secret').toString('base64')}`;
-  return (method, path, body) =>
+  return (method, path, body, headers = {}) =>
     new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const req = https.request(
@@ -29,7 +29,7 @@ export function restFor(emu: SoarEmulator): (method: string, path: string, body?
           method,
           path: path.startsWith('/rest/') ? path : `/rest/orgs/${emu.orgId}${path}`,
           ca,
-          headers: { Authorization: auth, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': String(data.length) } : {}) },
+          headers: { Authorization: auth, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': String(data.length) } : {}), ...headers },
         },
         (res) => {
           const chunks: Buffer[] = [];
