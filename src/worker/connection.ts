@@ -52,8 +52,6 @@ interface BatchedReply {
 /** A group commit leaves at once when it holds this many replies or body bytes. */
 const MAX_BATCH_REPLIES = 100;
 const MAX_BATCH_BYTES = 1 << 20;
-/** A commit whose receipt is this late no longer holds the next one back. */
-const COMMIT_RECEIPT_TIMEOUT_MS = 5000;
 
 export class NotConnectedError extends Error {
   constructor(reason = 'not connected to the broker') {
@@ -79,8 +77,6 @@ export class StompConnection {
   private replyBatch: BatchedReply[] = [];
   private replyBatchBytes = 0;
   private flushScheduled = false;
-  /** The receipt of the last commit written, while the broker has not confirmed it. */
-  private commitInFlight: { readonly receipt: string; readonly timer: NodeJS.Timeout } | null = null;
 
   constructor(
     private readonly cfg: StompConfig,
@@ -98,7 +94,7 @@ export class StompConnection {
 
   /** DISCONNECT politely (the broker returns unacked messages to the queue), end the loop. */
   async stop(): Promise<void> {
-    if (this.replyBatch.length > 0 || this.sendBatch.length > 0) this.flushReplies(true);
+    if (this.replyBatch.length > 0 || this.sendBatch.length > 0) this.flushReplies();
     this.stopping = true;
     this.stopSignal.abort();
     const client = this.client;
@@ -136,12 +132,9 @@ export class StompConnection {
    * the message is gone) or neither (the message comes back and no reply was delivered). Never a
    * reply without its ACK, so a redelivered message was never answered.
    *
-   * Replies share transactions (group commit): ActiveMQ syncs its journal at each COMMIT (a
-   * plain SEND or ACK without a receipt is not synced) and handles a connection's frames one at
-   * a time, so a transaction per reply would cap throughput at one journal sync per invocation.
-   * One commit is in flight at a time: the last ABORT of each carries a receipt, and replies
-   * finished meanwhile wait for it, then leave together in the next transaction. With nothing
-   * in flight a reply leaves at the end of the current turn of the event loop. A shared
+   * Replies completed in the same turn of the event loop share one transaction (group commit):
+   * ActiveMQ syncs its journal at each COMMIT and handles a connection's frames in order, so a
+   * transaction per reply would cap throughput at one journal sync per invocation. A shared
    * transaction still commits each reply together with its own ACK.
    *
    * Each COMMIT is followed by an empty transaction that is aborted (BEGIN, ABORT), in the same
@@ -164,7 +157,7 @@ export class StompConnection {
     this.replyBatch.push({ delivery, destination, headers, body, written });
     this.replyBatchBytes += body.length;
     if (this.replyBatch.length >= MAX_BATCH_REPLIES || this.replyBatchBytes >= MAX_BATCH_BYTES) {
-      this.flushReplies(true);
+      this.flushReplies();
     } else {
       this.scheduleFlush();
     }
@@ -177,20 +170,16 @@ export class StompConnection {
   }
 
   /**
-   * Writes the turn's status SENDs, then (unless a commit is in flight and `force` is not set)
-   * commits the batched replies with their ACKs as one transaction: all in one TCP write (one
-   * syscall, one read on the broker's side).
+   * Writes the turn's status SENDs, then commits the batched replies with their ACKs as one
+   * transaction: all in one TCP write (one syscall, one read on the broker's side).
    */
-  private flushReplies(force = false): void {
+  private flushReplies(): void {
     this.flushScheduled = false;
     const sends = this.sendBatch;
     this.sendBatch = [];
-    const held = !force && this.commitInFlight !== null;
-    const batch = held ? [] : this.replyBatch;
-    if (!held) {
-      this.replyBatch = [];
-      this.replyBatchBytes = 0;
-    }
+    const batch = this.replyBatch;
+    this.replyBatch = [];
+    this.replyBatchBytes = 0;
     const client = this.connected ? this.client : null;
     const acked = new Set<string>();
     // One reply per delivery even if it was settled twice before the batch left.
@@ -212,36 +201,11 @@ export class StompConnection {
       }
       client.commit(tx);
       client.begin(release);
-      const receipt = `r-${this.session}-${++this.frameCounter}`;
-      if (this.socket) {
-        // @stomp/stompjs's abort() takes no headers: this one frame is written by hand.
-        client.watchForReceipt(receipt, () => this.committed(receipt));
-        this.socket.send(`ABORT\ntransaction:${release}\nreceipt:${receipt}\n\n\0`);
-        this.holdCommits(receipt);
-      } else {
-        client.abort(release);
-      }
+      client.abort(release);
     };
     if (this.socket) this.socket.batch(frames);
     else frames();
     for (const r of live) r.written();
-  }
-
-  private holdCommits(receipt: string): void {
-    if (this.commitInFlight) clearTimeout(this.commitInFlight.timer);
-    const timer = setTimeout(() => {
-      this.log.warn(`no receipt for a commit in ${COMMIT_RECEIPT_TIMEOUT_MS} ms; committing the next replies anyway`);
-      this.committed(receipt);
-    }, COMMIT_RECEIPT_TIMEOUT_MS);
-    this.commitInFlight = { receipt, timer };
-  }
-
-  /** The broker confirmed the last commit (or the link is gone): the held replies may leave. */
-  private committed(receipt: string | null): void {
-    if (!this.commitInFlight || (receipt !== null && this.commitInFlight.receipt !== receipt)) return;
-    clearTimeout(this.commitInFlight.timer);
-    this.commitInFlight = null;
-    if (this.replyBatch.length > 0) this.flushReplies();
   }
 
   /**
@@ -356,8 +320,6 @@ export class StompConnection {
         const wasConnected = this.connected;
         this.connected = false;
         for (const settle of [...this.pendingReceipts.values()]) settle(new NotConnectedError(`connection lost: ${reason}`));
-        // No receipt comes on a dead link; held replies are dropped (answered on redelivery).
-        this.committed(null);
         if (wasConnected) this.handlers.onDisconnected(this.session, reason);
         // The loop owns reconnection; make sure this client never tries on its own.
         void client.deactivate({ force: true });
