@@ -44,19 +44,15 @@ const textLine = winston.format.printf((info) => {
   return `${String(timestamp)} ${String(level).toUpperCase().padEnd(5)} ${String(message)}${extras ? ` ${extras}` : ''}`;
 });
 
-const FLUSH_MS = 20;
-const FLUSH_BYTES = 64 * 1024;
-
 /**
- * stderr, with lines gathered for up to FLUSH_MS and written together. Node writes to a pipe or
- * a file synchronously, and a line per invocation made a blocking syscall per invocation (and
- * woke whatever reads the pipe); now it is a few per second. What is pending when the process
- * exits is written then; a SIGKILL loses at most the last FLUSH_MS of lines.
+ * stderr, with the lines of one event-loop turn written together once the turn's work is done.
+ * Node writes to a pipe or a file synchronously, so a line per invocation was a blocking
+ * syscall in front of the invocation's reply; now it is one syscall per turn, after the reply's
+ * frames. What is still pending when the process exits is written then (a SIGKILL loses at
+ * most the lines of the turn it interrupts).
  */
-class BatchedStderr extends Writable {
+class TurnBatchedStderr extends Writable {
   private pending: string[] = [];
-  private pendingBytes = 0;
-  private timer: NodeJS.Timeout | null = null;
 
   constructor() {
     super({ decodeStrings: false });
@@ -64,27 +60,21 @@ class BatchedStderr extends Writable {
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    const line = String(chunk);
-    this.pending.push(line);
-    this.pendingBytes += line.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+    if (this.pending.length === 0) setImmediate(() => this.flush());
+    this.pending.push(String(chunk));
     done();
   }
 
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     if (this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
-    this.pendingBytes = 0;
     process.stderr.write(text);
   }
 }
 
 /** One per process: every logger of the process shares its order and its exit hook. */
-let stderrSink: BatchedStderr | null = null;
+let stderrSink: TurnBatchedStderr | null = null;
 
 export interface LoggerOptions extends LoggingConfig {
   readonly secrets?: readonly string[];
@@ -95,7 +85,7 @@ export interface LoggerOptions extends LoggingConfig {
 export function createLogger(opts: LoggerOptions): Logger {
   const line = opts.format === 'json' ? winston.format.json() : textLine;
   const format = winston.format.combine(scrub(opts.secrets ?? []), winston.format.timestamp(), line);
-  const transports: winston.transport[] = [new winston.transports.Stream({ stream: opts.stream ?? (stderrSink ??= new BatchedStderr()) })];
+  const transports: winston.transport[] = [new winston.transports.Stream({ stream: opts.stream ?? (stderrSink ??= new TurnBatchedStderr()) })];
   if (opts.file) transports.push(new winston.transports.File({ filename: opts.file }));
   return winston.createLogger({ level: opts.level, format, transports }) as unknown as Logger;
 }
