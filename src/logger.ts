@@ -3,7 +3,6 @@
  * Every line passes through a scrubber that replaces each configured secret (API key secret,
  * password, STOMP passcode) with *** wherever it appears, message or metadata.
  */
-import { Writable } from 'node:stream';
 import winston from 'winston';
 import type { LoggingConfig } from './config/types.js';
 import type { Logger } from './types.js';
@@ -44,38 +43,6 @@ const textLine = winston.format.printf((info) => {
   return `${String(timestamp)} ${String(level).toUpperCase().padEnd(5)} ${String(message)}${extras ? ` ${extras}` : ''}`;
 });
 
-/**
- * stderr, with the lines of one event-loop turn written together once the turn's work is done.
- * Node writes to a pipe or a file synchronously, so a line per invocation was a blocking
- * syscall in front of the invocation's reply; now it is one syscall per turn, after the reply's
- * frames. What is still pending when the process exits is written then (a SIGKILL loses at
- * most the lines of the turn it interrupts).
- */
-class TurnBatchedStderr extends Writable {
-  private pending: string[] = [];
-
-  constructor() {
-    super({ decodeStrings: false });
-    process.on('exit', () => this.flush());
-  }
-
-  override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (this.pending.length === 0) setImmediate(() => this.flush());
-    this.pending.push(String(chunk));
-    done();
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    process.stderr.write(text);
-  }
-}
-
-/** One per process: every logger of the process shares its order and its exit hook. */
-let stderrSink: TurnBatchedStderr | null = null;
-
 export interface LoggerOptions extends LoggingConfig {
   readonly secrets?: readonly string[];
   /** Where console output goes; tests pass a stream to capture lines. */
@@ -85,7 +52,11 @@ export interface LoggerOptions extends LoggingConfig {
 export function createLogger(opts: LoggerOptions): Logger {
   const line = opts.format === 'json' ? winston.format.json() : textLine;
   const format = winston.format.combine(scrub(opts.secrets ?? []), winston.format.timestamp(), line);
-  const transports: winston.transport[] = [new winston.transports.Stream({ stream: opts.stream ?? (stderrSink ??= new TurnBatchedStderr()) })];
+  const transports: winston.transport[] = [
+    opts.stream
+      ? new winston.transports.Stream({ stream: opts.stream })
+      : new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
+  ];
   if (opts.file) transports.push(new winston.transports.File({ filename: opts.file }));
   return winston.createLogger({ level: opts.level, format, transports }) as unknown as Logger;
 }

@@ -33,14 +33,6 @@ export interface StompDelivery {
   readonly body: string;
 }
 
-/** A status SEND waiting for the turn's write (advisory: dropped if its session is gone). */
-interface BatchedSend {
-  readonly session: number;
-  readonly destination: string;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
 interface BatchedReply {
   readonly delivery: ReplyDelivery;
   readonly destination: string;
@@ -73,7 +65,6 @@ export class StompConnection {
   private loop: Promise<void> | null = null;
   private frameCounter = 0;
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
-  private sendBatch: BatchedSend[] = [];
   private replyBatch: BatchedReply[] = [];
   private replyBatchBytes = 0;
   private flushScheduled = false;
@@ -94,7 +85,7 @@ export class StompConnection {
 
   /** DISCONNECT politely (the broker returns unacked messages to the queue), end the loop. */
   async stop(): Promise<void> {
-    if (this.replyBatch.length > 0 || this.sendBatch.length > 0) this.flushReplies();
+    if (this.replyBatch.length > 0) this.flushReplies();
     this.stopping = true;
     this.stopSignal.abort();
     const client = this.client;
@@ -158,25 +149,15 @@ export class StompConnection {
     this.replyBatchBytes += body.length;
     if (this.replyBatch.length >= MAX_BATCH_REPLIES || this.replyBatchBytes >= MAX_BATCH_BYTES) {
       this.flushReplies();
-    } else {
-      this.scheduleFlush();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushReplies());
     }
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flushReplies());
-  }
-
-  /**
-   * Writes the turn's status SENDs, then commits the batched replies with their ACKs as one
-   * transaction: all in one TCP write (one syscall, one read on the broker's side).
-   */
+  /** Commits the batched replies with their ACKs as one transaction, in one TCP write. */
   private flushReplies(): void {
     this.flushScheduled = false;
-    const sends = this.sendBatch;
-    this.sendBatch = [];
     const batch = this.replyBatch;
     this.replyBatch = [];
     this.replyBatchBytes = 0;
@@ -186,14 +167,10 @@ export class StompConnection {
     const live = client ? batch.filter((r) => r.delivery.session === this.session && !acked.has(r.delivery.ackId) && acked.add(r.delivery.ackId)) : [];
     const lost = batch.filter((r) => r.delivery.session !== this.session || !client).length;
     if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
-    const statuses = client ? sends.filter((s) => s.session === this.session) : [];
-    if (!client || (live.length === 0 && statuses.length === 0)) return;
+    if (!client || live.length === 0) return;
+    const tx = `tx-${this.session}-${++this.frameCounter}`;
+    const release = `tx-${this.session}-${++this.frameCounter}`;
     const frames = (): void => {
-      // Before the transaction: an invocation's status always reaches SOAR before its final reply.
-      for (const s of statuses) client.publish({ destination: escapeHeaderValue(s.destination), headers: escapeHeaders(s.headers), body: s.body });
-      if (live.length === 0) return;
-      const tx = `tx-${this.session}-${++this.frameCounter}`;
-      const release = `tx-${this.session}-${++this.frameCounter}`;
       client.begin(tx);
       for (const r of live) {
         client.publish({ destination: escapeHeaderValue(r.destination), headers: escapeHeaders({ ...r.headers, transaction: tx }), body: r.body });
@@ -208,14 +185,9 @@ export class StompConnection {
     for (const r of live) r.written();
   }
 
-  /**
-   * Fire-and-forget SEND (status messages), written with the turn's other frames (see
-   * flushReplies) rather than in a syscall of its own. Throws NotConnectedError when down.
-   */
+  /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
   send(destination: string, headers: Record<string, string>, body: string): void {
-    this.current();
-    this.sendBatch.push({ session: this.session, destination, headers, body });
-    this.scheduleFlush();
+    this.current().publish({ destination: escapeHeaderValue(destination), headers: escapeHeaders(headers), body });
   }
 
   /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */

@@ -5,17 +5,12 @@
  * it for 1.1 itself: headers decoded as frames arrive, values escaped before frames leave.
  */
 
-const NEEDS_ESCAPE = /[\\\n:]/;
-
 export function escapeHeaderValue(value: string): string {
-  // Most values need nothing: skip the replace (a frame's headers are coded on every message).
-  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/[\\\n:]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : '\\c'));
 }
 
 /** An unknown escape is kept as it is (the broker does the same) rather than refused. */
 export function unescapeHeaderValue(value: string): string {
-  if (!value.includes('\\')) return value;
   return value.replace(/\\([\\nc])/g, (_, c: string) => (c === '\\' ? '\\' : c === 'n' ? '\n' : ':'));
 }
 
