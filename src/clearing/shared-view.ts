@@ -163,11 +163,9 @@ export type FieldLabels = ReadonlyMap<string, ReadonlyMap<string, string>>;
  * SOAR answers codes and ids, and names only for handles with `handle_format=names`.
  */
 export async function fieldLabels(soar: SoarClient, signal?: AbortSignal): Promise<FieldLabels> {
-  const raw = await soar.get<JsonValue>('/types/incident/fields', signal ? { signal } : {});
-  const list = Array.isArray(raw) ? raw : isRecord(raw) && Array.isArray(raw['entities']) ? raw['entities'] : [];
   const out = new Map<string, Map<string, string>>();
-  for (const f of list) {
-    if (!isRecord(f) || typeof f['name'] !== 'string' || !Array.isArray(f['values'])) continue;
+  for (const f of await soar.listIncidentFields(signal ? { signal } : {})) {
+    if (typeof f['name'] !== 'string' || !Array.isArray(f['values'])) continue;
     const key = f['prefix'] === 'properties' ? `properties.${f['name']}` : f['name'];
     const values = new Map<string, string>();
     for (const v of f['values']) {

@@ -64,13 +64,12 @@ function entriesOf(v: JsonValue | undefined): JsonValue[] {
 /** The receiving org's definitions: its incident fields and its org object, read now (they change). */
 export async function readDefinitions(soar: SoarClient, signal?: AbortSignal): Promise<OrgDefinitions> {
   const ro = signal ? { signal } : {};
-  const [rawFields, org] = await Promise.all([soar.get<JsonValue>('/types/incident/fields', ro), soar.get<JsonValue>('', ro)]);
-  const list = Array.isArray(rawFields) ? rawFields : isRecord(rawFields) && Array.isArray(rawFields['entities']) ? rawFields['entities'] : [];
+  const [list, org] = await Promise.all([soar.listIncidentFields(ro), soar.get<JsonValue>('', ro)]);
   const orgObj: JsonObject = isRecord(org) ? org : {};
   const builtin = new Map<string, FieldDefinition>();
   const custom = new Map<string, FieldDefinition>();
   for (const f of list) {
-    if (!isRecord(f) || typeof f['name'] !== 'string') continue;
+    if (typeof f['name'] !== 'string') continue;
     const name = f['name'];
     const inputType = typeof f['input_type'] === 'string' ? f['input_type'] : 'text';
     const orgList = ORG_LISTS[name];
