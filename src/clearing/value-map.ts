@@ -103,7 +103,7 @@ function shown(v: JsonValue): string {
  * unknown ones appended to `unknown` (as `label: value`). Fields that hold no handles pass as
  * they are. Answers undefined when nothing of the value is left (a single unknown handle).
  */
-export function mapValue(defs: OrgDefinitions, def: FieldDefinition, label: string, value: JsonValue, unknown: string[]): JsonValue | undefined {
+function mapValue(defs: OrgDefinitions, def: FieldDefinition, label: string, value: JsonValue, unknown: string[]): JsonValue | undefined {
   const principal = PRINCIPAL_TYPES.has(def.inputType);
   if (!principal && !SELECT_TYPES.has(def.inputType)) return value;
   if (value === null) return null;

@@ -28,7 +28,7 @@ const SYSTEM: JsonObject = { id: 0, type: 'system', name: 'System User', display
 const T0 = 1_767_225_600_000;
 
 /** SOAR's built-in task categories (TaskCategoryDTO: id, name). */
-export const TASK_CATEGORIES: ReadonlyArray<readonly [number, string]> = [
+const TASK_CATEGORIES: ReadonlyArray<readonly [number, string]> = [
   [100, 'Initial'], [101, 'Engage'], [102, 'Detect/Analyze'], [103, 'Respond'], [104, 'Post-Incident'], [105, 'Custom'],
 ];
 
