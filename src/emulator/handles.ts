@@ -1,8 +1,9 @@
 /**
  * SOAR's object handles in the emulator: what is stored is always the id; reads answer ids,
- * or names when the client asks with `handle_format=names` (query parameter or HTTP header);
- * writes take either (a number is an id, a string is resolved by name, `{id}` / `{name}` too).
- * (Custom Action Developer Guide, "Object handles".)
+ * or names when the client asks with `handle_format=names` (query parameter or HTTP header).
+ * Datatable cell writes take either (a number is an id, a string is resolved by name, `{id}` /
+ * `{name}` too); incident and task writes are checked in org.ts. (Custom Action Developer Guide,
+ * "Object handles".)
  *
  * Datatable rows follow the same rule for their cells: by default a row's cells are keyed by
  * the column's numeric field id (as a string) and select cells hold option ids; with names,
@@ -85,17 +86,6 @@ function incidentHandleDefs(state: EmulatorState): Map<string, JsonObject> {
   const defs = handleDefs(state.incidentFields.filter((f) => f['prefix'] === null || f['prefix'] === undefined));
   for (const f of PRINCIPAL_FIELDS) if (!defs.has(String(f['name']))) defs.set(String(f['name']), f);
   return defs;
-}
-
-/** The handles of an incident or task write body, resolved to ids (a copy). */
-export function handlesToIds(state: EmulatorState, body: JsonObject): JsonObject {
-  const defs = incidentHandleDefs(state);
-  const out: JsonObject = { ...body };
-  for (const [k, v] of Object.entries(body)) {
-    const def = defs.get(k);
-    if (def && v !== undefined) out[k] = mapHandle(v, (x) => toId(choicesOf(state, def), x));
-  }
-  return out;
 }
 
 /** An incident or task as SOAR answers it: handles as ids, or as names when asked. */

@@ -107,11 +107,11 @@ function checkValue(state: EmulatorState, label: string, field: JsonObject | und
 }
 
 /**
- * The body of `POST /incidents` or `PUT /incidents/<id>` with every handle as an id, or SOAR's
- * refusal: a custom field the org does not define, or a select, multiselect, owner, member,
- * incident type, severity or phase value it does not know.
+ * A write body's built-in handles (select, multiselect, owner, members, incident type, severity,
+ * phase: an incident's or a task's) as ids, or SOAR's refusal of a value the org does not know.
+ * `properties` is left as it is.
  */
-export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok: true; body: JsonObject } | { ok: false; message: string } {
+export function checkHandles(state: EmulatorState, body: JsonObject): { ok: true; body: JsonObject } | { ok: false; message: string } {
   const out: JsonObject = { ...body };
   for (const [k, v] of Object.entries(body)) {
     if (k === 'properties' || v === undefined) continue;
@@ -122,6 +122,18 @@ export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok
     if (!checked.ok) return checked;
     out[k] = checked.value;
   }
+  return { ok: true, body: out };
+}
+
+/**
+ * The body of `POST /incidents` or `PUT /incidents/<id>` with every handle as an id, or SOAR's
+ * refusal: a custom field the org does not define, or a select, multiselect, owner, member,
+ * incident type, severity or phase value it does not know.
+ */
+export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok: true; body: JsonObject } | { ok: false; message: string } {
+  const top = checkHandles(state, body);
+  if (!top.ok) return top;
+  const out = top.body;
   const props = body['properties'];
   if (props === undefined || props === null) return { ok: true, body: out };
   if (!isObj(props)) return { ok: false, message: "'properties' must be an object" };
