@@ -16,13 +16,10 @@
  *   define ("Invalid field name", which IBM's SOAR-to-SOAR sync rc_data_feed_plugin_resilientfeed
  *   looks for in the error).
  */
+import { isJsonObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { clone } from './samples.js';
 import type { EmulatorState, UserRecord } from './state.js';
-
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const SYSTEM: JsonObject = { id: 0, type: 'system', name: 'System User', display_name: 'System User' };
 const T0 = 1_767_225_600_000;
@@ -45,7 +42,7 @@ const PRINCIPAL_FIELDS: Readonly<Record<string, 'one' | 'many'>> = { owner_id: '
 
 function optionsOf(field: JsonObject): Option[] {
   const values = Array.isArray(field['values']) ? field['values'] : [];
-  return values.filter(isObj).flatMap((v) => {
+  return values.filter(isJsonObject).flatMap((v) => {
     const value = v['value'];
     const label = v['label'];
     return (typeof value === 'number' || typeof value === 'string') && typeof label === 'string' && v['enabled'] !== false ? [{ value, label }] : [];
@@ -136,7 +133,7 @@ export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok
   const out = top.body;
   const props = body['properties'];
   if (props === undefined || props === null) return { ok: true, body: out };
-  if (!isObj(props)) return { ok: false, message: "'properties' must be an object" };
+  if (!isJsonObject(props)) return { ok: false, message: "'properties' must be an object" };
   const outProps: JsonObject = {};
   for (const [k, v] of Object.entries(props)) {
     const field = fieldDef(state, k, true);
