@@ -74,7 +74,7 @@ async function checkCustomization(soar: SoarClient, expected: ExpectedCustomizat
     soar.listFunctions(),
     soar.listMessageDestinations(),
     soar.get<Record<string, { type_id?: number }>>('/types'),
-    soar.get<Array<{ name: string }>>('/types/incident/fields'),
+    soar.listIncidentFields(),
     soar.get<{ entities: Array<{ name: string }> }>('/actions'),
   ]);
   const has = (list: readonly { name?: string; programmatic_name?: string }[], name: string): boolean =>

@@ -333,7 +333,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
     incidentId = existing;
     created = false;
     // Read and written with names, as the wanted values are (IBM's SOAR-to-SOAR sync does the same).
-    await soar.getPut<Incident>(`/incidents/${incidentId}?handle_format=names`, (current: Incident) => {
+    await soar.updateIncident(incidentId, (current: Incident) => {
       const currentProps = isObj(current.properties) ? current.properties : {};
       const wanted: JsonObject = { ...top };
       const wantedProps: JsonObject = { ...props, ...originProps };
@@ -348,7 +348,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
         Object.entries(wantedProps).some(([k, v]) => !same(currentProps[k], v));
       if (!changed) return null;
       return { ...current, ...wanted, properties: { ...currentProps, ...wantedProps } };
-    }, ro);
+    }, { ...ro, query: { handle_format: 'names' } });
     log?.info('received copy updated', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
   }
 

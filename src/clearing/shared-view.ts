@@ -134,7 +134,7 @@ export function newestFirst(a: { incident: JsonObject; incident_id: number; owne
 // Summaries and labels
 
 /** The fields a list item carries (those the owner's whitelist lets leave). */
-export const LISTING_FIELDS: readonly string[] = ['name', 'severity_code', 'plan_status', 'create_date', 'discovered_date'];
+const LISTING_FIELDS: readonly string[] = ['name', 'severity_code', 'plan_status', 'create_date', 'discovered_date'];
 /** Longest text of a listing field, in UTF-16 units (the incident's own page shows it whole). */
 export const LISTING_TEXT_LENGTH = 300;
 
@@ -155,19 +155,17 @@ export function listingSummary(incident: JsonObject): JsonObject {
 }
 
 /** The labels of select values, per incident field: name -> (value -> label). */
-export type FieldLabels = ReadonlyMap<string, ReadonlyMap<string, string>>;
+type FieldLabels = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /**
  * The labels of the incident fields' select values (`GET /types/incident/fields`, each field's
  * `values: [{value, label}]`), e.g. plan_status `A` -> `Active`, severity_code `52` -> `High`:
  * SOAR answers codes and ids, and names only for handles with `handle_format=names`.
  */
-export async function fieldLabels(soar: SoarClient, signal?: AbortSignal): Promise<FieldLabels> {
-  const raw = await soar.get<JsonValue>('/types/incident/fields', signal ? { signal } : {});
-  const list = Array.isArray(raw) ? raw : isRecord(raw) && Array.isArray(raw['entities']) ? raw['entities'] : [];
+async function fieldLabels(soar: SoarClient, signal?: AbortSignal): Promise<FieldLabels> {
   const out = new Map<string, Map<string, string>>();
-  for (const f of list) {
-    if (!isRecord(f) || typeof f['name'] !== 'string' || !Array.isArray(f['values'])) continue;
+  for (const f of await soar.listIncidentFields(signal ? { signal } : {})) {
+    if (typeof f['name'] !== 'string' || !Array.isArray(f['values'])) continue;
     const key = f['prefix'] === 'properties' ? `properties.${f['name']}` : f['name'];
     const values = new Map<string, string>();
     for (const v of f['values']) {
@@ -185,7 +183,7 @@ function labelOf(labels: ReadonlyMap<string, string>, v: JsonValue): JsonValue {
 }
 
 /** The incident with its select values shown by label (a value with no label, e.g. a name already, is kept). */
-export function withLabels(incident: JsonObject, labels: FieldLabels): JsonObject {
+function withLabels(incident: JsonObject, labels: FieldLabels): JsonObject {
   const out: JsonObject = { ...incident };
   for (const [k, v] of Object.entries(incident)) {
     const map = labels.get(k);

@@ -64,13 +64,12 @@ function entriesOf(v: JsonValue | undefined): JsonValue[] {
 /** The receiving org's definitions: its incident fields and its org object, read now (they change). */
 export async function readDefinitions(soar: SoarClient, signal?: AbortSignal): Promise<OrgDefinitions> {
   const ro = signal ? { signal } : {};
-  const [rawFields, org] = await Promise.all([soar.get<JsonValue>('/types/incident/fields', ro), soar.get<JsonValue>('', ro)]);
-  const list = Array.isArray(rawFields) ? rawFields : isRecord(rawFields) && Array.isArray(rawFields['entities']) ? rawFields['entities'] : [];
+  const [list, org] = await Promise.all([soar.listIncidentFields(ro), soar.get<JsonValue>('', ro)]);
   const orgObj: JsonObject = isRecord(org) ? org : {};
   const builtin = new Map<string, FieldDefinition>();
   const custom = new Map<string, FieldDefinition>();
   for (const f of list) {
-    if (!isRecord(f) || typeof f['name'] !== 'string') continue;
+    if (typeof f['name'] !== 'string') continue;
     const name = f['name'];
     const inputType = typeof f['input_type'] === 'string' ? f['input_type'] : 'text';
     const orgList = ORG_LISTS[name];
@@ -104,7 +103,7 @@ function shown(v: JsonValue): string {
  * unknown ones appended to `unknown` (as `label: value`). Fields that hold no handles pass as
  * they are. Answers undefined when nothing of the value is left (a single unknown handle).
  */
-export function mapValue(defs: OrgDefinitions, def: FieldDefinition, label: string, value: JsonValue, unknown: string[]): JsonValue | undefined {
+function mapValue(defs: OrgDefinitions, def: FieldDefinition, label: string, value: JsonValue, unknown: string[]): JsonValue | undefined {
   const principal = PRINCIPAL_TYPES.has(def.inputType);
   if (!principal && !SELECT_TYPES.has(def.inputType)) return value;
   if (value === null) return null;

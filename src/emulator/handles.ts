@@ -1,20 +1,18 @@
 /**
  * SOAR's object handles in the emulator: what is stored is always the id; reads answer ids,
- * or names when the client asks with `handle_format=names` (query parameter or HTTP header);
- * writes take either (a number is an id, a string is resolved by name, `{id}` / `{name}` too).
- * (Custom Action Developer Guide, "Object handles".)
+ * or names when the client asks with `handle_format=names` (query parameter or HTTP header).
+ * Datatable cell writes take either (a number is an id, a string is resolved by name, `{id}` /
+ * `{name}` too); incident and task writes are checked in org.ts. (Custom Action Developer Guide,
+ * "Object handles".)
  *
  * Datatable rows follow the same rule for their cells: by default a row's cells are keyed by
  * the column's numeric field id (as a string) and select cells hold option ids; with names,
  * cells are keyed by the column's API name and selects hold labels.
  */
+import { isJsonObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { clone } from './samples.js';
 import type { EmulatorState, TableDef } from './state.js';
-
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Whether the request asks for names: `?handle_format=names` or the header `handle_format: names`. */
 export function wantsNames(query: URLSearchParams, headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
@@ -33,7 +31,7 @@ function choicesOf(state: EmulatorState, def: JsonObject): Choice[] {
   if (PRINCIPAL_INPUTS.has(String(def['input_type']))) {
     return [...state.users.map((u): Choice => [u.id, u.email]), ...[...state.groups].map(([name, id]): Choice => [id, name])];
   }
-  const vals = Array.isArray(def['values']) ? def['values'].filter(isObj) : [];
+  const vals = Array.isArray(def['values']) ? def['values'].filter(isJsonObject) : [];
   return vals.map((v): Choice => [v['value'] ?? null, String(v['label'] ?? '')]);
 }
 
@@ -44,7 +42,7 @@ function isHandleField(def: JsonObject): boolean {
 /** One written handle -> the stored id; a value that resolves to nothing is left as it is. */
 function toId(choices: readonly Choice[], v: JsonValue): JsonValue {
   if (v === null || typeof v === 'boolean') return v;
-  if (isObj(v)) {
+  if (isJsonObject(v)) {
     if (v['id'] !== undefined && v['id'] !== null) return toId(choices, v['id']);
     if (typeof v['name'] === 'string') return toId(choices, v['name']);
     return v;
@@ -87,17 +85,6 @@ function incidentHandleDefs(state: EmulatorState): Map<string, JsonObject> {
   return defs;
 }
 
-/** The handles of an incident or task write body, resolved to ids (a copy). */
-export function handlesToIds(state: EmulatorState, body: JsonObject): JsonObject {
-  const defs = incidentHandleDefs(state);
-  const out: JsonObject = { ...body };
-  for (const [k, v] of Object.entries(body)) {
-    const def = defs.get(k);
-    if (def && v !== undefined) out[k] = mapHandle(v, (x) => toId(choicesOf(state, def), x));
-  }
-  return out;
-}
-
 /** An incident or task as SOAR answers it: handles as ids, or as names when asked. */
 export function withHandles(state: EmulatorState, obj: JsonObject, names: boolean): JsonObject {
   const out = clone(obj);
@@ -107,7 +94,7 @@ export function withHandles(state: EmulatorState, obj: JsonObject, names: boolea
   }
   // Custom select, multiselect, owner and members fields are handles too.
   const props = out['properties'];
-  if (isObj(props)) {
+  if (isJsonObject(props)) {
     for (const [k, def] of handleDefs(state.incidentFields.filter((f) => f['prefix'] === 'properties'))) {
       if (k in props && props[k] !== null) props[k] = mapHandle(props[k]!, (x) => toName(choicesOf(state, def), x));
     }
@@ -131,10 +118,10 @@ export type CellsResult = { ok: true; cells: Record<string, JsonValue> } | { ok:
  * keyed by API name or by the column's field id; a select value may be an option id or label.
  */
 export function cellsToStored(state: EmulatorState, table: TableDef, body: JsonValue | undefined): CellsResult {
-  if (!isObj(body) || !isObj(body['cells'])) return { ok: false, message: "A row needs 'cells': {column: {value}}" };
+  if (!isJsonObject(body) || !isJsonObject(body['cells'])) return { ok: false, message: "A row needs 'cells': {column: {value}}" };
   const cells: Record<string, JsonValue> = {};
   for (const [key, cell] of Object.entries(body['cells'])) {
-    if (!isObj(cell) || !('value' in cell)) return { ok: false, message: `Cell '${key}' needs a 'value'` };
+    if (!isJsonObject(cell) || !('value' in cell)) return { ok: false, message: `Cell '${key}' needs a 'value'` };
     const col = state.column(table, key);
     if (!col) return { ok: false, message: `Unknown column '${key}' in datatable '${table.name}'` };
     const value = cell['value'] as JsonValue;
@@ -155,10 +142,10 @@ export function cellsToStored(state: EmulatorState, table: TableDef, body: JsonV
 export function rowOut(state: EmulatorState, table: TableDef, row: JsonObject, names: boolean): JsonObject {
   const out = clone(row);
   const cells: JsonObject = {};
-  const stored = isObj(row['cells']) ? row['cells'] : {};
+  const stored = isJsonObject(row['cells']) ? row['cells'] : {};
   for (const [name, cell] of Object.entries(stored)) {
     const col = state.column(table, name);
-    if (!col || !isObj(cell)) continue;
+    if (!col || !isJsonObject(cell)) continue;
     let value = cell['value'] ?? null;
     if (names && value !== null && isHandleField(col.def)) value = mapHandle(value, (x) => toName(choicesOf(state, col.def), x));
     const key = names ? col.name : String(col.id);

@@ -16,19 +16,16 @@
  *   define ("Invalid field name", which IBM's SOAR-to-SOAR sync rc_data_feed_plugin_resilientfeed
  *   looks for in the error).
  */
+import { isJsonObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { clone } from './samples.js';
 import type { EmulatorState, UserRecord } from './state.js';
-
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const SYSTEM: JsonObject = { id: 0, type: 'system', name: 'System User', display_name: 'System User' };
 const T0 = 1_767_225_600_000;
 
 /** SOAR's built-in task categories (TaskCategoryDTO: id, name). */
-export const TASK_CATEGORIES: ReadonlyArray<readonly [number, string]> = [
+const TASK_CATEGORIES: ReadonlyArray<readonly [number, string]> = [
   [100, 'Initial'], [101, 'Engage'], [102, 'Detect/Analyze'], [103, 'Respond'], [104, 'Post-Incident'], [105, 'Custom'],
 ];
 
@@ -45,7 +42,7 @@ const PRINCIPAL_FIELDS: Readonly<Record<string, 'one' | 'many'>> = { owner_id: '
 
 function optionsOf(field: JsonObject): Option[] {
   const values = Array.isArray(field['values']) ? field['values'] : [];
-  return values.filter(isObj).flatMap((v) => {
+  return values.filter(isJsonObject).flatMap((v) => {
     const value = v['value'];
     const label = v['label'];
     return (typeof value === 'number' || typeof value === 'string') && typeof label === 'string' && v['enabled'] !== false ? [{ value, label }] : [];
@@ -107,11 +104,11 @@ function checkValue(state: EmulatorState, label: string, field: JsonObject | und
 }
 
 /**
- * The body of `POST /incidents` or `PUT /incidents/<id>` with every handle as an id, or SOAR's
- * refusal: a custom field the org does not define, or a select, multiselect, owner, member,
- * incident type, severity or phase value it does not know.
+ * A write body's built-in handles (select, multiselect, owner, members, incident type, severity,
+ * phase: an incident's or a task's) as ids, or SOAR's refusal of a value the org does not know.
+ * `properties` is left as it is.
  */
-export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok: true; body: JsonObject } | { ok: false; message: string } {
+export function checkHandles(state: EmulatorState, body: JsonObject): { ok: true; body: JsonObject } | { ok: false; message: string } {
   const out: JsonObject = { ...body };
   for (const [k, v] of Object.entries(body)) {
     if (k === 'properties' || v === undefined) continue;
@@ -122,9 +119,21 @@ export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok
     if (!checked.ok) return checked;
     out[k] = checked.value;
   }
+  return { ok: true, body: out };
+}
+
+/**
+ * The body of `POST /incidents` or `PUT /incidents/<id>` with every handle as an id, or SOAR's
+ * refusal: a custom field the org does not define, or a select, multiselect, owner, member,
+ * incident type, severity or phase value it does not know.
+ */
+export function checkIncidentWrite(state: EmulatorState, body: JsonObject): { ok: true; body: JsonObject } | { ok: false; message: string } {
+  const top = checkHandles(state, body);
+  if (!top.ok) return top;
+  const out = top.body;
   const props = body['properties'];
   if (props === undefined || props === null) return { ok: true, body: out };
-  if (!isObj(props)) return { ok: false, message: "'properties' must be an object" };
+  if (!isJsonObject(props)) return { ok: false, message: "'properties' must be an object" };
   const outProps: JsonObject = {};
   for (const [k, v] of Object.entries(props)) {
     const field = fieldDef(state, k, true);

@@ -7,11 +7,11 @@ import type { JsonObject, JsonValue } from '../types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';
-import { checkIncidentWrite, orgObject } from './org.js';
+import { checkHandles, checkIncidentWrite, orgObject } from './org.js';
 import { accessListsIn, destinationOut } from './destinations.js';
 import { PATCH_OK, planIncidentPatch } from './incident-patch.js';
 import { clone } from './samples.js';
-import { cellsToStored, handlesToIds, rowOut, wantsNames, withHandles } from './handles.js';
+import { cellsToStored, rowOut, wantsNames, withHandles } from './handles.js';
 import { textOf, type EmulatorState, type Principal } from './state.js';
 
 export interface Reply {
@@ -474,7 +474,9 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       if (m === 'POST') {
         const b = req.body;
         if (!isObj(b) || typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "A task needs a 'name'");
-        const t = state.createTask(inc, handlesToIds(state, b), creator);
+        const checked = checkHandles(state, b);
+        if (!checked.ok) return soarError(400, checked.message);
+        const t = state.createTask(inc, checked.body, creator);
         return { status: 200, body: withHandles(state, t, names) };
       }
     }
@@ -582,7 +584,9 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       if ('status' in b && b['status'] !== 'O' && b['status'] !== 'C') return soarError(400, `Invalid task status ${JSON.stringify(b['status'])}`);
       const wasOpen = t['status'] !== 'C';
       const protectedKeys = new Set(['id', 'inc_id', 'inc_name', 'init_date', 'creator_principal', 'perms', 'closed_date']);
-      for (const [k, v] of Object.entries(handlesToIds(state, b))) {
+      const checked = checkHandles(state, b);
+      if (!checked.ok) return soarError(400, checked.message);
+      for (const [k, v] of Object.entries(checked.body)) {
         if (protectedKeys.has(k)) continue;
         t[k] = k === 'instructions' ? textOf(v) : clone(v);
       }

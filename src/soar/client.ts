@@ -15,7 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SoarConfig } from '../config/types.js';
-import type { JsonValue, Logger } from '../types.js';
+import { isJsonObject } from '../json.js';
+import type { JsonObject, JsonValue, Logger } from '../types.js';
 import type {
   Artifact,
   ArtifactCreate,
@@ -462,6 +463,13 @@ export class SoarClient {
   /** GET /functions/<name>?handle_format=names. */
   getFunction(name: string, opts: RequestOptions = {}): Promise<FunctionDef> {
     return this.get<FunctionDef>(`/functions/${seg(name)}`, { ...opts, query: { handle_format: 'names', ...opts.query } });
+  }
+
+  /** GET /types/incident/fields: the incident field definitions (a list, or `{entities}`), objects only. */
+  async listIncidentFields(opts?: RequestOptions): Promise<JsonObject[]> {
+    const raw = await this.get<JsonValue>('/types/incident/fields', opts);
+    const list = Array.isArray(raw) ? raw : isJsonObject(raw) && Array.isArray(raw['entities']) ? raw['entities'] : [];
+    return list.filter(isJsonObject);
   }
 
   async listMessageDestinations(opts?: RequestOptions): Promise<MessageDestination[]> {

@@ -97,10 +97,6 @@ function reportMessage(report: AckReport): string {
 }
 
 /**
- * On the origin node: applies a receiving brand's report to the row of that brand which tracks
- * that very copy. Not found (no such incident, no row for the brand, another remote id): 404.
- */
-/**
  * The one answer to a report about a copy the origin does not track: the same whether the
  * incident does not exist or has no row of that brand for that copy, so a peer learns nothing
  * about which incidents exist.
@@ -109,6 +105,10 @@ export function ackNotFound(): ClearingError {
   return new ClearingError(ErrorCode.NotFound, 'no distribution row of this brand tracks that copy', { httpStatus: 404 });
 }
 
+/**
+ * On the origin node: applies a receiving brand's report to the row of that brand which tracks
+ * that very copy. Not found (no such incident, no row for the brand, another remote id): 404.
+ */
 export async function applyAckReport(soar: SoarClient, originIncidentId: number, report: AckReport, now: number, signal?: AbortSignal): Promise<AckAnswer> {
   const rows = await readDistributionRows(soar, originIncidentId, signal);
   const row = rows.find((r) => r.brand === report.receiving_brand && r.remoteIncidentId === String(report.remote_incident_id));

@@ -29,7 +29,7 @@ const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
  * Bidi controls shown as what they are (`[U+202E]`), never applied: a name "\u202Egpj.exe" would
  * otherwise read "exe.jpg". Every interpolated value goes through this.
  */
-export function showBidiControls(text: string): string {
+function showBidiControls(text: string): string {
   return text.replace(BIDI_CONTROLS, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
 }
 

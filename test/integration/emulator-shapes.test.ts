@@ -7,8 +7,7 @@
  * fixture. A difference here means the emulator does not answer as SOAR does.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import https from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,56 +19,18 @@ import { SoarClient } from '../../src/soar/client.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
 import { makeTestPki } from '../support/certs.js';
 import { memoryLogger } from '../support/loggers.js';
+import { restFor, type RestReply } from '../support/export-builder.js';
 import { readFixture, shapeDifferences } from '../support/shape.js';
 
-interface Answer {
-  readonly status: number;
-  readonly body: JsonValue | undefined;
-}
+type Answer = RestReply;
 
 let dir: string;
 let emu: SoarEmulator;
 let soar: SoarClient;
-let ca: Buffer;
+let call: ReturnType<typeof restFor>;
 const ids = { incident: 0, task: 0, attachment: 0 };
 
 const ANALYST = { email: 'analyst@example.org', password: 'An4lyst!pass', fname: 'Ann', lname: 'Analyst', roles: ['Analyst'] };
-const API_KEY = `Basic ${Buffer.from('test-key:test-secret').toString('base64')}`;
-
-/** One request; `path` relative to /rest/orgs/<org> unless it starts with /rest/. */
-function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = https.request({
-      host: '127.0.0.1',
-      port: emu.port,
-      method,
-      path: path.startsWith('/rest/') ? path : `/rest/orgs/${emu.orgId}${path}`,
-      ca,
-      headers: {
-        Authorization: API_KEY,
-        'Content-Type': 'application/json',
-        ...(data ? { 'Content-Length': String(data.length) } : {}),
-        ...headers,
-      },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: JsonValue | undefined;
-        try {
-          parsed = text ? (JSON.parse(text) as JsonValue) : undefined;
-        } catch {
-          parsed = text;
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 async function ok(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonValue> {
   const a = await call(method, path, body, headers);
@@ -100,8 +61,8 @@ function multipart(name: string, type: string, content: string): { body: Buffer;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'emulator-shapes-'));
   const pki = makeTestPki(dir);
-  ca = readFileSync(pki.caCert);
   emu = await SoarEmulator.start({ pki });
+  call = restFor(emu);
   emu.state.addUser(ANALYST);
   soar = await SoarClient.connect(emu.soarConfig());
   await installCustomization(soar, buildExport(), customization.destination, memoryLogger().log);

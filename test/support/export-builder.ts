@@ -15,13 +15,17 @@ export interface RestReply {
   body: any; // JSON of many shapes; the assertions check it
 }
 
-/** A bare REST client for the emulator (API key auth), paths relative to /rest/orgs/<org>, extra headers optional. */
+/**
+ * A bare REST client for the emulator (API key auth), paths relative to /rest/orgs/<org> unless
+ * they start with /rest/, extra headers optional. A Buffer body goes as it is (e.g. multipart);
+ * an answer that is not JSON is given as its text.
+ */
 export function restFor(emu: SoarEmulator): (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<RestReply> {
   const ca = readFileSync(emu.pki.caCert);
   const auth = `Basic ${Buffer.from('test-key:test-secret').toString('base64')}`;
   return (method, path, body, headers = {}) =>
     new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
       const req = https.request(
         {
           host: '127.0.0.1',
@@ -36,7 +40,13 @@ export function restFor(emu: SoarEmulator): (method: string, path: string, body?
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+            let parsed: unknown;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              parsed = text;
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
           });
         },
       );

@@ -103,3 +103,21 @@ describe('emulator: what resilient-circuits reads at start, attachment metadata'
     assert.equal(call(state, 'GET', `/incidents/${String(inc['id'])}/attachments/999`).status, 404);
   });
 });
+
+describe('emulator: task writes refuse handles the org does not define, as incident writes do', () => {
+  const state = new EmulatorState(loadSamples());
+  const inc = state.createIncident(201, { name: 'with tasks', discovered_date: 1 }, null);
+
+  test('POST /incidents/<id>/tasks and PUT /tasks/<id>: an unknown phase or owner is a 400, a known name is stored as its id', () => {
+    const bad = call(state, 'POST', `/incidents/${String(inc['id'])}/tasks`, { name: 'T', phase_id: 'Brunch' });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /'phase_id': \\"Brunch\\" is not defined/);
+    const made = call(state, 'POST', `/incidents/${String(inc['id'])}/tasks`, { name: 'T', phase_id: 'Respond' });
+    assert.equal(made.status, 200);
+    const task = made.body as JsonObject;
+    assert.equal(typeof task['phase_id'], 'number');
+    const put = call(state, 'PUT', `/tasks/${String(task['id'])}`, { ...task, owner_id: 'nobody@example.com' });
+    assert.equal(put.status, 400);
+    assert.match(JSON.stringify(put.body), /'owner_id'/);
+  });
+});
