@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test world's message broker: Debian's Apache ActiveMQ 5.x (the family SOAR embeds), plus
 # what the test harness needs next to it (java, keytool, openssl for the test PKI, and jcmd from
-# a JDK: the soak test counts the objects the broker retains with `jcmd <pid> GC.class_histogram`).
+# a JDK: the soak benchmark counts the objects the broker retains with `jcmd <pid> GC.class_histogram`).
 #
 #   bash scripts/activemq.sh install   # apt-get install what is missing; quiet if nothing is
 #   bash scripts/activemq.sh check     # exit 0 if everything is there, else say what is missing

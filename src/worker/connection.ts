@@ -6,12 +6,11 @@
  * A `session` number identifies each successful connection; ack ids are only valid within the
  * session that delivered the message, so callers tag deliveries with it.
  */
-import { Client, Versions, type IFrame, type IMessage } from '@stomp/stompjs';
+import { Client, type IFrame, type IMessage, type StompHeaders } from '@stomp/stompjs';
 import type { StompConfig } from '../config/types.js';
 import type { Logger } from '../types.js';
 import { backoffDelay, sleep } from '../backoff.js';
 import { StompSocket, type CloseEvent } from './socket.js';
-import { decodeHeaders, escapeHeaders, escapeHeaderValue, unescapeHeaderValue } from './stomp11.js';
 
 export interface ConnectionHandlers {
   /** Called once per successful CONNECTED, with the session number; subscribe here. */
@@ -27,16 +26,10 @@ export interface ReplyDelivery {
   readonly subscription: string;
 }
 
-/** A delivered message, its header values decoded. */
-export interface StompDelivery {
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
 interface BatchedReply {
   readonly delivery: ReplyDelivery;
   readonly destination: string;
-  readonly headers: Record<string, string>;
+  readonly headers: StompHeaders;
   readonly body: string;
   readonly written: () => void;
 }
@@ -93,16 +86,12 @@ export class StompConnection {
     await this.loop;
   }
 
-  /**
-   * Subscribes with individual ACKs. Deliveries carry no `ack` header on STOMP 1.1: a message is
-   * acknowledged by its `message-id` (which a producer cannot set) and the subscription id.
-   */
-  subscribe(destination: string, prefetch: number, onMessage: (msg: StompDelivery) => void): void {
-    this.current().subscribe(escapeHeaderValue(destination), (msg: IMessage) => onMessage({ headers: decodeHeaders(msg.headers), body: msg.body }), escapeHeaders({
+  subscribe(destination: string, prefetch: number, onMessage: (msg: IMessage) => void): void {
+    this.current().subscribe(destination, onMessage, {
       id: destination,
       ack: 'client-individual',
       'activemq.prefetchSize': String(prefetch),
-    }));
+    });
   }
 
   /**
@@ -113,8 +102,8 @@ export class StompConnection {
   async probeSubscription(destination: string, timeoutMs = 10_000): Promise<void> {
     const id = `probe-${destination}`;
     await this.withReceipt(timeoutMs, (client, receipt) =>
-      client.subscribe(escapeHeaderValue(destination), () => undefined, escapeHeaders({ id, ack: 'client-individual', 'activemq.prefetchSize': '1', receipt })));
-    this.client?.unsubscribe(escapeHeaderValue(id));
+      client.subscribe(destination, () => undefined, { id, ack: 'client-individual', 'activemq.prefetchSize': '1', receipt }));
+    this.client?.unsubscribe(id);
   }
 
   /**
@@ -128,22 +117,11 @@ export class StompConnection {
    * transaction per reply would cap throughput at one journal sync per invocation. A shared
    * transaction still commits each reply together with its own ACK.
    *
-   * Each COMMIT is followed by an empty transaction that is aborted (BEGIN, ABORT), in the same
-   * write. ActiveMQ 5.15.1 and later (through 6.x) keep every message ACKed in a transaction on
-   * a client-individual subscription until an ABORT or the end of the subscription
-   * (StompSubscription.onStompCommit clears its list of transacted ACKs in `client` mode only),
-   * and scan that growing list on every COMMIT: one MessageDispatch and one StompAckEntry per
-   * invocation answered, and broker CPU growing with them, on a connection that lives for weeks.
-   * An ABORT empties the list; the frames before it are already committed, so it undoes nothing.
-   * On STOMP 1.2 an ABORT also puts the ack ids of every entry back into the connection's
-   * pending-ACK map (where nothing removes them again), so the worker speaks STOMP 1.1, on which
-   * ActiveMQ keeps no such map (ack by message-id and subscription).
-   *
    * `written` runs once the frames are handed to the socket. Throws NotConnectedError when the
    * delivery's session is gone; a reply whose session is lost before the batch leaves is dropped
    * without `written`, and its message is redelivered on the new session.
    */
-  replyAndAck(delivery: ReplyDelivery, destination: string, headers: Record<string, string>, body: string, written: () => void): void {
+  replyAndAck(delivery: ReplyDelivery, destination: string, headers: StompHeaders, body: string, written: () => void): void {
     if (!this.connected || delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
     this.replyBatch.push({ delivery, destination, headers, body, written });
     this.replyBatchBytes += body.length;
@@ -169,16 +147,13 @@ export class StompConnection {
     if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
     if (!client || live.length === 0) return;
     const tx = `tx-${this.session}-${++this.frameCounter}`;
-    const release = `tx-${this.session}-${++this.frameCounter}`;
     const frames = (): void => {
       client.begin(tx);
       for (const r of live) {
-        client.publish({ destination: escapeHeaderValue(r.destination), headers: escapeHeaders({ ...r.headers, transaction: tx }), body: r.body });
-        client.ack(escapeHeaderValue(r.delivery.ackId), escapeHeaderValue(r.delivery.subscription), { transaction: tx });
+        client.publish({ destination: r.destination, headers: { ...r.headers, transaction: tx }, body: r.body });
+        client.ack(r.delivery.ackId, r.delivery.subscription, { transaction: tx });
       }
       client.commit(tx);
-      client.begin(release);
-      client.abort(release);
     };
     if (this.socket) this.socket.batch(frames);
     else frames();
@@ -186,8 +161,8 @@ export class StompConnection {
   }
 
   /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
-  send(destination: string, headers: Record<string, string>, body: string): void {
-    this.current().publish({ destination: escapeHeaderValue(destination), headers: escapeHeaders(headers), body });
+  send(destination: string, headers: StompHeaders, body: string): void {
+    this.current().publish({ destination, headers, body });
   }
 
   /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */
@@ -211,7 +186,7 @@ export class StompConnection {
   /** ACK a delivery of the given session; false (and no frame) if that session is gone. */
   ack(session: number, ackId: string, subscription: string): boolean {
     if (!this.connected || session !== this.session || !this.client) return false;
-    this.client.ack(escapeHeaderValue(ackId), escapeHeaderValue(subscription));
+    this.client.ack(ackId, subscription);
     return true;
   }
 
@@ -249,8 +224,6 @@ export class StompConnection {
           return socket;
         },
         connectHeaders: { login: this.cfg.login, passcode: this.cfg.passcode, host: this.cfg.host },
-        // 1.1 only: see replyAndAck (ActiveMQ's ABORT leaks ack ids on 1.2).
-        stompVersions: new Versions([Versions.V1_1]),
         heartbeatIncoming: this.cfg.heartbeat_in_ms,
         heartbeatOutgoing: this.cfg.heartbeat_out_ms,
         connectionTimeout: this.cfg.connect_timeout_ms,
@@ -280,7 +253,7 @@ export class StompConnection {
       };
       client.onStompError = (frame: IFrame) => {
         // ActiveMQ closes the link after an ERROR frame; keep its text as the reason.
-        reason = `broker error: ${unescapeHeaderValue(frame.headers['message'] ?? 'unknown')}${frame.body ? ` (${frame.body.trim().split('\n')[0]})` : ''}`;
+        reason = `broker error: ${frame.headers['message'] ?? 'unknown'}${frame.body ? ` (${frame.body.trim().split('\n')[0]})` : ''}`;
         this.log.error(`STOMP ${reason}`, { broker: socket?.url });
       };
       client.onHeartbeatLost = () => {

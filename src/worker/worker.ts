@@ -9,13 +9,14 @@
  * - every message is answered and ACKed, poison ones included, so none blocks a prefetch slot;
  * - a redelivered message-id never runs its handler twice in this process (DedupeCache).
  */
+import type { IMessage } from '@stomp/stompjs';
 import type { ClearingNetwork } from '../clearing/network.js';
 import type { BrandConfig, WorkerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, InputInvalidError } from '../errors.js';
 import type { SoarClient } from '../soar/client.js';
 import { withMeta } from '../logger.js';
 import type { FunctionContext, Logger } from '../types.js';
-import { StompConnection, type StompDelivery } from './connection.js';
+import { StompConnection } from './connection.js';
 import { DedupeCache } from './dedupe.js';
 import { normalizeInputs } from './inputs.js';
 import { parseFunctionMessage, type Delivery, type Invocation, type ReplyAddress } from './message.js';
@@ -140,12 +141,11 @@ export class BrandWorker {
     this.firstConnect.resolve();
   }
 
-  private onMessage(session: number, destination: string, msg: StompDelivery): void {
+  private onMessage(session: number, destination: string, msg: IMessage): void {
     // While draining, new deliveries are left unacked: the broker hands them on when we disconnect.
     if (this.state === WorkerState.Draining || this.state === WorkerState.Stopped) return;
-    const headers = msg.headers;
-    // STOMP 1.1: ACKed by message-id; an `ack` header would be a producer's property, not the broker's.
-    const ackId = headers['message-id'] ?? '';
+    const headers = msg.headers as Record<string, string>;
+    const ackId = headers['ack'] ?? headers['message-id'] ?? '';
     const delivery: Delivery = {
       session,
       ackId,

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { backoffDelay } from '../../src/backoff.js';
 import { DedupeCache } from '../../src/worker/dedupe.js';
 import { FunctionRegistry } from '../../src/worker/registry.js';
-import { decodeHeaders, escapeHeaders, escapeHeaderValue, unescapeHeaderValue } from '../../src/worker/stomp11.js';
 import { functions } from '../../functions/index.js';
 
 const delivery = (id: string) => ({ session: 1, ackId: id, subscription: 's', messageId: id, redelivered: false });
@@ -36,16 +35,4 @@ test('registry validates inputs against each function schema', () => {
   assert.deepEqual(registry.validate('clearing_ping', { clearing_ping_delay_ms: 'soon' }), ['inputs.clearing_ping_delay_ms: must be integer']);
   assert.deepEqual(registry.validate('clearing_ping', { clearing_ping_delay_ms: 70_000 }), ['inputs.clearing_ping_delay_ms: must be <= 60000']);
   assert.throws(() => new FunctionRegistry([...functions, ...functions]), /defined twice/);
-});
-
-test('STOMP 1.1 header values: escaped as the spec says, decoded back to the same text', () => {
-  // STOMP 1.1 specification, "Value Encoding": \\ for a backslash, \n for a newline, \c for a colon.
-  assert.equal(escapeHeaderValue('ID:host-1:2'), 'ID\\chost-1\\c2');
-  assert.equal(escapeHeaderValue('a\\b\nc'), 'a\\\\b\\nc');
-  assert.deepEqual(decodeHeaders({ 'message-id': 'ID\\chost-1\\c2', 'correlation-id': 'invid\\c80', note: 'a\\\\c' }),
-    { 'message-id': 'ID:host-1:2', 'correlation-id': 'invid:80', note: 'a\\c' });
-  // \r is an escape on 1.2 only; ActiveMQ keeps an unknown escape as it is, and so does the worker.
-  assert.equal(unescapeHeaderValue('x\\ry'), 'x\\ry');
-  for (const v of ['', 'plain', 'ID:a:b', '\\c', 'back\\slash\nnew:line', '\\\\n']) assert.equal(unescapeHeaderValue(escapeHeaderValue(v)), v);
-  assert.deepEqual(escapeHeaders({ 'correlation-id': 'invid:80', persistent: 'true' }), { 'correlation-id': 'invid\\c80', persistent: 'true' });
 });
