@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { SoarInvoker } from '../src/emulator/invoker.js';
-import { SoarEmulator } from '../src/emulator/server.js';
-import { StompWire } from '../src/emulator/stomp-wire.js';
+import { SoarInvoker } from '../sim/emulator/invoker.js';
+import { SoarEmulator } from '../sim/emulator/server.js';
+import { StompWire } from '../sim/emulator/stomp-wire.js';
 import { sharedBroker, type SharedBrokerInfo } from '../test/support/broker.js';
 
 export interface Figures {

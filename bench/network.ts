@@ -11,7 +11,7 @@ import { readIncidentBundle } from '../src/clearing/bundle.js';
 import { SHARED_WITH_FIELD, sharedWithMarker } from '../src/clearing/shared-view.js';
 import { sharedIncident, sharedWithMyBrand } from '../src/clearing/shared-client.js';
 import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../src/clearing/receive.js';
-import { SoarInvoker } from '../src/emulator/invoker.js';
+import { SoarInvoker } from '../sim/emulator/invoker.js';
 import type { QueryPagedRequest } from '../src/soar/dto.js';
 import type { JsonObject } from '../src/types.js';
 import { NetworkWorld, type Region } from '../test/support/network-world.js';

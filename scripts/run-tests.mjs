@@ -7,7 +7,7 @@
 //   node scripts/run-tests.mjs dist/test/x.test.js ...   # explicit files
 //
 // The test files find the broker through SC_TEST_STOMP_PORT, SC_TEST_STOMP_TLS_PORT and
-// SC_TEST_PKI_DIR (see sharedBroker() in src/testbed/broker.ts).
+// SC_TEST_PKI_DIR (see sharedBroker() in sim/testbed/broker.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -161,16 +161,6 @@ export async function main(argv: string[]): Promise<number> {
         .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
       result = selftest(a as BrandArgs & { json: boolean });
     })
-    .command('demo', 'Start a two-region clearing network on this machine (private ActiveMQ broker, two emulated SOARs, two clearing nodes with their web UIs, a sample incident) and keep it running until Ctrl-C; --smoke runs every flow once and exits 0 only when all passed', (y) =>
-      y
-        .option('smoke', { type: 'boolean', default: false, describe: 'Run every flow once, print a step summary, stop (exit 0 only when all passed)' })
-        .option('json', { type: 'boolean', default: false, describe: 'With --smoke: print the summary as JSON {ok, steps} (progress goes to stderr)' })
-        .option('keep', { type: 'boolean', default: false, describe: 'With --smoke: keep the network running after the summary, until Ctrl-C' })
-        .option('dir', { type: 'string', describe: 'Data directory (default: .demo in the repository; wiped at start)' }), (a) => {
-      const o = a as { smoke: boolean; json: boolean; keep: boolean; dir?: string };
-      if ((o.json || o.keep) && !o.smoke) throw new ClearingError(ErrorCode.Usage, '--json and --keep go with --smoke');
-      result = import('./demo.js').then((m) => m.runDemo({ smoke: o.smoke, json: o.json, keep: o.keep, ...(o.dir ? { dir: o.dir } : {}) }));
-    })
     .command('config', 'Work with the configuration file', (y) =>
       y
         .command('validate', 'Check the configuration file and print it with secrets hidden (exit 2 when invalid)', {}, (a) => {

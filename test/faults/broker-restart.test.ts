@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { functions } from '../../functions/index.js';
-import type { SoarInvoker } from '../../src/emulator/invoker.js';
+import type { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { Broker } from '../support/broker.js';
 import { figures, finalsAcross, prng, sleep } from '../support/faults.js';
 import { memoryLogger, uniqueDestination, World } from '../support/world.js';

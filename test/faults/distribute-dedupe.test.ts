@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { customization } from '../../customize/build.js';
 import { PeerClient } from '../../src/clearing/peer-client.js';
 import { type DistributeAnswer, type DistributeBody, distributePath } from '../../src/clearing/receive.js';
-import { SoarInvoker } from '../../src/emulator/invoker.js';
+import { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { figures, sleep } from '../support/faults.js';
 import { collectingLogger } from '../support/loggers.js';
 import { NetworkWorld, type Region } from '../support/network-world.js';

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
-import type { SoarInvoker } from '../../src/emulator/invoker.js';
+import type { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { freePort } from '../support/broker.js';
 import { makeNodeCert, type NodeCert } from '../support/certs.js';
 import { figures, rssKb, sleep } from '../support/faults.js';

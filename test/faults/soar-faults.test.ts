@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { buildExport, customization } from '../../customize/build.js';
 import { installCustomization } from '../../src/customize.js';
-import type { SoarInvoker } from '../../src/emulator/invoker.js';
+import type { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { figures, setConfigKey } from '../support/faults.js';
 import { memoryLogger, uniqueDestination, WorkerProcess, World } from '../support/world.js';

@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { SoarInvoker } from '../../src/emulator/invoker.js';
+import type { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { figures, prng, sleep } from '../support/faults.js';
 import { uniqueDestination, WorkerProcess, World } from '../support/world.js';
 

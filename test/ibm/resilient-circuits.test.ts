@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/types.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
-import type { WorkflowInstance } from '../../src/emulator/workflows.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
+import type { WorkflowInstance } from '../../sim/emulator/workflows.js';
 import { REPO_ROOT, sharedBroker } from '../support/broker.js';
 import { field, fnDef, importExport, restFor, rule, workflow } from '../support/export-builder.js';
 

@@ -12,7 +12,7 @@ import { applyToBrand } from '../../src/clearing/config-apply.js';
 import { exportConfiguration } from '../../src/clearing/config-export.js';
 import { importConfiguration } from '../../src/customize.js';
 import { ErrorCode } from '../../src/errors.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { SoarPermissionError } from '../../src/soar/errors.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';

@@ -1,5 +1,5 @@
 /**
- * `soar-clearing demo`, as a newcomer runs it: a real child process that starts its own private
+ * `npm run demo`, as a newcomer runs it: a real child process that starts its own private
  * broker (free ports, data in a private directory, so it runs beside the shared test broker),
  * two emulated SOARs and two clearing nodes.
  * - `--smoke --json`: every flow passes (with the web UI, priority score and configuration push
@@ -13,10 +13,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { DemoReport } from '../../src/demo.js';
+import type { DemoReport } from '../../sim/demo.js';
 import { REPO_ROOT } from '../support/broker.js';
 
-const CLI = join(REPO_ROOT, 'dist/src/cli.js');
+const CLI = join(REPO_ROOT, 'dist/sim/cli.js');
 
 interface Run {
   readonly code: number | null;
@@ -35,7 +35,7 @@ function runDemo(
   onOutput?: (text: string, signal: (s: NodeJS.Signals) => void) => void,
 ): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const signal = (s: NodeJS.Signals): void => {
@@ -75,7 +75,7 @@ function brokerPidGone(dir: string): void {
   assert.equal(existsSync(join(dir, 'demo.pid')), false, 'demo.pid removed on exit');
 }
 
-describe('soar-clearing demo', () => {
+describe('npm run demo', () => {
   const dirs: string[] = [];
   const privateDir = (): string => {
     const d = mkdtempSync(join(tmpdir(), 'sc-demo-test-'));

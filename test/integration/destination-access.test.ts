@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildExport, customization } from '../../customize/build.js';
 import { applyToBrand } from '../../src/clearing/config-apply.js';
 import { installCustomization } from '../../src/customize.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SoarClient } from '../../src/soar/client.js';
 import type { JsonObject } from '../../src/types.js';
 import { sharedBroker } from '../support/broker.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
 import type { BrandConfig, WebConfig } from '../../src/config/types.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SignInRefused, signIn } from '../../src/web/auth.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { SoarRequestError } from '../../src/soar/errors.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildExport, customization } from '../../customize/build.js';
 import { TABLE } from '../../src/clearing/distribution-table.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { installCustomization } from '../../src/customize.js';
 import { SoarClient } from '../../src/soar/client.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';

@@ -25,7 +25,7 @@ import { REPO_ROOT } from '../support/broker.js';
 import { NetworkWorld } from '../support/network-world.js';
 
 const TABLE = 'clearing_distribution';
-/** The marker file in every broker instance directory (src/testbed/broker.ts). */
+/** The marker file in every broker instance directory (sim/testbed/broker.ts). */
 const BROKER_DIR_MARKER = '.sc-test-broker';
 
 const MARKER = `NODISK${randomBytes(12).toString('hex')}`;

@@ -20,8 +20,8 @@ import {
   SoarUnreachableError,
 } from '../../src/soar/errors.js';
 import type { Logger } from '../../src/types.js';
-import { builtinSamples } from '../../src/emulator/builtin-samples.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { builtinSamples } from '../../sim/emulator/builtin-samples.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
 import { collectingLogger } from '../support/loggers.js';
 

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { assessIncident } from '../../src/triage/assess.js';
 import { compileTriage } from '../../src/triage/config.js';

@@ -8,7 +8,7 @@ import { defineFunction } from '../../functions/define.js';
 import { functions } from '../../functions/index.js';
 import type { FunctionDefinition } from '../../src/types.js';
 import type { BrandWorker } from '../../src/worker/worker.js';
-import type { SoarInvoker } from '../../src/emulator/invoker.js';
+import type { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { memoryLogger, uniqueDestination, World } from '../support/world.js';
 
 const failing = defineFunction<{ reason: string }, null>({

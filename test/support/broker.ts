@@ -1,2 +1,2 @@
-/** The private ActiveMQ broker for tests; lives in src/testbed/ since the demo uses it too. */
-export * from '../../src/testbed/broker.js';
+/** The private ActiveMQ broker for tests; lives in sim/testbed/ since the demo uses it too. */
+export * from '../../sim/testbed/broker.js';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { repoRoot } from '../../src/emulator/samples.js';
+import { repoRoot } from '../../sim/emulator/samples.js';
 
 export const CHROMIUM = process.env['SC_CHROMIUM'] ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(repoRoot(), 'test-output', 'screenshots');

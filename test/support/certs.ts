@@ -1,2 +1,2 @@
-/** The openssl-made test PKI; lives in src/testbed/pki.ts since the demo uses it too. */
-export * from '../../src/testbed/pki.js';
+/** The openssl-made test PKI; lives in sim/testbed/pki.ts since the demo uses it too. */
+export * from '../../sim/testbed/pki.js';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { JsonObject, JsonValue } from '../../src/types.js';
-import type { SoarEmulator } from '../../src/emulator/server.js';
+import type { SoarEmulator } from '../../sim/emulator/server.js';
 
 export interface RestReply {
   status: number;

@@ -4,7 +4,7 @@
  * option for, and a figures line every fault test prints so a run's measurements are visible.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { ReceivedReply, SoarInvoker } from '../../src/emulator/invoker.js';
+import type { ReceivedReply, SoarInvoker } from '../../sim/emulator/invoker.js';
 
 /** Resident set size of a process in KiB (Linux /proc). */
 export function rssKb(pid: number): number {

@@ -8,7 +8,7 @@
 import { loadConfig } from '../../src/config/index.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { installCustomization } from '../../src/customize.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { copiesQuery } from '../../src/clearing/receive.js';
 import { ClearingNode } from '../../src/node.js';
 import { SoarClient } from '../../src/soar/client.js';

@@ -4,7 +4,7 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { encodeFrame, FrameParser, type Frame } from '../../src/emulator/stomp-wire.js';
+import { encodeFrame, FrameParser, type Frame } from '../../sim/emulator/stomp-wire.js';
 
 export { encodeFrame };
 

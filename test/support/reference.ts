@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { repoRoot } from '../../src/emulator/samples.js';
+import { repoRoot } from '../../sim/emulator/samples.js';
 
 export const REFERENCE_DIR = process.env['SOAR_REFERENCE_DIR']
   ? resolve(process.env['SOAR_REFERENCE_DIR'])

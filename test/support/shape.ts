@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../src/emulator/samples.js';
+import { repoRoot } from '../../sim/emulator/samples.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
 
 export interface Fixture {

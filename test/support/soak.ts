@@ -9,8 +9,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { SoarInvoker } from '../../src/emulator/invoker.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
+import { SoarInvoker } from '../../sim/emulator/invoker.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
 import { Broker, testPki } from './broker.js';
 import { rssKb } from './faults.js';
 import { uniqueDestination, WorkerProcess, writeConfig } from './world.js';

@@ -14,8 +14,8 @@ import { SoarClient } from '../../src/soar/client.js';
 import type { FunctionDefinition, Logger } from '../../src/types.js';
 import { FunctionRegistry } from '../../src/worker/registry.js';
 import { BrandWorker } from '../../src/worker/worker.js';
-import { SoarEmulator } from '../../src/emulator/server.js';
-import { SoarInvoker } from '../../src/emulator/invoker.js';
+import { SoarEmulator } from '../../sim/emulator/server.js';
+import { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { REPO_ROOT, sharedBroker, type SharedBrokerInfo } from './broker.js';
 import type { NodeCert } from './certs.js';
 

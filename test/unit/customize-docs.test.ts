@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { customization } from '../../customize/build.js';
 import { BEGIN_MARKER, END_MARKER, extractDocs, renderDocs, spliceDocs } from '../../customize/docgen.js';
-import { repoRoot } from '../../src/emulator/samples.js';
+import { repoRoot } from '../../sim/emulator/samples.js';
 
 
 test('README.md carries the current generated customization section (npm run docgen)', () => {

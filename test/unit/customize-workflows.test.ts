@@ -13,7 +13,7 @@ import { BPMN_NS, RESILIENT_NS } from '../../customize/bpmn.js';
 import { buildExport, workflowFiles, WORKFLOWS_DIR } from '../../customize/build.js';
 import { DEFINITIONS } from '../../customize/definitions.js';
 import { checkPostProcessingScript, parsePreProcessingScript, parseScriptExpr } from '../../customize/script.js';
-import { repoRoot } from '../../src/emulator/samples.js';
+import { repoRoot } from '../../sim/emulator/samples.js';
 
 
 type X = Record<string, unknown>;

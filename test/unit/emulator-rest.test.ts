@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { route, type Reply } from '../../src/emulator/routes.js';
-import { loadSamples } from '../../src/emulator/samples.js';
-import { EmulatorState } from '../../src/emulator/state.js';
+import { route, type Reply } from '../../sim/emulator/routes.js';
+import { loadSamples } from '../../sim/emulator/samples.js';
+import { EmulatorState } from '../../sim/emulator/state.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
 
 const AUTH = `Basic ${Buffer.from('test-key:test-secret').toString('base64')}`;

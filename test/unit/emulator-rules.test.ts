@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { JsonObject } from '../../src/types.js';
-import { parseBpmn } from '../../src/emulator/bpmn.js';
-import { ConditionError, ruleConditionsHold, type ConditionContext } from '../../src/emulator/conditions.js';
-import { checkPostProcessingScript, parsePreProcessingScript, ScriptError } from '../../src/emulator/scripts.js';
-import { staticValue } from '../../src/emulator/workflows.js';
+import { parseBpmn } from '../../sim/emulator/bpmn.js';
+import { ConditionError, ruleConditionsHold, type ConditionContext } from '../../sim/emulator/conditions.js';
+import { checkPostProcessingScript, parsePreProcessingScript, ScriptError } from '../../sim/emulator/scripts.js';
+import { staticValue } from '../../sim/emulator/workflows.js';
 import { referencePath, withoutReference } from '../support/reference.js';
-import { parseXml, XmlError, type XmlElement } from '../../src/emulator/xml.js';
+import { parseXml, XmlError, type XmlElement } from '../../sim/emulator/xml.js';
 
 const needsWorkflows = { skip: withoutReference('soar', 'workflows') };
 const ibmWorkflow = (name: string): string => readFileSync(referencePath('soar', 'workflows', name), 'utf8');

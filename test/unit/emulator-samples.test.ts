@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { builtinSamples } from '../../src/emulator/builtin-samples.js';
-import { describeSamples, loadSamples } from '../../src/emulator/samples.js';
+import { builtinSamples } from '../../sim/emulator/builtin-samples.js';
+import { describeSamples, loadSamples } from '../../sim/emulator/samples.js';
 import type { JsonObject, JsonValue } from '../../src/types.js';
 import { readReferenceJson, withoutReference } from '../support/reference.js';
 

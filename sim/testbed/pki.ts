@@ -1,5 +1,5 @@
 /**
- * Test PKI made with the openssl CLI (for the tests and `soar-clearing demo`): a CA, a server certificate for localhost/127.0.0.1 signed
+ * Test PKI made with the openssl CLI (for the tests and `npm run demo`): a CA, a server certificate for localhost/127.0.0.1 signed
  * by it (also as a PKCS#12 keystore for ActiveMQ), and an unrelated "rogue" CA with its own
  * server certificate, for the tests that must see an unknown CA refused.
  * Generated once per directory and reused (openssl key generation takes a moment).

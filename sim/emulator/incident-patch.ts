@@ -12,8 +12,8 @@
  * `properties.<name>`.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isJsonObject } from '../json.js';
-import type { JsonObject, JsonValue } from '../types.js';
+import { isJsonObject } from '../../src/json.js';
+import type { JsonObject, JsonValue } from '../../src/types.js';
 import type { EmulatorState } from './state.js';
 
 export type PatchPlan =

@@ -1,5 +1,5 @@
 /**
- * `soar-clearing demo`: a two-region clearing network on this machine, for newcomers.
+ * `npm run demo`: a two-region clearing network on this machine, for newcomers.
  *
  * Starts a private ActiveMQ broker (Debian's package, as the tests use), two emulated SOAR
  * servers (EU: org 201 'Test Organization', brand soar2; US: org 202 'Test Organization 2',
@@ -28,29 +28,29 @@ import { buildExport, customization } from '../customize/build.js';
 import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
 import { INVOLVE_GROUP_COORDINATION_TASK } from '../customize/tasks.js';
 import { functions } from '../functions/index.js';
-import type { BrandPushResult } from './clearing/config-apply.js';
-import { pushConfiguration, type PushReport } from './clearing/config-push.js';
-import { brandLines, objectSummary } from './clearing/config-push-report.js';
-import { readDistributionRows, type DistributionRow } from './clearing/distribution-table.js';
-import { sharedIncident, sharedWithMyBrand } from './clearing/shared-client.js';
-import { isNotFound } from './clearing/shared-view.js';
-import { loadConfig, secretsOf } from './config/index.js';
-import type { AppConfig } from './config/types.js';
-import { importConfiguration, installCustomization } from './customize.js';
+import type { BrandPushResult } from '../src/clearing/config-apply.js';
+import { pushConfiguration, type PushReport } from '../src/clearing/config-push.js';
+import { brandLines, objectSummary } from '../src/clearing/config-push-report.js';
+import { readDistributionRows, type DistributionRow } from '../src/clearing/distribution-table.js';
+import { sharedIncident, sharedWithMyBrand } from '../src/clearing/shared-client.js';
+import { isNotFound } from '../src/clearing/shared-view.js';
+import { loadConfig, secretsOf } from '../src/config/index.js';
+import type { AppConfig } from '../src/config/types.js';
+import { importConfiguration, installCustomization } from '../src/customize.js';
 import { WebVisitor } from './demo-web.js';
 import { describeSamples } from './emulator/samples.js';
 import { SoarEmulator } from './emulator/server.js';
 import { DEFAULT_API_KEY, DEFAULT_USER } from './emulator/state.js';
 import type { WorkflowInstance } from './emulator/workflows.js';
-import { createLogger } from './logger.js';
-import { ClearingNode } from './node.js';
-import { SoarClient } from './soar/client.js';
-import type { Incident } from './soar/dto.js';
+import { createLogger } from '../src/logger.js';
+import { ClearingNode } from '../src/node.js';
+import { SoarClient } from '../src/soar/client.js';
+import type { Incident } from '../src/soar/dto.js';
 import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, isAlive, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
-import { EXPLANATION_FIELD, SCORE_FIELD } from './triage/assess.js';
-import type { JsonObject, Logger } from './types.js';
-import { SESSION_COOKIE } from './web/session.js';
+import { EXPLANATION_FIELD, SCORE_FIELD } from '../src/triage/assess.js';
+import type { JsonObject, Logger } from '../src/types.js';
+import { SESSION_COOKIE } from '../src/web/session.js';
 
 export const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
 /** The custom incident field the sample incident carries; the whitelist does not list it. */
@@ -204,7 +204,7 @@ function prepareDataDir(dir: string): void {
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, MARKER), 'soar-clearing demo directory: wiped by every `soar-clearing demo` start\n');
+  writeFileSync(join(dir, MARKER), 'soar-clearing demo directory: wiped by every `npm run demo` start\n');
   writeFileSync(join(dir, 'demo.pid'), `${process.pid}\n`);
 }
 
@@ -261,7 +261,7 @@ export function demoAnalyst(brand: string): { email: string; password: string; f
 function configYaml(c: ConfigInput): string {
   const { spec } = c;
   const peers = c.peers.map((p) => `    ${p.spec.nodeId}: { url: "https://127.0.0.1:${p.port}", brands: [${p.spec.brand}] }`).join('\n');
-  return `# Written by \`soar-clearing demo\` for its ${spec.label} region; rewritten at every demo start.
+  return `# Written by \`npm run demo\` for its ${spec.label} region; rewritten at every demo start.
 # A complete clearing node configuration: read it next to app.config.yaml, which explains each key.
 node:
   id: ${spec.nodeId}
@@ -840,7 +840,7 @@ class Demo {
   }
 }
 
-/** Runs `soar-clearing demo`; answers the exit code. */
+/** Runs `npm run demo`; answers the exit code. */
 export function runDemo(opts: DemoOptions = {}): Promise<number> {
   return new Demo(opts).run();
 }
