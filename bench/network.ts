@@ -13,7 +13,7 @@ import { sharedIncident, sharedWithMyBrand } from '../src/clearing/shared-client
 import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../src/clearing/receive.js';
 import { SoarInvoker } from '../sim/emulator/invoker.js';
 import type { QueryPagedRequest } from '../src/soar/dto.js';
-import type { JsonObject } from '../src/types.js';
+import type { JsonObject } from '../src/core/types.js';
 import { NetworkWorld, type Region } from '../test/support/network-world.js';
 import { type BenchResult, f, log, stats, type Stats, table, x } from './lib.js';
 

@@ -1,5 +1,5 @@
 /**
- * Benchmarks 2 and 3, on real worker processes (`node dist/src/cli.js run --config ...`):
+ * Benchmarks 2 and 3, on real worker processes (`node dist/bin/soar-clearing.js run --config ...`):
  *   2. scaling: two workers on the same destination vs one, same closed-loop load;
  *   3. memory: a worker's RSS idle and with 1,000 invocations in flight at once.
  */

@@ -11,7 +11,7 @@
  */
 import { pushConfiguration, type PushReport } from '../src/clearing/config-push.js';
 import { reportNoteHtml } from '../src/clearing/config-push-report.js';
-import { ClearingError } from '../src/errors.js';
+import { ClearingError } from '../src/core/errors.js';
 import { defineFunction } from './define.js';
 
 type Inputs = { incident_id: number; clearing_reason: string; clearing_dry_run?: boolean | null };

@@ -24,6 +24,7 @@
  * A copy received from another brand is only distributed further when the node's config says
  * `network.allow_redistribution: true`.
  */
+import type { FunctionContext } from '../src/worker/function.js';
 import type { DistributionStatus } from '../customize/datatable.js';
 import { readFilteredIncident, toWire } from '../src/clearing/bundle.js';
 import {
@@ -40,8 +41,7 @@ import {
   receiveCopy,
 } from '../src/clearing/receive.js';
 import { describeDropped, type FilterResult } from '../src/clearing/whitelist.js';
-import { ClearingError, ErrorCode } from '../src/errors.js';
-import type { FunctionContext } from '../src/types.js';
+import { ClearingError, ErrorCode } from '../src/core/errors.js';
 import { type KnownState, refreshAckOpen } from '../src/triage/lifecycle.js';
 import { defineFunction } from './define.js';
 

@@ -2,7 +2,7 @@
  * clearing_ping: a diagnostic for admins. Echoes its inputs with the identity of the node and
  * brand that answered, proving the path SOAR -> broker -> worker -> SOAR end to end.
  */
-import { PACKAGE_VERSION } from '../src/version.js';
+import { PACKAGE_VERSION } from '../src/core/version.js';
 import { defineFunction } from './define.js';
 
 interface PingInputs {

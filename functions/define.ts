@@ -1,5 +1,6 @@
+import type { FunctionContext, FunctionDefinition } from '../src/worker/function.js';
 import type { JSONSchemaType } from 'ajv';
-import type { FunctionContext, FunctionDefinition, JsonObject, JsonValue } from '../src/types.js';
+import type { JsonObject, JsonValue } from '../src/core/types.js';
 
 /**
  * Typed authoring of a function module: the schema must describe the handler's input type.

@@ -1,5 +1,5 @@
 /** Every function this app serves: one module per function, listed here. */
-import type { FunctionDefinition } from '../src/types.js';
+import type { FunctionDefinition } from '../src/worker/function.js';
 import clearingDistributeConfiguration from './clearing_distribute_configuration.js';
 import clearingAssessPriority from './clearing_assess_priority.js';
 import clearingDistributeIncident from './clearing_distribute_incident.js';

@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ClearingError, ErrorCode } from '../src/errors.js';
+import { ClearingError, ErrorCode } from '../src/core/errors.js';
 
 const Usage = 2;
 

@@ -6,7 +6,7 @@
  * twins under `/ui/api/`. Cookies stay in this object: never logged nor printed.
  */
 import { request } from 'node:https';
-import { decodeEntities } from '../src/escape-html.js';
+import { decodeEntities } from '../src/core/escape-html.js';
 
 export interface WebAnswer {
   readonly status: number;

@@ -36,20 +36,20 @@ import { sharedIncident, sharedWithMyBrand } from '../src/clearing/shared-client
 import { isNotFound } from '../src/clearing/shared-view.js';
 import { loadConfig, secretsOf } from '../src/config/index.js';
 import type { AppConfig } from '../src/config/types.js';
-import { importConfiguration, installCustomization } from '../src/customize.js';
+import { importConfiguration, installCustomization } from '../src/app/customize.js';
 import { WebVisitor } from './demo-web.js';
 import { describeSamples } from './emulator/samples.js';
 import { SoarEmulator } from './emulator/server.js';
 import { DEFAULT_API_KEY, DEFAULT_USER } from './emulator/state.js';
 import type { WorkflowInstance } from './emulator/workflows.js';
-import { createLogger } from '../src/logger.js';
-import { ClearingNode } from '../src/node.js';
+import { createLogger } from '../src/core/logger.js';
+import { ClearingNode } from '../src/app/node.js';
 import { SoarClient } from '../src/soar/client.js';
 import type { Incident } from '../src/soar/dto.js';
 import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, isAlive, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
 import { EXPLANATION_FIELD, SCORE_FIELD } from '../src/triage/assess.js';
-import type { JsonObject, Logger } from '../src/types.js';
+import type { JsonObject, Logger } from '../src/core/types.js';
 import { SESSION_COOKIE } from '../src/web/session.js';
 
 export const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
@@ -570,7 +570,7 @@ class Demo {
     const eu = this.region('eu');
     const us = this.region('us');
     const assess = await rulesOf(eu.soar).then((rules) => rules.find((r) => r.name === 'Clearing: assess priority'), () => undefined);
-    const cli = shown(join(REPO_ROOT, 'dist', 'src', 'cli.js'));
+    const cli = shown(join(REPO_ROOT, 'dist', 'bin', 'soar-clearing.js'));
     const ca = shown(this.pki.caCert);
     const key = `${DEFAULT_API_KEY.id}:${DEFAULT_API_KEY.secret}`;
     const curl = `curl -s --cacert ${ca} -u ${key}`;

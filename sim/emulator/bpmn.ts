@@ -18,7 +18,7 @@
  *     <bpmndi:BPMNDiagram>...</bpmndi:BPMNDiagram>
  *   </definitions>
  */
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { childElements, parseXml, textContent, type XmlElement } from './xml.js';
 
 export const RESILIENT_NS = 'http://resilient.ibm.com/bpmn';

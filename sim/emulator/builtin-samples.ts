@@ -5,7 +5,7 @@
  * constants). test/fixtures/soar/ holds SOAR's shapes, which the emulator's answers are tested
  * against; a unit test also compares these templates with IBM's samples when those are given.
  */
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, a fixed "long ago" for the templates
 

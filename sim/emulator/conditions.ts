@@ -13,7 +13,7 @@
  * one; no conditions = fires), advanced (`custom_condition` over evaluation ids with AND, OR,
  * NOT and parentheses; AND binds tighter than OR).
  */
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 
 export interface FieldValues {
   readonly old: JsonValue | undefined;

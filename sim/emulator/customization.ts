@@ -21,7 +21,7 @@
  * emulator: run one emulator per SOAR server.
  */
 import { randomUUID } from 'node:crypto';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { parseBpmnCached, BpmnError } from './bpmn.js';
 import { destinationOut, importedAccessLists } from './destinations.js';
 import type { Reply } from './routes.js';

@@ -6,7 +6,7 @@
  * Sources: the GET /message_destinations sample (`users: [4]`), IBM's reference exports (names),
  * IBM resilient-circuits resilient_customize.py (appends the session's `api_key_handle`).
  */
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { clone } from './samples.js';
 import type { ApiKeyRecord, EmulatorState, UserRecord } from './state.js';
 

@@ -9,8 +9,8 @@
  * the column's numeric field id (as a string) and select cells hold option ids; with names,
  * cells are keyed by the column's API name and selects hold labels.
  */
-import { isJsonObject } from '../../src/json.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import { isJsonObject } from '../../src/core/json.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { clone } from './samples.js';
 import type { EmulatorState, TableDef } from './state.js';
 

@@ -12,8 +12,8 @@
  * `properties.<name>`.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isJsonObject } from '../../src/json.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import { isJsonObject } from '../../src/core/json.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import type { EmulatorState } from './state.js';
 
 export type PatchPlan =

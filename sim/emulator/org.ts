@@ -16,8 +16,8 @@
  *   define ("Invalid field name", which IBM's SOAR-to-SOAR sync rc_data_feed_plugin_resilientfeed
  *   looks for in the error).
  */
-import { isJsonObject } from '../../src/json.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import { isJsonObject } from '../../src/core/json.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { clone } from './samples.js';
 import type { EmulatorState, UserRecord } from './state.js';
 

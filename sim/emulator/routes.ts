@@ -3,7 +3,7 @@
  * answers in SOAR's shapes; every error uses SOAR's error body
  * (`{"success":false,"title":null,"message":..,"hints":[],"error_code":..}`).
  */
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
 } from './customization.js';

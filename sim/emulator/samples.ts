@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { builtinSamples, type BuiltinSampleSet } from './builtin-samples.js';
 
 /** The repo root: the nearest directory above this file holding package.json. */

@@ -15,7 +15,7 @@
  * makes the workflow instance fail with a ScriptError naming the line: nothing is ever skipped
  * silently. Post-processing scripts may hold only blank lines and comments.
  */
-import type { JsonValue } from '../../src/types.js';
+import type { JsonValue } from '../../src/core/types.js';
 
 export type ScriptExpr =
   | { readonly kind: 'literal'; readonly value: JsonValue }

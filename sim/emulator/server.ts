@@ -29,7 +29,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SoarAuth, SoarConfig } from '../../src/config/types.js';
-import type { JsonValue } from '../../src/types.js';
+import type { JsonValue } from '../../src/core/types.js';
 import { route, soarError, type Reply, type RouteRequest, type UploadedFile } from './routes.js';
 import { loadSamples } from './samples.js';
 import { DEFAULT_API_KEY, DEFAULT_USER, EmulatorState, type EmulatorStateOptions } from './state.js';

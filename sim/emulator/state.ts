@@ -7,7 +7,7 @@
  * Tests may read and change it directly (e.g. bump an incident behind the client's back).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import type { ColumnDef } from './handles.js';
 import { clone, type Samples } from './samples.js';
 

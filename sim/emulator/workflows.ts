@@ -23,7 +23,7 @@
  * checks the post-processing script. An error reply, a timeout, an unsupported element or script
  * line fails the instance with a message saying which.
  */
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { BpmnError, parseBpmnCached, type BpmnNode, type FunctionStepConfig } from './bpmn.js';
 import { ruleConditionsHold, type ConditionContext, type FieldValues } from './conditions.js';
 import { findFunctionByUuid, findRule, findWorkflow, objectTypeId } from './customization.js';

@@ -4,7 +4,7 @@
  * the whitelist would drop is even fetched when a whole kind is excluded.
  */
 import type { SoarClient } from '../soar/client.js';
-import type { JsonObject } from '../types.js';
+import type { JsonObject } from '../core/types.js';
 import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
 import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
 import { MAX_TOTAL_BYTES_LIMIT } from './whitelist-schema.js';

@@ -8,12 +8,12 @@
  */
 import {
   destinationsIn, grantDestinationAccess, importConfiguration, readDestinationAccess, restoreDestinationAccess,
-} from '../customize.js';
-import { ClearingError } from '../errors.js';
+} from '../app/customize.js';
+import { ClearingError } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { BrandConfig } from '../config/types.js';
 import type { SoarClient } from '../soar/client.js';
-import type { JsonObject, Logger } from '../types.js';
+import type { JsonObject, Logger } from '../core/types.js';
 import { ALL_CONFIG_KINDS, CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
 import { type ConfigDiff, diffExports } from './config-diff.js';
 import { exportConfiguration, scopeExport } from './config-export.js';

@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ClearingError, ErrorCode } from '../errors.js';
-import { isJsonObject } from '../json.js';
-import type { JsonObject } from '../types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import { isJsonObject } from '../core/json.js';
+import type { JsonObject } from '../core/types.js';
 
 /** Raw bytes per chunk: 3 MiB, which base64 turns into exactly 4 MiB. */
 export const CHUNK_BYTES = 3 * 1024 * 1024;

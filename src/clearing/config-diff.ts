@@ -6,8 +6,8 @@
  * comparison: ids (and a datatable column's `type_id`, the table's id), timestamps, versions
  * and what SOAR computes (a function's `workflows`, the rules shown on a type).
  */
-import { isJsonObject } from '../json.js';
-import type { JsonObject, JsonValue } from '../types.js';
+import { isJsonObject } from '../core/json.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
 import { type ConfigKind, objectKey } from './config-kinds.js';
 import { objectsOf } from './config-export.js';
 

@@ -15,10 +15,10 @@
  *   - principals (`creator_principal`, `last_modified_by`, `owner_id`, ...) are dropped: they
  *     name users or API keys of the source SOAR, meaningless (and private) elsewhere.
  */
-import { customizationRefusal, emptyTags } from '../customize.js';
-import { isJsonObject } from '../json.js';
+import { customizationRefusal, emptyTags } from '../app/customize.js';
+import { isJsonObject } from '../core/json.js';
 import type { SoarClient } from '../soar/client.js';
-import type { JsonObject, JsonValue } from '../types.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
 import { CONFIG_KINDS, type ConfigKind, objectKey, objectName, tagsOf } from './config-kinds.js';
 
 export interface ConfigScope {

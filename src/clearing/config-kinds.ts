@@ -5,8 +5,8 @@
  *
  * Users, groups and API keys are no kind: they never travel (see config-export.ts).
  */
-import { isJsonObject } from '../json.js';
-import type { JsonObject, JsonValue } from '../types.js';
+import { isJsonObject } from '../core/json.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
 
 export const CONFIG_KINDS = {
   message_destinations: 'message_destinations',

@@ -10,7 +10,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
 
 export interface PushHolder {
   readonly push_id: string;

@@ -5,8 +5,8 @@
  * answered (and logged). A push that stalls for IDLE_MS is dropped, freeing the node for the
  * next one.
  */
-import { ClearingError, ErrorCode } from '../errors.js';
-import type { Logger } from '../types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/types.js';
 import { ChunkAssembler, type Chunk, type PackManifest } from './config-chunks.js';
 import { applyToBrands, BrandOutcome, type BrandPushResult } from './config-apply.js';
 import { busyError, type PushHolder } from './config-push-lock.js';

@@ -1,7 +1,7 @@
 /** A push report in words: lines for the CLI, and the HTML of the incident note the function writes. */
 import type { BrandPushResult } from './config-apply.js';
 import type { PushReport } from './config-push.js';
-import { escapeText } from '../escape-html.js';
+import { escapeText } from '../core/escape-html.js';
 
 /** At most this many object names are listed per brand and list. */
 const MAX_LISTED = 20;

@@ -4,8 +4,8 @@
  * started from the CLI or a workflow) makes the scheduled one skip its turn; failures are
  * logged by the push itself and the schedule goes on.
  */
-import { ClearingError, ErrorCode } from '../errors.js';
-import type { Logger } from '../types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/types.js';
 import { pushConfiguration } from './config-push.js';
 import type { ClearingNetwork } from './network.js';
 

@@ -15,8 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ConfigPushConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
-import type { JsonObject, Logger } from '../types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import type { JsonObject, Logger } from '../core/types.js';
 import { applyToBrands, brandResult, BrandOutcome } from './config-apply.js';
 import { packExport, type PackedExport } from './config-chunks.js';
 import { exportConfiguration, scopeExport, type ScopedExport } from './config-export.js';

@@ -12,7 +12,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { ID_PATTERN } from '../config/schema.js';
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
 import { WIRE_BUNDLE_MAX_BYTES } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { defineRoute, type PeerRoute } from './peer-routes.js';

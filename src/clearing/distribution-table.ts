@@ -7,7 +7,7 @@
 import { DISTRIBUTION_TABLE, type DistributionStatus } from '../../customize/datatable.js';
 import type { SoarClient } from '../soar/client.js';
 import type { TableRow } from '../soar/dto.js';
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../core/types.js';
 
 export const TABLE = DISTRIBUTION_TABLE.name;
 

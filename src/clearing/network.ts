@@ -5,9 +5,9 @@
  */
 import { brandOwner, networkBrands, type BrandOwner } from '../config/index.js';
 import type { AppConfig, BrandConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../core/types.js';
 import type { Whitelist } from './whitelist.js';
 import { PeerClient } from './peer-client.js';
 

@@ -17,12 +17,12 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type PeerCertificate, type TLSSocket, checkServerIdentity } from 'node:tls';
 import type { NodeTlsConfig, PeerConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
-import type { Logger } from '../types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/types.js';
 import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from './peer-auth.js';
 import type { PeerMethod } from './peer-routes.js';
 import type { HealthAnswer, PeerErrorDetail } from './peer-server.js';
-import { isRecord } from '../json.js';
+import { isRecord } from '../core/json.js';
 
 /** Default limit of an answer's body: 16 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;

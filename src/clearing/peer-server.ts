@@ -34,10 +34,10 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ListenConfig, NodeTlsConfig, PeerConfig } from '../config/types.js';
-import { ClearingError, ErrorCode, messageForPeers } from '../errors.js';
-import { depthExceeds } from '../json.js';
-import type { Logger } from '../types.js';
-import { PACKAGE_VERSION } from '../version.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../core/errors.js';
+import { depthExceeds } from '../core/json.js';
+import type { Logger } from '../core/types.js';
+import { PACKAGE_VERSION } from '../core/version.js';
 import { type PeerIdentity, authenticatePeer } from './peer-auth.js';
 import {
   type PathPattern,

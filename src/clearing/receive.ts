@@ -37,11 +37,11 @@
  * know (the org object's users and groups) is left out and named in the origin note.
  */
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
-import { ClearingError, ErrorCode } from '../errors.js';
-import { decodeEntities, escapeText } from '../escape-html.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import { decodeEntities, escapeText } from '../core/escape-html.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } from '../soar/dto.js';
-import type { JsonObject, JsonValue, Logger } from '../types.js';
+import type { JsonObject, JsonValue, Logger } from '../core/types.js';
 import type { DroppedCounts, WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { mapIncidentValues, type OrgDefinitions, principalIn, readDefinitions } from './value-map.js';

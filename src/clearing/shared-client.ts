@@ -19,8 +19,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { PeerConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
-import type { JsonObject } from '../types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import type { JsonObject } from '../core/types.js';
 import { WIRE_BUNDLE_MAX_BYTES } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { PeerError, PeerUnreachableError, type PeerClient } from './peer-client.js';
@@ -36,7 +36,7 @@ import {
   type SharedIncidentSummary,
   type UnavailableBrand,
 } from './shared-view.js';
-import { isRecord } from '../json.js';
+import { isRecord } from '../core/json.js';
 
 /** Largest `page * perPage` a merged list may reach. */
 export const MAX_WINDOW = 10_000;

@@ -19,7 +19,7 @@
  * `:brand` is the viewing brand: it must be one of the brands behind the calling node (its
  * entry in network.peers), else 403 `forbidden` before anything is read.
  */
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { ClearingNetwork } from './network.js';
 import type { PeerIdentity } from './peer-auth.js';
 import { defineRoute, type PeerRoute } from './peer-routes.js';

@@ -16,13 +16,13 @@
  * brand this node does not serve all get the same answer (404 `not_found` with one fixed
  * message), so a peer can never tell which incidents exist.
  */
-import { ClearingError, ErrorCode, messageForPeers } from '../errors.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { Incident, QueryPagedRequest } from '../soar/dto.js';
 import type { SoarClient } from '../soar/client.js';
-import type { JsonObject, JsonValue } from '../types.js';
-import { isRecord } from '../json.js';
-import { cutText } from '../text.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { isRecord } from '../core/json.js';
+import { cutText } from '../core/text.js';
 import { readIncidentBundle, toWire, type WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { applyWhitelist } from './whitelist.js';
@@ -66,7 +66,7 @@ export function isSharedWith(incident: { properties?: Record<string, JsonValue> 
 
 /**
  * Code of the "no such shared incident" answer. Not (yet) a member of ErrorCode in
- * src/errors.ts; ClearingError carries it as is.
+ * src/core/errors.ts; ClearingError carries it as is.
  */
 export const NOT_FOUND_CODE = ErrorCode.NotFound;
 

@@ -12,9 +12,9 @@
  * maps keyed by name, each entry with its `name`, users with their `email`). A number cannot be
  * mapped: it is an id of the sender's org, meaningless here.
  */
-import { isRecord } from '../json.js';
+import { isRecord } from '../core/json.js';
 import type { SoarClient } from '../soar/client.js';
-import type { JsonObject, JsonValue } from '../types.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
 
 /** One incident field of the receiving org, as `GET /types/incident/fields` describes it. */
 export interface FieldDefinition {

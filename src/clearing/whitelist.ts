@@ -37,11 +37,11 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { type ConfigProblem, type PathSegment, TYPE_WORDS, formatPath, formatProblem } from '../config/env.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Artifact, Incident, Note, Task } from '../soar/dto.js';
-import type { JsonObject, JsonValue } from '../types.js';
-import { dropNulls, isRecord } from '../json.js';
-import { onDemand } from '../on-demand.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { dropNulls, isRecord } from '../core/json.js';
+import { onDemand } from '../core/on-demand.js';
 import {
   CHILD_KINDS,
   type ChildKind,

@@ -14,8 +14,8 @@ import { ALL_CONFIG_KINDS } from '../clearing/config-kinds.js';
 import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
 import { compileTriage, triageProblems } from '../triage/config.js';
-import { ConfigError, ErrorCode } from '../errors.js';
-import { dropNulls, isRecord } from '../json.js';
+import { ConfigError, ErrorCode } from '../core/errors.js';
+import { dropNulls, isRecord } from '../core/json.js';
 import { checkWeb, compileWeb } from './web.js';
 import {
   type ConfigProblem,
@@ -36,11 +36,10 @@ import {
   type RawStomp,
 } from './schema.js';
 import { configValidator } from './validator.js';
+import type { LogFormat, LogLevel } from '../core/logger.js';
 import type {
   AppConfig,
   BrandConfig,
-  LogFormat,
-  LogLevel,
   NetworkConfig,
   NodeConfig,
   PeerConfig,

@@ -15,18 +15,9 @@ import type { Whitelist } from '../clearing/whitelist.js';
 
 export type { Whitelist } from '../clearing/whitelist.js';
 import type { TriageConfig } from '../triage/config.js';
+import type { LoggingConfig } from '../core/logger.js';
 export type { TriageConfig } from '../triage/config.js';
 
-export const LogFormat = { Text: 'text', Json: 'json' } as const;
-export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
-
-export const LogLevel = {
-  Error: 'error',
-  Warn: 'warn',
-  Info: 'info',
-  Debug: 'debug',
-} as const;
-export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
 /** How the REST client and the STOMP connection check the server's certificate. */
 export interface TlsTrust {
@@ -107,12 +98,6 @@ export interface BrandConfig {
   readonly whitelist: Whitelist;
 }
 
-export interface LoggingConfig {
-  readonly level: LogLevel;
-  readonly format: LogFormat;
-  /** Also log to this file (absolute path), or null for stderr only. */
-  readonly file: string | null;
-}
 
 /** Where the node's HTTPS server (peer API, later the web UI) listens. */
 export interface ListenConfig {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
-import { onDemand } from '../on-demand.js';
+import { onDemand } from '../core/on-demand.js';
 import { configSchema } from './schema.js';
 
 /** inlineRefs false: the shared definitions (soar, stomp, whitelist) become functions, not copies. */

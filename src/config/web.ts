@@ -2,7 +2,7 @@
  * The `web:` section (the web UI): the checks a schema cannot express, compilation to
  * WebConfig, and its printable form. The schema fragment lives in schema.ts with the others.
  */
-import { isRecord } from '../json.js';
+import { isRecord } from '../core/json.js';
 import type { ConfigProblem } from './env.js';
 import { DEFAULTS, type RawListen, type RawWeb } from './schema.js';
 import type { WebConfig } from './types.js';

@@ -15,8 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SoarConfig } from '../config/types.js';
-import { isJsonObject } from '../json.js';
-import type { JsonObject, JsonValue, Logger } from '../types.js';
+import { isJsonObject } from '../core/json.js';
+import type { JsonObject, JsonValue, Logger } from '../core/types.js';
 import type {
   Artifact,
   ArtifactCreate,

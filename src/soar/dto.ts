@@ -7,7 +7,7 @@
  * Fields declared here are present in SOAR's answers (possibly null). Fields a SOAR version may
  * omit are reached through the index signature and must be checked before use.
  */
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../core/types.js';
 
 /** `{format, content}`, how SOAR carries rich text (notes, descriptions, task instructions). */
 export interface TextContent {

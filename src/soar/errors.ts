@@ -7,9 +7,9 @@
  * the request configuration with the Authorization header; a plain summary error is attached
  * instead.
  */
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarErrorBody } from './dto.js';
-import { isRecord } from '../json.js';
+import { isRecord } from '../core/json.js';
 
 const REDACTED = '***';
 

@@ -5,7 +5,7 @@
  * `uuid`, then every org's `name` (exact match): a cloud_account or uuid is unambiguous, a name
  * may be reused as another org's display text. The org found must be `enabled`.
  */
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../core/types.js';
 import type { SessionOrg, SoarOrg } from './dto.js';
 import { SoarOrgError, type OrgSummary } from './errors.js';
 

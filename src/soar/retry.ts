@@ -26,7 +26,7 @@
  * d = min(max_backoff_ms, backoff_ms * 2^(n-1)) ("equal jitter": spreads clients out without
  * ever retrying immediately).
  */
-import { backoffDelay } from '../backoff.js';
+import { backoffDelay } from '../core/backoff.js';
 import type { RetryConfig } from '../config/types.js';
 
 export type FaultKind =

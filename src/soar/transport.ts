@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { SoarConfig } from '../config/types.js';
-import { ClearingError, ErrorCode } from '../errors.js';
-import type { Logger } from '../types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/types.js';
 import { createAuthenticator, type Authenticator } from './auth.js';
 import type { ServerVersion, SessionInfo } from './dto.js';
 import {
@@ -24,7 +24,7 @@ import {
   redact,
 } from './errors.js';
 import { baseUrl, parseJsonBody, parseProxy, queryParams } from './http.js';
-import { sleep } from '../backoff.js';
+import { sleep } from '../core/backoff.js';
 import { classifyFault, mayHaveReachedServer, retryDelay, shouldRetry, type Fault, type HttpMethod } from './retry.js';
 
 export interface SendOptions {

@@ -4,7 +4,7 @@
  * asset matched several ways counts once, with every piece of evidence kept for the explanation.
  */
 import { BlockList, isIP } from 'node:net';
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../core/types.js';
 import type { AssetRule } from './config.js';
 
 /** What the matching reads of an incident. */

@@ -35,7 +35,7 @@
 import { isIP } from 'node:net';
 import type { ConfigProblem, PathSegment } from '../config/env.js';
 import { formatPath } from '../config/env.js';
-import { isRecord } from '../json.js';
+import { isRecord } from '../core/json.js';
 
 export const SEVERITY_NAMES = { marginal: 2, critical: 3, catastrophic: 4 } as const;
 export type Severity = 1 | 2 | 3 | 4;

@@ -3,10 +3,11 @@
  * undelivered copy): the same code path as the function clearing_distribute_incident, called
  * with a context that stands for the node instead of a SOAR invocation.
  */
+import type { FunctionContext } from '../worker/function.js';
 import { readDistributionRows, TABLE } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
-import { ClearingError } from '../errors.js';
-import type { FunctionContext, JsonObject, JsonValue, Logger } from '../types.js';
+import { ClearingError } from '../core/errors.js';
+import type { JsonObject, JsonValue, Logger } from '../core/types.js';
 import distributeFunction from '../../functions/clearing_distribute_incident.js';
 
 /** A function context for work the node does on its own for one of its brands. */

@@ -20,7 +20,7 @@ import type { DistributionStatus } from '../../customize/datatable.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
 import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
-import { ClearingError, ErrorCode } from '../errors.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, Task } from '../soar/dto.js';
 

@@ -17,9 +17,9 @@
 import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../clearing/receive.js';
-import { ClearingError } from '../errors.js';
+import { ClearingError } from '../core/errors.js';
 import type { Incident, QueryCondition } from '../soar/dto.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../core/types.js';
 import { distributeOnBehalf, nodeContext } from './distribute.js';
 import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, needsWatch, receiverState, refreshAckOpen, sendAckReport, stamp } from './lifecycle.js';
 import { applySharedArtifactThresholds } from './triggers.js';

@@ -20,8 +20,8 @@
  * the newest incident of the group that crossed (the group's crossing k is handled once any
  * member records k or more for that value).
  */
-import { isRecord } from '../json.js';
-import type { JsonValue } from '../types.js';
+import { isRecord } from '../core/json.js';
+import type { JsonValue } from '../core/types.js';
 import type { ThresholdRule, TriggerMode } from './config.js';
 
 export const THRESHOLD_STATE_FIELD = 'clearing_threshold_state';

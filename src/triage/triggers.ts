@@ -4,9 +4,9 @@
  * The state is written before distributing, so a crossing never fires twice; a copy that could
  * not be delivered is left Undelivered in its row, which the sweep retries.
  */
-import { escapeText } from '../escape-html.js';
+import type { FunctionContext } from '../worker/function.js';
+import { escapeText } from '../core/escape-html.js';
 import type { Incident } from '../soar/dto.js';
-import type { FunctionContext } from '../types.js';
 import { type NodeDistribution, distributeOnBehalf } from './distribute.js';
 import type { ThresholdRule, TriageConfig } from './config.js';
 import { artifactsOf } from './assess.js';

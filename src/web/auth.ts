@@ -8,10 +8,10 @@
  * nor put in an error message.
  */
 import type { BrandConfig, SoarConfig, WebConfig } from '../config/types.js';
-import { isRecord } from '../json.js';
+import { isRecord } from '../core/json.js';
 import { SoarClient } from '../soar/client.js';
 import { SoarAuthError, SoarOrgError } from '../soar/errors.js';
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../core/types.js';
 import type { WebUser } from './session.js';
 
 /** Why a sign-in was refused, in words fit for the sign-in page. */

@@ -8,8 +8,8 @@
  */
 import { Client, type IFrame, type IMessage, type StompHeaders } from '@stomp/stompjs';
 import type { StompConfig } from '../config/types.js';
-import type { Logger } from '../types.js';
-import { backoffDelay, sleep } from '../backoff.js';
+import type { Logger } from '../core/types.js';
+import { backoffDelay, sleep } from '../core/backoff.js';
 import { StompSocket, type CloseEvent } from './socket.js';
 
 export interface ConnectionHandlers {

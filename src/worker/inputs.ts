@@ -4,8 +4,8 @@
  * "text with value string" `{format, content}` -> content. A null input is dropped, so
  * "not given" means one thing to the schema (`required`) and to the handler (undefined).
  */
-import type { JsonObject, JsonValue } from '../types.js';
-import { isJsonObject } from '../json.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { isJsonObject } from '../core/json.js';
 
 function isSelectValue(v: JsonValue): v is { id: number; name: string } {
   return isJsonObject(v) && typeof v['name'] === 'string' && typeof v['id'] === 'number' && Object.keys(v).length === 2;

@@ -2,9 +2,9 @@
  * Turns a STOMP MESSAGE from SOAR into an Invocation, or says exactly why it cannot
  * (a poison message still gets an error reply when it names a reply-to queue).
  */
-import { ClearingError, ErrorCode } from '../errors.js';
-import type { JsonObject, JsonValue } from '../types.js';
-import { depthExceeds } from '../json.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { depthExceeds } from '../core/json.js';
 
 /** Where a MESSAGE came from: enough to ACK it and to recognise a redelivery. */
 export interface Delivery {

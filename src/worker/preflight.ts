@@ -3,7 +3,7 @@
  * to a destination the worker listens on? Missing ones only warn: the admin may customize later.
  */
 import type { SoarClient } from '../soar/client.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../core/types.js';
 
 export async function checkFunctionsDefined(
   soar: SoarClient,

@@ -1,8 +1,9 @@
 /**
  * The functions a worker serves, by name, with their input validators compiled once.
  */
+import type { FunctionDefinition } from './function.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { FunctionDefinition, JsonObject } from '../types.js';
+import type { JsonObject } from '../core/types.js';
 
 export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, root: string): string[] {
   return (errors ?? []).map((e) => {

@@ -4,8 +4,8 @@
  * and error (message_type 1, complete true).
  */
 import { hostname } from 'node:os';
-import type { JsonObject, JsonValue } from '../types.js';
-import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../core/version.js';
 
 export const MessageType = { Info: 0, Error: 1 } as const;
 

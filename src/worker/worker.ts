@@ -9,13 +9,14 @@
  * - every message is answered and ACKed, poison ones included, so none blocks a prefetch slot;
  * - a redelivered message-id never runs its handler twice in this process (DedupeCache).
  */
+import type { FunctionContext } from './function.js';
 import type { IMessage } from '@stomp/stompjs';
 import type { ClearingNetwork } from '../clearing/network.js';
 import type { BrandConfig, WorkerConfig } from '../config/types.js';
-import { ClearingError, ErrorCode, InputInvalidError } from '../errors.js';
+import { ClearingError, ErrorCode, InputInvalidError } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
-import { withMeta } from '../logger.js';
-import type { FunctionContext, Logger } from '../types.js';
+import { withMeta } from '../core/logger.js';
+import type { Logger } from '../core/types.js';
 import { StompConnection } from './connection.js';
 import { DedupeCache } from './dedupe.js';
 import { normalizeInputs } from './inputs.js';

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { buildExport, customization } from '../../customize/build.js';
-import { installCustomization } from '../../src/customize.js';
+import { installCustomization } from '../../src/app/customize.js';
 import type { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { figures, setConfigKey } from '../support/faults.js';

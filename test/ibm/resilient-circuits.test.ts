@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { JsonObject } from '../../src/types.js';
+import type { JsonObject } from '../../src/core/types.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import type { WorkflowInstance } from '../../sim/emulator/workflows.js';
 import { REPO_ROOT, sharedBroker } from '../support/broker.js';

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildExport, customization } from '../../customize/build.js';
 import { applyToBrand } from '../../src/clearing/config-apply.js';
-import { installCustomization } from '../../src/customize.js';
+import { installCustomization } from '../../src/app/customize.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SoarClient } from '../../src/soar/client.js';
-import type { JsonObject } from '../../src/types.js';
+import type { JsonObject } from '../../src/core/types.js';
 import { sharedBroker } from '../support/broker.js';
 import { memoryLogger } from '../support/world.js';
 

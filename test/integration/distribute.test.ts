@@ -10,6 +10,7 @@
  * Both emulators run with strict custom fields (SOAR refuses unknown `properties`), so a
  * received custom field the target does not define would fail the create if it got through.
  */
+import type { FunctionContext } from '../../src/worker/function.js';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -17,10 +18,10 @@ import { ClearingNetwork } from '../../src/clearing/network.js';
 import { PeerClient, PeerError } from '../../src/clearing/peer-client.js';
 import { type DistributeAnswer, type DistributeBody, distributePath, receiveCopy } from '../../src/clearing/receive.js';
 import { loadConfig } from '../../src/config/index.js';
-import { ClearingError } from '../../src/errors.js';
+import { ClearingError } from '../../src/core/errors.js';
 import type { SoarClient } from '../../src/soar/client.js';
 import type { Incident } from '../../src/soar/dto.js';
-import type { FunctionContext, JsonValue } from '../../src/types.js';
+import type { JsonValue } from '../../src/core/types.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
 import distributeFunction from '../../functions/clearing_distribute_incident.js';
 import { functions as allFunctions } from '../../functions/index.js';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { defineFunction } from '../../functions/define.js';
 import { functions } from '../../functions/index.js';
-import type { JsonObject } from '../../src/types.js';
+import type { JsonObject } from '../../src/core/types.js';
 import type { BrandWorker } from '../../src/worker/worker.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import type { WorkflowInstance } from '../../sim/emulator/workflows.js';

@@ -19,7 +19,7 @@ import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SignInRefused, signIn } from '../../src/web/auth.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { SoarRequestError } from '../../src/soar/errors.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { makeTestPki } from '../support/certs.js';
 
 let dir: string;

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import type { PeerConfig } from '../../src/config/types.js';
-import { ClearingError, ErrorCode } from '../../src/errors.js';
+import { ClearingError, ErrorCode } from '../../src/core/errors.js';
 import { identityFromNames, parseSubjectAltName } from '../../src/clearing/peer-auth.js';
 import {
   PeerClient,
@@ -25,7 +25,7 @@ import {
 } from '../../src/clearing/peer-client.js';
 import { defineRoute } from '../../src/clearing/peer-routes.js';
 import { PeerServer } from '../../src/clearing/peer-server.js';
-import { PACKAGE_VERSION } from '../../src/version.js';
+import { PACKAGE_VERSION } from '../../src/core/version.js';
 import { testPki } from '../support/broker.js';
 import { type NodeCert, makeNodeCert } from '../support/certs.js';
 import { collectingLogger } from '../support/loggers.js';

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { ClearingNetwork } from '../../src/clearing/network.js';
 import { receiveCopy } from '../../src/clearing/receive.js';
 import { loadConfig } from '../../src/config/index.js';
-import type { JsonValue } from '../../src/types.js';
+import type { JsonValue } from '../../src/core/types.js';
 import { collectingLogger } from '../support/loggers.js';
 import { NetworkWorld, type Region } from '../support/network-world.js';
 

@@ -15,8 +15,8 @@ import { sharedIncident, sharedWindow, sharedWithMyBrand } from '../../src/clear
 import { sharedDetailPath, sharedListPath } from '../../src/clearing/shared-routes.js';
 import { isNotFound, LISTING_TEXT_LENGTH } from '../../src/clearing/shared-view.js';
 import { DEFAULT_WHITELIST_YAML } from '../../src/clearing/whitelist.js';
-import { ClearingError } from '../../src/errors.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import { ClearingError } from '../../src/core/errors.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { NetworkWorld } from '../support/network-world.js';
 
 const SECRET_PROPERTY = 'secret_codeword';

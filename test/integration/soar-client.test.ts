@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SoarConfig } from '../../src/config/types.js';
-import { ErrorCode } from '../../src/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
 import { SoarClient } from '../../src/soar/client.js';
 import {
   SoarAuthError,
@@ -19,7 +19,7 @@ import {
   SoarTlsError,
   SoarUnreachableError,
 } from '../../src/soar/errors.js';
-import type { Logger } from '../../src/types.js';
+import type { Logger } from '../../src/core/types.js';
 import { builtinSamples } from '../../sim/emulator/builtin-samples.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';

@@ -14,7 +14,7 @@ import type { SoarClient } from '../../src/soar/client.js';
 import type { Incident } from '../../src/soar/dto.js';
 import { ackPath } from '../../src/triage/lifecycle.js';
 import { TriageSweep } from '../../src/triage/sweep.js';
-import type { JsonValue } from '../../src/types.js';
+import type { JsonValue } from '../../src/core/types.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
 import { collectingLogger } from '../support/loggers.js';
 import { NetworkWorld, type Region } from '../support/network-world.js';

@@ -2,11 +2,11 @@
  * The worker against the real ActiveMQ broker and the SOAR emulator: SOAR's invocation frames
  * in, SOAR's reply shapes out.
  */
+import type { FunctionDefinition } from '../../src/worker/function.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { defineFunction } from '../../functions/define.js';
 import { functions } from '../../functions/index.js';
-import type { FunctionDefinition } from '../../src/types.js';
 import type { BrandWorker } from '../../src/worker/worker.js';
 import type { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { memoryLogger, uniqueDestination, World } from '../support/world.js';

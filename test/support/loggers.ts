@@ -1,7 +1,7 @@
 /** Loggers for tests: one that keeps structured calls, one that keeps the real formatted lines. */
 import { PassThrough } from 'node:stream';
-import { createLogger } from '../../src/logger.js';
-import type { Logger } from '../../src/types.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { Logger } from '../../src/core/types.js';
 
 /** Keeps every call as [level, message, meta], without formatting. */
 export function collectingLogger(): { logger: Logger; lines: [string, string, unknown][] } {

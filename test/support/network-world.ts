@@ -5,15 +5,16 @@
  * Default: region eu (node `eu`, brand `soar2`, org 201) and region us (node `us`, brand
  * `soar3`, org 202), the seed system's two regions.
  */
+import type { FunctionDefinition } from '../../src/worker/function.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { AppConfig } from '../../src/config/types.js';
-import { installCustomization } from '../../src/customize.js';
+import { installCustomization } from '../../src/app/customize.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import { copiesQuery } from '../../src/clearing/receive.js';
-import { ClearingNode } from '../../src/node.js';
+import { ClearingNode } from '../../src/app/node.js';
 import { SoarClient } from '../../src/soar/client.js';
 import type { Incident } from '../../src/soar/dto.js';
-import type { FunctionDefinition, Logger } from '../../src/types.js';
+import type { Logger } from '../../src/core/types.js';
 import { buildExport, customization } from '../../customize/build.js';
 import { functions as allFunctions } from '../../functions/index.js';
 import { freePorts, sharedBroker, type SharedBrokerInfo } from './broker.js';

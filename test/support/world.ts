@@ -3,6 +3,7 @@
  * config file written the way an admin would write it, and helpers to run a worker in-process
  * or as a real `soar-clearing run` child process.
  */
+import type { FunctionDefinition } from '../../src/worker/function.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { ClearingNetwork } from '../../src/clearing/network.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { SoarClient } from '../../src/soar/client.js';
-import type { FunctionDefinition, Logger } from '../../src/types.js';
+import type { Logger } from '../../src/core/types.js';
 import { FunctionRegistry } from '../../src/worker/registry.js';
 import { BrandWorker } from '../../src/worker/worker.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
@@ -143,7 +144,7 @@ export class World {
 /** Runs a soar-clearing command to completion; stdin is not a terminal (as in scripts and CI). */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/cli.js'), ...args], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/bin/soar-clearing.js'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });
@@ -166,7 +167,7 @@ export class WorkerProcess {
 
   constructor(configPath: string, opts: { readonly keepOutput?: boolean } = {}) {
     let subscribed = false;
-    const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/cli.js'), 'run', '--config', configPath], {
+    const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'dist/bin/soar-clearing.js'), 'run', '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });

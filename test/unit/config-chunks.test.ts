@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CHUNK_BYTES, CHUNK_MAX_BODY_BYTES, ChunkAssembler, packExport, sha256 } from '../../src/clearing/config-chunks.js';
 import { acquirePushLock } from '../../src/clearing/config-push-lock.js';
-import { ClearingError, ErrorCode } from '../../src/errors.js';
-import type { JsonObject } from '../../src/types.js';
+import { ClearingError, ErrorCode } from '../../src/core/errors.js';
+import type { JsonObject } from '../../src/core/types.js';
 
 /** An export of `n` workflows with incompressible XML (base64 of random bytes), ~1.4 KiB each. */
 function bulkyExport(n: number): JsonObject {

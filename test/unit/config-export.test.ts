@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_CONFIG_KINDS, objectKey, tagsOf } from '../../src/clearing/config-kinds.js';
 import { describeObjects, exportRequest, inScope, objectsOf, scopeExport, stripIdentities } from '../../src/clearing/config-export.js';
-import { emptyTags } from '../../src/customize.js';
+import { emptyTags } from '../../src/app/customize.js';
 import { canonical, diffExports } from '../../src/clearing/config-diff.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { readReferenceJson, withoutReference } from '../support/reference.js';
 
 const reference = (name: string): JsonObject => readReferenceJson<JsonObject>('soar', 'exports', name);

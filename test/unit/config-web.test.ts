@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { describeConfig, parseConfig, secretsOf } from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { makeCaPki, makeNodeCert } from '../support/certs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soar-clearing-config-web-'));

@@ -18,7 +18,7 @@ import {
 } from '../../src/config/index.js';
 import { ALL_CONFIG_KINDS } from '../../src/clearing/config-kinds.js';
 import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
-import { ConfigError, ErrorCode } from '../../src/errors.js';
+import { ConfigError, ErrorCode } from '../../src/core/errors.js';
 import { DEFAULT_TRIAGE } from '../../src/triage/config.js';
 import { makeCaPki, makeNodeCert } from '../support/certs.js';
 

@@ -9,7 +9,7 @@ import { beforeEach, describe, test } from 'node:test';
 import { route, type Reply } from '../../sim/emulator/routes.js';
 import { loadSamples } from '../../sim/emulator/samples.js';
 import { EmulatorState } from '../../sim/emulator/state.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 
 const AUTH = `Basic ${Buffer.from('test-key:test-secret').toString('base64')}`;
 

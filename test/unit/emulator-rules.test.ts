@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { JsonObject } from '../../src/types.js';
+import type { JsonObject } from '../../src/core/types.js';
 import { parseBpmn } from '../../sim/emulator/bpmn.js';
 import { ConditionError, ruleConditionsHold, type ConditionContext } from '../../sim/emulator/conditions.js';
 import { checkPostProcessingScript, parsePreProcessingScript, ScriptError } from '../../sim/emulator/scripts.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { builtinSamples } from '../../sim/emulator/builtin-samples.js';
 import { describeSamples, loadSamples } from '../../sim/emulator/samples.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { readReferenceJson, withoutReference } from '../support/reference.js';
 
 const sample = (name: string): JsonValue => readReferenceJson<JsonValue>('soar', 'rest-samples', name);

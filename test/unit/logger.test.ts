@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger, withMeta } from '../../src/logger.js';
+import { createLogger, withMeta } from '../../src/core/logger.js';
 
 function capture(format: 'text' | 'json', secrets: string[]) {
   const stream = new PassThrough();

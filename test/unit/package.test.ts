@@ -24,7 +24,7 @@ describe('npm package', () => {
   const files = packedFiles();
 
   it('holds the program and no simulator, test or benchmark code', () => {
-    assert.ok(files.includes('dist/src/cli.js'), 'the CLI is published');
+    assert.ok(files.includes('dist/bin/soar-clearing.js'), 'the CLI is published');
     assert.ok(files.some((f) => f.startsWith('dist/functions/')), 'the functions are published');
     const stray = files.filter((f) => /^(dist\/)?(sim|test|bench)\//.test(f) || /emulator|testbed|demo/i.test(f));
     assert.deepEqual(stray, []);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exitCodeOf, formatSelftest, SelftestExit, type BrandSelftest } from '../../src/selftest.js';
+import { exitCodeOf, formatSelftest, SelftestExit, type BrandSelftest } from '../../src/app/selftest.js';
 
 const ok = (name: string) => ({ name, ok: true, detail: 'fine' });
 const fail = (name: string) => ({ name, ok: false, detail: 'broken' });

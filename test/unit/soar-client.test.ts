@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
 import { AxiosError, AxiosHeaders, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import type { SoarConfig } from '../../src/config/types.js';
-import { ErrorCode } from '../../src/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
 import { SoarClient } from '../../src/soar/client.js';
 import {
   SoarAbortedError,

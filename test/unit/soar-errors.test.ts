@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
-import { ClearingError, ErrorCode, messageForPeers } from '../../src/errors.js';
+import { ClearingError, ErrorCode, messageForPeers } from '../../src/core/errors.js';
 import {
   SoarAuthError,
   SoarConflictError,

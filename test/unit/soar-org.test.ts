@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { SessionOrg } from '../../src/soar/dto.js';
 import { SoarOrgError } from '../../src/soar/errors.js';
 import { matchOrg, resolveOrg } from '../../src/soar/org.js';
-import { ErrorCode } from '../../src/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
 
 function org(id: number, name: string, extra: Partial<Record<'uuid' | 'cloud_account', string | null>> & { enabled?: boolean } = {}): SessionOrg {
   return { id, name, enabled: extra.enabled ?? true, uuid: extra.uuid ?? null, cloud_account: extra.cloud_account ?? null };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sleep } from '../../src/backoff.js';
+import { sleep } from '../../src/core/backoff.js';
 import { classifyFault, mayHaveReachedServer, retryDelay, shouldRetry, type FaultKind, type HttpMethod } from '../../src/soar/retry.js';
 
 const cfg = { retries: 5, backoff_ms: 100, max_backoff_ms: 1000 };

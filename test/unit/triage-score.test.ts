@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import type { TriageConfig } from '../../src/config/types.js';
 import { type IncidentFacts, matchAssets } from '../../src/triage/assets.js';
 import { assessPriority, comparePriority, consequenceOf, explain, NO_ASSET, type PriorityAssessment } from '../../src/triage/score.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { escapeHtml } from '../../src/escape-html.js';
+import { escapeHtml } from '../../src/core/escape-html.js';
 import { html, raw } from '../../src/web/html.js';
 import { clipped, formatValue, htmlToText } from '../../src/web/pages/format.js';
-import { cutText } from '../../src/text.js';
+import { cutText } from '../../src/core/text.js';
 import { safeNext } from '../../src/web/pages/login.js';
 import { parseListQuery } from '../../src/web/pages/shared-list.js';
 

@@ -44,7 +44,7 @@ import {
   compileWhitelist,
 } from '../../src/clearing/whitelist.js';
 import type { Incident } from '../../src/soar/dto.js';
-import type { JsonObject, JsonValue } from '../../src/types.js';
+import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { prng } from '../support/faults.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import {
   whitelistJsonSchema,
   whitelistProblems,
 } from '../../src/clearing/whitelist.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import type { Artifact, Incident, Note, Task } from '../../src/soar/dto.js';
 import { readFixture } from '../support/shape.js';
 

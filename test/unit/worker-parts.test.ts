@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelay } from '../../src/backoff.js';
+import { backoffDelay } from '../../src/core/backoff.js';
 import { DedupeCache } from '../../src/worker/dedupe.js';
 import { FunctionRegistry } from '../../src/worker/registry.js';
 import { functions } from '../../functions/index.js';

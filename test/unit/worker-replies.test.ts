@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorReply, finalReply, metricsTimestamp, resultsV2, statusReply } from '../../src/worker/replies.js';
-import { PACKAGE_NAME, PACKAGE_VERSION } from '../../src/version.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../../src/core/version.js';
 
 test('status and error replies have SOAR shapes', () => {
   assert.deepEqual(JSON.parse(statusReply('working')), { message_type: 0, message: 'working', complete: false });

@@ -1,8 +1,8 @@
 /** How values of SOAR objects are shown: dates, field values, HTML note text as plain text, long text clipped. */
-import type { JsonValue } from '../../types.js';
-import { decodeEntities } from '../../escape-html.js';
+import type { JsonValue } from '../../core/types.js';
+import { decodeEntities } from '../../core/escape-html.js';
 import { html, type SafeHtml } from '../html.js';
-import { cutText } from '../../text.js';
+import { cutText } from '../../core/text.js';
 
 /** SOAR dates are epoch milliseconds; shown in UTC, to the minute. */
 export function formatDate(v: JsonValue | undefined): string {

@@ -3,8 +3,8 @@
  * now, in parallel), and this node's own health: its brands and whether their SOARs answer.
  */
 import { performance } from 'node:perf_hooks';
-import { ClearingError } from '../../errors.js';
-import { PACKAGE_VERSION } from '../../version.js';
+import { ClearingError } from '../../core/errors.js';
+import { PACKAGE_VERSION } from '../../core/version.js';
 import type { WebContext } from '../context.js';
 import { html } from '../html.js';
 import { htmlResponse, jsonResponse } from '../respond.js';

@@ -6,12 +6,12 @@
  */
 import { sharedIncident } from '../../clearing/shared-client.js';
 import { sharedNotFound, type SharedIncidentDetail } from '../../clearing/shared-view.js';
-import type { JsonObject } from '../../types.js';
+import type { JsonObject } from '../../core/types.js';
 import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { errorResponse, htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
-import { cutText } from '../../text.js';
+import { cutText } from '../../core/text.js';
 import { CLIP_LENGTH, clipped, fieldLabel, formatBytes, formatDate, formatValue } from './format.js';
 import { layout } from './layout.js';
 

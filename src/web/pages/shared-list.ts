@@ -10,7 +10,7 @@ import type { WebContext } from '../context.js';
 import { html, type SafeHtml } from '../html.js';
 import { htmlResponse, jsonResponse } from '../respond.js';
 import type { WebRequest, WebResponse } from '../router.js';
-import { cutText } from '../../text.js';
+import { cutText } from '../../core/text.js';
 import { formatDate, formatValue } from './format.js';
 import { layout } from './layout.js';
 import { sourcesNotice } from './sources.js';

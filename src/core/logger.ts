@@ -4,7 +4,6 @@
  * password, STOMP passcode) with *** wherever it appears, message or metadata.
  */
 import winston from 'winston';
-import type { LoggingConfig } from './config/types.js';
 import type { Logger } from './types.js';
 
 const REDACTED = '***';
@@ -42,6 +41,24 @@ const textLine = winston.format.printf((info) => {
     .join(' ');
   return `${String(timestamp)} ${String(level).toUpperCase().padEnd(5)} ${String(message)}${extras ? ` ${extras}` : ''}`;
 });
+
+export const LogFormat = { Text: 'text', Json: 'json' } as const;
+export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
+
+export const LogLevel = {
+  Error: 'error',
+  Warn: 'warn',
+  Info: 'info',
+  Debug: 'debug',
+} as const;
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+
+export interface LoggingConfig {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  /** Also log to this file (absolute path), or null for stderr only. */
+  readonly file: string | null;
+}
 
 export interface LoggerOptions extends LoggingConfig {
   readonly secrets?: readonly string[];

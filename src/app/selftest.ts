@@ -3,12 +3,13 @@
  * Checks, in order, each one only when the one before passed: REST login and org, STOMP
  * connect and subscribe, the customization present in SOAR, then each function's own check.
  */
-import type { BrandConfig } from './config/types.js';
-import { ClearingError } from './errors.js';
-import { SoarClient } from './soar/client.js';
-import type { FunctionDef, MessageDestination } from './soar/dto.js';
-import type { FunctionDefinition, Logger } from './types.js';
-import { StompConnection } from './worker/connection.js';
+import type { FunctionDefinition } from '../worker/function.js';
+import type { BrandConfig } from '../config/types.js';
+import { ClearingError } from '../core/errors.js';
+import { SoarClient } from '../soar/client.js';
+import type { FunctionDef, MessageDestination } from '../soar/dto.js';
+import type { Logger } from '../core/types.js';
+import { StompConnection } from '../worker/connection.js';
 
 /** What must exist in SOAR for the app to work; from customize/ (the same source as export.res). */
 export interface ExpectedCustomization {

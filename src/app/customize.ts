@@ -7,11 +7,11 @@
  * SOAR's import replaces those lists with the export's is not documented, so the lists are read
  * before and what went missing is put back; entries this app did not write are never dropped.
  */
-import { ClearingError, ErrorCode } from './errors.js';
-import { isJsonObject } from './json.js';
-import type { SoarClient } from './soar/client.js';
-import { SoarPermissionError, SoarRequestError } from './soar/errors.js';
-import type { JsonObject, JsonValue, Logger } from './types.js';
+import { ClearingError, ErrorCode } from '../core/errors.js';
+import { isJsonObject } from '../core/json.js';
+import type { SoarClient } from '../soar/client.js';
+import { SoarPermissionError, SoarRequestError } from '../soar/errors.js';
+import type { JsonObject, JsonValue, Logger } from '../core/types.js';
 
 export interface ImportResult {
   readonly id: number;

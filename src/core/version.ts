@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const pkgPath = fileURLToPath(new URL('../../package.json', import.meta.url));
+const pkgPath = fileURLToPath(new URL('../../../package.json', import.meta.url));
 const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { name: string; version: string };
 
 export const PACKAGE_NAME: string = pkg.name;

@@ -3,19 +3,20 @@
  * config has a network, the peer API server. Owns start-up order (SOAR first, so the org id is
  * known before subscribing) and shutdown.
  */
-import type { ConfigPushSchedule } from './clearing/config-push-schedule.js';
-import { ClearingNetwork } from './clearing/network.js';
-import type { PeerServer } from './clearing/peer-server.js';
-import type { AppConfig, BrandConfig } from './config/types.js';
-import { backoffDelay, sleep } from './backoff.js';
-import { ClearingError } from './errors.js';
-import { SoarClient } from './soar/client.js';
-import type { TriageSweep } from './triage/sweep.js';
-import type { FunctionDefinition, Logger } from './types.js';
-import { checkFunctionsDefined } from './worker/preflight.js';
-import { FunctionRegistry } from './worker/registry.js';
-import { BrandWorker } from './worker/worker.js';
-import type { WebServer } from './web/server.js';
+import type { FunctionDefinition } from '../worker/function.js';
+import type { ConfigPushSchedule } from '../clearing/config-push-schedule.js';
+import { ClearingNetwork } from '../clearing/network.js';
+import type { PeerServer } from '../clearing/peer-server.js';
+import type { AppConfig, BrandConfig } from '../config/types.js';
+import { backoffDelay, sleep } from '../core/backoff.js';
+import { ClearingError } from '../core/errors.js';
+import { SoarClient } from '../soar/client.js';
+import type { TriageSweep } from '../triage/sweep.js';
+import type { Logger } from '../core/types.js';
+import { checkFunctionsDefined } from '../worker/preflight.js';
+import { FunctionRegistry } from '../worker/registry.js';
+import { BrandWorker } from '../worker/worker.js';
+import type { WebServer } from '../web/server.js';
 
 export interface NodeOptions {
   /** The web UI's clock (sessions' idle timeout, sign-in throttling); tests move it. */
@@ -82,7 +83,7 @@ export class ClearingNode {
     const { node, network } = this.config;
     if (network && node.listen && node.tls) {
       const [{ PeerServer }, { peerRoutes }, { ConfigPushSchedule }] = await Promise.all([
-        import('./clearing/peer-server.js'), import('./clearing/routes.js'), import('./clearing/config-push-schedule.js'),
+        import('../clearing/peer-server.js'), import('../clearing/routes.js'), import('../clearing/config-push-schedule.js'),
       ]);
       this.peerServer = await PeerServer.start({
         node: { id: node.id, listen: node.listen, tls: node.tls },
@@ -94,12 +95,12 @@ export class ClearingNode {
       this.pushSchedule = ConfigPushSchedule.start(this.network, this.log);
     }
     if (this.config.web) {
-      const { WebServer } = await import('./web/server.js');
+      const { WebServer } = await import('../web/server.js');
       this.webServer = await WebServer.start({ config: this.config, network: this.network, log: this.log.child({ component: 'web' }), ...(this.opts.webClock ? { now: this.opts.webClock } : {}) });
       this.log.info(`web UI listening on https://${this.config.web.listen.host}:${this.webServer.port}/ui/`);
     }
     if (network) {
-      const { TriageSweep } = await import('./triage/sweep.js');
+      const { TriageSweep } = await import('../triage/sweep.js');
       this.triageSweep = new TriageSweep(this.network);
       this.triageSweep.start();
     }

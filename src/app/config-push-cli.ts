@@ -4,13 +4,13 @@
  * stderr, and prints each brand's result (or the report as JSON). Exit 0 when every brand
  * imported, was up to date or (dry run) was compared; 1 when any failed.
  */
-import { prepareExport, pushConfiguration, type PushProgress } from './clearing/config-push.js';
-import { mib, objectSummary, reportLines } from './clearing/config-push-report.js';
-import { ClearingNetwork } from './clearing/network.js';
-import { secretsOf } from './config/index.js';
-import type { AppConfig } from './config/types.js';
-import { createLogger } from './logger.js';
-import { SoarClient } from './soar/client.js';
+import { prepareExport, pushConfiguration, type PushProgress } from '../clearing/config-push.js';
+import { mib, objectSummary, reportLines } from '../clearing/config-push-report.js';
+import { ClearingNetwork } from '../clearing/network.js';
+import { secretsOf } from '../config/index.js';
+import type { AppConfig } from '../config/types.js';
+import { createLogger } from '../core/logger.js';
+import { SoarClient } from '../soar/client.js';
 
 export interface ConfigPushArgs {
   readonly reason: string;

@@ -1,18 +1,16 @@
-#!/usr/bin/env node
 /**
  * soar-clearing command line. Every failure ends in one clear message and an exit code:
  * 0 ok, 1 runtime failure, 2 bad usage or bad configuration, 3 SOAR refused us (auth, org).
  */
-import './heap.js'; // first: sets a V8 flag before the other modules allocate
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { describeConfig, loadConfig, secretsOf } from './config/index.js';
-import type { AppConfig } from './config/types.js';
-import { ClearingError, ConfigError, ErrorCode } from './errors.js';
-import { createLogger } from './logger.js';
-import { PACKAGE_VERSION } from './version.js';
+import { describeConfig, loadConfig, secretsOf } from '../config/index.js';
+import type { AppConfig } from '../config/types.js';
+import { ClearingError, ConfigError, ErrorCode } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { PACKAGE_VERSION } from '../core/version.js';
+import type { FunctionDefinition } from '../worker/function.js';
 
 // Each command imports what only it needs when it runs (customization, selftest, the node and
 // its functions): a long-running `run` keeps no unused module in its memory.
@@ -33,10 +31,10 @@ function exitCodeFor(err: ClearingError): number {
   return ExitCode.Failure;
 }
 
-async function run(args: GlobalArgs): Promise<number> {
+async function run(args: GlobalArgs, program: Program): Promise<number> {
   const config = load(args);
   const log = createLogger({ ...config.logging, secrets: secretsOf(config) });
-  const [{ ClearingNode }, { functions }] = await Promise.all([import('./node.js'), import('../functions/index.js')]);
+  const [{ ClearingNode }, { functions }] = await Promise.all([import('./node.js'), program.functions()]);
   const node = new ClearingNode(config, functions, log);
   let stopping: Promise<void> | null = null;
   const done = new Promise<number>((resolve) => {
@@ -88,7 +86,7 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 async function customize(args: BrandArgs & { yes?: boolean; export?: string | undefined }): Promise<number> {
-  const { buildExport, customization, serializeExport } = await import('../customize/build.js');
+  const { buildExport, customization, serializeExport } = await import('../../customize/build.js');
   const exportRes = buildExport();
   if (args.export) {
     writeFileSync(args.export, serializeExport(exportRes));
@@ -104,7 +102,7 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
     process.stdout.write('nothing changed\n');
     return ExitCode.Ok;
   }
-  const [{ SoarClient }, { installCustomization }] = await Promise.all([import('./soar/client.js'), import('./customize.js')]);
+  const [{ SoarClient }, { installCustomization }] = await Promise.all([import('../soar/client.js'), import('./customize.js')]);
   for (const brand of brands) {
     const soar = await SoarClient.connect(brand.soar, { logger: log });
     try {
@@ -123,11 +121,11 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
   return ExitCode.Ok;
 }
 
-async function selftest(args: BrandArgs & { json?: boolean }): Promise<number> {
+async function selftest(args: BrandArgs & { json?: boolean }, program: Program): Promise<number> {
   const config = load(args);
   const log = createLogger({ ...config.logging, level: 'error', secrets: secretsOf(config) });
   const [{ customization }, { functions }, { exitCodeOf, formatSelftest, selftestBrand }] = await Promise.all([
-    import('../customize/build.js'), import('../functions/index.js'), import('./selftest.js'),
+    import('../../customize/build.js'), program.functions(), import('./selftest.js'),
   ]);
   const results = [];
   for (const brand of brandsOf(config, args)) results.push(await selftestBrand(brand, customization, functions, log));
@@ -135,7 +133,12 @@ async function selftest(args: BrandArgs & { json?: boolean }): Promise<number> {
   return exitCodeOf(results);
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** What the command line serves: the SOAR functions, loaded only by the commands that use them. */
+export interface Program {
+  functions(): Promise<{ readonly functions: readonly FunctionDefinition[] }>;
+}
+
+export async function main(argv: string[], program: Program): Promise<number> {
   let result: Promise<number> = Promise.resolve(ExitCode.Ok);
   const parser = yargs()
     .scriptName('soar-clearing')
@@ -146,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       describe: 'Path of app.config.yaml (default: $APP_CONFIG_FILE, then ./app.config.yaml)',
     })
     .command('run', 'Run the node: connect to each brand\'s SOAR and broker and serve its functions until SIGTERM/SIGINT', {}, (a) => {
-      result = run(a as GlobalArgs);
+      result = run(a as GlobalArgs, program);
     })
     .command('customize', 'Install the app\'s functions, rules, datatable, fields, task and workflows into each brand\'s SOAR (import API), and let the configured API key use the message destination', (y) =>
       y
@@ -159,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       y
         .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
         .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
-      result = selftest(a as BrandArgs & { json: boolean });
+      result = selftest(a as BrandArgs & { json: boolean }, program);
     })
     .command('config', 'Work with the configuration file', (y) =>
       y
@@ -201,4 +204,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(hideBin(process.argv)).then((code) => process.exit(code));
