@@ -45,7 +45,7 @@ async function run(args: GlobalArgs, program: Program): Promise<number> {
         return;
       }
       log.info(`${signal} received: stopping (grace ${config.worker.shutdown_grace_ms} ms)`);
-      stopping = node.stop().then(() => resolve(ExitCode.Ok));
+      stopping = node.stop(`${signal} received`).then(() => resolve(ExitCode.Ok));
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
@@ -56,7 +56,7 @@ async function run(args: GlobalArgs, program: Program): Promise<number> {
   } catch (err) {
     const error = ClearingError.from(err);
     log.error(`cannot start: ${error.message}`, { code: error.code });
-    await node.stop();
+    await node.stop('start failed');
     return exitCodeFor(error);
   }
   return done;

@@ -1,7 +1,8 @@
 /**
  * A running clearing node: for each configured brand a SOAR client and a worker, and, when the
- * config has a network, the peer API server. Owns start-up order (SOAR first, so the org id is
- * known before subscribing) and shutdown.
+ * config has a network, the peer API server, the configuration push schedule and the triage
+ * sweep; the web UI when the config has a web: section. Owns start-up order (SOAR first, so the
+ * org id is known before subscribing), shutdown, and the node's lifecycle state.
  */
 import type { FunctionDefinition } from '../worker/function.js';
 import type { ConfigPushSchedule } from '../clearing/config-push-schedule.js';
@@ -10,6 +11,7 @@ import type { PeerServer } from '../clearing/peer-server.js';
 import type { AppConfig, BrandConfig } from '../config/types.js';
 import { backoffDelay, sleep } from '../core/backoff.js';
 import { ClearingError } from '../core/errors.js';
+import { Lifecycle, type Transitions } from '../core/lifecycle.js';
 import { SoarClient } from '../soar/client.js';
 import type { TriageSweep } from '../triage/sweep.js';
 import type { Logger } from '../core/types.js';
@@ -17,6 +19,36 @@ import { checkFunctionsDefined } from '../worker/preflight.js';
 import { FunctionRegistry } from '../worker/registry.js';
 import { BrandWorker } from '../worker/worker.js';
 import type { WebServer } from '../web/server.js';
+
+/**
+ * The node's lifecycle:
+ * - `created`: constructed, nothing started;
+ * - `starting`: connecting to each brand's SOAR (retried while unreachable), starting the workers,
+ *   then the peer API, the web UI and the sweep;
+ * - `running`: all of it started (a worker may still be connecting to its broker: it retries on
+ *   its own);
+ * - `stopping`: releasing what the run holds;
+ * - `stopped`: all released; `start()` begins a fresh run (new network, clients and workers);
+ * - `failed`: `start()` threw; what it had started is held until `stop()`.
+ */
+export const NodeState = {
+  Created: 'created',
+  Starting: 'starting',
+  Running: 'running',
+  Stopping: 'stopping',
+  Stopped: 'stopped',
+  Failed: 'failed',
+} as const;
+export type NodeState = (typeof NodeState)[keyof typeof NodeState];
+
+export const NODE_TRANSITIONS: Transitions<NodeState> = {
+  [NodeState.Created]: [NodeState.Starting, NodeState.Stopped],
+  [NodeState.Starting]: [NodeState.Running, NodeState.Stopping, NodeState.Failed],
+  [NodeState.Running]: [NodeState.Stopping],
+  [NodeState.Stopping]: [NodeState.Stopped, NodeState.Failed],
+  [NodeState.Stopped]: [NodeState.Starting],
+  [NodeState.Failed]: [NodeState.Stopping],
+};
 
 export interface NodeOptions {
   /** The web UI's clock (sessions' idle timeout, sign-in throttling); tests move it. */
@@ -32,7 +64,12 @@ export class ClearingNode {
   /** The triage sweep (acknowledgement lifecycle, thresholds) of the current run. */
   triageSweep: TriageSweep | null = null;
   private soarClients: SoarClient[] = [];
+  /** Aborted by stop(): ends start()'s wait for SOAR. */
   private stopping = new AbortController();
+  private readonly lifecycle: Lifecycle<NodeState>;
+  /** The run's start-up, settled or not; stop() lets it return before releasing what it holds. */
+  private startUp: Promise<void> = Promise.resolve();
+  private stopRun: Promise<void> | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -41,6 +78,11 @@ export class ClearingNode {
     private readonly opts: NodeOptions = {},
   ) {
     this.current = new ClearingNetwork(config, log);
+    this.lifecycle = new Lifecycle(`node '${config.node.id}'`, NodeState.Created, NODE_TRANSITIONS, log);
+  }
+
+  get state(): NodeState {
+    return this.lifecycle.state;
   }
 
   /** The network of the current run (a stopped node starts again with fresh clients). */
@@ -58,15 +100,63 @@ export class ClearingNode {
     return this.webServer?.port ?? 0;
   }
 
+  /**
+   * Starts a run from `created` or `stopped`; any other state throws IllegalStateError (a second
+   * start() while starting or running is a bug). Resolves once running, or once stop() has
+   * interrupted the start-up; rejects (state `failed`) when start-up fails.
+   */
   async start(): Promise<void> {
-    if (this.stopping.signal.aborted) {
+    const restart = this.lifecycle.is(NodeState.Stopped);
+    const registry = new FunctionRegistry(this.functions);
+    this.lifecycle.transition(NodeState.Starting,
+      `brands ${this.config.brands.map((b) => b.id).join(', ')}; functions ${registry.names().join(', ')}`);
+    if (restart) {
       this.stopping = new AbortController();
       this.current = new ClearingNetwork(this.config, this.log);
       this.workers = [];
       this.soarClients = [];
     }
-    const registry = new FunctionRegistry(this.functions);
-    this.log.info(`node '${this.config.node.id}' starting`, { brands: this.config.brands.map((b) => b.id), functions: registry.names() });
+    const startUp = this.startParts(registry);
+    this.startUp = startUp.catch(() => undefined);
+    try {
+      await startUp;
+    } catch (err) {
+      // Stopped meanwhile: stop() owns the state; the error still goes to the caller.
+      if (this.lifecycle.is(NodeState.Starting)) this.lifecycle.transition(NodeState.Failed, ClearingError.from(err).message);
+      throw err;
+    }
+    if (this.lifecycle.is(NodeState.Starting)) this.lifecycle.transition(NodeState.Running, 'started');
+  }
+
+  /**
+   * Releases what the run holds. Defined from every state: before start() it only marks the node
+   * stopped; while stopping it returns the stop under way; once stopped it does nothing; while
+   * starting it interrupts the start-up (a wait for SOAR ends at once) and releases what was
+   * started. A part failing to stop leaves the node `failed`, and stop() may be called again.
+   */
+  stop(reason = 'stop requested'): Promise<void> {
+    if (this.lifecycle.is(NodeState.Stopped)) return Promise.resolve();
+    if (this.lifecycle.is(NodeState.Created)) {
+      this.lifecycle.transition(NodeState.Stopped, `${reason} before start`);
+      return Promise.resolve();
+    }
+    if (this.lifecycle.is(NodeState.Stopping) && this.stopRun) return this.stopRun;
+    this.lifecycle.transition(NodeState.Stopping, reason);
+    this.stopRun = this.stopParts().then(
+      () => this.lifecycle.transition(NodeState.Stopped, 'all parts stopped'),
+      (err: unknown) => {
+        this.lifecycle.transition(NodeState.Failed, `stop failed: ${ClearingError.from(err).message}`);
+        throw err;
+      },
+    ).finally(() => {
+      this.stopRun = null;
+    });
+    return this.stopRun;
+  }
+
+  /** Start-up in order; returns early, keeping what it got for stop() to release, once stopping. */
+  private async startParts(registry: FunctionRegistry): Promise<void> {
+    const stopped = (): boolean => this.stopping.signal.aborted;
     for (const brand of this.config.brands) {
       const soar = await this.connectSoar(brand);
       if (!soar) return; // stopped while waiting for SOAR
@@ -76,6 +166,7 @@ export class ClearingNode {
       this.workers.push(worker);
       await checkFunctionsDefined(soar, registry.names(), brand.destinations, this.log.child({ brand: brand.id })).catch((err: unknown) =>
         this.log.warn(`could not check function definitions: ${(err as Error).message}`, { brand: brand.id }));
+      if (stopped()) return;
       // Not awaited: one brand's broker being down must not hold the other brands back.
       void worker.start();
     }
@@ -85,6 +176,7 @@ export class ClearingNode {
       const [{ PeerServer }, { peerRoutes }, { ConfigPushSchedule }] = await Promise.all([
         import('../clearing/peer-server.js'), import('../clearing/routes.js'), import('../clearing/config-push-schedule.js'),
       ]);
+      if (stopped()) return;
       this.peerServer = await PeerServer.start({
         node: { id: node.id, listen: node.listen, tls: node.tls },
         peers: network.peers,
@@ -92,22 +184,26 @@ export class ClearingNode {
         log: this.log.child({ component: 'peer-api' }),
       });
       this.log.info(`peer API listening on https://${node.listen.host}:${this.peerServer.port}`, { peers: network.peers.map((p) => p.id) });
+      if (stopped()) return;
       this.pushSchedule = ConfigPushSchedule.start(this.network, this.log);
     }
     if (this.config.web) {
       const { WebServer } = await import('../web/server.js');
+      if (stopped()) return;
       this.webServer = await WebServer.start({ config: this.config, network: this.network, log: this.log.child({ component: 'web' }), ...(this.opts.webClock ? { now: this.opts.webClock } : {}) });
       this.log.info(`web UI listening on https://${this.config.web.listen.host}:${this.webServer.port}/ui/`);
     }
     if (network) {
       const { TriageSweep } = await import('../triage/sweep.js');
+      if (stopped()) return;
       this.triageSweep = new TriageSweep(this.network);
       this.triageSweep.start();
     }
   }
 
-  async stop(): Promise<void> {
+  private async stopParts(): Promise<void> {
     this.stopping.abort();
+    await this.startUp;
     this.pushSchedule?.stop();
     this.pushSchedule = null;
     await this.triageSweep?.stop();

@@ -27,6 +27,8 @@ export const ErrorCode = {
   SoarPermission: 'soar_permission',
   StompConnect: 'stomp_connect',
   Internal: 'internal',
+  /** A component was asked for something its lifecycle state does not allow (a bug in the caller). */
+  IllegalState: 'illegal_state',
   // Peer API (src/clearing/peer-*.ts): answered by the peer server...
   /** The request path is malformed or tricky (`..`, encoded `/`, `//`, NUL, too long). */
   PathInvalid: 'path_invalid',
@@ -132,6 +134,13 @@ export class InputInvalidError extends ClearingError {
       httpStatus: 400,
     });
     this.problems = problems;
+  }
+}
+
+/** A lifecycle transition its table does not allow (src/core/lifecycle.ts). */
+export class IllegalStateError extends ClearingError {
+  constructor(component: string, from: string, to: string) {
+    super(ErrorCode.IllegalState, `${component} cannot go from '${from}' to '${to}'`);
   }
 }
 

@@ -14,6 +14,7 @@ import type { IMessage } from '@stomp/stompjs';
 import type { ClearingNetwork } from '../clearing/network.js';
 import type { BrandConfig, WorkerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, InputInvalidError } from '../core/errors.js';
+import { Lifecycle, type Transitions } from '../core/lifecycle.js';
 import type { SoarClient } from '../soar/client.js';
 import { withMeta } from '../core/logger.js';
 import type { Logger } from '../core/types.js';
@@ -24,16 +25,36 @@ import { parseFunctionMessage, type Delivery, type Invocation, type ReplyAddress
 import type { FunctionRegistry } from './registry.js';
 import { errorReply, finalReply, resultsV2, statusReply } from './replies.js';
 
-/** The worker's lifecycle. */
+/**
+ * The worker's lifecycle:
+ * - `created`: constructed, not connecting;
+ * - `connecting`: start() called, not yet subscribed;
+ * - `running`: subscribed on the current connection;
+ * - `reconnecting`: the connection was lost; the connection's loop reconnects and subscribes again;
+ * - `draining`: stop() called: no new message is taken, in-flight ones get the grace period;
+ * - `stopping`: disconnecting (the broker returns unacked messages to the queue);
+ * - `stopped`: disconnected for good; a worker does not start again (a node makes new ones).
+ */
 export const WorkerState = {
-  Idle: 'idle',
+  Created: 'created',
   Connecting: 'connecting',
   Running: 'running',
   Reconnecting: 'reconnecting',
   Draining: 'draining',
+  Stopping: 'stopping',
   Stopped: 'stopped',
 } as const;
 export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
+
+export const WORKER_TRANSITIONS: Transitions<WorkerState> = {
+  [WorkerState.Created]: [WorkerState.Connecting, WorkerState.Stopped],
+  [WorkerState.Connecting]: [WorkerState.Running, WorkerState.Draining],
+  [WorkerState.Running]: [WorkerState.Reconnecting, WorkerState.Draining],
+  [WorkerState.Reconnecting]: [WorkerState.Running, WorkerState.Draining],
+  [WorkerState.Draining]: [WorkerState.Stopping],
+  [WorkerState.Stopping]: [WorkerState.Stopped],
+  [WorkerState.Stopped]: [],
+};
 
 export interface WorkerOptions {
   readonly brand: BrandConfig;
@@ -64,7 +85,8 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 class ShutdownAbort extends Error {}
 
 export class BrandWorker {
-  state: WorkerState = WorkerState.Idle;
+  private readonly lifecycle: Lifecycle<WorkerState>;
+  private stopRun: Promise<void> | null = null;
   private readonly connection: StompConnection;
   private readonly dedupe: DedupeCache;
   private readonly running = new Map<string, AbortController>();
@@ -75,11 +97,12 @@ export class BrandWorker {
 
   constructor(private readonly opts: WorkerOptions) {
     this.log = opts.log.child({ brand: opts.brand.id });
+    this.lifecycle = new Lifecycle(`worker '${opts.brand.id}'`, WorkerState.Created, WORKER_TRANSITIONS, this.log);
     this.dedupe = new DedupeCache(opts.worker.dedupe_size);
     this.connection = new StompConnection(opts.brand.stomp, this.log, {
       onConnected: (session) => this.subscribeAll(session),
-      onDisconnected: () => {
-        if (this.state === WorkerState.Running) this.state = WorkerState.Reconnecting;
+      onDisconnected: (_session, reason) => {
+        if (this.lifecycle.is(WorkerState.Running)) this.lifecycle.transition(WorkerState.Reconnecting, reason);
       },
     });
   }
@@ -93,10 +116,18 @@ export class BrandWorker {
     return { inFlight: this.running.size, ...this.stats };
   }
 
-  /** Starts the connection loop; resolves once subscribed the first time. */
+  get state(): WorkerState {
+    return this.lifecycle.state;
+  }
+
+  /**
+   * Starts the connection loop; resolves once subscribed the first time. Called again while
+   * connecting or running, it only waits for that first subscription; once stop() was called it
+   * throws IllegalStateError.
+   */
   start(): Promise<void> {
-    if (this.state !== WorkerState.Idle) return this.firstConnect.promise;
-    this.state = WorkerState.Connecting;
+    if (this.lifecycle.is(WorkerState.Connecting, WorkerState.Running, WorkerState.Reconnecting)) return this.firstConnect.promise;
+    this.lifecycle.transition(WorkerState.Connecting, `broker ${this.opts.brand.stomp.host}:${this.opts.brand.stomp.port}`);
     this.connection.start();
     return this.firstConnect.promise;
   }
@@ -104,10 +135,16 @@ export class BrandWorker {
   /**
    * Graceful stop: take no new messages, give in-flight ones `graceMs` to finish and answer,
    * abort the rest (their messages stay unacked and return to the queue), then disconnect.
+   * Before start() it only marks the worker stopped; called again, it returns the same stop.
    */
-  async stop(graceMs = this.opts.worker.shutdown_grace_ms): Promise<void> {
-    if (this.state === WorkerState.Stopped) return;
-    this.state = WorkerState.Draining;
+  stop(graceMs = this.opts.worker.shutdown_grace_ms): Promise<void> {
+    if (this.lifecycle.is(WorkerState.Created)) this.lifecycle.transition(WorkerState.Stopped, 'stop before start');
+    if (this.lifecycle.is(WorkerState.Stopped) && !this.stopRun) return Promise.resolve();
+    return (this.stopRun ??= this.drainAndDisconnect(graceMs));
+  }
+
+  private async drainAndDisconnect(graceMs: number): Promise<void> {
+    this.lifecycle.transition(WorkerState.Draining, 'stop requested');
     if (this.running.size > 0) {
       this.log.info(`draining: waiting up to ${graceMs} ms for ${this.running.size} invocation(s)`);
       const drained = await this.waitIdle(graceMs);
@@ -117,9 +154,9 @@ export class BrandWorker {
         await this.waitIdle(2000);
       }
     }
+    this.lifecycle.transition(WorkerState.Stopping, 'disconnecting');
     await this.connection.stop();
-    this.state = WorkerState.Stopped;
-    this.log.info('worker stopped', { ...this.getStats() });
+    this.lifecycle.transition(WorkerState.Stopped, 'disconnected', { ...this.getStats() });
   }
 
   private waitIdle(timeoutMs: number): Promise<boolean> {
@@ -137,14 +174,14 @@ export class BrandWorker {
     for (const destination of this.destinations) {
       this.connection.subscribe(destination, this.opts.worker.concurrency, (msg) => this.onMessage(session, destination, msg));
     }
-    if (this.state !== WorkerState.Draining) this.state = WorkerState.Running;
+    if (this.lifecycle.is(WorkerState.Connecting, WorkerState.Reconnecting)) this.lifecycle.transition(WorkerState.Running, `subscribed (session ${session})`);
     this.log.info(`subscribed to ${this.destinations.join(', ')}`, { prefetch: this.opts.worker.concurrency, session });
     this.firstConnect.resolve();
   }
 
   private onMessage(session: number, destination: string, msg: IMessage): void {
     // While draining, new deliveries are left unacked: the broker hands them on when we disconnect.
-    if (this.state === WorkerState.Draining || this.state === WorkerState.Stopped) return;
+    if (this.lifecycle.is(WorkerState.Draining, WorkerState.Stopping, WorkerState.Stopped)) return;
     const headers = msg.headers as Record<string, string>;
     const ackId = headers['ack'] ?? headers['message-id'] ?? '';
     const delivery: Delivery = {
