@@ -1,6 +1,7 @@
 /**
  * soar-clearing command line. Every failure ends in one clear message and an exit code:
- * 0 ok, 1 runtime failure, 2 bad usage or bad configuration, 3 SOAR refused us (auth, org).
+ * 0 ok, 1 runtime failure, 2 bad usage or bad configuration, 3 SOAR refused us (auth, org);
+ * `selftest` has its own codes (10-13, app/selftest.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';

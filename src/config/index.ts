@@ -1,6 +1,6 @@
 /**
- * Configuration: load app.config.yaml into a frozen AppConfig, print it without secrets, and
- * list the secrets the logger must scrub.
+ * Configuration: load app.config.yaml into a frozen AppConfig, print it without secrets, list
+ * the secrets the logger must scrub, and tell which node serves a brand.
  */
 import type { AppConfig, BrandConfig, PeerConfig, SoarConfig } from './types.js';
 import { describeWeb } from './web.js';

@@ -99,7 +99,7 @@ export interface BrandConfig {
 }
 
 
-/** Where the node's HTTPS server (peer API, later the web UI) listens. */
+/** Where one of the node's HTTPS servers listens (`node.listen`: the peer API; `web.listen`: the web UI). */
 export interface ListenConfig {
   /** Address to bind: `0.0.0.0` (default: every IPv4 interface), `::`, `127.0.0.1`, a host name. */
   readonly host: string;
@@ -110,7 +110,7 @@ export interface ListenConfig {
  * The node's own certificate and the network CA, as absolute paths of PEM files (checked to
  * exist when the config is loaded). The certificate names the node by a SAN URI
  * `urn:soar-clearing:node:<node id>` (or, failing that, its CN); it serves as server
- * certificate of the peer API and as client certificate towards peers.
+ * certificate of the peer API and of the web UI, and as client certificate towards peers.
  */
 export interface NodeTlsConfig {
   readonly cert: string;
@@ -122,7 +122,7 @@ export interface NodeTlsConfig {
 export interface NodeConfig {
   /** This clearing node's identity, echoed by clearing_ping and presented to peers in its certificate. */
   readonly id: string;
-  /** null: no HTTPS server (a worker-only node). */
+  /** null: no peer API (a worker-only node). */
   readonly listen: ListenConfig | null;
   /** null: no certificate (a worker-only node). Required with `listen` and with `network`. */
   readonly tls: NodeTlsConfig | null;

@@ -1,7 +1,7 @@
 /**
  * A value made on first use and kept only while memory allows it (a WeakRef), for the compiled
- * ajv validators of the config file: a node validates its config once at start and need not
- * keep their generated code (the config schema's is ~320 KB of source) for weeks; repeated loads
+ * ajv validators of the config file and of the whitelist: a node validates its config once at start and need not
+ * keep their generated code (the config schema's is ~150 KB of source) for weeks; repeated loads
  * (tests, `config validate`) reuse it while it lives.
  */
 export function onDemand<T extends object>(make: () => T): () => T {

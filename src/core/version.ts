@@ -1,4 +1,4 @@
-/** The package's own name and version, read once from package.json (reported in results metrics). */
+/** The package's own name and version, read once from package.json (results metrics, --version, health answers). */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -28,7 +28,6 @@ export interface Authenticator {
   readonly canRelogin: boolean;
   /** Increments on each successful login; lets concurrent 401s share one re-login. */
   readonly generation: number;
-  /** The login request to send. */
   loginRequest(): LoginRequest;
   /** Records a successful login's csrf token. */
   loginSucceeded(csrfToken: string | null): void;

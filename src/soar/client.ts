@@ -11,7 +11,8 @@
  *
  * Paths given to get/post/put/delete are relative to /rest/orgs/<orgId> (`/incidents/5`), or
  * absolute when they start with `/rest/` (`/rest/const`). Retries, timeouts and errors: see
- * transport.ts and retry.ts. Every error thrown is a ClearingError from ./errors.js.
+ * transport.ts and retry.ts. Every error thrown is a ClearingError (SOAR's answers and faults as
+ * the classes of ./errors.js).
  */
 import { randomUUID } from 'node:crypto';
 import type { SoarConfig } from '../config/types.js';
@@ -54,8 +55,8 @@ export interface RequestOptions {
   readonly skipRetry?: boolean;
   /**
    * POST only: the request is safe to repeat (it reads, or repeating it is harmless), so it is
-   * retried on timeouts, resets and 5xx like a GET. Default: a POST is retried only when the
-   * connection was refused.
+   * retried on timeouts, resets and 5xx like a GET. Default: a POST is retried only when it
+   * never left this host (connection refused, DNS lookup failed).
    */
   readonly idempotent?: boolean;
 }
@@ -184,7 +185,6 @@ export class SoarClient {
     return new SoarClient(this.transport, this.org, this.identity, token === '' ? null : token);
   }
 
-  /** The absolute REST path of a client path. */
   restPath(path: string): string {
     return resolveRestPath(path, this.orgId);
   }
@@ -429,7 +429,6 @@ export class SoarClient {
     return this.get<Attachment[]>(`/incidents/${seg(incidentId)}/attachments`, opts);
   }
 
-  /** The bytes of an attachment. */
   getAttachmentContent(incidentId: number, attachmentId: number, opts: RequestOptions = {}): Promise<Buffer> {
     return this.transport.send<Buffer>('GET', this.restPath(`/incidents/${seg(incidentId)}/attachments/${seg(attachmentId)}/contents`), undefined, {
       ...opts, contextToken: this.contextToken, binary: true,

@@ -3,15 +3,16 @@
  *
  * Retry policy (the decision table `shouldRetry` implements):
  *
- *   fault                          GET/PUT/DELETE   POST (default)   POST marked idempotent
+ *   fault                          GET/PUT/DELETE   POST/PATCH       marked idempotent
  *   -----------------------------  ---------------  ---------------  ----------------------
  *   connection refused             retry            retry            retry
- *   DNS lookup failed (transient)  retry            retry            retry
+ *   DNS lookup failed              retry            retry            retry
  *   reset / hang up / timeout      retry            NO               retry
  *   HTTP 5xx                       retry            NO               retry
  *   HTTP 4xx                       no               no               no
  *   TLS verification failure       no               no               no
  *   aborted by the caller          no               no               no
+ *   anything else                  no               no               no
  *
  * Why POST is special: GET, PUT and DELETE are idempotent in SOAR's API (a PUT carries the
  * object's `vers`, so a repeated PUT that already applied answers 409 and getPut re-reads),

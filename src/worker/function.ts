@@ -6,7 +6,7 @@ import type { ClearingNetwork } from '../clearing/network.js';
 import type { JsonObject, JsonValue, Logger } from '../core/types.js';
 import type { SoarClient } from '../soar/client.js';
 
-/** Who asked: the SOAR principal and workflow behind the invocation, as SOAR sent them. */
+/** The invocation: brand, function, message, and who asked (principal and workflow, as SOAR sent them). */
 export interface InvocationInfo {
   readonly brand: string;
   readonly functionName: string;
@@ -15,7 +15,7 @@ export interface InvocationInfo {
   readonly workflowInstanceId: number | null;
   readonly workflow: string | null;
   readonly principal: string | null;
-  /** How many times the broker has delivered this message before (from `redelivered`). */
+  /** The broker delivered this message before (its `redelivered` header). */
   readonly redelivered: boolean;
 }
 
