@@ -164,18 +164,18 @@ export class SoarUnreachableError extends ClearingError {
 
 /**
  * The TLS handshake with SOAR failed (unknown CA, wrong host name, expired certificate...).
- * Not retryable: it needs a configuration change (`tls.cafile`), not time.
+ * Not retryable: it needs a configuration change (`soar.cafile`), not time.
  */
 export class SoarTlsError extends ClearingError {
   readonly tlsCode: string;
   readonly endpoint: string;
 
   constructor(endpoint: string, tlsCode: string, detail: string, cafile: string | null) {
-    const trust = cafile ? `the CA file ${cafile}` : "Node's default CA list (no tls.cafile configured)";
+    const trust = cafile ? `the CA file ${cafile}` : "Node's default CA list (no soar.cafile configured)";
     super(
       ErrorCode.SoarUnreachable,
       `TLS: the certificate of SOAR at ${endpoint} is not trusted (${tlsCode}: ${detail}); ` +
-        `checked against ${trust}. Set soar.tls.cafile to the CA that signed SOAR's certificate.`,
+        `checked against ${trust}. Set soar.cafile to the CA that signed SOAR's certificate.`,
       { httpStatus: 502, retryable: false },
     );
     this.tlsCode = tlsCode;

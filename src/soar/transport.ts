@@ -91,13 +91,13 @@ export class SoarTransport {
       } catch (err) {
         throw new ClearingError(
           ErrorCode.ConfigInvalid,
-          `soar.tls.cafile: cannot read ${cfg.tls.cafile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          `soar.cafile: cannot read ${cfg.tls.cafile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
         );
       }
     }
     if (!cfg.tls.verify) {
       this.log.warn(
-        `TLS verification of SOAR at ${this.endpoint} is OFF (tls.verify: false): the connection can be intercepted`,
+        `TLS verification of SOAR at ${this.endpoint} is OFF (soar.verify: false): the connection can be intercepted`,
       );
     }
     this.agent = new https.Agent({

@@ -154,7 +154,7 @@ describe('login and org', () => {
 });
 
 describe('TLS', () => {
-  it("verifies SOAR's certificate against tls.cafile", async () => {
+  it("verifies SOAR's certificate against soar.cafile", async () => {
     const c = await connect();
     assert.equal((await c.getServerVersion()).version, SERVER_VERSION.version);
     assert.equal(c.serverVersion?.major, SERVER_VERSION.major);
@@ -168,7 +168,7 @@ describe('TLS', () => {
       assert.equal(err.retryable, false);
       assert.match(err.message, /certificate of SOAR at 127\.0\.0\.1:\d+ is not trusted/);
       assert.match(err.message, /rogue-ca\.crt/);
-      assert.match(err.message, /soar\.tls\.cafile/);
+      assert.match(err.message, /Set soar\.cafile /);
       return true;
     });
     assert.equal(emu.requests.length, 0);

@@ -87,11 +87,11 @@ describe('typed errors', () => {
     assert.equal(p.maybeApplied, true);
   });
 
-  it('SoarTlsError is not retryable and points at tls.cafile', () => {
+  it('SoarTlsError is not retryable and points at soar.cafile', () => {
     const e = new SoarTlsError('soar:443', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate', '/etc/ca.pem');
     assert.equal(e.code, ErrorCode.SoarUnreachable);
     assert.equal(e.retryable, false);
-    assert.match(e.message, /not trusted .*UNABLE_TO_VERIFY_LEAF_SIGNATURE.*\/etc\/ca\.pem.*soar\.tls\.cafile/);
+    assert.match(e.message, /not trusted .*UNABLE_TO_VERIFY_LEAF_SIGNATURE.*\/etc\/ca\.pem.*Set soar\.cafile /);
   });
 
   it('SoarAuthError and SoarConflictError codes', () => {
