@@ -386,7 +386,7 @@ describe('SoarClient (stub transport)', () => {
 
   it('an unreadable cafile is a config error', async () => {
     await assert.rejects(SoarClient.connect(cfg({ tls: { verify: true, cafile: '/nonexistent/ca.pem' } })), (err: unknown) => {
-      return err instanceof Error && (err as { code?: string }).code === ErrorCode.ConfigInvalid && /soar\.tls\.cafile/.test(err.message);
+      return err instanceof Error && (err as { code?: string }).code === ErrorCode.ConfigInvalid && /^soar\.cafile: cannot read/.test(err.message);
     });
   });
 
