@@ -43,10 +43,11 @@ import { SoarEmulator } from './emulator/server.js';
 import { DEFAULT_API_KEY, DEFAULT_USER } from './emulator/state.js';
 import type { WorkflowInstance } from './emulator/workflows.js';
 import { createLogger } from '../src/core/logger.js';
+import { processAlive } from '../src/core/process-alive.js';
 import { ClearingNode } from '../src/app/node.js';
 import { SoarClient } from '../src/soar/client.js';
 import type { Incident } from '../src/soar/dto.js';
-import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, isAlive, REPO_ROOT } from './testbed/broker.js';
+import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
 import { EXPLANATION_FIELD, SCORE_FIELD } from '../src/triage/assess.js';
 import type { JsonObject, Logger } from '../src/core/types.js';
@@ -197,7 +198,7 @@ function prepareDataDir(dir: string): void {
     const pidFile = join(dir, 'demo.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
-      if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+      if (pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new Error(`another demo (pid ${pid}) uses ${dir}; stop it first, or name another directory with --dir`);
       }
     }

@@ -18,6 +18,7 @@
  *     <bpmndi:BPMNDiagram>...</bpmndi:BPMNDiagram>
  *   </definitions>
  */
+import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { childElements, parseXml, textContent, type XmlElement } from './xml.js';
 
@@ -79,10 +80,6 @@ export class BpmnError extends Error {
 
 const IGNORED = new Set(['documentation', 'textAnnotation', 'association', 'extensionElements', 'laneSet', 'incoming', 'outgoing']);
 
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Resolves the namespace prefix of an element name against the xmlns declarations in scope. */
 function nsOf(name: string, scopes: readonly Readonly<Record<string, string>>[]): string | null {
   const i = name.indexOf(':');
@@ -122,18 +119,18 @@ function functionConfig(task: XmlElement, scopes: readonly Readonly<Record<strin
       throw new BpmnError(`step '${task.attrs['id'] ?? '?'}': the <resilient:function> body is not JSON (${(err as Error).message})`);
     }
   }
-  if (!isObj(cfg)) throw new BpmnError(`step '${task.attrs['id'] ?? '?'}': the <resilient:function> body must be a JSON object`);
+  if (!isJsonObject(cfg)) throw new BpmnError(`step '${task.attrs['id'] ?? '?'}': the <resilient:function> body must be a JSON object`);
   const inputsRaw = cfg['inputs'] ?? {};
-  if (!isObj(inputsRaw)) throw new BpmnError(`step '${task.attrs['id'] ?? '?'}': 'inputs' must be an object keyed by field uuid`);
+  if (!isJsonObject(inputsRaw)) throw new BpmnError(`step '${task.attrs['id'] ?? '?'}': 'inputs' must be an object keyed by field uuid`);
   const inputs: Record<string, StepInput> = {};
   for (const [fieldUuid, binding] of Object.entries(inputsRaw)) {
-    if (!isObj(binding) || typeof binding['input_type'] !== 'string') {
+    if (!isJsonObject(binding) || typeof binding['input_type'] !== 'string') {
       throw new BpmnError(`step '${task.attrs['id'] ?? '?'}': input ${fieldUuid} needs an 'input_type'`);
     }
     inputs[fieldUuid] = binding as unknown as StepInput;
   }
   const str = (k: string): string | null => {
-    const v = cfg && isObj(cfg) ? cfg[k] : undefined;
+    const v = cfg && isJsonObject(cfg) ? cfg[k] : undefined;
     if (v === undefined || v === null) return null;
     if (typeof v !== 'string') throw new BpmnError(`step '${task.attrs['id'] ?? '?'}': '${k}' must be a string`);
     return v;

@@ -13,6 +13,7 @@
  * one; no conditions = fires), advanced (`custom_condition` over evaluation ids with AND, OR,
  * NOT and parentheses; AND binds tighter than OR).
  */
+import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 
 export interface FieldValues {
@@ -37,26 +38,22 @@ export class ConditionError extends Error {
   }
 }
 
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function hasValue(v: JsonValue | undefined): boolean {
   if (v === undefined || v === null || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
-  if (isObj(v) && 'content' in v) return hasValue(v['content']); // rich text {format, content}
+  if (isJsonObject(v) && 'content' in v) return hasValue(v['content']); // rich text {format, content}
   return true;
 }
 
 function plain(v: JsonValue | undefined): JsonValue | undefined {
-  if (isObj(v) && 'content' in v && 'format' in v) return v['content'];
+  if (isJsonObject(v) && 'content' in v && 'format' in v) return v['content'];
   return v;
 }
 
 /** The select/multiselect values of a field definition, as [id, label] pairs. */
 function choices(def: JsonObject | null): Array<[JsonValue, string]> {
   const vals = def && Array.isArray(def['values']) ? def['values'] : [];
-  return vals.filter(isObj).map((x) => [x['value'] ?? null, String(x['label'] ?? '')]);
+  return vals.filter(isJsonObject).map((x) => [x['value'] ?? null, String(x['label'] ?? '')]);
 }
 
 /** One stored value equals one condition value (ids, labels, {id, name} handles). */
@@ -64,10 +61,10 @@ function scalarEq(def: JsonObject | null, actual: JsonValue | undefined, expecte
   actual = plain(actual);
   if (!hasValue(actual) || !hasValue(expected)) return !hasValue(actual) && !hasValue(expected);
   if (actual === expected) return true;
-  if (isObj(actual)) {
+  if (isJsonObject(actual)) {
     return scalarEq(def, actual['id'] ?? undefined, expected) || scalarEq(def, actual['name'] ?? undefined, expected);
   }
-  if (isObj(expected)) {
+  if (isJsonObject(expected)) {
     return scalarEq(def, actual, expected['id'] ?? undefined) || scalarEq(def, actual, expected['name'] ?? undefined);
   }
   if (typeof actual === 'boolean' || typeof expected === 'boolean') {
@@ -233,7 +230,7 @@ function evaluateAdvanced(expr: string, results: ReadonlyMap<number, boolean>): 
 
 /** Whether a rule's conditions hold. Throws ConditionError when they cannot be evaluated. */
 export function ruleConditionsHold(rule: JsonObject, ctx: ConditionContext): boolean {
-  const conds = Array.isArray(rule['conditions']) ? rule['conditions'].filter(isObj) : [];
+  const conds = Array.isArray(rule['conditions']) ? rule['conditions'].filter(isJsonObject) : [];
   const logic = String(rule['logic_type'] ?? 'all');
   if (logic === 'advanced' && typeof rule['custom_condition'] === 'string' && rule['custom_condition'].trim() !== '') {
     const results = new Map<number, boolean>();

@@ -21,16 +21,13 @@
  * emulator: run one emulator per SOAR server.
  */
 import { randomUUID } from 'node:crypto';
+import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { parseBpmnCached, BpmnError } from './bpmn.js';
 import { destinationOut, importedAccessLists } from './destinations.js';
 import type { Reply } from './routes.js';
 import { clone, loadTypesSample } from './samples.js';
 import type { EmulatorState, ImportRecord, TableDef } from './state.js';
-
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function err(status: number, message: string): Reply {
   return { status, body: { success: false, title: null, message, hints: [], error_code: 'generic' } };
@@ -56,7 +53,7 @@ const SKIPPED = new Set(['action_order', 'task_order']);
 
 function list(data: JsonObject, section: string): JsonObject[] {
   const v = data[section];
-  return Array.isArray(v) ? v.filter(isObj) : [];
+  return Array.isArray(v) ? v.filter(isJsonObject) : [];
 }
 
 function str(v: JsonValue | undefined): string | null {
@@ -155,7 +152,7 @@ function validate(state: EmulatorState, data: JsonObject): string[] {
     const name = str(t['type_name']);
     if (!name) problems.push('a datatable has no type_name');
     else tables.add(name);
-    if (t['fields'] !== undefined && !isObj(t['fields'])) problems.push(`datatable '${name ?? '?'}': 'fields' must be an object keyed by column name`);
+    if (t['fields'] !== undefined && !isJsonObject(t['fields'])) problems.push(`datatable '${name ?? '?'}': 'fields' must be an object keyed by column name`);
   }
   const knownObject = (o: JsonValue | undefined): boolean =>
     typeof o === 'string' ? o in BUILTIN_OBJECT_TYPES || tables.has(o) : typeof o === 'number';
@@ -169,7 +166,7 @@ function validate(state: EmulatorState, data: JsonObject): string[] {
     workflows.add(name);
     if (!knownObject(w['object_type'])) problems.push(`Workflow '${name}' is on unknown object type ${JSON.stringify(w['object_type'] ?? null)}`);
     const content = w['content'];
-    const xml = isObj(content) ? content['xml'] : undefined;
+    const xml = isJsonObject(content) ? content['xml'] : undefined;
     if (typeof xml !== 'string') {
       problems.push(`Workflow '${name}' has no content.xml`);
       continue;
@@ -270,7 +267,7 @@ function upsertField(state: EmulatorState, type: string, f: JsonObject): void {
     created['type_id'] = 0;
     created['prefix'] = 'properties';
     for (const inc of state.incidents.values()) {
-      const props = isObj(inc['properties']) ? inc['properties'] : (inc['properties'] = {});
+      const props = isJsonObject(inc['properties']) ? inc['properties'] : (inc['properties'] = {});
       if (!(name in props)) props[name] = null;
     }
   } else {
@@ -282,8 +279,8 @@ function upsertField(state: EmulatorState, type: string, f: JsonObject): void {
 
 /** A select column's options with this org's ids (SOAR numbers them itself; kept by label across imports). */
 function optionIds(state: EmulatorState, col: JsonObject, prev: JsonObject | null): JsonValue[] {
-  const before = prev && Array.isArray(prev['values']) ? prev['values'].filter(isObj) : [];
-  const values = Array.isArray(col['values']) ? col['values'].filter(isObj) : [];
+  const before = prev && Array.isArray(prev['values']) ? prev['values'].filter(isJsonObject) : [];
+  const values = Array.isArray(col['values']) ? col['values'].filter(isJsonObject) : [];
   return values.map((v) => ({ ...v, value: before.find((b) => b['label'] === v['label'])?.['value'] ?? state.nextId('field') }));
 }
 
@@ -291,13 +288,13 @@ function upsertTable(state: EmulatorState, t: JsonObject): void {
   const name = String(t['type_name']);
   const existing = state.tables.get(name);
   const id = existing?.id ?? state.nextId('table');
-  const oldFields = existing?.type && isObj(existing.type['fields']) ? existing.type['fields'] : {};
+  const oldFields = existing?.type && isJsonObject(existing.type['fields']) ? existing.type['fields'] : {};
   const fields: JsonObject = clone(oldFields);
-  const incoming = isObj(t['fields']) ? t['fields'] : {};
+  const incoming = isJsonObject(t['fields']) ? t['fields'] : {};
   for (const [key, col] of Object.entries(incoming)) {
-    if (!isObj(col)) continue;
+    if (!isJsonObject(col)) continue;
     const colName = str(col['name']) ?? key;
-    const prev = isObj(fields[colName]) ? (fields[colName] as JsonObject) : null;
+    const prev = isJsonObject(fields[colName]) ? (fields[colName] as JsonObject) : null;
     fields[colName] = { ...without(col, 'export_key'), id: prev?.['id'] ?? state.nextId('field'), name: colName, type_id: id, values: optionIds(state, col, prev) };
   }
   const type: JsonObject = {
@@ -361,7 +358,7 @@ function upsertNamed(list: JsonObject[], o: JsonObject, match: (x: JsonObject) =
 export function refreshFunctionWorkflows(state: EmulatorState): void {
   const calls = new Map<string, JsonObject[]>();
   for (const w of state.workflows) {
-    const xml = isObj(w['content']) ? w['content']['xml'] : undefined;
+    const xml = isJsonObject(w['content']) ? w['content']['xml'] : undefined;
     if (typeof xml !== 'string') continue;
     const proc = parseBpmnCached(xml);
     if (proc instanceof BpmnError) continue;
@@ -407,7 +404,7 @@ function apply(state: EmulatorState, data: JsonObject): void {
   }
   for (const [section, value] of Object.entries(data)) {
     if (HANDLED.has(section) || SKIPPED.has(section) || !Array.isArray(value)) continue;
-    const items = value.filter(isObj);
+    const items = value.filter(isJsonObject);
     if (items.length === 0) continue;
     const kept = state.otherSections.get(section) ?? [];
     for (const o of items) {
@@ -433,7 +430,7 @@ function importJson(rec: ImportRecord): JsonObject {
 }
 
 export function postImport(state: EmulatorState, orgId: number, body: JsonValue | undefined): Reply {
-  if (!isObj(body)) return err(400, 'A configuration import needs the export (export.res) as a JSON object');
+  if (!isJsonObject(body)) return err(400, 'A configuration import needs the export (export.res) as a JSON object');
   const problems = validate(state, body);
   if (problems.length) return err(400, `The configuration cannot be imported: ${problems.join('; ')}`);
   const data = clone(body);
@@ -452,7 +449,7 @@ export function getImport(state: EmulatorState, orgId: number, id: number): Repl
 export function putImport(state: EmulatorState, orgId: number, id: number, body: JsonValue | undefined): Reply {
   const rec = state.imports.get(id);
   if (!rec || rec.orgId !== orgId) return err(404, `Configuration import ${id} not found`);
-  if (!isObj(body)) return err(400, 'A configuration import update needs a JSON object');
+  if (!isJsonObject(body)) return err(400, 'A configuration import update needs a JSON object');
   if (body['id'] !== undefined && String(body['id']) !== String(id)) return err(400, `The body is import ${String(body['id'])}, not ${id}`);
   const status = body['status'];
   if (status !== 'ACCEPTED' && status !== 'REJECTED' && status !== 'PENDING') {
@@ -512,8 +509,8 @@ export function workflowRest(state: EmulatorState, w: JsonObject, names: boolean
     object_type: names ? (w['object_type'] ?? null) : objectTypeId(state, w['object_type']),
     uuid: w['uuid'] ?? null,
     export_key: w['export_key'] ?? w['programmatic_name'] ?? null,
-    content: clone(isObj(w['content']) ? w['content'] : {}),
-    content_version: w['content_version'] ?? (isObj(w['content']) ? w['content']['version'] ?? 1 : 1),
+    content: clone(isJsonObject(w['content']) ? w['content'] : {}),
+    content_version: w['content_version'] ?? (isJsonObject(w['content']) ? w['content']['version'] ?? 1 : 1),
     actions: [],
     tags: clone(Array.isArray(w['tags']) ? w['tags'] : []),
     last_modified_by: w['last_modified_by'] ?? null,
@@ -551,10 +548,10 @@ function tableType(state: EmulatorState, t: TableDef): JsonObject {
 function builtinType(state: EmulatorState, name: string): JsonObject | null {
   const sample = loadTypesSample();
   const t = sample[name];
-  if (!isObj(t) || t['type_id'] === 8) return null;
+  if (!isJsonObject(t) || t['type_id'] === 8) return null;
   const out = clone(t);
   if (name === 'incident') {
-    const fields = isObj(out['fields']) ? out['fields'] : {};
+    const fields = isJsonObject(out['fields']) ? out['fields'] : {};
     out['fields'] = { ...fields, ...byName(state.incidentFields) };
     out['actions'] = rulesOn(state, 'incident');
   } else if (name === '__function') {
@@ -585,7 +582,7 @@ export function typeRest(state: EmulatorState, nameOrId: string): JsonObject | n
   if (direct) return direct;
   if (/^\d+$/.test(nameOrId)) {
     for (const [name, t] of Object.entries(loadTypesSample())) {
-      if (isObj(t) && String(t['id']) === nameOrId) return builtinType(state, name);
+      if (isJsonObject(t) && String(t['id']) === nameOrId) return builtinType(state, name);
     }
   }
   return null;
@@ -597,7 +594,7 @@ export function typeFieldsRest(state: EmulatorState, nameOrId: string): JsonObje
   if (own) return own.map((f) => clone(f));
   const t = typeRest(state, nameOrId);
   if (!t) return null;
-  return Object.values(isObj(t['fields']) ? t['fields'] : {}).filter(isObj);
+  return Object.values(isJsonObject(t['fields']) ? t['fields'] : {}).filter(isJsonObject);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,9 +613,9 @@ function exportDestination(state: EmulatorState, d: JsonObject): JsonObject {
 
 function exportTable(state: EmulatorState, t: TableDef): JsonObject {
   const type = tableType(state, t);
-  const fields = isObj(type['fields']) ? type['fields'] : {};
+  const fields = isJsonObject(type['fields']) ? type['fields'] : {};
   const exported: JsonObject = {};
-  for (const [k, f] of Object.entries(fields)) if (isObj(f)) exported[k] = { ...clone(f), export_key: `${t.name}/${k}` };
+  for (const [k, f] of Object.entries(fields)) if (isJsonObject(f)) exported[k] = { ...clone(f), export_key: `${t.name}/${k}` };
   return { ...type, id: null, fields: exported, actions: [], export_key: t.name };
 }
 
@@ -636,7 +633,7 @@ const SELECTED_SECTIONS: Readonly<Record<string, readonly string[]>> = {
 
 /** `POST /configurations/exports`: the org's customization in export.res shape, as selected by the body. */
 export function postExport(state: EmulatorState, body: JsonValue | undefined): Reply {
-  if (body !== undefined && !isObj(body)) return err(400, 'The export request needs a JSON object body');
+  if (body !== undefined && !isJsonObject(body)) return err(400, 'The export request needs a JSON object body');
   const constInfo = state.samples.constInfo;
   const data: JsonObject = {
     action_order: [],
@@ -670,7 +667,7 @@ export function postExport(state: EmulatorState, body: JsonValue | undefined): R
     regulators: null,
     roles: [],
     scripts: state.scripts.map((s) => clone(s)),
-    server_version: clone(isObj(constInfo['server_version']) ? constInfo['server_version'] : {}),
+    server_version: clone(isJsonObject(constInfo['server_version']) ? constInfo['server_version'] : {}),
     tags: [],
     task_order: [],
     timeframes: null,

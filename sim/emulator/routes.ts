@@ -3,6 +3,7 @@
  * answers in SOAR's shapes; every error uses SOAR's error body
  * (`{"success":false,"title":null,"message":..,"hints":[],"error_code":..}`).
  */
+import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import {
   allTypes, findWorkflow, getImport, postExport, postImport, putImport, ruleRest, typeFieldsRest, typeRest, workflowRest,
@@ -46,10 +47,6 @@ export function soarError(status: number, message: string, errorCode = 'generic'
 }
 
 const OK_RESULT: JsonObject = { success: true, title: null, message: null, hints: [] };
-
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function header(req: RouteRequest, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
@@ -101,7 +98,7 @@ export function authenticate(state: EmulatorState, req: RouteRequest): AuthResul
 
 function passwordSessionJson(state: EmulatorState, p: Extract<Principal, { kind: 'user' }>): JsonObject {
   const s = clone(state.samples.passwordSession);
-  const orgTemplate = Array.isArray(s['orgs']) && isObj(s['orgs'][0]) ? s['orgs'][0] : {};
+  const orgTemplate = Array.isArray(s['orgs']) && isJsonObject(s['orgs'][0]) ? s['orgs'][0] : {};
   s['orgs'] = state.orgsVisibleTo(p).map((o) => ({
     ...clone(orgTemplate),
     id: o['id'] ?? null,
@@ -138,7 +135,7 @@ function apiKeySessionJson(state: EmulatorState, p: Extract<Principal, { kind: '
 
 function login(state: EmulatorState, req: RouteRequest): Reply {
   const b = req.body;
-  if (!isObj(b) || typeof b['email'] !== 'string' || typeof b['password'] !== 'string') {
+  if (!isJsonObject(b) || typeof b['email'] !== 'string' || typeof b['password'] !== 'string') {
     return soarError(400, 'Login needs a JSON body with email and password');
   }
   const email = b['email'].toLowerCase();
@@ -157,7 +154,7 @@ function login(state: EmulatorState, req: RouteRequest): Reply {
 function fieldValue(inc: JsonObject, name: string): JsonValue | undefined {
   let cur: JsonValue | undefined = inc;
   for (const part of name.replace(/^incident\./, '').split('.')) {
-    if (!isObj(cur)) return undefined;
+    if (!isJsonObject(cur)) return undefined;
     cur = cur[part];
   }
   return cur;
@@ -166,8 +163,8 @@ function fieldValue(inc: JsonObject, name: string): JsonValue | undefined {
 function scalarEq(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined || a === null || b === null) return false;
-  if (isObj(a) && isObj(b)) return JSON.stringify(a) === JSON.stringify(b);
-  if (isObj(a) && typeof a['name'] === 'string') return a['name'] === b || a['id'] === b;
+  if (isJsonObject(a) && isJsonObject(b)) return JSON.stringify(a) === JSON.stringify(b);
+  if (isJsonObject(a) && typeof a['name'] === 'string') return a['name'] === b || a['id'] === b;
   return String(a) === String(b);
 }
 
@@ -247,7 +244,7 @@ function checkPaging(state: EmulatorState, b: JsonObject): Reply | null {
   const sorts = b['sorts'] ?? [];
   if (!Array.isArray(sorts)) return soarError(400, "'sorts' must be a list");
   for (const s of sorts) {
-    if (!isObj(s) || typeof s['field_name'] !== 'string') return soarError(400, "each sort needs a 'field_name'");
+    if (!isJsonObject(s) || typeof s['field_name'] !== 'string') return soarError(400, "each sort needs a 'field_name'");
     if (s['type'] !== 'asc' && s['type'] !== 'desc') return soarError(400, `Invalid sort type ${JSON.stringify(s['type'] ?? null)}: use 'asc' or 'desc'`);
   }
   const max = maxPageSize(state);
@@ -269,14 +266,14 @@ function queryPaged(state: EmulatorState, orgId: number, req: RouteRequest): Rep
   const level = req.query.get('return_level') ?? 'normal';
   if (!['partial', 'normal', 'full'].includes(level)) return soarError(400, `Invalid return_level '${level}'`);
   const b = req.body ?? {};
-  if (!isObj(b)) return soarError(400, 'query_paged needs a JSON object body');
+  if (!isJsonObject(b)) return soarError(400, 'query_paged needs a JSON object body');
   const filters = b['filters'] ?? [];
   if (!Array.isArray(filters)) return soarError(400, "'filters' must be a list");
   for (const f of filters) {
-    const conds = isObj(f) ? f['conditions'] ?? [] : null;
+    const conds = isJsonObject(f) ? f['conditions'] ?? [] : null;
     if (!Array.isArray(conds)) return soarError(400, "each filter needs a 'conditions' list");
     for (const c of conds) {
-      if (!isObj(c) || typeof c['field_name'] !== 'string') return soarError(400, "each condition needs a 'field_name'");
+      if (!isJsonObject(c) || typeof c['field_name'] !== 'string') return soarError(400, "each condition needs a 'field_name'");
       if (!METHODS.has(String(c['method']))) return soarError(400, `Unsupported condition method '${String(c['method'])}'`);
     }
   }
@@ -286,9 +283,9 @@ function queryPaged(state: EmulatorState, orgId: number, req: RouteRequest): Rep
   let hits = filters.length === 0
     ? all
     : all.filter((inc) =>
-        filters.some((f) => ((isObj(f) ? f['conditions'] : []) as JsonValue[]).every((c) => matches(inc, c as JsonObject))),
+        filters.some((f) => ((isJsonObject(f) ? f['conditions'] : []) as JsonValue[]).every((c) => matches(inc, c as JsonObject))),
       );
-  const sorts = Array.isArray(b['sorts']) ? b['sorts'].filter(isObj) : [];
+  const sorts = Array.isArray(b['sorts']) ? b['sorts'].filter(isJsonObject) : [];
   if (sorts.length) {
     hits = [...hits].sort((x, y) => {
       for (const s of sorts) {
@@ -376,7 +373,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     if (!d) return soarError(404, `Message destination '${decodeURIComponent(g[1]!)}' not found`);
     if (m === 'GET') return { status: 200, body: destinationOut(state, d, names) };
     if (m === 'PUT') {
-      if (!isObj(req.body)) return soarError(400, 'A message destination needs a JSON object');
+      if (!isJsonObject(req.body)) return soarError(400, 'A message destination needs a JSON object');
       const access = accessListsIn(state, req.body);
       if (!access.ok) return soarError(400, access.message);
       for (const [k, v] of Object.entries(req.body)) if (k !== 'id' && k !== 'uuid') d[k] = clone(v);
@@ -427,7 +424,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
   if (rest === '/incidents/query_paged' && m === 'POST') return queryPaged(state, orgId, req);
   if (rest === '/incidents' && m === 'POST') {
     const b = req.body;
-    if (!isObj(b)) return soarError(400, 'An incident needs a JSON object body');
+    if (!isJsonObject(b)) return soarError(400, 'An incident needs a JSON object body');
     if (typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "Field 'name' is required");
     if (typeof b['discovered_date'] !== 'number') return soarError(400, "Field 'discovered_date' is required (epoch milliseconds)");
     const checked = checkIncidentWrite(state, b);
@@ -451,7 +448,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       }
       if (m === 'PUT') {
         const b = req.body;
-        if (!isObj(b)) return soarError(400, 'An incident needs a JSON object body');
+        if (!isJsonObject(b)) return soarError(400, 'An incident needs a JSON object body');
         if (typeof b['vers'] !== 'number') return soarError(409, `Incident ${id}: the update carries no 'vers'; read the incident and try again`);
         if (b['vers'] !== inc['vers']) {
           return soarError(409, `Incident ${id} was changed by someone else (vers ${String(b['vers'])} is not the current ${String(inc['vers'])})`);
@@ -473,7 +470,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       if (m === 'GET') return { status: 200, body: state.tasksOf(id).map((t) => withHandles(state, t, names)) };
       if (m === 'POST') {
         const b = req.body;
-        if (!isObj(b) || typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "A task needs a 'name'");
+        if (!isJsonObject(b) || typeof b['name'] !== 'string' || b['name'].trim() === '') return soarError(400, "A task needs a 'name'");
         const checked = checkHandles(state, b);
         if (!checked.ok) return soarError(400, checked.message);
         const t = state.createTask(inc, checked.body, creator);
@@ -484,9 +481,9 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       if (m === 'GET') return { status: 200, body: (state.notes.get(id) ?? []).map((n) => clone(n)) };
       if (m === 'POST') {
         const b = req.body;
-        const text = isObj(b) ? textOf(b['text']) : null;
+        const text = isJsonObject(b) ? textOf(b['text']) : null;
         if (text === null || text === '') return soarError(400, "A note needs 'text': {format, content}");
-        const parent = isObj(b) && typeof b['parent_id'] === 'number' ? b['parent_id'] : null;
+        const parent = isJsonObject(b) && typeof b['parent_id'] === 'number' ? b['parent_id'] : null;
         return { status: 200, body: clone(state.addNote(id, text, p, parent)) };
       }
     }
@@ -494,7 +491,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
       if (m === 'GET') return { status: 200, body: (state.artifacts.get(id) ?? []).map((a) => artifactOut(state, a, req)) };
       if (m === 'POST') {
         const b = req.body;
-        if (!isObj(b) || typeof b['value'] !== 'string' || b['value'] === '') return soarError(400, "An artifact needs a 'value'");
+        if (!isJsonObject(b) || typeof b['value'] !== 'string' || b['value'] === '') return soarError(400, "An artifact needs a 'value'");
         const type = state.artifactType(b['type']);
         if (!type) return soarError(400, `Unknown artifact type ${JSON.stringify(b['type'] ?? null)}`);
         const a = state.addArtifact(inc, type, b['value'], textOf(b['description']), creator);
@@ -551,7 +548,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
         }
         if (m === 'PUT') {
           const b = req.body;
-          if (isObj(b) && typeof b['version'] === 'number' && b['version'] !== row['version']) {
+          if (isJsonObject(b) && typeof b['version'] === 'number' && b['version'] !== row['version']) {
             return soarError(409, `Row ${rowId} was changed by someone else (version ${b['version']} is not the current ${String(row['version'])})`);
           }
           const parsed = cellsToStored(state, table, b);
@@ -580,7 +577,7 @@ function orgRoute(state: EmulatorState, p: Principal, orgId: number, rest: strin
     if (m === 'GET') return { status: 200, body: withHandles(state, t, names) };
     if (m === 'PUT') {
       const b = req.body;
-      if (!isObj(b)) return soarError(400, 'A task needs a JSON object body');
+      if (!isJsonObject(b)) return soarError(400, 'A task needs a JSON object body');
       if ('status' in b && b['status'] !== 'O' && b['status'] !== 'C') return soarError(400, `Invalid task status ${JSON.stringify(b['status'])}`);
       const wasOpen = t['status'] !== 'C';
       const protectedKeys = new Set(['id', 'inc_id', 'inc_name', 'init_date', 'creator_principal', 'perms', 'closed_date']);

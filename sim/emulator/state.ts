@@ -7,6 +7,7 @@
  * Tests may read and change it directly (e.g. bump an incident behind the client's back).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import type { ColumnDef } from './handles.js';
 import { clone, type Samples } from './samples.js';
@@ -204,15 +205,11 @@ export interface EmulatorStateOptions {
 export const DEFAULT_API_KEY: EmulatorApiKeySpec = { id: 'test-key', secret: 'test-secret' };
 export const DEFAULT_USER: EmulatorUserSpec = { email: 'admin@example.com', password: 'Passw0rd!', fname: 'Ada', lname: 'Admin' };
 
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** `{format, content}` or a string -> the stored string. */
 export function textOf(v: JsonValue | undefined): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v;
-  if (isObj(v) && typeof v['content'] === 'string') return v['content'];
+  if (isJsonObject(v) && typeof v['content'] === 'string') return v['content'];
   return JSON.stringify(v);
 }
 
@@ -273,7 +270,7 @@ export class EmulatorState {
     this.strictFields = opts.strictFields ?? false;
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 20 * 60_000;
 
-    const orgTemplates = (samples.apiKeySession['orgs'] as JsonValue[]).filter(isObj);
+    const orgTemplates = (samples.apiKeySession['orgs'] as JsonValue[]).filter(isJsonObject);
     const specs: EmulatorOrgSpec[] = opts.orgs
       ? [...opts.orgs]
       : orgTemplates.map((o) => ({
@@ -485,9 +482,9 @@ export class EmulatorState {
    * by the options, synthesized ids; a table accepting any column numbers each as first written.
    */
   columnsOf(table: TableDef): ColumnDef[] {
-    const fields = table.type && isObj(table.type['fields']) ? table.type['fields'] : null;
+    const fields = table.type && isJsonObject(table.type['fields']) ? table.type['fields'] : null;
     if (fields) {
-      return Object.entries(fields).filter(([, f]) => isObj(f)).map(([name, f]) => ({ id: Number((f as JsonObject)['id']), name, def: f as JsonObject }));
+      return Object.entries(fields).filter(([, f]) => isJsonObject(f)).map(([name, f]) => ({ id: Number((f as JsonObject)['id']), name, def: f as JsonObject }));
     }
     if (table.columns) {
       return table.columns.map((name, i) => ({
@@ -550,7 +547,7 @@ export class EmulatorState {
       members: [],
     } satisfies JsonObject);
     if (creator) {
-      const c = isObj(inc['creator']) ? inc['creator'] : {};
+      const c = isJsonObject(inc['creator']) ? inc['creator'] : {};
       inc['creator'] = { ...c, id: creator['id'] ?? null, email: creator['name'] ?? null, fname: creator['display_name'] ?? null, lname: '' };
       inc['creator_principal'] = creator;
     }
@@ -563,7 +560,7 @@ export class EmulatorState {
   /** A new incident's phase: the first option of the phase field (SOAR starts an incident in its org's first phase). */
   private defaultPhaseId(): JsonValue {
     const f = this.incidentFields.find((x) => x['name'] === 'phase_id' && x['prefix'] !== 'properties');
-    const first = Array.isArray(f?.['values']) ? f['values'].find(isObj) : undefined;
+    const first = Array.isArray(f?.['values']) ? f['values'].find(isJsonObject) : undefined;
     return first?.['value'] ?? null;
   }
 
@@ -572,8 +569,8 @@ export class EmulatorState {
     const protectedKeys = new Set(['id', 'org_id', 'vers', 'create_date', 'creator_id', 'creator', 'creator_principal', 'perms']);
     for (const [k, v] of Object.entries(body)) {
       if (protectedKeys.has(k)) continue;
-      if (k === 'properties' && isObj(v)) {
-        const props = isObj(inc['properties']) ? inc['properties'] : {};
+      if (k === 'properties' && isJsonObject(v)) {
+        const props = isJsonObject(inc['properties']) ? inc['properties'] : {};
         for (const [pk, pv] of Object.entries(v)) props[pk] = pv;
         inc['properties'] = props;
         continue;
@@ -732,7 +729,7 @@ export class EmulatorState {
    * unknown. A custom type is named by its programmatic name (its display name does not resolve).
    */
   artifactType(t: JsonValue | undefined): [number, string] | null {
-    if (isObj(t)) {
+    if (isJsonObject(t)) {
       if (typeof t['id'] === 'number') return this.artifactType(t['id']);
       if (typeof t['name'] === 'string') return this.artifactType(t['name']);
       return null;

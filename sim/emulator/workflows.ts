@@ -23,6 +23,7 @@
  * checks the post-processing script. An error reply, a timeout, an unsupported element or script
  * line fails the instance with a message saying which.
  */
+import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { BpmnError, parseBpmnCached, type BpmnNode, type FunctionStepConfig } from './bpmn.js';
 import { ruleConditionsHold, type ConditionContext, type FieldValues } from './conditions.js';
@@ -102,10 +103,6 @@ export interface WorkflowEngineOptions {
   readonly broker?: BrokerAttachment | null;
   /** How long a function step waits for its final reply; default 30 s. */
   readonly stepTimeoutMs?: number;
-}
-
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function msg(err: unknown): string {
@@ -234,7 +231,7 @@ export class WorkflowEngine implements RuleHooks {
   invokeAction(req: ActionInvocationRequest): ActionInvocationResult {
     const bad = (status: number, message: string): ActionInvocationResult => ({ ok: false, status, message });
     const b = req.body;
-    if (!isObj(b)) return bad(400, "An action invocation needs a JSON object {action_id, properties}");
+    if (!isJsonObject(b)) return bad(400, "An action invocation needs a JSON object {action_id, properties}");
     const actionId = b['action_id'];
     if (typeof actionId !== 'number' && !(typeof actionId === 'string' && /^\d+$/.test(actionId))) {
       return bad(400, "An action invocation needs a numeric 'action_id'");
@@ -249,7 +246,7 @@ export class WorkflowEngine implements RuleHooks {
       return bad(400, `Action '${name}' is on '${String(rule['object_type'])}' objects, not on '${objectType}'`);
     }
     const props = b['properties'] ?? {};
-    if (!isObj(props)) return bad(400, "'properties' must be an object keyed by the rule's field names");
+    if (!isJsonObject(props)) return bad(400, "'properties' must be an object keyed by the rule's field names");
     const prompts = this.promptFields(rule);
     for (const k of Object.keys(props)) {
       if (!prompts.some((f) => f['name'] === k)) return bad(400, `Action '${name}' has no field '${k}'`);
@@ -288,7 +285,7 @@ export class WorkflowEngine implements RuleHooks {
   // ---- rules ----
 
   private promptFields(rule: JsonObject): JsonObject[] {
-    const items = Array.isArray(rule['view_items']) ? rule['view_items'].filter(isObj) : [];
+    const items = Array.isArray(rule['view_items']) ? rule['view_items'].filter(isJsonObject) : [];
     const out: JsonObject[] = [];
     for (const v of items) {
       if (v['field_type'] !== 'actioninvocation') continue;
@@ -311,9 +308,9 @@ export class WorkflowEngine implements RuleHooks {
     const incident = change.table ? state.incidents.get(change.incidentId) ?? null : change.current;
     const oldIncident = change.table ? incident : change.old;
     const cell = (row: JsonObject | null, col: string): JsonValue | undefined => {
-      const cells = row && isObj(row['cells']) ? row['cells'] : null;
+      const cells = row && isJsonObject(row['cells']) ? row['cells'] : null;
       const c = cells ? cells[col] : undefined;
-      return isObj(c) ? c['value'] : undefined;
+      return isJsonObject(c) ? c['value'] : undefined;
     };
     return {
       added,
@@ -322,9 +319,9 @@ export class WorkflowEngine implements RuleHooks {
         if ((m = /^incident\.properties\.(.+)$/.exec(name))) {
           const k = m[1]!;
           const def = state.incidentFields.find((f) => f['prefix'] === 'properties' && f['name'] === k) ?? null;
-          const props = incident && isObj(incident['properties']) ? incident['properties'] : {};
+          const props = incident && isJsonObject(incident['properties']) ? incident['properties'] : {};
           if (!def && !(k in props)) return null;
-          const oldProps = oldIncident && isObj(oldIncident['properties']) ? oldIncident['properties'] : {};
+          const oldProps = oldIncident && isJsonObject(oldIncident['properties']) ? oldIncident['properties'] : {};
           return { old: oldIncident ? oldProps[k] : undefined, new: props[k], def };
         }
         if ((m = /^incident\.(.+)$/.exec(name))) {
@@ -337,8 +334,8 @@ export class WorkflowEngine implements RuleHooks {
         if (t && name.startsWith(`${t.name}.`)) {
           const col = name.slice(t.name.length + 1);
           if (t.columns && !t.columns.includes(col)) return null;
-          const fields = t.type && isObj(t.type['fields']) ? t.type['fields'] : {};
-          const def = isObj(fields[col]) ? (fields[col] as JsonObject) : null;
+          const fields = t.type && isJsonObject(t.type['fields']) ? t.type['fields'] : {};
+          const def = isJsonObject(fields[col]) ? (fields[col] as JsonObject) : null;
           return { old: cell(change.old, col), new: cell(change.current, col), def };
         }
         return null;
@@ -440,7 +437,7 @@ export class WorkflowEngine implements RuleHooks {
 
   private async execute(inst: WorkflowInstance, wf: JsonObject | undefined, target: Target, signal: AbortSignal): Promise<void> {
     if (!wf) throw new InstanceFailure(`workflow '${inst.workflow}' is not defined in SOAR`);
-    const content = isObj(wf['content']) ? wf['content'] : {};
+    const content = isJsonObject(wf['content']) ? wf['content'] : {};
     const xml = content['xml'];
     if (typeof xml !== 'string') throw new InstanceFailure(`workflow '${inst.workflow}' has no content.xml`);
     const proc = parseBpmnCached(xml);
@@ -606,7 +603,7 @@ export class WorkflowEngine implements RuleHooks {
 
   /** The function's input names (from view_items), or null when they are not all known. */
   private inputNames(fn: JsonObject): Set<string> | null {
-    const items = Array.isArray(fn['view_items']) ? fn['view_items'].filter(isObj) : [];
+    const items = Array.isArray(fn['view_items']) ? fn['view_items'].filter(isJsonObject) : [];
     if (items.length === 0) return null;
     const names = new Set<string>();
     for (const v of items) {
@@ -635,7 +632,7 @@ export class WorkflowEngine implements RuleHooks {
           if (!(e.field in inc)) return fail(`the incident has no field '${e.field}'`);
           return structuredClone(inc[e.field] as JsonValue);
         }
-        const props = isObj(inc['properties']) ? inc['properties'] : {};
+        const props = isJsonObject(inc['properties']) ? inc['properties'] : {};
         if (e.field in props) return structuredClone(props[e.field] as JsonValue);
         if (this.state.incidentFields.some((f) => f['prefix'] === 'properties' && f['name'] === e.field)) return null;
         return fail(`the incident has no custom field '${e.field}'`);
@@ -646,9 +643,9 @@ export class WorkflowEngine implements RuleHooks {
         if (t.columns && !t.columns.includes(e.column)) return fail(`datatable '${t.name}' has no column '${e.column}'`);
         const row = this.state.rowsOf(target.incidentId, t).get(target.rowId);
         if (!row) return fail(`row ${target.rowId} of datatable '${t.name}' no longer exists`);
-        const cells = isObj(row['cells']) ? row['cells'] : {};
+        const cells = isJsonObject(row['cells']) ? row['cells'] : {};
         const c = cells[e.column];
-        return isObj(c) ? structuredClone((c['value'] ?? null) as JsonValue) : null;
+        return isJsonObject(c) ? structuredClone((c['value'] ?? null) as JsonValue) : null;
       }
       case 'rule_property': {
         if (!inst.ruleProperties || !inst.rule) return fail("'rule.properties' exists only when a menu-item rule started the workflow");
@@ -686,7 +683,7 @@ export class WorkflowEngine implements RuleHooks {
  */
 export function staticValue(field: JsonObject, s: JsonObject): JsonValue | undefined {
   const type = String(field['input_type'] ?? 'text');
-  const choices = Array.isArray(field['values']) ? field['values'].filter(isObj) : [];
+  const choices = Array.isArray(field['values']) ? field['values'].filter(isJsonObject) : [];
   const choice = (uuid: JsonValue): JsonObject => {
     const c = choices.find((x) => x['uuid'] === uuid || String(x['value']) === String(uuid));
     if (!c) throw new Error(`value ${JSON.stringify(uuid)} is not one of the field's values`);

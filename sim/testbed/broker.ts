@@ -14,6 +14,9 @@ import {
 } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
+import { sleep } from '../../src/core/backoff.js';
+import { escapeHtml } from '../../src/core/escape-html.js';
+import { processAlive } from '../../src/core/process-alive.js';
 import { repoRoot } from '../emulator/samples.js';
 import { makeTestPki, type TestPki } from './pki.js';
 
@@ -101,20 +104,6 @@ function javaBinary(): string {
   return 'java';
 }
 
-/** Whether a process with this id exists (EPERM: it does, but is not ours to signal). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Ports
 
@@ -182,9 +171,8 @@ function portAccepts(port: number): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Configuration files
 
-function xmlAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** A quoted XML attribute value: the web UI's HTML escaping (numeric references for ' and `) is valid XML. */
+const xmlAttr = escapeHtml;
 
 function activemqXml(name: string, dir: string, stompPort: number, tls: BrokerTlsOptions | undefined,
   tlsPort: number | null): string {
@@ -540,7 +528,7 @@ function prepareDir(dir: string): void {
     const pidFile = join(dir, 'broker.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
-      if (pid > 0 && isAlive(pid) && isJava(pid)) {
+      if (pid > 0 && processAlive(pid) && isJava(pid)) {
         throw new BrokerDirInUseError(`${dir} is in use by a running broker (pid ${pid}); stop it or use another name`);
       }
     }

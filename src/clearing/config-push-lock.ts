@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
+import { processAlive } from '../core/process-alive.js';
 
 export interface PushHolder {
   readonly push_id: string;
@@ -26,15 +27,6 @@ const held = new Set<string>();
 export function pushLockPath(config: AppConfig): string {
   const hash = createHash('sha256').update(config.source).digest('hex').slice(0, 12);
   return join(tmpdir(), `soar-clearing-config-push-${config.node.id}-${hash}.lock`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readHolder(path: string): PushHolder | null {
@@ -74,7 +66,7 @@ export function acquirePushLock(path: string, holder: PushHolder, where: string)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const other = readHolder(path);
-      const stale = other === null || (other.pid === process.pid ? !held.has(path) : !alive(other.pid));
+      const stale = other === null || (other.pid === process.pid ? !held.has(path) : !processAlive(other.pid));
       if (!stale) throw busyError(other, where);
       try {
         unlinkSync(path);

@@ -5,6 +5,7 @@
  * `uuid`, then every org's `name` (exact match): a cloud_account or uuid is unambiguous, a name
  * may be reused as another org's display text. The org found must be `enabled`.
  */
+import { isJsonObject } from '../core/json.js';
 import type { JsonValue } from '../core/types.js';
 import type { SessionOrg, SoarOrg } from './dto.js';
 import { SoarOrgError, type OrgSummary } from './errors.js';
@@ -40,18 +41,14 @@ export function resolveOrg(orgs: readonly SessionOrg[], wanted: string): Session
   return hit;
 }
 
-function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * The org object of `GET /rest/orgs/<id>` with its identity where the product reads it: SOAR
  * 51.x keeps `name`, `uuid` and `cloud_account` inside `org_info` (IBM's rc_data_feed reads
  * `org_info.name`), older versions at the top; the session's entry fills what neither has.
  */
 export function orgOf(raw: JsonValue, session: SessionOrg): SoarOrg {
-  const obj = isObject(raw) ? raw : {};
-  const info = isObject(obj['org_info']) ? obj['org_info'] : {};
+  const obj = isJsonObject(raw) ? raw : {};
+  const info = isJsonObject(obj['org_info']) ? obj['org_info'] : {};
   const text = (key: string): string | null => {
     for (const v of [info[key], obj[key], session[key]]) if (typeof v === 'string' && v !== '') return v;
     return null;
