@@ -60,18 +60,24 @@ export function needsWatch(rows: readonly DistributionRow[]): boolean {
 export interface KnownState {
   /** The rows as they now stand (else read). */
   readonly rows?: readonly DistributionRow[];
-  /** The incident as last read: the mark is compared with it, and a write starts from its `vers` (else read). */
+  /**
+   * The incident as last read with `handle_format=names` (as a distribution reads it for the
+   * whitelist): the mark is compared with it, and a write starts from it (else read).
+   */
   readonly incident?: Incident;
 }
 
-/** Keeps the incident's `clearing_ack_open` in step with its rows (written only when it changes). */
+/**
+ * Keeps the incident's `clearing_ack_open` in step with its rows (written only when it changes).
+ * Read and written with handle names, the one format a distribution reads the incident in.
+ */
 export async function refreshAckOpen(soar: SoarClient, incidentId: number, known: KnownState = {}, signal?: AbortSignal): Promise<boolean> {
   const open = needsWatch(known.rows ?? (await readDistributionRows(soar, incidentId, signal)));
   await soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
     if ((props[ACK_OPEN_FIELD] === true) === open) return null;
     return { ...incident, properties: { ...props, [ACK_OPEN_FIELD]: open } };
-  }, { signal, current: known.incident });
+  }, { signal, current: known.incident, query: { handle_format: 'names' } });
   return open;
 }
 

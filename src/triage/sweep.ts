@@ -20,7 +20,8 @@ import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../clearing/receive.j
 import { ClearingError } from '../core/errors.js';
 import type { Incident, QueryCondition } from '../soar/dto.js';
 import type { Logger } from '../core/types.js';
-import { distributeOnBehalf, nodeContext } from './distribute.js';
+import { nodeContext } from './context.js';
+import { distributeOnBehalf } from './distribute.js';
 import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, needsWatch, receiverState, refreshAckOpen, sendAckReport, stamp } from './lifecycle.js';
 import { applySharedArtifactThresholds } from './triggers.js';
 
@@ -122,7 +123,7 @@ export class TriageSweep {
     const soar = this.network.soarOf(brand);
     const signal = this.stopping.signal;
     const timeout = this.network.config.triage.ackTimeoutMs;
-    const ctx = nodeContext(this.network, brand, this.log, signal, 'triage-sweep');
+    const ctx = nodeContext(this.network, brand, this.log, signal);
     // Collected first: the writes below change what the query matches.
     const ids: number[] = [];
     for await (const incident of this.incidents(brand, [{ field_name: `properties.${ACK_OPEN_FIELD}`, method: 'equals', value: true }])) ids.push(incident.id);
@@ -145,7 +146,7 @@ export class TriageSweep {
           changed = true;
         } else if (row.status === 'Undelivered') {
           report.retried += 1;
-          const outcome = await distributeOnBehalf(ctx, id, row.brand);
+          const outcome = await distributeOnBehalf(ctx, id, row.brand, after);
           if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
           after = undefined;
           changed = true;
@@ -185,7 +186,7 @@ export class TriageSweep {
 
   private async thresholds(brand: string, report: SweepReport): Promise<void> {
     if (!this.network.config.triage.thresholds.some((t) => t.when.kind === 'shared_artifact')) return;
-    const ctx = nodeContext(this.network, brand, this.log, this.stopping.signal, 'triage-sweep');
+    const ctx = nodeContext(this.network, brand, this.log, this.stopping.signal);
     const outcomes = await applySharedArtifactThresholds(ctx, this.network.config.triage, this.now());
     report.thresholdsFired += outcomes.filter((o) => o.fired).length;
   }
