@@ -13,7 +13,8 @@
  * its origin fields, so sending again refreshes that copy (fields, new notes and artifacts):
  * rows already delivered are sent again as an update, never as a second copy.
  *
- * Each row gets the outcome (the node never touches the flags):
+ * Each row gets the outcome (statuses as src/clearing/distribution-status.ts moves them; the
+ * node never touches the flags):
  *   delivered  status Pending, the remote incident id, "delivered to <brand> (node <n>) as incident <id>; <filtered>"
  *   updated    status kept when the row already tracked this copy (Pending, Acknowledged, Not
  *              Acknowledged, Resolved), else Pending; "copy in <brand> (node <n>) updated: incident <id>; <filtered>"
@@ -28,9 +29,9 @@
  * the redistribution check, the copy and the acknowledgement mark all start from that read.
  * Each target brand's owner (this node or a peer) is resolved once.
  */
-import type { DistributionStatus } from '../../customize/datatable.js';
 import { readFilteredIncident, toWire } from '../clearing/bundle.js';
-import { type DistributionRow, readDistributionRows, TABLE, updateDistributionRow } from '../clearing/distribution-table.js';
+import { statusUpdate, transition } from '../clearing/distribution-status.js';
+import { type DistributionRow, readDistributionRows, type RowUpdate, TABLE, updateDistributionRow } from '../clearing/distribution-table.js';
 import { type DistributeAnswer, type DistributeBody, distributePath, ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD, receiveCopy } from '../clearing/receive.js';
 import { describeDropped, type FilterResult } from '../clearing/whitelist.js';
 import type { BrandOwner } from '../config/index.js';
@@ -61,9 +62,6 @@ export interface KnownRows {
   readonly rows?: readonly DistributionRow[];
 }
 
-/** Statuses of a row whose copy exists at the other brand. */
-const DELIVERED_STATUSES: ReadonlySet<DistributionStatus> = new Set(['Pending', 'Acknowledged', 'Not Acknowledged', 'Resolved']);
-
 /** A delivery may take long at the receiver (incident, notes, artifacts one call each): never less than this. */
 const MIN_DELIVERY_TIMEOUT_MS = 120_000;
 
@@ -76,11 +74,6 @@ interface Target {
 function remoteIdOf(row: DistributionRow): number | null {
   const id = row.remoteIncidentId === null ? NaN : Number(row.remoteIncidentId);
   return Number.isSafeInteger(id) && id > 0 ? id : null;
-}
-
-/** The row tracks a delivered copy. */
-function tracksCopy(row: DistributionRow): boolean {
-  return remoteIdOf(row) !== null && row.status !== null && DELIVERED_STATUSES.has(row.status);
 }
 
 function notInNetwork(ctx: BrandContext, brand: string): ClearingError {
@@ -202,11 +195,11 @@ async function distributeTo(ctx: BrandContext, incidentId: number, { row, owner 
     if (ctx.signal.aborted) throw err;
     const reason = ClearingError.from(err).message;
     ctx.log.warn('copy undelivered', { brand, incident_id: incidentId, reason });
-    const keep = tracksCopy(row);
-    const message = keep
+    const next = transition(row.status, { kind: 'undelivered', namesCopy: previous !== null });
+    const message = next.kind === 'keep'
       ? `could not update the copy in ${where}, incident ${previous}: ${reason}`
       : `undelivered to ${where}: ${reason}`;
-    const written = await writeRow(ctx, incidentId, row, keep ? { message } : { status: 'Undelivered', message });
+    const written = await writeRow(ctx, incidentId, row, { ...statusUpdate(next), message });
     await ctx.status(`${brand}: ${message}`);
     return { outcome: { brand, node, outcome: 'undelivered', remote_incident_id: previous, reason }, row: written.row };
   }
@@ -216,9 +209,8 @@ async function distributeTo(ctx: BrandContext, incidentId: number, { row, owner 
   const message = answer.created
     ? `delivered to ${where} as incident ${remote}; ${filteredText}`
     : `copy in ${where} updated: incident ${remote}; ${filteredText}`;
-  const keepStatus = !answer.created && previous === remote && tracksCopy(row);
-  const status: DistributionStatus = keepStatus && row.status !== null ? row.status : 'Pending';
-  const written = await writeRow(ctx, incidentId, row, { status, remoteIncidentId: String(remote), message });
+  const next = transition(row.status, { kind: 'delivered', sameCopy: !answer.created && previous === remote });
+  const written = await writeRow(ctx, incidentId, row, { ...statusUpdate(next), remoteIncidentId: String(remote), message });
   await ctx.status(`${brand}: ${message}`);
   return {
     outcome: {
@@ -247,7 +239,7 @@ async function writeRow(
   ctx: BrandContext,
   incidentId: number,
   row: DistributionRow,
-  update: { status?: DistributionStatus; remoteIncidentId?: string; message: string },
+  update: RowUpdate,
 ): Promise<{ row: DistributionRow; error: null } | { row: null; error: string }> {
   const now = Date.now();
   try {

@@ -9,6 +9,8 @@
  *   Not Acknowledged   Pending too long     the origin sweep (`triage.ack_timeout_hours`, from the row's last update)
  *   Informational      read-only share      clearing_share_incident
  *
+ * Which change is allowed from which status: src/clearing/distribution-status.ts.
+ *
  * The receiving node learns the state of its copies from its own SOAR (the task "Acknowledge
  * received incident" closed, the incident closed) in its sweep and reports every change to the
  * origin node; the copy's field `clearing_ack_reported` holds what was last reported, so a report
@@ -18,6 +20,7 @@
  */
 import type { DistributionStatus } from '../../customize/datatable.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
+import { isWatched, type ReportedState, transition } from '../clearing/distribution-status.js';
 import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
@@ -26,10 +29,6 @@ import type { Incident, Task } from '../soar/dto.js';
 
 export const ACK_OPEN_FIELD = 'clearing_ack_open';
 export const ACK_REPORTED_FIELD = 'clearing_ack_reported';
-
-/** What a receiving node may report about its copy. */
-export const REPORTED_STATES = ['Pending', 'Acknowledged', 'Resolved'] as const;
-export type ReportedState = (typeof REPORTED_STATES)[number];
 
 /** Body of `PUT /api/v1/brands/<origin brand>/incidents/<origin id>/acknowledgements`. */
 export interface AckReport {
@@ -53,7 +52,7 @@ export function ackPath(originBrand: string, originIncidentId: number): string {
 
 /** Rows the origin sweep must look at again. */
 export function needsWatch(rows: readonly DistributionRow[]): boolean {
-  return rows.some((r) => r.status === 'Pending' || r.status === 'Undelivered');
+  return rows.some((r) => isWatched(r.status));
 }
 
 /** What the caller already read and need not be read again. */
@@ -119,9 +118,10 @@ export async function applyAckReport(soar: SoarClient, originIncidentId: number,
   const rows = await readDistributionRows(soar, originIncidentId, signal);
   const row = rows.find((r) => r.brand === report.receiving_brand && r.remoteIncidentId === String(report.remote_incident_id));
   if (row === undefined) throw ackNotFound();
-  if (row.status === report.status) return { status: report.status, changed: false };
-  await updateDistributionRow(soar, originIncidentId, row, { status: report.status, message: reportMessage(report) }, now, signal);
-  const after = rows.map((r) => (r.rowId === row.rowId ? { ...r, status: report.status } : r));
+  const next = transition(row.status, { kind: 'reported', status: report.status });
+  if (next.kind === 'keep') return { status: report.status, changed: false };
+  await updateDistributionRow(soar, originIncidentId, row, { status: next.status, message: reportMessage(report) }, now, signal);
+  const after = rows.map((r) => (r.rowId === row.rowId ? { ...r, status: next.status } : r));
   await refreshAckOpen(soar, originIncidentId, { rows: after }, signal);
   return { status: report.status, changed: true };
 }

@@ -14,6 +14,7 @@
  * (`now`), so tests move time instead of waiting. One run at a time: a tick arriving while a run
  * is going is skipped.
  */
+import { allows, isRetried, OVERDUE, statusUpdate, transition } from '../clearing/distribution-status.js';
 import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../clearing/receive.js';
@@ -135,16 +136,17 @@ export class TriageSweep {
       // The rows as written here; a retry writes its row itself, so after one they are read again.
       let after: DistributionRow[] | undefined = [...rows];
       for (const [i, row] of rows.entries()) {
-        if (row.status === 'Pending' && row.lastUpdate !== null && now - row.lastUpdate >= timeout) {
+        if (row.lastUpdate !== null && now - row.lastUpdate >= timeout && allows(row.status, OVERDUE)) {
+          const status = statusUpdate(transition(row.status, OVERDUE));
           const hours = Math.round((timeout / 3_600_000) * 100) / 100;
           await updateDistributionRow(soar, id, row, {
-            status: 'Not Acknowledged',
+            ...status,
             message: `not acknowledged by ${row.brand} within ${hours} h of ${stamp(row.lastUpdate)}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
           }, now, signal);
-          if (after) after[i] = { ...row, status: 'Not Acknowledged', lastUpdate: now };
+          if (after) after[i] = { ...row, ...status, lastUpdate: now };
           report.notAcknowledged += 1;
           changed = true;
-        } else if (row.status === 'Undelivered') {
+        } else if (isRetried(row.status)) {
           report.retried += 1;
           const outcome = await distributeOnBehalf(ctx, id, row.brand, after);
           if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
