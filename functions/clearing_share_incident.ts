@@ -19,9 +19,10 @@
  * share this run withdrew (from the field or from an Informational row), and whether nothing
  * at all was written.
  */
+import { INCIDENT_FIELD } from '../customize/fields.js';
 import { transition } from '../src/clearing/distribution-status.js';
 import { readDistributionRows, updateDistributionRow, type DistributionRow } from '../src/clearing/distribution-table.js';
-import { SHARED_WITH_FIELD, formatSharedWith, isBrandId, parseSharedWith } from '../src/clearing/shared-view.js';
+import { formatSharedWith, isBrandId, parseSharedWith } from '../src/clearing/shared-view.js';
 import { defineFunction, incidentOnlyInputs } from './define.js';
 
 export const REVOKED_MESSAGE = 'no longer shared';
@@ -54,10 +55,10 @@ export default defineFunction<{ incident_id: number }, {
     let previous: string[] = [];
     const written = await ctx.soar.updateIncident(incidentId, (incident) => {
       const props = incident.properties ?? {};
-      const current = props[SHARED_WITH_FIELD] ?? null;
+      const current = props[INCIDENT_FIELD.sharedWith.name] ?? null;
       previous = parseSharedWith(current);
       if (current === value || (value === null && current === '')) return null;
-      return { ...incident, properties: { ...props, [SHARED_WITH_FIELD]: value } };
+      return { ...incident, properties: { ...props, [INCIDENT_FIELD.sharedWith.name]: value } };
     }, { signal: ctx.signal });
 
     // 2. The rows' status and message.

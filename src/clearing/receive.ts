@@ -36,6 +36,7 @@
  * when no owner is configured (a SOAR incident may be owned by a group). One the org does not
  * know (the org object's users and groups) is left out and named in the origin note.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { decodeEntities, escapeText } from '../core/escape-html.js';
@@ -126,9 +127,6 @@ const deliveries = new KeyedMutex();
 // ---------------------------------------------------------------------------------------------
 // Receiving
 
-/** Custom fields marking a copy. */
-export const ORIGIN_BRAND_FIELD = 'clearing_origin_brand';
-export const ORIGIN_INCIDENT_FIELD = 'clearing_origin_incident_id';
 
 /** Incident fields a copy never takes from the sender (see the module comment). */
 export const NOT_COPIED_FIELDS: readonly string[] = Object.freeze([
@@ -198,7 +196,7 @@ function writableFields(incident: JsonObject, fields: OrgDefinitions, losses: Lo
   const props: JsonObject = {};
   const received = isObj(incident['properties']) ? incident['properties'] : {};
   for (const [k, v] of Object.entries(received)) {
-    if (k === ORIGIN_BRAND_FIELD || k === ORIGIN_INCIDENT_FIELD) continue; // set from the origin below
+    if (k === INCIDENT_FIELD.originBrand.name || k === INCIDENT_FIELD.originIncidentId.name) continue; // set from the origin below
     if (!fields.custom.has(k)) {
       losses.unknownProperties.push(k);
       continue;
@@ -214,8 +212,8 @@ export function copiesQuery(originBrand: string, originIncidentId: number): Quer
   return {
     filters: [{
       conditions: [
-        { field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'equals', value: originBrand },
-        { field_name: `properties.${ORIGIN_INCIDENT_FIELD}`, method: 'equals', value: String(originIncidentId) },
+        { field_name: `properties.${INCIDENT_FIELD.originBrand.name}`, method: 'equals', value: originBrand },
+        { field_name: `properties.${INCIDENT_FIELD.originIncidentId.name}`, method: 'equals', value: String(originIncidentId) },
       ],
     }],
     sorts: [{ field_name: 'id', type: 'asc' }],
@@ -301,7 +299,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const ro = signal ? { signal } : {};
   const { origin } = body;
   const fields = await readDefinitions(soar, signal);
-  for (const name of [ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD]) {
+  for (const name of [INCIDENT_FIELD.originBrand.name, INCIDENT_FIELD.originIncidentId.name]) {
     if (!fields.custom.has(name)) {
       throw new ClearingError(
         ErrorCode.SoarRequest,
@@ -315,7 +313,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
     attachments: body.attachments.length, closedTasks: 0,
   };
   const { top, props } = writableFields(body.incident, fields, losses);
-  const originProps: JsonObject = { [ORIGIN_BRAND_FIELD]: origin.brand, [ORIGIN_INCIDENT_FIELD]: String(origin.incident_id) };
+  const originProps: JsonObject = { [INCIDENT_FIELD.originBrand.name]: origin.brand, [INCIDENT_FIELD.originIncidentId.name]: String(origin.incident_id) };
 
   const existing = await findCopy(soar, origin, log, signal);
   let incidentId: number;

@@ -29,10 +29,11 @@
  * the redistribution check, the copy and the acknowledgement mark all start from that read.
  * Each target brand's owner (this node or a peer) is resolved once.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { readFilteredIncident, toWire } from '../clearing/bundle.js';
 import { statusUpdate, transition } from '../clearing/distribution-status.js';
-import { type DistributionRow, readDistributionRows, type RowUpdate, TABLE, updateDistributionRow } from '../clearing/distribution-table.js';
-import { type DistributeAnswer, type DistributeBody, distributePath, ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD, receiveCopy } from '../clearing/receive.js';
+import { addDistributionRow, type DistributionRow, readDistributionRows, type RowUpdate, updateDistributionRow } from '../clearing/distribution-table.js';
+import { type DistributeAnswer, type DistributeBody, distributePath, receiveCopy } from '../clearing/receive.js';
 import { describeDropped, type FilterResult } from '../clearing/whitelist.js';
 import type { BrandOwner } from '../config/index.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
@@ -82,9 +83,9 @@ function notInNetwork(ctx: BrandContext, brand: string): ClearingError {
 
 /** A received copy goes no further unless the config allows it. */
 function refuseRedistribution(ctx: BrandContext, incidentId: number, incident: Incident): void {
-  const originBrand = incident.properties?.[ORIGIN_BRAND_FIELD];
+  const originBrand = incident.properties?.[INCIDENT_FIELD.originBrand.name];
   if (typeof originBrand !== 'string' || originBrand === '' || ctx.network.config.network?.allowRedistribution === true) return;
-  const originId = incident.properties?.[ORIGIN_INCIDENT_FIELD];
+  const originId = incident.properties?.[INCIDENT_FIELD.originIncidentId.name];
   throw new ClearingError(
     ErrorCode.FunctionFailed,
     `incident ${incidentId} is a copy received from brand ${originBrand}${typeof originId === 'string' && originId !== '' ? ` (its incident ${originId})` : ''}; ` +
@@ -273,7 +274,7 @@ export async function distributeOnBehalf(ctx: BrandContext, incidentId: number, 
   try {
     let known: readonly DistributionRow[] | undefined = rows ?? (await readDistributionRows(ctx.soar, incidentId, ctx.signal));
     if (!known.some((r) => r.brand === brand)) {
-      await ctx.soar.addTableRow(incidentId, TABLE, { brand }, { signal: ctx.signal });
+      await addDistributionRow(ctx.soar, incidentId, brand, ctx.signal);
       known = undefined; // read again with the new row
     }
     const result = await distributeIncident(ctx, incidentId, brand, known ? { rows: known } : {});

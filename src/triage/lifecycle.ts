@@ -18,6 +18,7 @@
  * `clearing_ack_open` marks incidents with a Pending or Undelivered row: the only incidents the
  * origin sweep reads.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import type { DistributionStatus } from '../../customize/datatable.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
 import { isWatched, type ReportedState, transition } from '../clearing/distribution-status.js';
@@ -27,8 +28,6 @@ import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, Task } from '../soar/dto.js';
 
-export const ACK_OPEN_FIELD = 'clearing_ack_open';
-export const ACK_REPORTED_FIELD = 'clearing_ack_reported';
 
 /** Body of `PUT /api/v1/brands/<origin brand>/incidents/<origin id>/acknowledgements`. */
 export interface AckReport {
@@ -74,8 +73,8 @@ export async function refreshAckOpen(soar: SoarClient, incidentId: number, known
   const open = needsWatch(known.rows ?? (await readDistributionRows(soar, incidentId, signal)));
   await soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
-    if ((props[ACK_OPEN_FIELD] === true) === open) return null;
-    return { ...incident, properties: { ...props, [ACK_OPEN_FIELD]: open } };
+    if ((props[INCIDENT_FIELD.ackOpen.name] === true) === open) return null;
+    return { ...incident, properties: { ...props, [INCIDENT_FIELD.ackOpen.name]: open } };
   }, { signal, current: known.incident, query: { handle_format: 'names' } });
   return open;
 }

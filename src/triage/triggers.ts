@@ -4,6 +4,7 @@
  * The state is written before distributing, so a crossing never fires twice; a copy that could
  * not be delivered is left Undelivered in its row, which the sweep retries.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { escapeText } from '../core/escape-html.js';
 import type { Incident } from '../soar/dto.js';
 import type { BrandContext } from './context.js';
@@ -17,7 +18,6 @@ import {
   scoreStep,
   sharedArtifactCrossings,
   shouldFire,
-  THRESHOLD_STATE_FIELD,
   type ThresholdState,
   type WindowIncident,
 } from './thresholds.js';
@@ -46,9 +46,9 @@ function describe(rule: ThresholdRule): string {
 async function writeState(ctx: BrandContext, incidentId: number, change: (state: ThresholdState) => ThresholdState, read?: Incident): Promise<void> {
   await ctx.soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
-    const before = formatThresholdState(parseThresholdState(props[THRESHOLD_STATE_FIELD]));
-    const after = formatThresholdState(change(parseThresholdState(props[THRESHOLD_STATE_FIELD])));
-    return before === after ? null : { ...incident, properties: { ...props, [THRESHOLD_STATE_FIELD]: after } };
+    const before = formatThresholdState(parseThresholdState(props[INCIDENT_FIELD.thresholdState.name]));
+    const after = formatThresholdState(change(parseThresholdState(props[INCIDENT_FIELD.thresholdState.name])));
+    return before === after ? null : { ...incident, properties: { ...props, [INCIDENT_FIELD.thresholdState.name]: after } };
   }, { signal: ctx.signal, current: read });
 }
 
@@ -110,7 +110,7 @@ export async function applySharedArtifactThresholds(ctx: BrandContext, config: T
       id: incident.id,
       createdAt: typeof incident.create_date === 'number' ? incident.create_date : 0,
       artifacts: await artifactsOf(ctx.soar, incident.id, ctx.signal),
-      state: parseThresholdState(incident.properties?.[THRESHOLD_STATE_FIELD]),
+      state: parseThresholdState(incident.properties?.[INCIDENT_FIELD.thresholdState.name]),
     });
   }
   const out: ThresholdOutcome[] = [];
