@@ -1,7 +1,8 @@
 /**
  * Reads what of an incident may leave its brand: the incident and, only for the kinds the
- * whitelist includes, its notes, artifacts and tasks; then applies the whitelist. Nothing that
- * the whitelist would drop is even fetched when a whole kind is excluded.
+ * whitelist includes, its notes, artifacts, tasks and attachments (their bytes only when content
+ * may leave); then applies the whitelist. Nothing of a kind the whitelist excludes is fetched.
+ * Also the wire form of the result (WireBundle), which a delivery and the shared view send.
  */
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';

@@ -1,8 +1,9 @@
 /**
  * The distribution table (`clearing_distribution`) of an incident as typed rows, and the
- * clearing node's writes to it. The node changes only status, remote incident, last update and
- * message: the two flags, whose changes fire the table-changed rule, are written back as they
- * are (SOAR's row update takes the whole row; see SoarClient.updateTableRow).
+ * clearing node's writes to it: it adds a row per brand, and then changes only status (as
+ * distribution-status.ts allows), remote incident, last update and message: the two flags,
+ * whose changes fire the table-changed rule, are written back as they are (SOAR's row update
+ * takes the whole row; see SoarClient.updateTableRow).
  */
 import { DISTRIBUTION_COLUMN as COLUMN, DISTRIBUTION_TABLE, type DistributionStatus } from '../../customize/datatable.js';
 import type { SoarClient } from '../soar/client.js';

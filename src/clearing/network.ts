@@ -1,7 +1,7 @@
 /**
  * The clearing network as this node sees it at run time: its own brands (with their SOAR
- * clients, registered as they connect) and a peer client per peer node. Functions and peer
- * routes reach other brands only through this object.
+ * clients, registered as they connect) and a peer client per peer node. Functions, services
+ * and peer routes reach other brands only through this object.
  */
 import { brandOwner, networkBrands, type BrandOwner } from '../config/index.js';
 import type { AppConfig, BrandConfig, PeerConfig } from '../config/types.js';

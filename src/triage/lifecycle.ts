@@ -2,8 +2,8 @@
  * The acknowledgement lifecycle of a distributed copy, with all its state in SOAR:
  *
  *   origin row (clearing_distribution)     set by
- *   Pending            copy delivered       clearing_distribute_incident (or a sweep retry)
- *   Undelivered        peer not reached     clearing_distribute_incident; the origin sweep retries it
+ *   Pending            copy delivered       the distribution (distribute.ts: the function, a threshold, a sweep retry)
+ *   Undelivered        peer not reached     the distribution; the origin sweep retries it
  *   Acknowledged       ack task closed      the receiving node's report (PUT .../acknowledgements)
  *   Resolved           copy closed          the receiving node's report
  *   Not Acknowledged   Pending too long     the origin sweep (`triage.ack_timeout_hours`, from the row's last update)
