@@ -93,6 +93,39 @@ function refuseRedistribution(ctx: BrandContext, incidentId: number, incident: I
   );
 }
 
+/** The rows to send to (`brand`'s alone, or every flagged one), and the flagged rows skipped. */
+function chooseTargets(ctx: BrandContext, incidentId: number, rows: readonly DistributionRow[], brand: string | null): { targets: Target[]; skipped: BrandOutcome[] } {
+  const { network } = ctx;
+  if (brand !== null) {
+    const owner = network.owner(brand);
+    if (owner === null) throw notInNetwork(ctx, brand);
+    if (brand === ctx.brand) throw new ClearingError(ErrorCode.InputInvalid, `incident ${incidentId} belongs to brand '${brand}' itself: nothing to distribute`);
+    const row = rows.find((r) => r.brand === brand);
+    if (row === undefined) {
+      throw new ClearingError(
+        ErrorCode.InputInvalid,
+        `incident ${incidentId} has no distribution row for brand '${brand}'; run "Clearing: involve group coordination now" to add the missing rows`,
+      );
+    }
+    return { targets: [{ row, owner }], skipped: [] };
+  }
+  const targets: Target[] = [];
+  const skipped: BrandOutcome[] = [];
+  const seen = new Set<string>();
+  for (const row of rows.filter((r) => r.distribute)) {
+    if (seen.has(row.brand) || row.brand === ctx.brand) {
+      skipped.push({
+        brand: row.brand, node: null, outcome: 'skipped', remote_incident_id: remoteIdOf(row),
+        reason: row.brand === ctx.brand ? 'the row names the incident\'s own brand' : `another row for brand ${row.brand} comes first`,
+      });
+      continue;
+    }
+    seen.add(row.brand);
+    targets.push({ row, owner: network.owner(row.brand) });
+  }
+  return { targets, skipped };
+}
+
 /**
  * Distributes incident `incidentId` of `ctx.brand` to `brand` (its row alone) or, when null, to
  * every row flagged `distribute`. Throws a ClearingError for an input error or a copy that may
@@ -106,34 +139,8 @@ export async function distributeIncident(ctx: BrandContext, incidentId: number, 
   refuseRedistribution(ctx, incidentId, incident);
 
   const rows = known.rows ?? (await readDistributionRows(ctx.soar, incidentId, signal));
-  const targets: Target[] = [];
-  const outcomes: BrandOutcome[] = [];
-  if (brand !== null) {
-    const owner = network.owner(brand);
-    if (owner === null) throw notInNetwork(ctx, brand);
-    if (brand === own) throw new ClearingError(ErrorCode.InputInvalid, `incident ${incidentId} belongs to brand '${brand}' itself: nothing to distribute`);
-    const row = rows.find((r) => r.brand === brand);
-    if (row === undefined) {
-      throw new ClearingError(
-        ErrorCode.InputInvalid,
-        `incident ${incidentId} has no distribution row for brand '${brand}'; run "Clearing: involve group coordination now" to add the missing rows`,
-      );
-    }
-    targets.push({ row, owner });
-  } else {
-    const seen = new Set<string>();
-    for (const row of rows.filter((r) => r.distribute)) {
-      if (seen.has(row.brand) || row.brand === own) {
-        outcomes.push({
-          brand: row.brand, node: null, outcome: 'skipped', remote_incident_id: remoteIdOf(row),
-          reason: row.brand === own ? 'the row names the incident\'s own brand' : `another row for brand ${row.brand} comes first`,
-        });
-        continue;
-      }
-      seen.add(row.brand);
-      targets.push({ row, owner: network.owner(row.brand) });
-    }
-  }
+  const { targets, skipped } = chooseTargets(ctx, incidentId, rows, brand);
+  const outcomes: BrandOutcome[] = [...skipped];
   if (targets.length === 0) {
     await ctx.status('no row of the distribution table is flagged "Distribute": nothing sent');
     return { incident_id: incidentId, distributions: outcomes };
