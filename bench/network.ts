@@ -7,10 +7,10 @@
  *      query_paged / read on EU's SOAR.
  */
 import { performance } from 'node:perf_hooks';
+import { INCIDENT_FIELD } from '../customize/fields.js';
 import { readIncidentBundle } from '../src/clearing/bundle.js';
-import { SHARED_WITH_FIELD, sharedWithMarker } from '../src/clearing/shared-view.js';
+import { sharedWithMarker } from '../src/clearing/shared-view.js';
 import { sharedIncident, sharedWithMyBrand } from '../src/clearing/shared-client.js';
-import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../src/clearing/receive.js';
 import { SoarInvoker } from '../sim/emulator/invoker.js';
 import type { QueryPagedRequest } from '../src/soar/dto.js';
 import type { JsonObject } from '../src/core/types.js';
@@ -97,7 +97,7 @@ export async function distributionBench(runs: number): Promise<BenchResult> {
     if (!row) throw new Error(`incident ${incidentId} has no soar3 row`);
     const bundle = await readIncidentBundle(eu.soar, incidentId, wl);
     await us.soar.get('/types/incident/fields');
-    const origin = { [ORIGIN_BRAND_FIELD]: 'bench', [ORIGIN_INCIDENT_FIELD]: String(900_000 + n) };
+    const origin = { [INCIDENT_FIELD.originBrand.name]: 'bench', [INCIDENT_FIELD.originIncidentId.name]: String(900_000 + n) };
     await us.soar.queryIncidentsPaged({
       filters: [{ conditions: Object.entries(origin).map(([k, v]) => ({ field_name: `properties.${k}`, method: 'equals', value: v })) }],
       sorts: [{ field_name: 'id', type: 'asc' }], start: 0, length: 10,
@@ -157,7 +157,7 @@ export async function sharedViewBench(count: number, runs: number): Promise<Benc
       name: `Bench shared ${i}`,
       discovered_date: Date.now() - 3_600_000,
       description: { format: 'html', content: `<p>Shared benchmark incident ${i}.</p>` },
-      properties: { [SHARED_WITH_FIELD]: sharedWithMarker('soar3') } as JsonObject,
+      properties: { [INCIDENT_FIELD.sharedWith.name]: sharedWithMarker('soar3') } as JsonObject,
     } as JsonObject, null);
     ids.push(inc['id'] as number);
   }
@@ -168,7 +168,7 @@ export async function sharedViewBench(count: number, runs: number): Promise<Benc
   const usNet = us.node.network;
   const wl = eu.node.network.whitelistOf('soar2');
   const query: QueryPagedRequest = {
-    filters: [{ conditions: [{ field_name: `properties.${SHARED_WITH_FIELD}`, method: 'contains', value: sharedWithMarker('soar3') }] }],
+    filters: [{ conditions: [{ field_name: `properties.${INCIDENT_FIELD.sharedWith.name}`, method: 'contains', value: sharedWithMarker('soar3') }] }],
     sorts: [{ field_name: 'create_date', type: 'desc' }, { field_name: 'id', type: 'desc' }],
     start: 0,
     length: 50,

@@ -11,10 +11,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { TABLE } from '../src/clearing/distribution-table.js';
-import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../src/clearing/receive.js';
-import { ACK_OPEN_FIELD } from '../src/triage/lifecycle.js';
 import { TriageSweep } from '../src/triage/sweep.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../customize/tasks.js';
+import { INCIDENT_FIELD } from '../customize/fields.js';
 import { NetworkWorld, type Region } from '../test/support/network-world.js';
 import { type BenchResult, f, log, table, x } from './lib.js';
 
@@ -33,7 +32,7 @@ async function timed<T>(region: Region, run: () => Promise<T>): Promise<{ ms: nu
 async function baselineOrigin(eu: Region, ids: readonly number[]): Promise<number> {
   const t0 = performance.now();
   for (let start = 0; start <= ids.length; start += 100) {
-    await eu.soar.queryIncidentsPaged({ filters: [{ conditions: [{ field_name: `properties.${ACK_OPEN_FIELD}`, method: 'equals', value: true }] }], start, length: 100 });
+    await eu.soar.queryIncidentsPaged({ filters: [{ conditions: [{ field_name: `properties.${INCIDENT_FIELD.ackOpen.name}`, method: 'equals', value: true }] }], start, length: 100 });
   }
   for (const id of ids) await eu.soar.getTableData(id, TABLE);
   return performance.now() - t0;
@@ -42,7 +41,7 @@ async function baselineOrigin(eu: Region, ids: readonly number[]): Promise<numbe
 async function baselineReceiving(us: Region, ids: readonly number[]): Promise<number> {
   const t0 = performance.now();
   for (let start = 0; start <= ids.length; start += 100) {
-    await us.soar.queryIncidentsPaged({ filters: [{ conditions: [{ field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'has_a_value' }] }], start, length: 100 });
+    await us.soar.queryIncidentsPaged({ filters: [{ conditions: [{ field_name: `properties.${INCIDENT_FIELD.originBrand.name}`, method: 'has_a_value' }] }], start, length: 100 });
   }
   for (const id of ids) await us.soar.listIncidentTasks(id);
   return performance.now() - t0;
@@ -61,12 +60,12 @@ async function oneSize(n: number): Promise<Row[]> {
     for (let i = 0; i < n; i++) origin.push((await eu.soar.createIncident({ name: `Bench triage ${i}`, discovered_date: sentAt })).id);
     await w.settle(300_000); // the coordination rule adds each soar3 row
     for (const id of origin) {
-      const copy = await us.soar.createIncident({ name: `Copy ${id}`, discovered_date: sentAt, properties: { [ORIGIN_BRAND_FIELD]: 'soar2', [ORIGIN_INCIDENT_FIELD]: String(id) } });
+      const copy = await us.soar.createIncident({ name: `Copy ${id}`, discovered_date: sentAt, properties: { [INCIDENT_FIELD.originBrand.name]: 'soar2', [INCIDENT_FIELD.originIncidentId.name]: String(id) } });
       await us.soar.createTask(copy.id, { name: ACK_TASK.name, required: true });
       copies.push(copy.id);
       const row = (await eu.soar.getTableData(id, TABLE)).rows[0]!;
       await eu.soar.updateTableRow(id, TABLE, row.id, { status: 'Pending', remote_incident_id: String(copy.id), last_update: sentAt });
-      await eu.soar.updateIncident(id, (inc) => ({ ...inc, properties: { ...inc.properties, [ACK_OPEN_FIELD]: true } }));
+      await eu.soar.updateIncident(id, (inc) => ({ ...inc, properties: { ...inc.properties, [INCIDENT_FIELD.ackOpen.name]: true } }));
     }
     await w.settle(300_000);
 

@@ -65,22 +65,26 @@ export const FUNCTION_INPUTS: readonly FieldDef[] = [
   },
 ];
 
-export const INCIDENT_FIELDS: readonly FieldDef[] = [
-  {
+/**
+ * Incident custom fields, by role: the code names them through here
+ * (`INCIDENT_FIELD.originBrand.name`), never by retyping them.
+ */
+export const INCIDENT_FIELD = {
+  originBrand: {
     name: 'clearing_origin_brand',
     label: 'Clearing: origin brand',
     inputType: 'text',
     tooltip: 'Set on a distributed copy: the brand whose incident this is a copy of',
     description: 'On a copy received from another brand: the id of the brand that owns the original. Empty on own incidents.',
   },
-  {
+  originIncidentId: {
     name: 'clearing_origin_incident_id',
     label: 'Clearing: origin incident id',
     inputType: 'text',
     tooltip: 'Set on a distributed copy: the id of the original incident in its brand\'s SOAR',
     description: 'On a received copy: the id of the original incident in the origin brand\'s SOAR.',
   },
-  {
+  sharedWith: {
     name: 'clearing_shared_with',
     label: 'Clearing: shared with',
     inputType: 'text',
@@ -90,21 +94,21 @@ export const INCIDENT_FIELDS: readonly FieldDef[] = [
       'e.g. `,emea,apac,` (so a `contains ",emea,"` filter finds exactly the incidents shared with ' +
       'emea). Maintained by the share function from the `read_only` flags of the distribution table.',
   },
-  {
+  priorityScore: {
     name: 'clearing_priority_score',
     label: 'Clearing: priority score',
     inputType: 'number',
     tooltip: 'Priority computed by "Clearing: assess priority" (higher is more urgent)',
     description: 'Score computed by the assess-priority function from asset classification and rule severity.',
   },
-  {
+  priorityExplanation: {
     name: 'clearing_priority_explanation',
     label: 'Clearing: priority explanation',
     inputType: 'textarea',
     tooltip: 'How the priority score was reached',
     description: 'The factors behind the priority score, one per line.',
   },
-  {
+  ackOpen: {
     name: 'clearing_ack_open',
     label: 'Clearing: awaiting acknowledgement',
     inputType: 'boolean',
@@ -113,7 +117,7 @@ export const INCIDENT_FIELDS: readonly FieldDef[] = [
       'Yes while a row of the distribution table is Pending or Undelivered: the clearing node\'s sweep ' +
       'looks only at these incidents (marking overdue rows Not Acknowledged, retrying undelivered ones).',
   },
-  {
+  ackReported: {
     name: 'clearing_ack_reported',
     label: 'Clearing: acknowledgement reported',
     inputType: 'text',
@@ -123,7 +127,7 @@ export const INCIDENT_FIELDS: readonly FieldDef[] = [
       'to the origin brand (Acknowledged when the task "Acknowledge received incident" is closed, Resolved ' +
       'when the copy is closed). Empty until the first report.',
   },
-  {
+  thresholdState: {
     name: 'clearing_threshold_state',
     label: 'Clearing: threshold state',
     inputType: 'textarea',
@@ -132,7 +136,9 @@ export const INCIDENT_FIELDS: readonly FieldDef[] = [
       'Which distribution thresholds (`triage.thresholds`) this incident crossed and how often, as JSON ' +
       'kept by the clearing node so that a threshold in mode first or subsequent fires as configured.',
   },
-];
+} as const satisfies Record<string, FieldDef>;
+
+export const INCIDENT_FIELDS: readonly FieldDef[] = Object.values(INCIDENT_FIELD);
 
 export const RULE_PROMPTS: readonly FieldDef[] = [
   {

@@ -15,7 +15,7 @@
  */
 import { assessIncident, writeAssessment } from '../src/triage/assess.js';
 import { applyScoreThresholds, applySharedArtifactThresholds, type ThresholdOutcome } from '../src/triage/triggers.js';
-import { defineFunction, incidentOnlyInputs } from './define.js';
+import { brandContext, defineFunction, incidentOnlyInputs } from './define.js';
 
 export default defineFunction<{ incident_id: number }, {
   incident_id: number;
@@ -37,10 +37,11 @@ export default defineFunction<{ incident_id: number }, {
     const { incident, assessment, explanation } = await assessIncident(config, ctx.soar, incidentId, ctx.signal);
     const written = await writeAssessment(ctx.soar, incident, assessment.score, explanation, ctx.signal);
     await ctx.status(`priority score ${assessment.score} (top asset ${assessment.top.asset})`);
+    const brand = brandContext(ctx);
     const thresholds = [
       // Unchanged by the write, the incident as read is still current (a PUT's answer is not relied on as a full incident).
-      ...(await applyScoreThresholds(ctx, config, incidentId, assessment.score, written === null ? incident : undefined)),
-      ...(await applySharedArtifactThresholds(ctx, config, Date.now())),
+      ...(await applyScoreThresholds(brand, config, incidentId, assessment.score, written === null ? incident : undefined)),
+      ...(await applySharedArtifactThresholds(brand, config, Date.now())),
     ];
     if (thresholds.length > 0) await ctx.status(`thresholds crossed: ${thresholds.map((t) => `${t.threshold} #${t.crossing}${t.fired ? ' (fired)' : ''}`).join(', ')}`);
     return {

@@ -5,7 +5,7 @@
  * Running it again adds only what is missing (a brand that joined the network since, say).
  */
 import { INVOLVE_GROUP_COORDINATION_TASK as TASK } from '../customize/tasks.js';
-import { readDistributionRows, TABLE } from '../src/clearing/distribution-table.js';
+import { addDistributionRow, readDistributionRows } from '../src/clearing/distribution-table.js';
 import { defineFunction, incidentOnlyInputs } from './define.js';
 
 export default defineFunction<{ incident_id: number }, {
@@ -33,9 +33,7 @@ export default defineFunction<{ incident_id: number }, {
     const added: string[] = [];
     for (const brand of wanted) {
       if (present.has(brand)) continue;
-      // Flags are left unset (not false): a value set on creation counts as "changed" for the
-      // table-changed rule, which must fire only when an analyst flips a flag.
-      await ctx.soar.addTableRow(incidentId, TABLE, { brand }, opts);
+      await addDistributionRow(ctx.soar, incidentId, brand, ctx.signal);
       added.push(brand);
     }
     await ctx.status(`task ${existingTask ? 'already present' : 'added'}; ${added.length} distribution row(s) added`);

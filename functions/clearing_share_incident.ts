@@ -19,8 +19,10 @@
  * share this run withdrew (from the field or from an Informational row), and whether nothing
  * at all was written.
  */
+import { INCIDENT_FIELD } from '../customize/fields.js';
+import { transition } from '../src/clearing/distribution-status.js';
 import { readDistributionRows, updateDistributionRow, type DistributionRow } from '../src/clearing/distribution-table.js';
-import { SHARED_WITH_FIELD, formatSharedWith, isBrandId, parseSharedWith } from '../src/clearing/shared-view.js';
+import { formatSharedWith, isBrandId, parseSharedWith } from '../src/clearing/shared-view.js';
 import { defineFunction, incidentOnlyInputs } from './define.js';
 
 export const REVOKED_MESSAGE = 'no longer shared';
@@ -53,27 +55,24 @@ export default defineFunction<{ incident_id: number }, {
     let previous: string[] = [];
     const written = await ctx.soar.updateIncident(incidentId, (incident) => {
       const props = incident.properties ?? {};
-      const current = props[SHARED_WITH_FIELD] ?? null;
+      const current = props[INCIDENT_FIELD.sharedWith.name] ?? null;
       previous = parseSharedWith(current);
       if (current === value || (value === null && current === '')) return null;
-      return { ...incident, properties: { ...props, [SHARED_WITH_FIELD]: value } };
+      return { ...incident, properties: { ...props, [INCIDENT_FIELD.sharedWith.name]: value } };
     }, { signal: ctx.signal });
 
     // 2. The rows' status and message.
     const revoked = new Set(previous.filter((b) => !sharedWith.includes(b)));
     let rowsWritten = 0;
     for (const row of rows) {
-      if (row.status !== null && row.status !== 'Informational') continue; // the distribute flow's
-      if (shares(row)) {
-        const message = sharedMessage(row.brand, known.has(row.brand));
-        if (row.status === 'Informational' && row.message === message) continue;
-        await updateDistributionRow(ctx.soar, incidentId, row, { status: 'Informational', message }, Date.now(), ctx.signal);
-        rowsWritten += 1;
-      } else if (row.status === 'Informational') {
-        await updateDistributionRow(ctx.soar, incidentId, row, { status: null, message: REVOKED_MESSAGE }, Date.now(), ctx.signal);
-        rowsWritten += 1;
-        if (!sharedWith.includes(row.brand)) revoked.add(row.brand);
-      }
+      const shared = shares(row);
+      const next = transition(row.status, { kind: shared ? 'shared' : 'unshared' });
+      if (next.kind === 'keep') continue; // a status of the distribute flow, or nothing to withdraw
+      const message = shared ? sharedMessage(row.brand, known.has(row.brand)) : REVOKED_MESSAGE;
+      if (next.status === row.status && row.message === message) continue;
+      await updateDistributionRow(ctx.soar, incidentId, row, { status: next.status, message }, Date.now(), ctx.signal);
+      rowsWritten += 1;
+      if (!shared && !sharedWith.includes(row.brand)) revoked.add(row.brand);
     }
 
     const unchanged = written === null && rowsWritten === 0;

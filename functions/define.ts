@@ -1,6 +1,7 @@
 import type { FunctionContext, FunctionDefinition } from '../src/worker/function.js';
 import type { JSONSchemaType } from 'ajv';
 import type { JsonObject, JsonValue } from '../src/core/types.js';
+import type { BrandContext } from '../src/triage/context.js';
 
 /**
  * Typed authoring of a function module: the schema must describe the handler's input type.
@@ -30,3 +31,8 @@ export const incidentOnlyInputs: JSONSchemaType<{ incident_id: number }> = {
   required: ['incident_id'],
   additionalProperties: false,
 };
+
+/** The invocation's context as the services acting for its brand take it. */
+export function brandContext(ctx: FunctionContext): BrandContext {
+  return { network: ctx.network, brand: ctx.invocation.brand, soar: ctx.soar, log: ctx.log, signal: ctx.signal, status: (message) => ctx.status(message) };
+}

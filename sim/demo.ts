@@ -26,6 +26,7 @@ import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildExport, customization } from '../customize/build.js';
 import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
+import { INCIDENT_FIELD } from '../customize/fields.js';
 import { INVOLVE_GROUP_COORDINATION_TASK } from '../customize/tasks.js';
 import { functions } from '../functions/index.js';
 import type { BrandPushResult } from '../src/clearing/config-apply.js';
@@ -49,7 +50,6 @@ import { SoarClient } from '../src/soar/client.js';
 import type { Incident } from '../src/soar/dto.js';
 import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
-import { EXPLANATION_FIELD, SCORE_FIELD } from '../src/triage/assess.js';
 import type { JsonObject, Logger } from '../src/core/types.js';
 import { SESSION_COOKIE } from '../src/web/session.js';
 
@@ -693,12 +693,12 @@ class Demo {
     await step('assess priority (menu item)', async () => {
       const run = await menuItem('Clearing: assess priority');
       const props = (await eu.soar.getIncident(id)).properties;
-      const score = props[SCORE_FIELD];
-      if (typeof score !== 'number') fail(`workflow ${run.workflow} completed but ${SCORE_FIELD} is ${JSON.stringify(score ?? null)}`);
-      const summary = String(props[EXPLANATION_FIELD] ?? '').split('\n')[0] ?? '';
-      const top = /top asset \d+ \(([^)]*)\)/.exec(summary)?.[1] ?? fail(`${EXPLANATION_FIELD} names no top asset: '${summary}'`);
+      const score = props[INCIDENT_FIELD.priorityScore.name];
+      if (typeof score !== 'number') fail(`workflow ${run.workflow} completed but ${INCIDENT_FIELD.priorityScore.name} is ${JSON.stringify(score ?? null)}`);
+      const summary = String(props[INCIDENT_FIELD.priorityExplanation.name] ?? '').split('\n')[0] ?? '';
+      const top = /top asset \d+ \(([^)]*)\)/.exec(summary)?.[1] ?? fail(`${INCIDENT_FIELD.priorityExplanation.name} names no top asset: '${summary}'`);
       if (top !== DEMO_TOP_ASSET) fail(`top asset is ${top}, not ${DEMO_TOP_ASSET} (the triage: section of ${shown(eu.configPath)})`);
-      return `menu item "${run.rule}" ran ${run.workflow}: ${SCORE_FIELD} = ${score}, top asset ${top} (${summary})`;
+      return `menu item "${run.rule}" ran ${run.workflow}: ${INCIDENT_FIELD.priorityScore.name} = ${score}, top asset ${top} (${summary})`;
     });
 
     // (c) share read-only, and look from the other region

@@ -1,9 +1,11 @@
 /**
  * Reads what of an incident may leave its brand: the incident and, only for the kinds the
- * whitelist includes, its notes, artifacts and tasks; then applies the whitelist. Nothing that
- * the whitelist would drop is even fetched when a whole kind is excluded.
+ * whitelist includes, its notes, artifacts, tasks and attachments (their bytes only when content
+ * may leave); then applies the whitelist. Nothing of a kind the whitelist excludes is fetched.
+ * Also the wire form of the result (WireBundle), which a delivery and the shared view send.
  */
 import type { SoarClient } from '../soar/client.js';
+import type { Incident } from '../soar/dto.js';
 import type { JsonObject } from '../core/types.js';
 import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
 import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
@@ -57,11 +59,15 @@ export function toWire(filtered: FilterResult): WireBundle {
   return { incident, notes, artifacts, attachments, tasks, dropped: droppedCounts(filtered.dropped) };
 }
 
-export async function readIncidentBundle(soar: SoarClient, incidentId: number, wl: Whitelist, signal?: AbortSignal): Promise<IncidentBundle> {
+/**
+ * The incident and what the whitelist includes of its notes, artifacts, tasks and attachments.
+ * `read`: the incident as the caller already read it with `handle_format=names` (not read again).
+ */
+export async function readIncidentBundle(soar: SoarClient, incidentId: number, wl: Whitelist, signal?: AbortSignal, read?: Incident): Promise<IncidentBundle> {
   const opts = signal ? { signal } : {};
   const named = { ...opts, query: { handle_format: 'names' } };
   const [incident, notes, artifacts, tasks, attachments] = await Promise.all([
-    soar.getIncident(incidentId, named),
+    read ?? soar.getIncident(incidentId, named),
     wl.notes.include ? soar.listNotes(incidentId, opts) : Promise.resolve(undefined),
     wl.artifacts.include ? soar.listArtifacts(incidentId, named) : Promise.resolve(undefined),
     wl.tasks.include ? soar.listIncidentTasks(incidentId, named) : Promise.resolve(undefined),
@@ -97,7 +103,7 @@ async function readAttachments(soar: SoarClient, incidentId: number, wl: Whiteli
   return out;
 }
 
-/** The whitelisted view of an incident, as it may be sent to another brand. */
-export async function readFilteredIncident(soar: SoarClient, incidentId: number, wl: Whitelist, signal?: AbortSignal): Promise<FilterResult> {
-  return applyWhitelist(await readIncidentBundle(soar, incidentId, wl, signal), wl);
+/** The whitelisted view of an incident, as it may be sent to another brand (`read`: see readIncidentBundle). */
+export async function readFilteredIncident(soar: SoarClient, incidentId: number, wl: Whitelist, signal?: AbortSignal, read?: Incident): Promise<FilterResult> {
+  return applyWhitelist(await readIncidentBundle(soar, incidentId, wl, signal, read), wl);
 }

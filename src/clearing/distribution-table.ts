@@ -1,10 +1,11 @@
 /**
  * The distribution table (`clearing_distribution`) of an incident as typed rows, and the
- * clearing node's writes to it. The node changes only status, remote incident, last update and
- * message: the two flags, whose changes fire the table-changed rule, are written back as they
- * are (SOAR's row update takes the whole row; see SoarClient.updateTableRow).
+ * clearing node's writes to it: it adds a row per brand, and then changes only status (as
+ * distribution-status.ts allows), remote incident, last update and message: the two flags,
+ * whose changes fire the table-changed rule, are written back as they are (SOAR's row update
+ * takes the whole row; see SoarClient.updateTableRow).
  */
-import { DISTRIBUTION_TABLE, type DistributionStatus } from '../../customize/datatable.js';
+import { DISTRIBUTION_COLUMN as COLUMN, DISTRIBUTION_TABLE, type DistributionStatus } from '../../customize/datatable.js';
 import type { SoarClient } from '../soar/client.js';
 import type { TableRow } from '../soar/dto.js';
 import type { JsonValue } from '../core/types.js';
@@ -46,17 +47,17 @@ const answered = new WeakMap<DistributionRow, TableRow>();
 
 /** A row read with handle_format=names (cells by API name, the status as its label). */
 export function parseRow(row: TableRow): DistributionRow | null {
-  const brand = cell(row, 'brand');
+  const brand = cell(row, COLUMN.brand.name);
   if (typeof brand !== 'string' || brand === '') return null;
-  const remote = cell(row, 'remote_incident_id');
-  const last = cell(row, 'last_update');
-  const message = cell(row, 'message');
+  const remote = cell(row, COLUMN.remoteIncidentId.name);
+  const last = cell(row, COLUMN.lastUpdate.name);
+  const message = cell(row, COLUMN.message.name);
   const parsed: DistributionRow = {
     rowId: row.id,
     brand,
-    readOnly: cell(row, 'read_only') === true,
-    distribute: cell(row, 'distribute') === true,
-    status: label(cell(row, 'status')) as DistributionStatus | null,
+    readOnly: cell(row, COLUMN.readOnly.name) === true,
+    distribute: cell(row, COLUMN.distribute.name) === true,
+    status: label(cell(row, COLUMN.status.name)) as DistributionStatus | null,
     remoteIncidentId: remote === null ? null : String(remote),
     lastUpdate: typeof last === 'number' ? last : null,
     message: typeof message === 'string' ? message : null,
@@ -71,14 +72,22 @@ export async function readDistributionRows(soar: SoarClient, incidentId: number,
 }
 
 /**
+ * Adds a row for `brand`, flags left unset (not false): a value set on creation counts as
+ * "changed" for the table-changed rule, which must fire only when an analyst flips a flag.
+ */
+export async function addDistributionRow(soar: SoarClient, incidentId: number, brand: string, signal?: AbortSignal): Promise<void> {
+  await soar.addTableRow(incidentId, TABLE, { [COLUMN.brand.name]: brand }, signal ? { signal } : {});
+}
+
+/**
  * Writes the node's columns of one row, stamping last_update; the flags keep their values. The
  * row as read is the starting point (a row changed since costs a 409 and a fresh read).
  */
 export async function updateDistributionRow(soar: SoarClient, incidentId: number, row: DistributionRow, update: RowUpdate, now = Date.now(), signal?: AbortSignal): Promise<void> {
-  const cells: Record<string, JsonValue> = { last_update: now };
-  if (update.status !== undefined) cells['status'] = update.status;
-  if (update.remoteIncidentId !== undefined) cells['remote_incident_id'] = update.remoteIncidentId;
-  if (update.message !== undefined) cells['message'] = update.message;
+  const cells: Record<string, JsonValue> = { [COLUMN.lastUpdate.name]: now };
+  if (update.status !== undefined) cells[COLUMN.status.name] = update.status;
+  if (update.remoteIncidentId !== undefined) cells[COLUMN.remoteIncidentId.name] = update.remoteIncidentId;
+  if (update.message !== undefined) cells[COLUMN.message.name] = update.message;
   const current = answered.get(row);
   await soar.updateTableRow(incidentId, TABLE, row.rowId, cells, { ...(signal ? { signal } : {}), ...(current ? { current } : {}) });
 }

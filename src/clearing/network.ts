@@ -1,10 +1,10 @@
 /**
  * The clearing network as this node sees it at run time: its own brands (with their SOAR
- * clients, registered as they connect) and a peer client per peer node. Functions and peer
- * routes reach other brands only through this object.
+ * clients, registered as they connect) and a peer client per peer node. Functions, services
+ * and peer routes reach other brands only through this object.
  */
 import { brandOwner, networkBrands, type BrandOwner } from '../config/index.js';
-import type { AppConfig, BrandConfig } from '../config/types.js';
+import type { AppConfig, BrandConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Logger } from '../core/types.js';
@@ -64,7 +64,12 @@ export class ClearingNetwork {
     if (owner?.kind !== 'peer') {
       throw new ClearingError(ErrorCode.InputInvalid, owner ? `brand '${brand}' is served by this node` : `brand '${brand}' is not part of the clearing network (known: ${this.brands.join(', ')})`);
     }
-    return this.peers.get(owner.peer.id)!;
+    return this.clientOf(owner.peer);
+  }
+
+  /** The client of a peer node as `owner()` answered it, for a caller that resolved the brand already. */
+  clientOf(peer: PeerConfig): PeerClient {
+    return this.peers.get(peer.id)!;
   }
 
   whitelistOf(brand: string): Whitelist {

@@ -6,11 +6,12 @@
  * `clearing_origin_brand` and `clearing_origin_incident_id`, and every delivery first looks
  * the copy up by those two fields (`POST /incidents/query_paged`). Not found: the incident is
  * created with the received fields, the origin fields and the owner/group of
- * `network.received`, then the received notes and artifacts, the task "Acknowledge received
- * incident" and a note naming the origin and what was filtered out. Found: its fields are
- * updated (GET, apply, PUT; a 409 re-reads), and only notes (compared by their text) and
- * artifacts (by type and value) not there yet are added. The origin note and the task are
- * added once: a delivery interrupted half-way is completed by the next one.
+ * `network.received`, then the task "Acknowledge received incident", the received notes,
+ * artifacts, attachments and tasks, and last a note naming the origin and what was filtered
+ * out. Found: its fields are updated (GET, apply, PUT; a 409 re-reads), and only notes
+ * (compared by their text), artifacts (by type and value), attachments (by name and size) and
+ * tasks (by name) not there yet are added. The origin note and the task are added once: a
+ * delivery interrupted half-way is completed by the next one.
  *
  * Concurrency: deliveries of the same copy (same target brand, origin brand and origin id) are
  * serialized in-process by a keyed mutex, so two at once still make one incident. Two node
@@ -28,14 +29,16 @@
  *   creation and are never touched later; `plan_status`, `end_date`, `resolution_id` and
  *   `resolution_summary` are never copied (the receiving brand closes its copy itself);
  * - received tasks are created as optional tasks, once per name; tasks already closed at the
- *   origin are not created. Attachments are not created (the peer API accepts them in the
- *   body; uploading them is not implemented yet) and are counted in the origin note.
+ *   origin are not created (counted in the origin note). Attachments are uploaded with their
+ *   content, which the sender includes only when its whitelist lets content leave; one received
+ *   without content, or refused by SOAR, is counted in the origin note.
  *
  * Owner and group (SOAR object handles, resolved by name): `received.owner` (an email) becomes
  * `owner_id`; `received.group` (a group name) becomes `members: [group]`, and `owner_id` too
  * when no owner is configured (a SOAR incident may be owned by a group). One the org does not
  * know (the org object's users and groups) is left out and named in the origin note.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { decodeEntities, escapeText } from '../core/escape-html.js';
@@ -126,9 +129,6 @@ const deliveries = new KeyedMutex();
 // ---------------------------------------------------------------------------------------------
 // Receiving
 
-/** Custom fields marking a copy. */
-export const ORIGIN_BRAND_FIELD = 'clearing_origin_brand';
-export const ORIGIN_INCIDENT_FIELD = 'clearing_origin_incident_id';
 
 /** Incident fields a copy never takes from the sender (see the module comment). */
 export const NOT_COPIED_FIELDS: readonly string[] = Object.freeze([
@@ -198,7 +198,7 @@ function writableFields(incident: JsonObject, fields: OrgDefinitions, losses: Lo
   const props: JsonObject = {};
   const received = isObj(incident['properties']) ? incident['properties'] : {};
   for (const [k, v] of Object.entries(received)) {
-    if (k === ORIGIN_BRAND_FIELD || k === ORIGIN_INCIDENT_FIELD) continue; // set from the origin below
+    if (k === INCIDENT_FIELD.originBrand.name || k === INCIDENT_FIELD.originIncidentId.name) continue; // set from the origin below
     if (!fields.custom.has(k)) {
       losses.unknownProperties.push(k);
       continue;
@@ -214,8 +214,8 @@ export function copiesQuery(originBrand: string, originIncidentId: number): Quer
   return {
     filters: [{
       conditions: [
-        { field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'equals', value: originBrand },
-        { field_name: `properties.${ORIGIN_INCIDENT_FIELD}`, method: 'equals', value: String(originIncidentId) },
+        { field_name: `properties.${INCIDENT_FIELD.originBrand.name}`, method: 'equals', value: originBrand },
+        { field_name: `properties.${INCIDENT_FIELD.originIncidentId.name}`, method: 'equals', value: String(originIncidentId) },
       ],
     }],
     sorts: [{ field_name: 'id', type: 'asc' }],
@@ -301,7 +301,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const ro = signal ? { signal } : {};
   const { origin } = body;
   const fields = await readDefinitions(soar, signal);
-  for (const name of [ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD]) {
+  for (const name of [INCIDENT_FIELD.originBrand.name, INCIDENT_FIELD.originIncidentId.name]) {
     if (!fields.custom.has(name)) {
       throw new ClearingError(
         ErrorCode.SoarRequest,
@@ -312,10 +312,10 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   }
   const losses: LocalLosses = {
     unknownProperties: [], unknownFields: [], unknownValues: [], failedNotes: 0, failedArtifacts: [], failedTasks: 0,
-    attachments: body.attachments.length, closedTasks: 0,
+    attachments: 0, closedTasks: 0,
   };
   const { top, props } = writableFields(body.incident, fields, losses);
-  const originProps: JsonObject = { [ORIGIN_BRAND_FIELD]: origin.brand, [ORIGIN_INCIDENT_FIELD]: String(origin.incident_id) };
+  const originProps: JsonObject = { [INCIDENT_FIELD.originBrand.name]: origin.brand, [INCIDENT_FIELD.originIncidentId.name]: String(origin.incident_id) };
 
   const existing = await findCopy(soar, origin, log, signal);
   let incidentId: number;
@@ -398,7 +398,6 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   }
 
   // Attachments with their content (when the sender's whitelist lets content go), once per name and size.
-  losses.attachments = 0;
   const present = body.attachments.length === 0 || created ? [] : await soar.listAttachments(incidentId, ro);
   const attachmentKeys = new Set(present.map((a) => `${a.name}\u0000${a.size}`));
   for (const attachment of body.attachments) {

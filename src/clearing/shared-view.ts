@@ -16,6 +16,7 @@
  * brand this node does not serve all get the same answer (404 `not_found` with one fixed
  * message), so a peer can never tell which incidents exist.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { ClearingError, ErrorCode, messageForPeers } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { Incident, QueryPagedRequest } from '../soar/dto.js';
@@ -26,9 +27,6 @@ import { cutText } from '../core/text.js';
 import { readIncidentBundle, toWire, type WireBundle } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { applyWhitelist } from './whitelist.js';
-
-/** The incident custom field (under `properties`) listing the brands an incident is shared with. */
-export const SHARED_WITH_FIELD = 'clearing_shared_with';
 
 /** A brand id as the config allows it (config/schema.ts ID_PATTERN): never holds a comma. */
 const BRAND_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -58,7 +56,7 @@ export function parseSharedWith(value: JsonValue | undefined): string[] {
 export function isSharedWith(incident: { properties?: Record<string, JsonValue> | null }, brand: string): boolean {
   const props = incident.properties;
   if (props === null || props === undefined || typeof props !== 'object') return false;
-  return parseSharedWith(props[SHARED_WITH_FIELD]).includes(brand);
+  return parseSharedWith(props[INCIDENT_FIELD.sharedWith.name]).includes(brand);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,7 +206,7 @@ function summarize(network: ClearingNetwork, ownerBrand: string, incident: Incid
 
 function queryFor(forBrand: string, start: number, length: number): QueryPagedRequest {
   return {
-    filters: [{ conditions: [{ field_name: `properties.${SHARED_WITH_FIELD}`, method: 'contains', value: sharedWithMarker(forBrand) }] }],
+    filters: [{ conditions: [{ field_name: `properties.${INCIDENT_FIELD.sharedWith.name}`, method: 'contains', value: sharedWithMarker(forBrand) }] }],
     sorts: [
       { field_name: 'create_date', type: 'desc' },
       { field_name: 'id', type: 'desc' },

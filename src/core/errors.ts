@@ -61,6 +61,8 @@ export const ErrorCode = {
   NotPrimary: 'not_primary',
   /** A chunk of a pushed export is out of range, of the wrong size or fails its sha256. */
   ChunkInvalid: 'chunk_invalid',
+  /** A distribution row was asked to change status in a way its statuses do not allow. */
+  IllegalTransition: 'illegal_transition',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -17,7 +17,8 @@ import type { ClearingNetwork } from '../clearing/network.js';
 import { defineRoute, type PeerRoute } from '../clearing/peer-routes.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
-import { type AckAnswer, type AckReport, ackNotFound, applyAckReport, REPORTED_STATES } from './lifecycle.js';
+import { REPORTED_STATES } from '../clearing/distribution-status.js';
+import { type AckAnswer, type AckReport, ackNotFound, applyAckReport } from './lifecycle.js';
 
 export const ACK_ROUTE_PATH = '/api/v1/brands/:brand/incidents/:id/acknowledgements';
 

@@ -4,14 +4,13 @@
  * explanation into the incident fields `clearing_priority_score` and
  * `clearing_priority_explanation` (only when they change).
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';
 import { fieldTexts, type IncidentFacts, matchAssets } from './assets.js';
 import type { TriageConfig } from './config.js';
 import { assessPriority, consequenceOf, explain, type PriorityAssessment } from './score.js';
 
-export const SCORE_FIELD = 'clearing_priority_score';
-export const EXPLANATION_FIELD = 'clearing_priority_explanation';
 
 export interface IncidentAssessment {
   readonly incident: Incident;
@@ -56,7 +55,7 @@ export async function assessIncident(config: TriageConfig, soar: SoarClient, inc
 export async function writeAssessment(soar: SoarClient, read: Incident, score: number, explanation: string, signal?: AbortSignal): Promise<Incident | null> {
   return soar.updateIncident(read.id, (incident) => {
     const props = incident.properties ?? {};
-    if (props[SCORE_FIELD] === score && props[EXPLANATION_FIELD] === explanation) return null;
-    return { ...incident, properties: { ...props, [SCORE_FIELD]: score, [EXPLANATION_FIELD]: explanation } };
+    if (props[INCIDENT_FIELD.priorityScore.name] === score && props[INCIDENT_FIELD.priorityExplanation.name] === explanation) return null;
+    return { ...incident, properties: { ...props, [INCIDENT_FIELD.priorityScore.name]: score, [INCIDENT_FIELD.priorityExplanation.name]: explanation } };
   }, { signal, current: read });
 }

@@ -2,12 +2,14 @@
  * The acknowledgement lifecycle of a distributed copy, with all its state in SOAR:
  *
  *   origin row (clearing_distribution)     set by
- *   Pending            copy delivered       clearing_distribute_incident (or a sweep retry)
- *   Undelivered        peer not reached     clearing_distribute_incident; the origin sweep retries it
+ *   Pending            copy delivered       the distribution (distribute.ts: the function, a threshold, a sweep retry)
+ *   Undelivered        peer not reached     the distribution; the origin sweep retries it
  *   Acknowledged       ack task closed      the receiving node's report (PUT .../acknowledgements)
  *   Resolved           copy closed          the receiving node's report
  *   Not Acknowledged   Pending too long     the origin sweep (`triage.ack_timeout_hours`, from the row's last update)
  *   Informational      read-only share      clearing_share_incident
+ *
+ * Which change is allowed from which status: src/clearing/distribution-status.ts.
  *
  * The receiving node learns the state of its copies from its own SOAR (the task "Acknowledge
  * received incident" closed, the incident closed) in its sweep and reports every change to the
@@ -16,20 +18,16 @@
  * `clearing_ack_open` marks incidents with a Pending or Undelivered row: the only incidents the
  * origin sweep reads.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import type { DistributionStatus } from '../../customize/datatable.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
+import { isWatched, type ReportedState, transition } from '../clearing/distribution-status.js';
 import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, Task } from '../soar/dto.js';
 
-export const ACK_OPEN_FIELD = 'clearing_ack_open';
-export const ACK_REPORTED_FIELD = 'clearing_ack_reported';
-
-/** What a receiving node may report about its copy. */
-export const REPORTED_STATES = ['Pending', 'Acknowledged', 'Resolved'] as const;
-export type ReportedState = (typeof REPORTED_STATES)[number];
 
 /** Body of `PUT /api/v1/brands/<origin brand>/incidents/<origin id>/acknowledgements`. */
 export interface AckReport {
@@ -53,25 +51,31 @@ export function ackPath(originBrand: string, originIncidentId: number): string {
 
 /** Rows the origin sweep must look at again. */
 export function needsWatch(rows: readonly DistributionRow[]): boolean {
-  return rows.some((r) => r.status === 'Pending' || r.status === 'Undelivered');
+  return rows.some((r) => isWatched(r.status));
 }
 
 /** What the caller already read and need not be read again. */
 export interface KnownState {
   /** The rows as they now stand (else read). */
   readonly rows?: readonly DistributionRow[];
-  /** The incident as last read: the mark is compared with it, and a write starts from its `vers` (else read). */
+  /**
+   * The incident as last read with `handle_format=names` (as a distribution reads it for the
+   * whitelist): the mark is compared with it, and a write starts from it (else read).
+   */
   readonly incident?: Incident;
 }
 
-/** Keeps the incident's `clearing_ack_open` in step with its rows (written only when it changes). */
+/**
+ * Keeps the incident's `clearing_ack_open` in step with its rows (written only when it changes).
+ * Read and written with handle names, the one format a distribution reads the incident in.
+ */
 export async function refreshAckOpen(soar: SoarClient, incidentId: number, known: KnownState = {}, signal?: AbortSignal): Promise<boolean> {
   const open = needsWatch(known.rows ?? (await readDistributionRows(soar, incidentId, signal)));
   await soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
-    if ((props[ACK_OPEN_FIELD] === true) === open) return null;
-    return { ...incident, properties: { ...props, [ACK_OPEN_FIELD]: open } };
-  }, { signal, current: known.incident });
+    if ((props[INCIDENT_FIELD.ackOpen.name] === true) === open) return null;
+    return { ...incident, properties: { ...props, [INCIDENT_FIELD.ackOpen.name]: open } };
+  }, { signal, current: known.incident, query: { handle_format: 'names' } });
   return open;
 }
 
@@ -113,9 +117,10 @@ export async function applyAckReport(soar: SoarClient, originIncidentId: number,
   const rows = await readDistributionRows(soar, originIncidentId, signal);
   const row = rows.find((r) => r.brand === report.receiving_brand && r.remoteIncidentId === String(report.remote_incident_id));
   if (row === undefined) throw ackNotFound();
-  if (row.status === report.status) return { status: report.status, changed: false };
-  await updateDistributionRow(soar, originIncidentId, row, { status: report.status, message: reportMessage(report) }, now, signal);
-  const after = rows.map((r) => (r.rowId === row.rowId ? { ...r, status: report.status } : r));
+  const next = transition(row.status, { kind: 'reported', status: report.status });
+  if (next.kind === 'keep') return { status: report.status, changed: false };
+  await updateDistributionRow(soar, originIncidentId, row, { status: next.status, message: reportMessage(report) }, now, signal);
+  const after = rows.map((r) => (r.rowId === row.rowId ? { ...r, status: next.status } : r));
   await refreshAckOpen(soar, originIncidentId, { rows: after }, signal);
   return { status: report.status, changed: true };
 }

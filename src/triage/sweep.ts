@@ -14,14 +14,16 @@
  * (`now`), so tests move time instead of waiting. One run at a time: a tick arriving while a run
  * is going is skipped.
  */
+import { INCIDENT_FIELD } from '../../customize/fields.js';
+import { allows, isRetried, OVERDUE, statusUpdate, transition } from '../clearing/distribution-status.js';
 import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
-import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD } from '../clearing/receive.js';
 import { ClearingError } from '../core/errors.js';
 import type { Incident, QueryCondition } from '../soar/dto.js';
 import type { Logger } from '../core/types.js';
-import { distributeOnBehalf, nodeContext } from './distribute.js';
-import { ACK_OPEN_FIELD, ACK_REPORTED_FIELD, needsWatch, receiverState, refreshAckOpen, sendAckReport, stamp } from './lifecycle.js';
+import { nodeContext } from './context.js';
+import { distributeOnBehalf } from './distribute.js';
+import { needsWatch, receiverState, refreshAckOpen, sendAckReport, stamp } from './lifecycle.js';
 import { applySharedArtifactThresholds } from './triggers.js';
 
 /** Incidents read per query page. */
@@ -122,10 +124,10 @@ export class TriageSweep {
     const soar = this.network.soarOf(brand);
     const signal = this.stopping.signal;
     const timeout = this.network.config.triage.ackTimeoutMs;
-    const ctx = nodeContext(this.network, brand, this.log, signal, 'triage-sweep');
+    const ctx = nodeContext(this.network, brand, this.log, signal);
     // Collected first: the writes below change what the query matches.
     const ids: number[] = [];
-    for await (const incident of this.incidents(brand, [{ field_name: `properties.${ACK_OPEN_FIELD}`, method: 'equals', value: true }])) ids.push(incident.id);
+    for await (const incident of this.incidents(brand, [{ field_name: `properties.${INCIDENT_FIELD.ackOpen.name}`, method: 'equals', value: true }])) ids.push(incident.id);
     for (const id of ids) {
       report.watched += 1;
       const now = this.now();
@@ -134,18 +136,19 @@ export class TriageSweep {
       // The rows as written here; a retry writes its row itself, so after one they are read again.
       let after: DistributionRow[] | undefined = [...rows];
       for (const [i, row] of rows.entries()) {
-        if (row.status === 'Pending' && row.lastUpdate !== null && now - row.lastUpdate >= timeout) {
+        if (row.lastUpdate !== null && now - row.lastUpdate >= timeout && allows(row.status, OVERDUE)) {
+          const status = statusUpdate(transition(row.status, OVERDUE));
           const hours = Math.round((timeout / 3_600_000) * 100) / 100;
           await updateDistributionRow(soar, id, row, {
-            status: 'Not Acknowledged',
+            ...status,
             message: `not acknowledged by ${row.brand} within ${hours} h of ${stamp(row.lastUpdate)}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
           }, now, signal);
-          if (after) after[i] = { ...row, status: 'Not Acknowledged', lastUpdate: now };
+          if (after) after[i] = { ...row, ...status, lastUpdate: now };
           report.notAcknowledged += 1;
           changed = true;
-        } else if (row.status === 'Undelivered') {
+        } else if (isRetried(row.status)) {
           report.retried += 1;
-          const outcome = await distributeOnBehalf(ctx, id, row.brand);
+          const outcome = await distributeOnBehalf(ctx, id, row.brand, after);
           if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
           after = undefined;
           changed = true;
@@ -159,13 +162,13 @@ export class TriageSweep {
   private async receivingSide(brand: string, report: SweepReport): Promise<void> {
     const soar = this.network.soarOf(brand);
     const signal = this.stopping.signal;
-    for await (const copy of this.incidents(brand, [{ field_name: `properties.${ORIGIN_BRAND_FIELD}`, method: 'has_a_value' }])) {
+    for await (const copy of this.incidents(brand, [{ field_name: `properties.${INCIDENT_FIELD.originBrand.name}`, method: 'has_a_value' }])) {
       const props = copy.properties ?? {};
-      const reported = typeof props[ACK_REPORTED_FIELD] === 'string' && props[ACK_REPORTED_FIELD] !== '' ? props[ACK_REPORTED_FIELD] : 'Pending';
+      const reported = typeof props[INCIDENT_FIELD.ackReported.name] === 'string' && props[INCIDENT_FIELD.ackReported.name] !== '' ? props[INCIDENT_FIELD.ackReported.name] : 'Pending';
       if (reported === 'Resolved') continue;
       report.copies += 1;
-      const originBrand = props[ORIGIN_BRAND_FIELD];
-      const originId = Number(props[ORIGIN_INCIDENT_FIELD]);
+      const originBrand = props[INCIDENT_FIELD.originBrand.name];
+      const originId = Number(props[INCIDENT_FIELD.originIncidentId.name]);
       if (typeof originBrand !== 'string' || !Number.isSafeInteger(originId) || originId < 1) continue;
       const state = receiverState(copy, copy.plan_status === 'C' ? [] : await soar.listIncidentTasks(copy.id, { signal }));
       if (state === reported) continue;
@@ -178,14 +181,14 @@ export class TriageSweep {
         this.log.warn(`could not report ${state} of incident ${copy.id} to brand ${originBrand}: ${ClearingError.from(err).message}`, { brand });
         continue;
       }
-      await soar.updateIncident(copy.id, (incident) => ({ ...incident, properties: { ...incident.properties, [ACK_REPORTED_FIELD]: state } }), { signal });
+      await soar.updateIncident(copy.id, (incident) => ({ ...incident, properties: { ...incident.properties, [INCIDENT_FIELD.ackReported.name]: state } }), { signal });
       report.reported += 1;
     }
   }
 
   private async thresholds(brand: string, report: SweepReport): Promise<void> {
     if (!this.network.config.triage.thresholds.some((t) => t.when.kind === 'shared_artifact')) return;
-    const ctx = nodeContext(this.network, brand, this.log, this.stopping.signal, 'triage-sweep');
+    const ctx = nodeContext(this.network, brand, this.log, this.stopping.signal);
     const outcomes = await applySharedArtifactThresholds(ctx, this.network.config.triage, this.now());
     report.thresholdsFired += outcomes.filter((o) => o.fired).length;
   }

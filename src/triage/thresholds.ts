@@ -24,7 +24,6 @@ import { isRecord } from '../core/json.js';
 import type { JsonValue } from '../core/types.js';
 import type { ThresholdRule, TriggerMode } from './config.js';
 
-export const THRESHOLD_STATE_FIELD = 'clearing_threshold_state';
 
 export interface RuleState {
   above?: boolean;

@@ -4,9 +4,10 @@
  * The state is written before distributing, so a crossing never fires twice; a copy that could
  * not be delivered is left Undelivered in its row, which the sweep retries.
  */
-import type { FunctionContext } from '../worker/function.js';
+import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { escapeText } from '../core/escape-html.js';
 import type { Incident } from '../soar/dto.js';
+import type { BrandContext } from './context.js';
 import { type NodeDistribution, distributeOnBehalf } from './distribute.js';
 import type { ThresholdRule, TriageConfig } from './config.js';
 import { artifactsOf } from './assess.js';
@@ -17,7 +18,6 @@ import {
   scoreStep,
   sharedArtifactCrossings,
   shouldFire,
-  THRESHOLD_STATE_FIELD,
   type ThresholdState,
   type WindowIncident,
 } from './thresholds.js';
@@ -43,21 +43,21 @@ function describe(rule: ThresholdRule): string {
 }
 
 /** `read`: the incident as a GET answered it, if still current (saves the first GET). */
-async function writeState(ctx: FunctionContext, incidentId: number, change: (state: ThresholdState) => ThresholdState, read?: Incident): Promise<void> {
+async function writeState(ctx: BrandContext, incidentId: number, change: (state: ThresholdState) => ThresholdState, read?: Incident): Promise<void> {
   await ctx.soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
-    const before = formatThresholdState(parseThresholdState(props[THRESHOLD_STATE_FIELD]));
-    const after = formatThresholdState(change(parseThresholdState(props[THRESHOLD_STATE_FIELD])));
-    return before === after ? null : { ...incident, properties: { ...props, [THRESHOLD_STATE_FIELD]: after } };
+    const before = formatThresholdState(parseThresholdState(props[INCIDENT_FIELD.thresholdState.name]));
+    const after = formatThresholdState(change(parseThresholdState(props[INCIDENT_FIELD.thresholdState.name])));
+    return before === after ? null : { ...incident, properties: { ...props, [INCIDENT_FIELD.thresholdState.name]: after } };
   }, { signal: ctx.signal, current: read });
 }
 
 /** Distributes the incidents to the rule's brands and notes it on `noteOn`. */
-async function fire(ctx: FunctionContext, rule: ThresholdRule, crossing: number, incidents: readonly number[], noteOn: number, value: string | null): Promise<NodeDistribution[]> {
+async function fire(ctx: BrandContext, rule: ThresholdRule, crossing: number, incidents: readonly number[], noteOn: number, value: string | null): Promise<NodeDistribution[]> {
   const done: NodeDistribution[] = [];
   for (const id of incidents) {
     for (const brand of rule.distributeTo) {
-      if (brand === ctx.invocation.brand) continue;
+      if (brand === ctx.brand) continue;
       done.push({ ...(await distributeOnBehalf(ctx, id, brand)), incident_id: id });
     }
   }
@@ -69,7 +69,7 @@ async function fire(ctx: FunctionContext, rule: ThresholdRule, crossing: number,
 }
 
 /** Score thresholds after an assessment of `incidentId` that found `score` (`read`: the incident as a GET answered it, if still current). */
-export async function applyScoreThresholds(ctx: FunctionContext, config: TriageConfig, incidentId: number, score: number, read?: Incident): Promise<ThresholdOutcome[]> {
+export async function applyScoreThresholds(ctx: BrandContext, config: TriageConfig, incidentId: number, score: number, read?: Incident): Promise<ThresholdOutcome[]> {
   const rules = config.thresholds.filter((t) => t.when.kind === 'score');
   if (rules.length === 0) return [];
   const crossings: { rule: ThresholdRule; crossing: number }[] = [];
@@ -94,7 +94,7 @@ export async function applyScoreThresholds(ctx: FunctionContext, config: TriageC
 }
 
 /** Shared-artifact thresholds among the brand's incidents created in the longest window before `now`. */
-export async function applySharedArtifactThresholds(ctx: FunctionContext, config: TriageConfig, now: number): Promise<ThresholdOutcome[]> {
+export async function applySharedArtifactThresholds(ctx: BrandContext, config: TriageConfig, now: number): Promise<ThresholdOutcome[]> {
   const rules = config.thresholds.filter((t) => t.when.kind === 'shared_artifact');
   if (rules.length === 0) return [];
   const longest = Math.max(...rules.map((r) => (r.when.kind === 'shared_artifact' ? r.when.withinMs : 0)));
@@ -110,7 +110,7 @@ export async function applySharedArtifactThresholds(ctx: FunctionContext, config
       id: incident.id,
       createdAt: typeof incident.create_date === 'number' ? incident.create_date : 0,
       artifacts: await artifactsOf(ctx.soar, incident.id, ctx.signal),
-      state: parseThresholdState(incident.properties?.[THRESHOLD_STATE_FIELD]),
+      state: parseThresholdState(incident.properties?.[INCIDENT_FIELD.thresholdState.name]),
     });
   }
   const out: ThresholdOutcome[] = [];

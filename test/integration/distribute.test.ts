@@ -236,6 +236,19 @@ describe('distributing an incident to another brand', () => {
     assert.deepEqual((await copiesOf(us(), 'soar2', incident.id)).map((c) => c.id), [copyId]);
   });
 
+  test('one distribution reads the incident once (the EU emulator counts the GETs)', async () => {
+    const incidentPath = new RegExp(`/incidents/${incident.id}$`);
+    eu.emulator.clearRequests();
+    const run = await distributeNow(eu, incident.id);
+    assert.equal(run.status, 'completed', run.error ?? '');
+    assert.equal(run.result?.distributions[0]?.outcome, 'updated');
+    const reads = eu.emulator.requestsTo('GET', incidentPath);
+    assert.equal(reads.length, 1, `GET /incidents/${incident.id}: ${reads.length} requests`);
+    assert.equal(reads[0]!.query['handle_format'], 'names', 'read as the whitelist filters it: handles as names');
+    // The acknowledgement mark, when written, starts from that read: no second GET before its PUT.
+    for (const put of eu.emulator.requestsTo('PUT', incidentPath)) assert.equal(put.query['handle_format'], 'names');
+  });
+
   test('US node down: the row is Undelivered with the reason; once it is back, "distribute now" delivers', async () => {
     const fresh = await euIncident('Malware beacon in EU plant');
     const row = await rowOf(eu.soar, fresh.id, 'soar3');
