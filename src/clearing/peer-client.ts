@@ -21,7 +21,8 @@ import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
 import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from './peer-auth.js';
 import type { PeerMethod } from './peer-routes.js';
-import type { HealthAnswer, PeerErrorDetail } from './peer-server.js';
+import type { ProblemDetail } from '../http/answer.js';
+import type { HealthAnswer } from './peer-server.js';
 import { isRecord } from '../core/json.js';
 
 /** Default limit of an answer's body: 16 MiB. */
@@ -109,7 +110,7 @@ export class PeerError extends ClearingError {
     readonly remoteCode: string,
     /** The peer's message. */
     readonly remoteMessage: string,
-    readonly details: readonly PeerErrorDetail[] = [],
+    readonly details: readonly ProblemDetail[] = [],
   ) {
     super(ErrorCode.PeerError, `peer ${peerId} answered ${status} ${remoteCode}: ${remoteMessage}`, {
       httpStatus: 502,

@@ -4,7 +4,8 @@ import type { WebContext } from '../context.js';
 import { checkCsrf, csrfField, CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken, type CsrfVerdict } from '../csrf.js';
 import { html } from '../html.js';
 import { errorResponse, htmlResponse, redirect } from '../respond.js';
-import type { WebRequest, WebResponse, WebRoute } from '../router.js';
+import type { HttpAnswer } from '../../http/answer.js';
+import type { WebRequest, WebRoute } from '../router.js';
 import { cookieHeader, sessionCookieHeader } from '../session.js';
 import { throttleKeys } from '../throttle.js';
 import { layout } from './layout.js';
@@ -30,7 +31,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   signed_out: 'You are signed out.',
 };
 
-function loginPage(ctx: WebContext, opts: { status: number; error?: string; notice?: string; email?: string; brand?: string; next: string }): WebResponse {
+function loginPage(ctx: WebContext, opts: { status: number; error?: string; notice?: string; email?: string; brand?: string; next: string }): HttpAnswer {
   const token = newCsrfToken();
   const brands = ctx.config.brands.map((b) => b.id);
   const body = html`<section class="login"><h1>Sign in</h1>
@@ -47,7 +48,7 @@ ${opts.error ? html`<p class="alert" role="alert">${opts.error}</p>` : ''}
   });
 }
 
-async function postLogin(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+async function postLogin(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const form = await req.form();
   const next = safeNext(form.get('next'));
   const email = (form.get('email') ?? '').trim();

@@ -7,8 +7,9 @@ import { ClearingError } from '../../core/errors.js';
 import { PACKAGE_VERSION } from '../../core/version.js';
 import type { WebContext } from '../context.js';
 import { html } from '../html.js';
-import { htmlResponse, jsonResponse } from '../respond.js';
-import type { WebRequest, WebResponse } from '../router.js';
+import { htmlResponse } from '../respond.js';
+import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
+import type { WebRequest } from '../router.js';
 import { layout } from './layout.js';
 
 /** A peer as analysts see it: its id and brands, never its URL (where the nodes listen is for admins, in the config). */
@@ -51,9 +52,9 @@ async function loadNetwork(ctx: WebContext, signal: AbortSignal) {
   return { self, peers };
 }
 
-export async function networkPage(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+export async function networkPage(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const data = await loadNetwork(ctx, req.signal);
-  if (req.wantsJson) return jsonResponse(200, data);
+  if (req.wantsJson) return jsonAnswer(200, data);
   const { self, peers } = data;
   const body = html`<h1>Network</h1>
 <section aria-labelledby="h-self"><h2 id="h-self">This node: ${self.node}</h2>
