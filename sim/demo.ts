@@ -50,7 +50,7 @@ import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, isAlive, REPO_ROOT } fr
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
 import { EXPLANATION_FIELD, SCORE_FIELD } from '../src/triage/assess.js';
 import type { JsonObject, Logger } from '../src/core/types.js';
-import { SESSION_COOKIE } from '../src/web/session.js';
+import { SESSION_COOKIE } from '../src/web/ui-kit/session.js';
 
 export const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
 /** The custom incident field the sample incident carries; the whitelist does not list it. */

@@ -5,12 +5,12 @@
 import { performance } from 'node:perf_hooks';
 import { ClearingError } from '../../core/errors.js';
 import { PACKAGE_VERSION } from '../../core/version.js';
-import type { WebContext } from '../context.js';
-import { html } from '../html.js';
-import { htmlResponse } from '../respond.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html } from '../ui-kit/html.js';
+import { htmlResponse } from '../ui-kit/respond.js';
 import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
-import type { WebRequest } from '../router.js';
-import { layout } from './layout.js';
+import type { WebRequest } from '../ui-kit/route.js';
+import { layout } from '../ui-kit/layout.js';
 
 /** A peer as analysts see it: its id and brands, never its URL (where the nodes listen is for admins, in the config). */
 interface PeerStatus {

@@ -6,13 +6,13 @@
  */
 import { readDistributionRows, type DistributionRow } from '../../clearing/distribution-table.js';
 import type { Incident } from '../../soar/dto.js';
-import type { WebContext } from '../context.js';
-import { html, type SafeHtml } from '../html.js';
-import { htmlResponse } from '../respond.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
+import { htmlResponse } from '../ui-kit/respond.js';
 import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
-import type { WebRequest } from '../router.js';
+import type { WebRequest } from '../ui-kit/route.js';
 import { clipped, formatDate } from './format.js';
-import { layout } from './layout.js';
+import { layout } from '../ui-kit/layout.js';
 
 const PER_PAGE = 20;
 

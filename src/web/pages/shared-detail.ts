@@ -7,14 +7,14 @@
 import { sharedIncident } from '../../clearing/shared-client.js';
 import { sharedNotFound, type SharedIncidentDetail } from '../../clearing/shared-view.js';
 import type { JsonObject } from '../../core/types.js';
-import type { WebContext } from '../context.js';
-import { html, type SafeHtml } from '../html.js';
-import { errorResponse, htmlResponse } from '../respond.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
+import { errorResponse, htmlResponse } from '../ui-kit/respond.js';
 import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
-import type { WebRequest } from '../router.js';
+import type { WebRequest } from '../ui-kit/route.js';
 import { cutText } from '../../core/text.js';
 import { CLIP_LENGTH, clipped, fieldLabel, formatBytes, formatDate, formatValue } from './format.js';
-import { layout } from './layout.js';
+import { layout } from '../ui-kit/layout.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
 

@@ -6,14 +6,14 @@
  */
 import { MAX_WINDOW, sharedWindow, sharedWithMyBrand, type SharedWithMyBrand, type SourceStatus } from '../../clearing/shared-client.js';
 import type { SharedIncidentSummary } from '../../clearing/shared-view.js';
-import type { WebContext } from '../context.js';
-import { html, type SafeHtml } from '../html.js';
-import { htmlResponse } from '../respond.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
+import { htmlResponse } from '../ui-kit/respond.js';
 import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
-import type { WebRequest } from '../router.js';
+import type { WebRequest } from '../ui-kit/route.js';
 import { cutText } from '../../core/text.js';
 import { formatDate, formatValue } from './format.js';
-import { layout } from './layout.js';
+import { layout } from '../ui-kit/layout.js';
 import { sourcesNotice } from './sources.js';
 
 const SCAN_LIMIT = 1000;

@@ -3,7 +3,7 @@
  * split and checked by the HTTP layer's target check (no `..`, encoded `/`, controls...) and
  * matched by its router; parameters must match its PARAM_PATTERN.
  */
-import type { HttpAnswer } from '../http/answer.js';
+import type { HttpAnswer } from '../../http/answer.js';
 import type { Session } from './session.js';
 
 export type WebMethod = 'GET' | 'POST';

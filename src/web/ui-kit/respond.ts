@@ -1,8 +1,8 @@
 /** Building the web UI's answers: a page, a redirect, and the one error answer (a page or JSON, as asked). JSON answers are the HTTP layer's jsonAnswer. */
-import { errorBody, jsonAnswer, type HttpAnswer } from '../http/answer.js';
+import { errorBody, jsonAnswer, type HttpAnswer } from '../../http/answer.js';
 import type { SafeHtml } from './html.js';
-import { errorPage } from './pages/layout.js';
-import type { WebRequest } from './router.js';
+import { errorPage } from './layout.js';
+import type { WebRequest } from './route.js';
 
 export function htmlResponse(status: number, page: SafeHtml, headers: Record<string, string | string[]> = {}): HttpAnswer {
   return { status, contentType: 'text/html; charset=utf-8', body: `<!DOCTYPE html>\n${page.value}`, headers };
