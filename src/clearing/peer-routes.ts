@@ -1,11 +1,9 @@
 /**
- * The peer API's route registry: what a route declares (method, versioned path with `:params`,
- * body schema, size limit, authorization, handler). Paths are matched by the HTTP layer's
- * router (src/http/router.ts), parameters checked against its PARAM_PATTERN.
- *
- * Paths are versioned (`/api/v1/...`); a later incompatible version adds `/api/v2/` routes next
- * to the old ones. Routes are declared with `defineRoute`, which keeps the body type of the
- * schema and the handler in step and erases it for the server's list:
+ * The peer API's route registry: what a route declares: its operation (method, versioned
+ * path with `:params`, body schema and limit: the operation's contract, contracts/*.ts),
+ * authorization and handler. Paths are matched by the HTTP layer's router (src/http/router.ts),
+ * parameters checked against its PARAM_PATTERN. Routes are declared with `defineRoute`, which
+ * keeps the body type of the schema and the handler in step and erases it for the server's list:
  *
  * ```ts
  * const ping = defineRoute<{ text: string }, { echo: string }>({
@@ -17,14 +15,9 @@
  * });
  * ```
  */
-import type { JSONSchemaType } from 'ajv';
+import type { PeerOperation } from './contracts/peer-api.js';
+import type { ClearingNetwork } from './network.js';
 import type { PeerIdentity } from './peer-auth.js';
-
-export type PeerMethod = 'GET' | 'POST' | 'PUT';
-export const PEER_METHODS: readonly PeerMethod[] = ['GET', 'POST', 'PUT'];
-
-/** Every route path starts with this (the API's version 1). */
-export const PEER_API_V1 = '/api/v1/';
 
 /** What a handler gets. */
 export interface PeerRequest<B> {
@@ -39,14 +32,7 @@ export interface PeerRequest<B> {
   readonly signal: AbortSignal;
 }
 
-export interface PeerRoute<B = unknown, R = unknown> {
-  readonly method: PeerMethod;
-  /** `/api/v1/...`; a segment `:name` is a parameter. */
-  readonly path: string;
-  /** JSON schema of the body (ajv, compiled once at server start). Bodies of POST/PUT without one may be any JSON. */
-  readonly bodySchema?: JSONSchemaType<B>;
-  /** Largest body accepted, in bytes (default: the server's, 1 MiB). */
-  readonly maxBodyBytes?: number;
+export interface PeerRoute<B = unknown, R = unknown> extends PeerOperation<B> {
   /** HTTP status of a successful answer (default 200; 204 when the handler returns undefined). */
   readonly successStatus?: number;
   /**
@@ -61,4 +47,14 @@ export interface PeerRoute<B = unknown, R = unknown> {
 /** Declares a route with its body and result types checked, erased for the server's route list. */
 export function defineRoute<B = undefined, R = unknown>(route: PeerRoute<B, R>): PeerRoute {
   return route as unknown as PeerRoute;
+}
+
+/** Authorization of a route about `:brand`: one of this node's brands, called by a peer serving some brand. */
+export function localBrandForPeers(network: ClearingNetwork): NonNullable<PeerRoute['authorize']> {
+  return (peer, params) => {
+    const brand = params['brand'] ?? '';
+    if (!network.isLocal(brand)) return `brand '${brand}' is not served by node '${network.nodeId}'`;
+    if (peer.peer.brands.length === 0) return `peer ${peer.id} serves no brand`;
+    return true;
+  };
 }

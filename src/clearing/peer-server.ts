@@ -42,8 +42,10 @@ import { readPem } from '../http/pem.js';
 import { Refusal } from '../http/refusal.js';
 import { PathRouter } from '../http/router.js';
 import { checkTarget } from '../http/target.js';
+import { HEALTH, type HealthAnswer } from './contracts/health.js';
+import { type PeerMethod, PEER_API_V1, PEER_METHODS } from './contracts/peer-api.js';
 import { type PeerIdentity, authenticatePeer } from './peer-auth.js';
-import { type PeerMethod, type PeerRoute, PEER_API_V1, PEER_METHODS, defineRoute } from './peer-routes.js';
+import { type PeerRoute, defineRoute } from './peer-routes.js';
 
 /** Default body limit of a route: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -69,14 +71,6 @@ export interface PeerServerOptions {
   readonly maxBodyBytesByRoute?: Readonly<Record<string, number>>;
   /** On stop(), how long in-flight requests may take to finish before they are aborted (default 5000). */
   readonly stopGraceMs?: number;
-}
-
-/** The answer of `GET /api/v1/health`. */
-export interface HealthAnswer {
-  readonly node: string;
-  readonly version: string;
-  /** The answering node's clock, ISO 8601. */
-  readonly time: string;
 }
 
 interface CompiledRoute {
@@ -367,8 +361,7 @@ export class PeerServer {
 
 function healthRoute(nodeId: string): PeerRoute {
   return defineRoute<undefined, HealthAnswer>({
-    method: 'GET',
-    path: '/api/v1/health',
+    ...HEALTH,
     handler: async () => ({ node: nodeId, version: PACKAGE_VERSION, time: new Date().toISOString() }),
   });
 }

@@ -23,7 +23,8 @@ import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { JsonObject } from '../core/types.js';
 import { WIRE_BUNDLE_MAX_BYTES } from './bundle.js';
 import type { ClearingNetwork } from './network.js';
-import { PeerError, PeerUnreachableError, type PeerClient } from './peer-client.js';
+import { PeerError } from './contracts/peer-error.js';
+import { PeerUnreachableError, type PeerClient } from './peer-client.js';
 import { MAX_PER_PAGE, sharedDetailPath, sharedListPath } from './shared-routes.js';
 import {
   getShared,

@@ -3,6 +3,7 @@
  * now, in parallel), and this node's own health: its brands and whether their SOARs answer.
  */
 import { performance } from 'node:perf_hooks';
+import { peerHealth } from '../../clearing/contracts/health.js';
 import { ClearingError } from '../../core/errors.js';
 import { PACKAGE_VERSION } from '../../core/version.js';
 import type { WebContext } from '../ui-kit/context.js';
@@ -33,7 +34,7 @@ async function loadNetwork(ctx: WebContext, signal: AbortSignal) {
   const peers = await Promise.all(ctx.network.peerClients.map(async (client): Promise<PeerStatus> => {
     const base = { node: client.peer.id, brands: client.peer.brands };
     try {
-      const h = await client.health({ signal });
+      const h = await peerHealth(client, { signal });
       return { ...base, reachable: true, version: h.version, latency_ms: Math.round(h.latencyMs * 10) / 10, error: null };
     } catch (err) {
       return { ...base, reachable: false, version: null, latency_ms: null, error: ClearingError.from(err).message };
