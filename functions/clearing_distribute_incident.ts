@@ -32,14 +32,8 @@ import {
   readDistributionRows,
   updateDistributionRow,
 } from '../src/clearing/distribution-table.js';
-import {
-  type DistributeAnswer,
-  type DistributeBody,
-  distributePath,
-  ORIGIN_BRAND_FIELD,
-  ORIGIN_INCIDENT_FIELD,
-  receiveCopy,
-} from '../src/clearing/receive.js';
+import { type DistributeAnswer, type DistributeBody, deliverCopy } from '../src/clearing/contracts/distribute.js';
+import { ORIGIN_BRAND_FIELD, ORIGIN_INCIDENT_FIELD, receiveCopy } from '../src/clearing/receive.js';
 import { describeDropped, type FilterResult } from '../src/clearing/whitelist.js';
 import { ClearingError, ErrorCode } from '../src/core/errors.js';
 import { type KnownState, refreshAckOpen } from '../src/triage/lifecycle.js';
@@ -65,9 +59,6 @@ interface BrandOutcome {
 
 /** Statuses of a row whose copy exists at the other brand. */
 const DELIVERED_STATUSES: ReadonlySet<DistributionStatus> = new Set(['Pending', 'Acknowledged', 'Not Acknowledged', 'Resolved']);
-
-/** A delivery may take long at the receiver (incident, notes, artifacts one call each): never less than this. */
-const MIN_DELIVERY_TIMEOUT_MS = 120_000;
 
 function remoteIdOf(row: DistributionRow): number | null {
   const id = row.remoteIncidentId === null ? NaN : Number(row.remoteIncidentId);
@@ -193,12 +184,7 @@ async function distributeTo(ctx: FunctionContext, incidentId: number, row: Distr
     if (owner.kind === 'local') {
       answer = await receiveCopy(network, brand, body, { signal: ctx.signal, log: ctx.log });
     } else {
-      const timeoutMs = Math.max(network.config.network?.timeoutMs ?? 0, MIN_DELIVERY_TIMEOUT_MS);
-      const answered = await network.peerFor(brand).request<Partial<DistributeAnswer> | undefined>('POST', distributePath(brand), body, { signal: ctx.signal, timeoutMs });
-      if (!Number.isSafeInteger(answered?.remote_incident_id) || typeof answered?.created !== 'boolean') {
-        throw new ClearingError(ErrorCode.PeerError, `node ${owner.peer.id} answered without a remote incident id: ${JSON.stringify(answered ?? null).slice(0, 200)}`);
-      }
-      answer = answered as DistributeAnswer;
+      answer = await deliverCopy(network.peerFor(brand), brand, body, { signal: ctx.signal, timeoutMs: network.config.network?.timeoutMs ?? 0 });
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;

@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import type { PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { JsonObject } from '../core/types.js';
-import { WIRE_BUNDLE_MAX_BYTES } from './bundle.js';
+import { WIRE_BUNDLE_MAX_BYTES } from './contracts/wire-bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { PeerError } from './contracts/peer-error.js';
 import { PeerUnreachableError, type PeerClient } from './peer-client.js';

@@ -23,7 +23,8 @@ import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { isRecord } from '../core/json.js';
 import { cutText } from '../core/text.js';
-import { readIncidentBundle, toWire, type WireBundle } from './bundle.js';
+import { readIncidentBundle, toWire } from './bundle.js';
+import type { WireBundle } from './contracts/wire-bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { applyWhitelist } from './whitelist.js';
 

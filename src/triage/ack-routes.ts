@@ -12,9 +12,8 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import { ID_PATTERN } from '../config/schema.js';
-import { localBrandForPeers } from '../clearing/distribute-routes.js';
 import type { ClearingNetwork } from '../clearing/network.js';
-import { defineRoute, type PeerRoute } from '../clearing/peer-routes.js';
+import { defineRoute, localBrandForPeers, type PeerRoute } from '../clearing/peer-routes.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import { type AckAnswer, type AckReport, ackNotFound, applyAckReport, REPORTED_STATES } from './lifecycle.js';

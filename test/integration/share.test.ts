@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/bundle.js';
+import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/contracts/wire-bundle.js';
 import { readDistributionRows } from '../../src/clearing/distribution-table.js';
 import { PeerError } from '../../src/clearing/contracts/peer-error.js';
 import { sharedIncident, sharedWindow, sharedWithMyBrand } from '../../src/clearing/shared-client.js';

@@ -1,0 +1,68 @@
+/**
+ * The peer API's contracts (src/clearing/contracts): paths built from the operations, answer
+ * checks that let a well-formed answer through and refuse a malformed one, the wire limits
+ * held to the config's, and the typed calls going through the one request function.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkDistributeAnswer, DISTRIBUTE, deliverCopy, distributePath, MIN_DELIVERY_TIMEOUT_MS } from '../../src/clearing/contracts/distribute.js';
+import { checkHealthAnswer, HEALTH } from '../../src/clearing/contracts/health.js';
+import { type PeerCaller, type PeerMethod, pathOf, PEER_API_V1 } from '../../src/clearing/contracts/peer-api.js';
+import { PeerError } from '../../src/clearing/contracts/peer-error.js';
+import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/contracts/wire-bundle.js';
+import { MAX_TOTAL_BYTES_LIMIT } from '../../src/clearing/whitelist-schema.js';
+import { ClearingError, ErrorCode } from '../../src/core/errors.js';
+import { compilePath } from '../../src/http/router.js';
+
+/** A caller answering `answer` and recording what it was asked. */
+function fakeCaller(answer: unknown): PeerCaller & { calls: { method: PeerMethod; path: string; body: unknown; options: unknown }[] } {
+  const calls: { method: PeerMethod; path: string; body: unknown; options: unknown }[] = [];
+  return {
+    peer: { id: 'us' },
+    calls,
+    async request<R>(method: PeerMethod, path: string, body?: unknown, options?: unknown): Promise<R> {
+      calls.push({ method, path, body, options });
+      return answer as R;
+    },
+  };
+}
+
+const OPERATIONS = [HEALTH, DISTRIBUTE];
+
+test('every operation has a versioned path the router compiles', () => {
+  for (const op of OPERATIONS) {
+    assert.ok(op.path.startsWith(PEER_API_V1), op.path);
+    assert.doesNotThrow(() => compilePath(op.path), op.path);
+  }
+});
+
+test('pathOf fills and encodes the parameters, and adds the query', () => {
+  assert.equal(pathOf({ path: '/api/v1/brands/:brand/shared/:owner/:id' }, { brand: 'a b', owner: 'x/y', id: 7 }), '/api/v1/brands/a%20b/shared/x%2Fy/7');
+  assert.equal(pathOf({ path: '/api/v1/brands/:brand/shared' }, { brand: 'soar1' }, { page: 2, per_page: 50 }), '/api/v1/brands/soar1/shared?page=2&per_page=50');
+  assert.throws(() => pathOf({ path: '/api/v1/brands/:brand' }, {}), /no value for :brand/);
+  assert.equal(distributePath('soar3'), '/api/v1/brands/soar3/incidents');
+});
+
+test('a wire bundle holds the largest filtered incident a whitelist allows, with 8 MiB for the framing', () => {
+  assert.equal(WIRE_BUNDLE_MAX_BYTES, MAX_TOTAL_BYTES_LIMIT + 8 * 1024 * 1024);
+  assert.equal(DISTRIBUTE.maxBodyBytes, WIRE_BUNDLE_MAX_BYTES);
+});
+
+test('the health answer check', () => {
+  assert.deepEqual(checkHealthAnswer('us', { node: 'us', version: '1.0.0', time: 'now' }), { node: 'us', version: '1.0.0', time: 'now' });
+  assert.throws(() => checkHealthAnswer('us', { node: 'us' }), (e: unknown) => e instanceof PeerError && e.remoteCode === 'response_malformed');
+});
+
+test('the distribute answer check keeps the words of the distribution row', () => {
+  assert.deepEqual(checkDistributeAnswer('us', { remote_incident_id: 12, created: true }), { remote_incident_id: 12, created: true });
+  for (const bad of [null, [], { remote_incident_id: '12', created: true }, { remote_incident_id: 12 }, { remote_incident_id: 1.5, created: false }]) {
+    assert.throws(() => checkDistributeAnswer('us', bad), (e: unknown) => e instanceof ClearingError && e.code === ErrorCode.PeerError && /^node us answered without a remote incident id: /.test(e.message));
+  }
+});
+
+test('deliverCopy posts the body to the receiving brand with at least the delivery timeout', async () => {
+  const caller = fakeCaller({ remote_incident_id: 3, created: false });
+  const body = { origin: { node: 'eu', brand: 'soar1', incident_id: 1 }, incident: {}, notes: [], artifacts: [], attachments: [], tasks: [], dropped: { incident_fields: 0, properties: 0, notes: 0, artifacts: 0, attachments: 0, tasks: 0, truncated_values: 0 } };
+  assert.deepEqual(await deliverCopy(caller, 'soar3', body, { timeoutMs: 5000 }), { remote_incident_id: 3, created: false });
+  assert.deepEqual(caller.calls, [{ method: 'POST', path: '/api/v1/brands/soar3/incidents', body, options: { timeoutMs: MIN_DELIVERY_TIMEOUT_MS } }]);
+});
