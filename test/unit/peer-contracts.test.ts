@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ACKNOWLEDGEMENTS, ackPath, checkAckAnswer, reportAcknowledgement } from '../../src/clearing/contracts/acknowledgements.js';
 import { checkDistributeAnswer, DISTRIBUTE, deliverCopy, distributePath, MIN_DELIVERY_TIMEOUT_MS } from '../../src/clearing/contracts/distribute.js';
 import { checkHealthAnswer, HEALTH } from '../../src/clearing/contracts/health.js';
 import { type PeerCaller, type PeerMethod, pathOf, PEER_API_V1 } from '../../src/clearing/contracts/peer-api.js';
@@ -27,7 +28,7 @@ function fakeCaller(answer: unknown): PeerCaller & { calls: { method: PeerMethod
   };
 }
 
-const OPERATIONS = [HEALTH, DISTRIBUTE];
+const OPERATIONS = [HEALTH, DISTRIBUTE, ACKNOWLEDGEMENTS];
 
 test('every operation has a versioned path the router compiles', () => {
   for (const op of OPERATIONS) {
@@ -65,4 +66,16 @@ test('deliverCopy posts the body to the receiving brand with at least the delive
   const body = { origin: { node: 'eu', brand: 'soar1', incident_id: 1 }, incident: {}, notes: [], artifacts: [], attachments: [], tasks: [], dropped: { incident_fields: 0, properties: 0, notes: 0, artifacts: 0, attachments: 0, tasks: 0, truncated_values: 0 } };
   assert.deepEqual(await deliverCopy(caller, 'soar3', body, { timeoutMs: 5000 }), { remote_incident_id: 3, created: false });
   assert.deepEqual(caller.calls, [{ method: 'POST', path: '/api/v1/brands/soar3/incidents', body, options: { timeoutMs: MIN_DELIVERY_TIMEOUT_MS } }]);
+});
+
+test('acknowledgements: the path, the answer check and the typed call', async () => {
+  assert.equal(ackPath('soar1', 42), '/api/v1/brands/soar1/incidents/42/acknowledgements');
+  assert.deepEqual(checkAckAnswer('eu', { status: 'Acknowledged', changed: true }), { status: 'Acknowledged', changed: true });
+  for (const bad of [undefined, { status: 'Seen', changed: true }, { status: 'Pending' }]) {
+    assert.throws(() => checkAckAnswer('eu', bad), (e: unknown) => e instanceof PeerError && e.remoteCode === 'response_malformed');
+  }
+  const caller = fakeCaller({ status: 'Resolved', changed: false });
+  const report = { receiving_brand: 'soar3', remote_incident_id: 9, status: 'Resolved' as const, at: 1 };
+  assert.deepEqual(await reportAcknowledgement(caller, 'soar1', 42, report), { status: 'Resolved', changed: false });
+  assert.deepEqual(caller.calls, [{ method: 'PUT', path: '/api/v1/brands/soar1/incidents/42/acknowledgements', body: report, options: {} }]);
 });
