@@ -10,6 +10,16 @@ import { checkDistributeAnswer, DISTRIBUTE, deliverCopy, distributePath, MIN_DEL
 import { checkHealthAnswer, HEALTH } from '../../src/clearing/contracts/health.js';
 import { type PeerCaller, type PeerMethod, pathOf, PEER_API_V1 } from '../../src/clearing/contracts/peer-api.js';
 import { PeerError } from '../../src/clearing/contracts/peer-error.js';
+import {
+  checkSharedDetail,
+  checkSharedList,
+  getSharedIncident,
+  incidentIdParam,
+  pageParams,
+  SHARED_DETAIL,
+  SHARED_LIST,
+  sharedListPath,
+} from '../../src/clearing/contracts/shared-view.js';
 import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/contracts/wire-bundle.js';
 import { MAX_TOTAL_BYTES_LIMIT } from '../../src/clearing/whitelist-schema.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
@@ -28,7 +38,7 @@ function fakeCaller(answer: unknown): PeerCaller & { calls: { method: PeerMethod
   };
 }
 
-const OPERATIONS = [HEALTH, DISTRIBUTE, ACKNOWLEDGEMENTS];
+const OPERATIONS = [HEALTH, DISTRIBUTE, ACKNOWLEDGEMENTS, SHARED_LIST, SHARED_DETAIL];
 
 test('every operation has a versioned path the router compiles', () => {
   for (const op of OPERATIONS) {
@@ -78,4 +88,40 @@ test('acknowledgements: the path, the answer check and the typed call', async ()
   const report = { receiving_brand: 'soar3', remote_incident_id: 9, status: 'Resolved' as const, at: 1 };
   assert.deepEqual(await reportAcknowledgement(caller, 'soar1', 42, report), { status: 'Resolved', changed: false });
   assert.deepEqual(caller.calls, [{ method: 'PUT', path: '/api/v1/brands/soar1/incidents/42/acknowledgements', body: report, options: {} }]);
+});
+
+test('shared view: the list query and the detail id are checked as the route answers them', () => {
+  assert.deepEqual(pageParams(new URLSearchParams('')), { page: 1, perPage: 50 });
+  assert.deepEqual(pageParams(new URLSearchParams('page=3&per_page=200')), { page: 3, perPage: 200 });
+  for (const bad of ['page=0', 'per_page=201', 'page=01', 'page=1&page=2', 'sort=name']) {
+    assert.throws(() => pageParams(new URLSearchParams(bad)), (e: unknown) => e instanceof ClearingError && e.code === ErrorCode.InputInvalid && e.httpStatus === 400, bad);
+  }
+  assert.equal(incidentIdParam('42'), 42);
+  assert.throws(() => incidentIdParam('042'), /positive integer/);
+  assert.equal(sharedListPath('soar3', 2, 10), '/api/v1/brands/soar3/shared?page=2&per_page=10');
+});
+
+test('shared view: the list answer check counts malformed items and names the answering node as owner_node', () => {
+  const good = { owner_brand: 'soar1', owner_node: 'elsewhere', incident_id: 5, incident: { name: 'x' } };
+  const checked = checkSharedList('eu', { total: 3.7, items: [good, { owner_brand: 'soar1', incident_id: 0, incident: {} }, 'junk'], unavailable: [{ brand: 'soar2', code: 'soar_unreachable', message: 'down' }, 7] });
+  assert.deepEqual(checked, {
+    total: 3,
+    items: [{ owner_brand: 'soar1', owner_node: 'eu', incident_id: 5, incident: { name: 'x' } }],
+    unavailable: [{ brand: 'soar2', code: 'soar_unreachable', message: 'down' }],
+    malformed: 2,
+  });
+  for (const bad of [[], { items: [] }, { total: 'many', items: [] }, { total: Infinity, items: [] }]) {
+    assert.throws(() => checkSharedList('eu', bad), (e: unknown) => e instanceof PeerError && e.remoteCode === 'response_malformed');
+  }
+});
+
+test('shared view: the detail answer must be the incident asked, and is asked with the wire bundle limit', async () => {
+  const detail = { owner_brand: 'soar1', owner_node: 'x', incident_id: 5, incident: {}, notes: [], artifacts: [{}], attachments: [], tasks: [], dropped: {} };
+  assert.equal(checkSharedDetail('eu', 'soar1', 5, detail).owner_node, 'eu');
+  for (const bad of [{ ...detail, incident_id: 6 }, { ...detail, owner_brand: 'soar2' }, { ...detail, notes: ['text'] }, { ...detail, dropped: null }]) {
+    assert.throws(() => checkSharedDetail('eu', 'soar1', 5, bad), (e: unknown) => e instanceof PeerError && e.remoteCode === 'response_malformed');
+  }
+  const caller = fakeCaller(detail);
+  await getSharedIncident(caller, 'soar3', 'soar1', 5);
+  assert.deepEqual(caller.calls, [{ method: 'GET', path: '/api/v1/brands/soar3/shared/soar1/5', body: undefined, options: { maxResponseBytes: WIRE_BUNDLE_MAX_BYTES } }]);
 });

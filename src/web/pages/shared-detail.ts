@@ -5,7 +5,8 @@
  * inline). Not shared, missing, or not a valid id: one and the same 404.
  */
 import { sharedIncident } from '../../clearing/shared-client.js';
-import { sharedNotFound, type SharedIncidentDetail } from '../../clearing/shared-view.js';
+import type { SharedIncidentDetail } from '../../clearing/contracts/shared-view.js';
+import { sharedNotFound } from '../../clearing/shared-view.js';
 import type { JsonObject } from '../../core/types.js';
 import type { WebContext } from '../ui-kit/context.js';
 import { html, type SafeHtml } from '../ui-kit/html.js';

@@ -5,7 +5,7 @@
  * SCAN_LIMIT incidents (said on the page when there are more).
  */
 import { MAX_WINDOW, sharedWindow, sharedWithMyBrand, type SharedWithMyBrand, type SourceStatus } from '../../clearing/shared-client.js';
-import type { SharedIncidentSummary } from '../../clearing/shared-view.js';
+import type { SharedIncidentSummary } from '../../clearing/contracts/shared-view.js';
 import type { WebContext } from '../ui-kit/context.js';
 import { html, type SafeHtml } from '../ui-kit/html.js';
 import { htmlResponse } from '../ui-kit/respond.js';
