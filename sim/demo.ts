@@ -28,7 +28,7 @@ import { buildExport, customization } from '../customize/build.js';
 import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
 import { INVOLVE_GROUP_COORDINATION_TASK } from '../customize/tasks.js';
 import { functions } from '../functions/index.js';
-import type { BrandPushResult } from '../src/clearing/config-apply.js';
+import type { BrandPushResult } from '../src/clearing/contracts/config-push.js';
 import { pushConfiguration, type PushReport } from '../src/clearing/config-push.js';
 import { brandLines, objectSummary } from '../src/clearing/config-push-report.js';
 import { readDistributionRows, type DistributionRow } from '../src/clearing/distribution-table.js';

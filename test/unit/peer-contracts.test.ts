@@ -6,6 +6,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ACKNOWLEDGEMENTS, ackPath, checkAckAnswer, reportAcknowledgement } from '../../src/clearing/contracts/acknowledgements.js';
+import {
+  abortPush,
+  beginPush,
+  checkNodePushResult,
+  commitPush,
+  CONFIG_PUSH_ABORT,
+  CONFIG_PUSH_BEGIN,
+  CONFIG_PUSH_CHUNK,
+  CONFIG_PUSH_COMMIT,
+  sendChunk,
+} from '../../src/clearing/contracts/config-push.js';
 import { checkDistributeAnswer, DISTRIBUTE, deliverCopy, distributePath, MIN_DELIVERY_TIMEOUT_MS } from '../../src/clearing/contracts/distribute.js';
 import { checkHealthAnswer, HEALTH } from '../../src/clearing/contracts/health.js';
 import { type PeerCaller, type PeerMethod, pathOf, PEER_API_V1 } from '../../src/clearing/contracts/peer-api.js';
@@ -38,7 +49,7 @@ function fakeCaller(answer: unknown): PeerCaller & { calls: { method: PeerMethod
   };
 }
 
-const OPERATIONS = [HEALTH, DISTRIBUTE, ACKNOWLEDGEMENTS, SHARED_LIST, SHARED_DETAIL];
+const OPERATIONS = [HEALTH, DISTRIBUTE, ACKNOWLEDGEMENTS, SHARED_LIST, SHARED_DETAIL, CONFIG_PUSH_BEGIN, CONFIG_PUSH_CHUNK, CONFIG_PUSH_COMMIT, CONFIG_PUSH_ABORT];
 
 test('every operation has a versioned path the router compiles', () => {
   for (const op of OPERATIONS) {
@@ -124,4 +135,25 @@ test('shared view: the detail answer must be the incident asked, and is asked wi
   const caller = fakeCaller(detail);
   await getSharedIncident(caller, 'soar3', 'soar1', 5);
   assert.deepEqual(caller.calls, [{ method: 'GET', path: '/api/v1/brands/soar3/shared/soar1/5', body: undefined, options: { maxResponseBytes: WIRE_BUNDLE_MAX_BYTES } }]);
+});
+
+test('config push: the typed calls, their paths and time limits, and the commit answer check', async () => {
+  const manifest = { json_bytes: 10, bytes: 5, sha256: 'a'.repeat(64), chunk_count: 1, chunk_bytes: 5 };
+  const begin = fakeCaller({ push_id: 'p 1', chunks_expected: 1 });
+  assert.deepEqual(await beginPush(begin, 'p 1', { reason: 'r', dry_run: false, manifest }), { push_id: 'p 1', chunks_expected: 1 });
+  assert.deepEqual(begin.calls.map((c) => [c.method, c.path]), [['PUT', '/api/v1/config-pushes/p%201']]);
+  const chunk = fakeCaller({ received: 0 });
+  await sendChunk(chunk, 'p1', 0, { sha256: 'b'.repeat(64), data: 'AAAA' });
+  assert.deepEqual(chunk.calls.map((c) => [c.method, c.path, c.options]), [['PUT', '/api/v1/config-pushes/p1/chunks/0', { timeoutMs: 120_000 }]]);
+  const brand = { brand: 'soar3', node: 'us', outcome: 'imported', reason: null, import_id: 4, messages: [], added: ['script: a'], changed: [], unchanged: 2 };
+  const result = { node: 'us', push_id: 'p1', ok: true, error: null, brands: [brand] };
+  const commit = fakeCaller(result);
+  assert.deepEqual(await commitPush(commit, 'p1'), result);
+  assert.deepEqual(commit.calls.map((c) => [c.method, c.path, c.body, c.options]), [['POST', '/api/v1/config-pushes/p1/commit', {}, { timeoutMs: 600_000 }]]);
+  for (const bad of [{ ...result, ok: 'yes' }, { ...result, brands: [{ ...brand, outcome: 'done' }] }, { ...result, brands: [{ ...brand, messages: [1] }] }]) {
+    assert.throws(() => checkNodePushResult('us', bad), (e: unknown) => e instanceof PeerError && e.remoteCode === 'response_malformed');
+  }
+  const abort = fakeCaller({ aborted: true });
+  assert.deepEqual(await abortPush(abort, 'p1'), { aborted: true });
+  assert.deepEqual(abort.calls.map((c) => [c.method, c.path]), [['POST', '/api/v1/config-pushes/p1/abort']]);
 });
