@@ -29,7 +29,7 @@ import { DISTRIBUTION_TABLE } from '../customize/datatable.js';
 import { INCIDENT_FIELD } from '../customize/fields.js';
 import { INVOLVE_GROUP_COORDINATION_TASK } from '../customize/tasks.js';
 import { functions } from '../functions/index.js';
-import type { BrandPushResult } from '../src/clearing/config-apply.js';
+import type { BrandPushResult } from '../src/clearing/contracts/config-push.js';
 import { pushConfiguration, type PushReport } from '../src/clearing/config-push.js';
 import { brandLines, objectSummary } from '../src/clearing/config-push-report.js';
 import { readDistributionRows, type DistributionRow } from '../src/clearing/distribution-table.js';
@@ -51,7 +51,7 @@ import type { Incident } from '../src/soar/dto.js';
 import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
 import type { JsonObject, Logger } from '../src/core/types.js';
-import { SESSION_COOKIE } from '../src/web/session.js';
+import { SESSION_COOKIE } from '../src/web/ui-kit/session.js';
 
 export const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
 /** The custom incident field the sample incident carries; the whitelist does not list it. */

@@ -174,7 +174,7 @@ export class ClearingNode {
     const { node, network } = this.config;
     if (network && node.listen && node.tls) {
       const [{ PeerServer }, { peerRoutes }, { ConfigPushSchedule }] = await Promise.all([
-        import('../clearing/peer-server.js'), import('../clearing/routes.js'), import('../clearing/config-push-schedule.js'),
+        import('../clearing/peer-server.js'), import('./peer-routes.js'), import('../clearing/config-push-schedule.js'),
       ]);
       if (stopped()) return;
       this.peerServer = await PeerServer.start({

@@ -2,44 +2,12 @@
  * Reads what of an incident may leave its brand: the incident and, only for the kinds the
  * whitelist includes, its notes, artifacts, tasks and attachments (their bytes only when content
  * may leave); then applies the whitelist. Nothing of a kind the whitelist excludes is fetched.
- * Also the wire form of the result (WireBundle), which a delivery and the shared view send.
  */
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';
-import type { JsonObject } from '../core/types.js';
+import type { DroppedCounts, WireBundle } from './contracts/wire-bundle.js';
 import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
 import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
-import { MAX_TOTAL_BYTES_LIMIT } from './whitelist-schema.js';
-
-/**
- * Largest filtered incident on the wire (a delivered copy, a shared incident's answer): the
- * largest `max_total_bytes` plus room for the origin, the counts and the JSON framing, so that
- * whatever a whitelist lets leave can be both distributed and viewed.
- */
-export const WIRE_BUNDLE_MAX_BYTES = MAX_TOTAL_BYTES_LIMIT + 8 * 1024 * 1024;
-
-/** What the whitelist left out, as counts only (names of unlisted fields do not leave either). */
-export interface DroppedCounts {
-  readonly incident_fields: number;
-  readonly properties: number;
-  readonly notes: number;
-  readonly artifacts: number;
-  readonly attachments: number;
-  readonly tasks: number;
-  readonly truncated_values: number;
-  /** Allowed fields whose value was of no SOAR field type; absent from older senders. */
-  readonly untyped_values?: number;
-}
-
-/** A filtered incident as it crosses the network: everything allowed, and counts of the rest. */
-export interface WireBundle {
-  readonly incident: JsonObject;
-  readonly notes: JsonObject[];
-  readonly artifacts: JsonObject[];
-  readonly attachments: JsonObject[];
-  readonly tasks: JsonObject[];
-  readonly dropped: DroppedCounts;
-}
 
 export function droppedCounts(d: DroppedSummary): DroppedCounts {
   return {

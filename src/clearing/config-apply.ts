@@ -17,27 +17,8 @@ import type { JsonObject, Logger } from '../core/types.js';
 import { ALL_CONFIG_KINDS, CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
 import { type ConfigDiff, diffExports } from './config-diff.js';
 import { exportConfiguration, scopeExport } from './config-export.js';
+import { BrandOutcome, type BrandPushResult } from './contracts/config-push.js';
 import type { ClearingNetwork } from './network.js';
-
-export const BrandOutcome = { Imported: 'imported', Failed: 'failed', Skipped: 'skipped', DryRun: 'dry_run' } as const;
-export type BrandOutcome = (typeof BrandOutcome)[keyof typeof BrandOutcome];
-
-/** One brand's result (JSON: it travels back to the primary and into the function's result). */
-export type BrandPushResult = {
-  brand: string;
-  node: string;
-  outcome: BrandOutcome;
-  /** Why skipped or failed; null otherwise. */
-  reason: string | null;
-  /** The SOAR import's id, when one was made. */
-  import_id: number | null;
-  /** What SOAR said (import messages, or its error). */
-  messages: string[];
-  /** `kind: name` of objects new to the brand / different in it (before the import). */
-  added: string[];
-  changed: string[];
-  unchanged: number;
-};
 
 export interface ApplyOptions {
   readonly node: string;

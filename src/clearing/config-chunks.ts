@@ -11,36 +11,18 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { isJsonObject } from '../core/json.js';
 import type { JsonObject } from '../core/types.js';
+import { CHUNK_BYTES, type ChunkBody, MAX_CHUNKS, type PackManifest } from './contracts/config-push.js';
 
-/** Raw bytes per chunk: 3 MiB, which base64 turns into exactly 4 MiB. */
-export const CHUNK_BYTES = 3 * 1024 * 1024;
-/** Body limit of the chunk route: a full chunk in base64 plus room for the JSON around it. */
-export const CHUNK_MAX_BODY_BYTES = 4 * 1024 * 1024 + 4096;
 /** Largest export a receiver unpacks (uncompressed JSON). */
 const MAX_EXPORT_BYTES = 512 * 1024 * 1024;
-/** Most chunks one push may have. */
-export const MAX_CHUNKS = 1000;
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The description of a packed export, sent before its chunks. */
-export interface PackManifest {
-  /** Bytes of the JSON before compression. */
-  readonly json_bytes: number;
-  /** Bytes on the wire (gzipped), sum of the chunks. */
-  readonly bytes: number;
-  readonly sha256: string;
-  readonly chunk_count: number;
-  readonly chunk_bytes: number;
-}
-
-export interface Chunk {
+/** A chunk with its place in the export. */
+export interface Chunk extends ChunkBody {
   readonly index: number;
-  readonly sha256: string;
-  /** base64 */
-  readonly data: string;
 }
 
 export interface PackedExport {

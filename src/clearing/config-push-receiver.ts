@@ -7,30 +7,14 @@
  */
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
-import { ChunkAssembler, type Chunk, type PackManifest } from './config-chunks.js';
-import { applyToBrands, BrandOutcome, type BrandPushResult } from './config-apply.js';
+import { ChunkAssembler, type Chunk } from './config-chunks.js';
+import { applyToBrands } from './config-apply.js';
+import { type BeginAnswer, type BeginBody, BrandOutcome, type BrandPushResult, type ChunkAnswer, type NodePushResult } from './contracts/config-push.js';
 import { busyError, type PushHolder } from './config-push-lock.js';
 import type { ClearingNetwork } from './network.js';
 
 /** A push with no call for this long is dropped. */
 const IDLE_MS = 5 * 60_000;
-
-export interface BeginBody {
-  readonly reason: string;
-  readonly dry_run: boolean;
-  readonly manifest: PackManifest;
-}
-
-/** A node's answer to a commit: its brands' results. */
-export type NodePushResult = {
-  node: string;
-  push_id: string;
-  /** Every brand imported, skipped as up to date, or (dry run) compared. */
-  ok: boolean;
-  /** Why the node as a whole could not take the push (refused, unreachable, ...); null when it answered. */
-  error: string | null;
-  brands: BrandPushResult[];
-};
 
 interface ActivePush {
   readonly id: string;
@@ -58,7 +42,7 @@ export class ConfigPushReceiver {
     this.log = network.log.child({ component: 'config-push' });
   }
 
-  begin(from: string, pushId: string, body: BeginBody): { push_id: string; chunks_expected: number } {
+  begin(from: string, pushId: string, body: BeginBody): BeginAnswer {
     const current = this.active;
     if (current && current.id !== pushId) throw busyError(current.holder, `node '${this.network.nodeId}'`);
     if (current) {
@@ -75,7 +59,7 @@ export class ConfigPushReceiver {
     return { push_id: pushId, chunks_expected: body.manifest.chunk_count };
   }
 
-  chunk(pushId: string, chunk: Chunk): { received: number } {
+  chunk(pushId: string, chunk: Chunk): ChunkAnswer {
     const active = this.get(pushId);
     this.touch(active);
     active.assembler.add(chunk);

@@ -1,5 +1,5 @@
 /** A push report in words: lines for the CLI, and the HTML of the incident note the function writes. */
-import type { BrandPushResult } from './config-apply.js';
+import type { BrandPushResult } from './contracts/config-push.js';
 import type { PushReport } from './config-push.js';
 import { escapeText } from '../core/escape-html.js';
 

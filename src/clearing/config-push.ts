@@ -17,19 +17,14 @@ import { performance } from 'node:perf_hooks';
 import type { ConfigPushConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { JsonObject, Logger } from '../core/types.js';
-import { applyToBrands, brandResult, BrandOutcome } from './config-apply.js';
+import { applyToBrands, brandResult } from './config-apply.js';
 import { packExport, type PackedExport } from './config-chunks.js';
 import { exportConfiguration, scopeExport, type ScopedExport } from './config-export.js';
 import { acquirePushLock, pushLockPath } from './config-push-lock.js';
-import { configPushPath } from './config-push-routes.js';
-import { type NodePushResult, outcomeOk, summarizeBrands } from './config-push-receiver.js';
+import { outcomeOk, summarizeBrands } from './config-push-receiver.js';
+import { abortPush, beginPush, BrandOutcome, commitPush, type NodePushResult, sendChunk } from './contracts/config-push.js';
 import type { ClearingNetwork } from './network.js';
 import type { PeerClient } from './peer-client.js';
-
-/** How long a node may take to import into its brands and answer the commit. */
-const COMMIT_TIMEOUT_MS = 10 * 60_000;
-/** Time one chunk may take (a 4 MiB body over a slow link). */
-const CHUNK_TIMEOUT_MS = 120_000;
 
 export interface PushProgress {
   readonly node: string;
@@ -164,29 +159,27 @@ async function applyLocally(network: ClearingNetwork, reference: string, data: J
 
 async function sendToPeer(peer: PeerClient, packed: PackedExport, pushId: string, reason: string, opts: PushOptions, log: Logger): Promise<NodePushResult> {
   const node = peer.peer.id;
-  const base = configPushPath(pushId);
   const total = packed.chunks.length;
   const progress = (phase: PushProgress['phase'], sent: number): void => opts.onProgress?.({ node, phase, sent, chunks: total });
   const signal = opts.signal ? { signal: opts.signal } : {};
   let begun = false;
   try {
     progress('begin', 0);
-    // PUT: beginning is idempotent, so a stale keep-alive connection may be retried.
-    await peer.request('PUT', base, { reason, dry_run: opts.dryRun, manifest: packed.manifest }, signal);
+    await beginPush(peer, pushId, { reason, dry_run: opts.dryRun, manifest: packed.manifest }, signal);
     begun = true;
     for (const chunk of packed.chunks) {
-      await peer.request('PUT', `${base}/chunks/${chunk.index}`, { sha256: chunk.sha256, data: chunk.data }, { ...signal, timeoutMs: CHUNK_TIMEOUT_MS });
+      await sendChunk(peer, pushId, chunk.index, { sha256: chunk.sha256, data: chunk.data }, signal);
       progress('chunk', chunk.index + 1);
     }
     progress('commit', total);
-    const result = await peer.request<NodePushResult>('POST', `${base}/commit`, {}, { ...signal, timeoutMs: COMMIT_TIMEOUT_MS });
+    const result = await commitPush(peer, pushId, signal);
     progress('done', total);
     return result;
   } catch (err) {
     const message = ClearingError.from(err).message;
     log.warn(`configuration push ${pushId} to node '${node}' failed: ${message}`, { push_id: pushId, node });
     progress('failed', 0);
-    if (begun) await peer.request('POST', `${base}/abort`, {}).catch(() => undefined);
+    if (begun) await abortPush(peer, pushId).catch(() => undefined);
     return {
       node,
       push_id: pushId,

@@ -25,10 +25,7 @@
  */
 import type { DistributionStatus } from '../../customize/datatable.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
-
-/** What a receiving node may report about its copy. */
-export const REPORTED_STATES = ['Pending', 'Acknowledged', 'Resolved'] as const;
-export type ReportedState = (typeof REPORTED_STATES)[number];
+import type { ReportedState } from './contracts/acknowledgements.js';
 
 export type RowEvent =
   /** A delivery was answered; `sameCopy`: it updated the copy the row already names. */

@@ -7,8 +7,10 @@
  *   peer_unreachable        connection refused, reset, DNS failure or timeout (retryable);
  *   peer_tls                the TLS handshake or certificate verification failed (with why);
  *   peer_identity_mismatch  the server's certificate is valid but names another node;
- *   peer_error              the peer answered with an error (its code, status and message kept).
- * Connections are kept alive and reused (one agent per client).
+ *   peer_error              the peer answered with an error (its code, status and message kept:
+ *                           PeerError, contracts/peer-error.ts).
+ * Connections are kept alive and reused (one agent per client). `request` is the one request
+ * function under every typed call of the peer API's contracts (contracts/*.ts).
  */
 import https from 'node:https';
 import type { ClientRequest, IncomingMessage } from 'node:http';
@@ -19,10 +21,9 @@ import { type PeerCertificate, type TLSSocket, checkServerIdentity } from 'node:
 import type { NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
+import type { PeerCallOptions, PeerCaller, PeerMethod } from './contracts/peer-api.js';
+import { PeerError, errorAnswer } from './contracts/peer-error.js';
 import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from './peer-auth.js';
-import type { PeerMethod } from './peer-routes.js';
-import type { HealthAnswer, PeerErrorDetail } from './peer-server.js';
-import { isRecord } from '../core/json.js';
 
 /** Default limit of an answer's body: 16 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -37,23 +38,6 @@ export interface PeerClientOptions {
   readonly log: Logger;
   /** Largest answer body accepted (default 16 MiB). */
   readonly maxResponseBytes?: number;
-}
-
-export interface PeerRequestOptions {
-  /** Aborts the request (then rejected with an `aborted` ClearingError). */
-  readonly signal?: AbortSignal;
-  /** This request's own time limit instead of the client's. */
-  readonly timeoutMs?: number;
-  /** This request's own answer body limit instead of the client's. */
-  readonly maxResponseBytes?: number;
-}
-
-/** What `health()` returns. */
-export interface PeerHealth {
-  readonly node: string;
-  readonly version: string;
-  /** Round trip of the health call, in ms. */
-  readonly latencyMs: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,25 +80,6 @@ export class PeerIdentityMismatchError extends ClearingError {
     reason: string,
   ) {
     super(ErrorCode.PeerIdentityMismatch, `expected peer ${expected}, but ${reason}`, { httpStatus: 502 });
-  }
-}
-
-/** The peer answered with an error. */
-export class PeerError extends ClearingError {
-  constructor(
-    readonly peerId: string,
-    /** The HTTP status the peer answered. */
-    readonly status: number,
-    /** The peer's error code (`body_invalid`, `forbidden`, ...), or `http_<status>` when its answer had none. */
-    readonly remoteCode: string,
-    /** The peer's message. */
-    readonly remoteMessage: string,
-    readonly details: readonly PeerErrorDetail[] = [],
-  ) {
-    super(ErrorCode.PeerError, `peer ${peerId} answered ${status} ${remoteCode}: ${remoteMessage}`, {
-      httpStatus: 502,
-      retryable: status === 429 || status === 502 || status === 503 || status === 504,
-    });
   }
 }
 
@@ -277,7 +242,7 @@ class PeerAgent extends https.Agent {
   }
 }
 
-export class PeerClient {
+export class PeerClient implements PeerCaller {
   readonly peer: PeerConfig;
   private readonly agent: https.Agent;
   private readonly base: URL;
@@ -317,7 +282,7 @@ export class PeerClient {
    * JSON. Resolves with the parsed JSON answer (undefined for 204), or rejects with one of the
    * peer error classes (or `aborted` when `signal` fires).
    */
-  async request<R>(method: PeerMethod, path: string, body?: unknown, options: PeerRequestOptions = {}): Promise<R> {
+  async request<R>(method: PeerMethod, path: string, body?: unknown, options: PeerCallOptions = {}): Promise<R> {
     if (!path.startsWith('/api/')) throw new Error(`peer API paths start with /api/ (got ${path})`);
     const started = performance.now();
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body), 'utf8');
@@ -350,19 +315,12 @@ export class PeerClient {
     }
   }
 
-  /** `GET /api/v1/health`: the peer's node id and version, and the round trip time. */
-  async health(options: PeerRequestOptions = {}): Promise<PeerHealth> {
-    const started = performance.now();
-    const answer = await this.request<HealthAnswer>('GET', '/api/v1/health', undefined, options);
-    return { node: answer.node, version: answer.version, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
-  }
-
   /** Closes the kept-alive connections. */
   close(): void {
     this.agent.destroy();
   }
 
-  private once<R>(method: PeerMethod, path: string, payload: Buffer | null, options: PeerRequestOptions): Promise<{ value: R; status: number }> {
+  private once<R>(method: PeerMethod, path: string, payload: Buffer | null, options: PeerCallOptions): Promise<{ value: R; status: number }> {
     const peerId = this.peer.id;
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
     const limit = options.maxResponseBytes ?? this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -459,14 +417,7 @@ export class PeerClient {
       if (parseFailed) throw new PeerError(peerId, status, 'response_malformed', 'the answer is not JSON');
       return { value: parsed as R, status };
     }
-    const error = !parseFailed && isRecord(parsed) && isRecord(parsed.error) ? parsed.error : null;
-    if (error !== null && typeof error.code === 'string') {
-      const details = Array.isArray(error.details)
-        ? error.details.filter(isRecord).map((d) => ({ path: String(d.path), message: String(d.message) }))
-        : [];
-      throw new PeerError(peerId, status, error.code, typeof error.message === 'string' ? error.message : '', details);
-    }
-    throw new PeerError(peerId, status, `http_${status}`, `HTTP ${status} ${res.statusMessage ?? ''}`.trim() + ' without an error body');
+    throw errorAnswer(peerId, status, parsed, res.statusMessage);
   }
 }
 

@@ -26,7 +26,6 @@
  * the peer, method, route, status and duration; bodies are never logged.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -35,21 +34,18 @@ import type { TLSSocket } from 'node:tls';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ListenConfig, NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, messageForPeers } from '../core/errors.js';
-import { depthExceeds } from '../core/json.js';
 import type { Logger } from '../core/types.js';
 import { PACKAGE_VERSION } from '../core/version.js';
+import { type ErrorBody, type HttpAnswer, type ProblemDetail, errorBody, jsonAnswer, writeAnswer } from '../http/answer.js';
+import { isJsonContentType, parseJsonBody, readBody } from '../http/body.js';
+import { readPem } from '../http/pem.js';
+import { Refusal } from '../http/refusal.js';
+import { PathRouter } from '../http/router.js';
+import { checkTarget } from '../http/target.js';
+import { HEALTH, type HealthAnswer } from './contracts/health.js';
+import { type PeerMethod, PEER_API_V1, PEER_METHODS } from './contracts/peer-api.js';
 import { type PeerIdentity, authenticatePeer } from './peer-auth.js';
-import {
-  type PathPattern,
-  type PeerMethod,
-  type PeerRoute,
-  PEER_METHODS,
-  checkTarget,
-  compilePath,
-  defineRoute,
-  matchPath,
-  specificity,
-} from './peer-routes.js';
+import { type PeerRoute, defineRoute } from './peer-routes.js';
 
 /** Default body limit of a route: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -77,65 +73,20 @@ export interface PeerServerOptions {
   readonly stopGraceMs?: number;
 }
 
-/** The answer of `GET /api/v1/health`. */
-export interface HealthAnswer {
-  readonly node: string;
-  readonly version: string;
-  /** The answering node's clock, ISO 8601. */
-  readonly time: string;
-}
-
-/** One error answer's body. */
-export interface PeerErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly details?: readonly PeerErrorDetail[] };
-}
-
-/** One problem of a `body_invalid` answer: where in the body (a JSON pointer, `/` for the whole) and what. */
-export interface PeerErrorDetail {
-  readonly path: string;
-  readonly message: string;
-}
-
 interface CompiledRoute {
+  readonly method: PeerMethod;
+  readonly path: string;
   readonly route: PeerRoute;
   readonly key: string;
-  readonly pattern: PathPattern;
-  readonly specificity: number;
   readonly validate: ValidateFunction | null;
   readonly maxBodyBytes: number;
 }
 
-/** An error answer decided before the handler (status, code, message). */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: readonly PeerErrorDetail[],
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
-}
-
-function healthRoute(nodeId: string): PeerRoute {
-  return defineRoute<undefined, HealthAnswer>({
-    method: 'GET',
-    path: '/api/v1/health',
-    handler: async () => ({ node: nodeId, version: PACKAGE_VERSION, time: new Date().toISOString() }),
-  });
-}
-
-function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new ClearingError(ErrorCode.ConfigInvalid, `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
+/** Headers of every answer of the peer API. */
+const ANSWER_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 /** ajv's errors as `{path, message}` with JSON pointers into the body. */
-export function schemaDetails(errors: readonly ErrorObject[]): PeerErrorDetail[] {
+export function schemaDetails(errors: readonly ErrorObject[]): ProblemDetail[] {
   return errors.slice(0, MAX_DETAILS).map((e) => {
     const params = e.params as Record<string, unknown>;
     let path = e.instancePath;
@@ -151,13 +102,6 @@ export function schemaDetails(errors: readonly ErrorObject[]): PeerErrorDetail[]
   });
 }
 
-function isJsonContentType(header: string | undefined): boolean {
-  if (header === undefined) return false;
-  const [type, ...params] = header.split(';').map((p) => p.trim().toLowerCase());
-  if (type !== 'application/json') return false;
-  return params.every((p) => !p.startsWith('charset=') || p === 'charset=utf-8' || p === 'charset="utf-8"');
-}
-
 export class PeerServer {
   readonly port: number;
   readonly address: string;
@@ -170,7 +114,7 @@ export class PeerServer {
   private constructor(
     private readonly server: https.Server,
     private readonly opts: PeerServerOptions,
-    private readonly routes: readonly CompiledRoute[],
+    private readonly router: PathRouter<CompiledRoute>,
   ) {
     const address = server.address() as AddressInfo;
     this.port = address.port;
@@ -179,7 +123,7 @@ export class PeerServer {
 
   /** Compiles the routes, reads the node's certificate, key and CA, and listens. */
   static async start(opts: PeerServerOptions): Promise<PeerServer> {
-    const routes = compileRoutes(opts);
+    const router = compileRoutes(opts);
     const { tls } = opts.node;
     const cert = readPem(tls.cert, 'node.tls.cert');
     const server = https.createServer({
@@ -208,7 +152,7 @@ export class PeerServer {
         resolve();
       });
     });
-    const peerServer = new PeerServer(server, opts, routes);
+    const peerServer = new PeerServer(server, opts, router);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => peerServer.dispatch(req, res));
     // The address of a refused client: read once from the TCP socket as it connects (a TLS
     // socket destroyed by a refused certificate no longer knows it).
@@ -223,7 +167,7 @@ export class PeerServer {
     opts.log.info('peer API listening', {
       node: opts.node.id,
       address: `${peerServer.address}:${peerServer.port}`,
-      routes: routes.map((r) => r.key),
+      routes: router.routes.map((r) => r.key),
       peers: opts.peers.map((p) => p.id),
     });
     return peerServer;
@@ -276,21 +220,22 @@ export class PeerServer {
     if (this.stopping !== null) res.setHeader('connection', 'close');
     this.handle(req, res, ac.signal, line).catch((err: unknown) => {
       let status: number;
-      let body: PeerErrorBody;
+      let body: ErrorBody;
+      let headers: Readonly<Record<string, string>> = {};
       if (err instanceof Refusal) {
         status = err.status;
-        body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
-        for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+        body = errorBody(err.code, err.message, err.details);
+        headers = err.headers;
       } else if (err instanceof ClearingError) {
         const answer = err.toHttpResponse();
         status = answer.status;
         body = answer.body;
         const words = messageForPeers(err);
-        if (words !== err.message) body = { error: { code: err.code, message: words } };
+        if (words !== err.message) body = errorBody(err.code, words);
         if (status >= 500 || words !== err.message) this.opts.log.error('peer request failed', { peer: line.peer, route: line.route, code: err.code, status, error: err.message });
       } else {
         status = 500;
-        body = { error: { code: ErrorCode.Internal, message: 'internal error' } };
+        body = errorBody(ErrorCode.Internal, 'internal error');
         this.opts.log.error('peer request failed', {
           peer: line.peer,
           route: line.route,
@@ -299,7 +244,7 @@ export class PeerServer {
         });
       }
       line.code = body.error.code;
-      this.send(res, status, body);
+      this.send(res, status, body, headers);
     });
   }
 
@@ -318,20 +263,10 @@ export class PeerServer {
     if (!target.ok) throw new Refusal(400, ErrorCode.PathInvalid, `invalid request path: ${target.reason}`);
 
     // 4. the route
-    let match: { route: CompiledRoute; params: Record<string, string> } | null = null;
-    const allowed = new Set<PeerMethod>();
-    for (const route of this.routes) {
-      const params = matchPath(route.pattern, target.segments);
-      if (params === null) continue;
-      if (route.route.method === req.method) {
-        match ??= { route, params };
-      } else {
-        allowed.add(route.route.method);
-      }
-    }
-    if (match === null) {
-      if (allowed.size === 0) throw new Refusal(404, ErrorCode.RouteUnknown, `no route for ${req.method ?? '?'} /${target.segments.join('/')}`);
-      const allow = PEER_METHODS.filter((m) => allowed.has(m)).join(', ');
+    const match = this.router.match(req.method ?? '', target.segments);
+    if (match.route === null) {
+      if (match.allowed.length === 0) throw new Refusal(404, ErrorCode.RouteUnknown, `no route for ${req.method ?? '?'} /${target.segments.join('/')}`);
+      const allow = PEER_METHODS.filter((m) => match.allowed.includes(m)).join(', ');
       throw new Refusal(405, ErrorCode.MethodNotAllowed, `${req.method ?? '?'} is not allowed here (allowed: ${allow})`, undefined, { allow });
     }
     const { route, params } = match;
@@ -382,56 +317,24 @@ export class PeerServer {
       throw new Refusal(415, ErrorCode.ContentType, `${req.method ?? '?'} needs Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`);
     }
     const limit = route.maxBodyBytes;
-    const tooLarge = (): Refusal =>
-      new Refusal(413, ErrorCode.BodyTooLarge, `the body is larger than ${limit} bytes, the limit of ${route.key}`, undefined, { connection: 'close' });
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limit) throw tooLarge();
-
-    const chunks: Buffer[] = [];
-    let size = 0;
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        size += chunk.length;
-        if (size > limit) {
-          // Stop here: nothing more is kept; the connection closes after the 413.
-          cleanup();
-          req.pause();
-          reject(tooLarge());
-          return;
-        }
-        chunks.push(chunk);
-      };
-      const onEnd = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onError = (err: Error): void => {
-        cleanup();
-        reject(new ClearingError(ErrorCode.Aborted, `the request body broke off: ${err.message}`, { httpStatus: 400 }));
-      };
-      const cleanup = (): void => {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('error', onError);
-      };
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('error', onError);
+    const raw = await readBody(req, {
+      maxBytes: limit,
+      // The connection closes after the 413: what the peer still sends is never read.
+      overflow: 'pause',
+      tooLarge: () => new Refusal(413, ErrorCode.BodyTooLarge, `the body is larger than ${limit} bytes, the limit of ${route.key}`, undefined, { connection: 'close' }),
+      broken: (err) => new ClearingError(ErrorCode.Aborted, `the request body broke off: ${err?.message ?? 'the connection closed'}`, { httpStatus: 400 }),
     });
-
-    const raw = Buffer.concat(chunks, size);
     if (raw.length === 0) {
       if (route.validate === null) return undefined;
       throw new Refusal(400, ErrorCode.BodyMalformed, 'the body is empty; expected JSON');
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw)) as unknown;
-    } catch (err) {
-      throw new Refusal(400, ErrorCode.BodyMalformed, `the body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    // The depth is checked before the schema and the handler, which walk the body recursively.
+    const parsed = parseJsonBody(raw, MAX_BODY_DEPTH);
+    if (!parsed.ok) {
+      if (parsed.reason === 'too_deep') throw new Refusal(400, ErrorCode.BodyInvalid, `the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+      throw new Refusal(400, ErrorCode.BodyMalformed, `the body is not JSON: ${parsed.message}`);
     }
-    // Checked before the schema and the handler, which walk the body recursively.
-    if (depthExceeds(body, MAX_BODY_DEPTH)) throw new Refusal(400, ErrorCode.BodyInvalid, `the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+    const body = parsed.value;
     if (route.validate !== null && !route.validate(body)) {
       const details = schemaDetails(route.validate.errors ?? []);
       throw new Refusal(400, ErrorCode.BodyInvalid, `the body does not match ${route.key}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
@@ -439,60 +342,51 @@ export class PeerServer {
     return body;
   }
 
-  private send(res: ServerResponse, status: number, body: unknown): void {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
+  /** The answer: `body` as JSON, or 204 without one. */
+  private send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+    let answer: HttpAnswer;
     if (status === 204 || body === undefined) {
-      res.writeHead(status === 200 ? 204 : status, { 'cache-control': 'no-store' });
-      res.end();
-      return;
+      answer = { status: status === 200 ? 204 : status, body: '', headers: { ...headers, 'cache-control': 'no-store' } };
+    } else {
+      try {
+        answer = jsonAnswer(status, body, headers);
+      } catch (err) {
+        this.opts.log.error('peer answer not serializable', { error: err instanceof Error ? err.message : String(err) });
+        answer = jsonAnswer(500, errorBody(ErrorCode.Internal, 'internal error'));
+      }
     }
-    let text: string;
-    try {
-      text = JSON.stringify(body);
-    } catch (err) {
-      this.opts.log.error('peer answer not serializable', { error: err instanceof Error ? err.message : String(err) });
-      status = 500;
-      text = JSON.stringify({ error: { code: ErrorCode.Internal, message: 'internal error' } });
-    }
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    });
-    res.end(text);
+    writeAnswer(res, answer, ANSWER_HEADERS);
   }
 }
 
-function compileRoutes(opts: PeerServerOptions): CompiledRoute[] {
+function healthRoute(nodeId: string): PeerRoute {
+  return defineRoute<undefined, HealthAnswer>({
+    ...HEALTH,
+    handler: async () => ({ node: nodeId, version: PACKAGE_VERSION, time: new Date().toISOString() }),
+  });
+}
+
+function compileRoutes(opts: PeerServerOptions): PathRouter<CompiledRoute> {
   const ajv = new Ajv({ allErrors: true, strict: true });
   const byRoute = new Map(Object.entries(opts.maxBodyBytesByRoute ?? {}));
-  const seen = new Map<string, string>();
   const compiled = [healthRoute(opts.node.id), ...opts.routes].map((route): CompiledRoute => {
     const key = `${route.method} ${route.path}`;
-    const pattern = compilePath(route.path);
-    const shape = `${route.method} /${pattern.map((p) => ('literal' in p ? p.literal : ':')).join('/')}`;
-    const clash = seen.get(shape);
-    if (clash !== undefined) throw new Error(`peer routes ${clash} and ${key} overlap`);
-    seen.set(shape, key);
+    if (!route.path.startsWith(PEER_API_V1)) throw new Error(`route path ${route.path} must start with ${PEER_API_V1}`);
     if (route.method === 'GET' && route.bodySchema !== undefined) throw new Error(`peer route ${key}: GET takes no body schema`);
     const limit = byRoute.get(key) ?? route.maxBodyBytes ?? opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     byRoute.delete(key);
     if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`peer route ${key}: invalid body limit ${limit}`);
     return {
+      method: route.method,
+      path: route.path,
       route,
       key,
-      pattern,
-      specificity: specificity(pattern),
       validate: route.bodySchema !== undefined ? ajv.compile(route.bodySchema) : null,
       maxBodyBytes: limit,
     };
   });
   if (byRoute.size > 0) throw new Error(`maxBodyBytesByRoute names no route: ${[...byRoute.keys()].join(', ')}`);
-  return compiled.sort((a, b) => b.specificity - a.specificity);
+  return new PathRouter(compiled);
 }
 
 /**

@@ -45,41 +45,11 @@ import { decodeEntities, escapeText } from '../core/escape-html.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } from '../soar/dto.js';
 import type { JsonObject, JsonValue, Logger } from '../core/types.js';
-import type { DroppedCounts, WireBundle } from './bundle.js';
+import type { DistributeAnswer, DistributeBody, DistributeOrigin } from './contracts/distribute.js';
+import type { DroppedCounts } from './contracts/wire-bundle.js';
 import type { ClearingNetwork } from './network.js';
 import { mapIncidentValues, type OrgDefinitions, principalIn, readDefinitions } from './value-map.js';
 import { type DroppedSummary, describeDropped } from './whitelist.js';
-
-// ---------------------------------------------------------------------------------------------
-// The wire format (peer route `POST /api/v1/brands/:brand/incidents`)
-
-/** Where a copy comes from. */
-export interface DistributeOrigin {
-  /** The sending node's id. */
-  node: string;
-  /** The brand owning the original. */
-  brand: string;
-  /** The original's id in that brand's SOAR. */
-  incident_id: number;
-}
-
-/** The body of a delivery: the sender's FilterResult with the origin, the dropped part as counts. */
-export interface DistributeBody extends WireBundle {
-  readonly origin: DistributeOrigin;
-}
-
-/** The answer of a delivery. */
-export interface DistributeAnswer {
-  /** The copy's incident id in the receiving brand's SOAR. */
-  remote_incident_id: number;
-  /** True when this delivery created the copy; false when it updated an existing one. */
-  created: boolean;
-}
-
-/** The peer API path delivering to `brand`. */
-export function distributePath(brand: string): string {
-  return `/api/v1/brands/${encodeURIComponent(brand)}/incidents`;
-}
 
 /** Counts back into the DroppedSummary shape describeDropped reads (it reads the lists' lengths only). */
 function summaryOf(counts: DroppedCounts): DroppedSummary {

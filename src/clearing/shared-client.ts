@@ -20,23 +20,20 @@
 import { performance } from 'node:perf_hooks';
 import type { PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
-import type { JsonObject } from '../core/types.js';
-import { WIRE_BUNDLE_MAX_BYTES } from './bundle.js';
-import type { ClearingNetwork } from './network.js';
-import { PeerError, PeerUnreachableError, type PeerClient } from './peer-client.js';
-import { MAX_PER_PAGE, sharedDetailPath, sharedListPath } from './shared-routes.js';
+import { PeerError } from './contracts/peer-error.js';
 import {
-  getShared,
-  listingSummary,
-  listSharedWith,
-  newestFirst,
-  sharedNotFound,
+  type CheckedSharedList,
+  getSharedIncident,
+  listShared,
+  MAX_PER_PAGE,
   type PageRequest,
   type SharedIncidentDetail,
   type SharedIncidentSummary,
   type UnavailableBrand,
-} from './shared-view.js';
-import { isRecord } from '../core/json.js';
+} from './contracts/shared-view.js';
+import type { ClearingNetwork } from './network.js';
+import { PeerUnreachableError, type PeerClient } from './peer-client.js';
+import { getShared, listingSummary, listSharedWith, newestFirst, sharedNotFound } from './shared-view.js';
 
 /** Largest `page * perPage` a merged list may reach. */
 export const MAX_WINDOW = 10_000;
@@ -77,10 +74,6 @@ export interface ViewerOptions {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function isPositiveInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 }
 
 function requireLocal(network: ClearingNetwork, myBrand: string): void {
@@ -131,41 +124,28 @@ interface Part {
   readonly unavailable: UnavailableBrand[];
 }
 
-/** Checks a peer's list answer; keeps only well-formed items of brands that peer serves. */
-function parsePeerList(network: ClearingNetwork, peer: PeerConfig, myBrand: string, answer: unknown): Omit<Part, 'total'> & { total: number; rejected: number } {
-  if (!isRecord(answer) || !Array.isArray(answer['items']) || typeof answer['total'] !== 'number' || !Number.isFinite(answer['total'])) {
-    throw new PeerError(peer.id, 200, 'response_malformed', 'the shared list answer is not {total, items}');
-  }
+/**
+ * The items of a peer's checked list answer that peer may speak for: of brands it serves (a
+ * node cannot speak for another), never the viewing brand's own, each cut to its listing
+ * summary (a peer of an older version may send whole incidents). `rejected` counts the rest,
+ * malformed ones included.
+ */
+function peerItems(network: ClearingNetwork, peer: PeerConfig, myBrand: string, answer: CheckedSharedList): Omit<Part, 'total'> & { total: number; rejected: number } {
   const items: SharedIncidentSummary[] = [];
-  let rejected = 0;
-  for (const raw of answer['items'] as unknown[]) {
-    if (
-      isRecord(raw) &&
-      typeof raw['owner_brand'] === 'string' &&
-      peer.brands.includes(raw['owner_brand']) &&
-      raw['owner_brand'] !== myBrand &&
-      isPositiveInt(raw['incident_id']) &&
-      isRecord(raw['incident'])
-    ) {
-      // Cut here too: a peer of an older version may send whole incidents.
-      items.push({ owner_brand: raw['owner_brand'], owner_node: peer.id, incident_id: raw['incident_id'], incident: listingSummary(raw['incident'] as JsonObject) });
-    } else {
-      rejected += 1;
-    }
+  let rejected = answer.malformed;
+  for (const item of answer.items) {
+    if (peer.brands.includes(item.owner_brand) && item.owner_brand !== myBrand) items.push({ ...item, incident: listingSummary(item.incident) });
+    else rejected += 1;
   }
   if (rejected > 0) network.log.warn(`peer ${peer.id}: ${rejected} shared incident(s) dropped from its list (malformed, or of a brand it does not serve)`, { peer: peer.id });
-  const unavailable = Array.isArray(answer['unavailable'])
-    ? (answer['unavailable'] as unknown[]).filter(isRecord).map((u) => ({ brand: String(u['brand']), code: String(u['code']), message: String(u['message']) }))
-    : [];
-  return { total: Math.max(0, Math.floor(answer['total'] as number)), items, unavailable, rejected };
+  return { total: answer.total, items, unavailable: answer.unavailable, rejected };
 }
 
 /** The first `window` items of a peer's list (or exactly `page` when `direct`). */
 async function peerPart(network: ClearingNetwork, client: PeerClient, myBrand: string, req: PageRequest, direct: boolean, signal: AbortSignal): Promise<Part> {
   const peer = client.peer;
   if (direct) {
-    const answer = await client.request<unknown>('GET', sharedListPath(myBrand, req.page, req.perPage), undefined, { signal });
-    return parsePeerList(network, peer, myBrand, answer);
+    return peerItems(network, peer, myBrand, await listShared(client, myBrand, req, { signal }));
   }
   const window = req.page * req.perPage;
   const size = Math.min(window, MAX_PER_PAGE);
@@ -173,8 +153,7 @@ async function peerPart(network: ClearingNetwork, client: PeerClient, myBrand: s
   let total = 0;
   let unavailable: UnavailableBrand[] = [];
   for (let page = 1; items.length < window; page++) {
-    const answer = await client.request<unknown>('GET', sharedListPath(myBrand, page, size), undefined, { signal });
-    const part = parsePeerList(network, peer, myBrand, answer);
+    const part = peerItems(network, peer, myBrand, await listShared(client, myBrand, { page, perPage: size }, { signal }));
     total = part.total;
     unavailable = part.unavailable;
     items.push(...part.items);
@@ -262,23 +241,6 @@ async function gather(network: ClearingNetwork, myBrand: string, req: PageReques
   return { brand: myBrand, page: req.page, per_page: req.perPage, total, items, sources: outcomes.map((o) => o.status) };
 }
 
-/** Checks a peer's detail answer for the incident asked. */
-function parsePeerDetail(peer: PeerConfig, ownerBrand: string, incidentId: number, answer: unknown): SharedIncidentDetail {
-  const lists = ['notes', 'artifacts', 'attachments', 'tasks'] as const;
-  if (
-    !isRecord(answer) ||
-    answer['owner_brand'] !== ownerBrand ||
-    answer['incident_id'] !== incidentId ||
-    !isRecord(answer['incident']) ||
-    !isRecord(answer['dropped']) ||
-    !lists.every((k) => Array.isArray(answer[k]) && (answer[k] as unknown[]).every(isRecord))
-  ) {
-    throw new PeerError(peer.id, 200, 'response_malformed', `the answer is not the shared incident ${ownerBrand}/${incidentId}`);
-  }
-  const detail = answer as unknown as SharedIncidentDetail;
-  return { ...detail, owner_node: peer.id };
-}
-
 /**
  * One incident of `ownerBrand` shared with `myBrand` (a brand of this node): its whitelisted
  * bundle, from the node that owns it (or read here when `ownerBrand` is one of this node's).
@@ -294,16 +256,11 @@ export async function sharedIncident(
 ): Promise<SharedIncidentDetail> {
   requireLocal(network, myBrand);
   const owner = network.owner(ownerBrand);
-  if (owner === null || ownerBrand === myBrand || !isPositiveInt(incidentId)) throw sharedNotFound();
+  if (owner === null || ownerBrand === myBrand || !(Number.isSafeInteger(incidentId) && incidentId >= 1)) throw sharedNotFound();
   if (owner.kind === 'local') return getShared(network, myBrand, ownerBrand, incidentId, opts.signal);
   const client = network.peerFor(ownerBrand);
   try {
-    // Whatever the owner's whitelist lets leave (max_total_bytes) fits in this limit.
-    const answer = await client.request<unknown>('GET', sharedDetailPath(myBrand, ownerBrand, incidentId), undefined, {
-      maxResponseBytes: WIRE_BUNDLE_MAX_BYTES,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    return parsePeerDetail(client.peer, ownerBrand, incidentId, answer);
+    return await getSharedIncident(client, myBrand, ownerBrand, incidentId, opts.signal ? { signal: opts.signal } : {});
   } catch (err) {
     if (err instanceof PeerError && err.status === 404 && err.remoteCode === 'not_found') throw sharedNotFound();
     throw err;

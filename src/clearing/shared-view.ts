@@ -24,7 +24,8 @@ import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { isRecord } from '../core/json.js';
 import { cutText } from '../core/text.js';
-import { readIncidentBundle, toWire, type WireBundle } from './bundle.js';
+import { readIncidentBundle, toWire } from './bundle.js';
+import type { PageRequest, SharedIncidentDetail, SharedIncidentSummary, SharedListPage } from './contracts/shared-view.js';
 import type { ClearingNetwork } from './network.js';
 import { applyWhitelist } from './whitelist.js';
 
@@ -72,49 +73,6 @@ export const NOT_FOUND_CODE = ErrorCode.NotFound;
 export function sharedNotFound(): ClearingError {
   return new ClearingError(NOT_FOUND_CODE, 'no such incident is shared with this brand', { httpStatus: 404 });
 }
-
-// ---------------------------------------------------------------------------------------------
-// Types of the answers (the peer API's JSON)
-
-/** One incident in a list: who owns it, its id, and its whitelisted fields. */
-export interface SharedIncidentSummary {
-  readonly owner_brand: string;
-  readonly owner_node: string;
-  readonly incident_id: number;
-  /**
-   * In a list: the whitelisted listing fields only (listingSummary); in a detail, every
-   * whitelisted field, `properties` included. Select values by label. The id is incident_id.
-   */
-  readonly incident: JsonObject;
-}
-
-/** A local brand whose SOAR could not be asked (the others still answer). */
-export interface UnavailableBrand {
-  readonly brand: string;
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface SharedListPage {
-  readonly page: number;
-  readonly per_page: number;
-  /** Incidents shared with the brand, over all pages. */
-  readonly total: number;
-  /** Newest first (create_date, then id, descending). */
-  readonly items: SharedIncidentSummary[];
-  /** Local brands whose SOAR failed; their incidents are missing from items and total. */
-  readonly unavailable: UnavailableBrand[];
-}
-
-/** One shared incident in full: its whitelisted bundle. */
-export interface SharedIncidentDetail extends SharedIncidentSummary, WireBundle {}
-
-export interface PageRequest {
-  /** 1-based. */
-  readonly page: number;
-  readonly perPage: number;
-}
-
 
 // ---------------------------------------------------------------------------------------------
 // Listing

@@ -1,46 +1,24 @@
 /**
- * Peer API route of the acknowledgement lifecycle (origin side).
- *
- * `PUT /api/v1/brands/:brand/incidents/:id/acknowledgements`: the node serving the brand that
- * holds a copy of incident `:id` of `:brand` (one of this node's brands) reports the copy's
- * state. Body: AckReport (lifecycle.ts); answer `{status, changed}` (200). Refusals:
+ * Peer API route of the acknowledgement lifecycle (origin side): the operation ACKNOWLEDGEMENTS
+ * (src/clearing/contracts/acknowledgements.ts), served for `:brand`, one of this node's brands.
+ * Refusals:
  *   403 forbidden     `:brand` is not served by this node (before the body is read), or the
  *                     body's `receiving_brand` is not served by the calling peer;
  *   400 body_invalid  the body does not match the schema; 404 not_found  no row of that brand
  *                     tracks that remote incident, `:id` is no incident, or no incident id: one
  *                     and the same answer (ackNotFound), so existence is never revealed.
  */
-import type { JSONSchemaType } from 'ajv';
-import { ID_PATTERN } from '../config/schema.js';
-import { localBrandForPeers } from '../clearing/distribute-routes.js';
+import { ACKNOWLEDGEMENTS, type AckAnswer, type AckReport } from '../clearing/contracts/acknowledgements.js';
 import type { ClearingNetwork } from '../clearing/network.js';
-import { defineRoute, type PeerRoute } from '../clearing/peer-routes.js';
+import { defineRoute, localBrandForPeers, type PeerRoute } from '../clearing/peer-routes.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
-import { REPORTED_STATES } from '../clearing/distribution-status.js';
-import { type AckAnswer, type AckReport, ackNotFound, applyAckReport } from './lifecycle.js';
-
-export const ACK_ROUTE_PATH = '/api/v1/brands/:brand/incidents/:id/acknowledgements';
-
-const ackReportSchema: JSONSchemaType<AckReport> = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['receiving_brand', 'remote_incident_id', 'status', 'at'],
-  properties: {
-    receiving_brand: { type: 'string', pattern: ID_PATTERN },
-    remote_incident_id: { type: 'integer', minimum: 1 },
-    status: { type: 'string', enum: [...REPORTED_STATES] },
-    at: { type: 'integer', minimum: 0 },
-  },
-};
+import { ackNotFound, applyAckReport } from './lifecycle.js';
 
 export function ackRoutes(network: ClearingNetwork, now: () => number = Date.now): PeerRoute[] {
   return [
     defineRoute<AckReport, AckAnswer>({
-      method: 'PUT',
-      path: ACK_ROUTE_PATH,
-      bodySchema: ackReportSchema,
-      maxBodyBytes: 4096,
+      ...ACKNOWLEDGEMENTS,
       authorize: localBrandForPeers(network),
       handler: async ({ peer, params, body, signal }) => {
         if (!peer.peer.brands.includes(body.receiving_brand)) {

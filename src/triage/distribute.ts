@@ -33,7 +33,8 @@ import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { readFilteredIncident, toWire } from '../clearing/bundle.js';
 import { statusUpdate, transition } from '../clearing/distribution-status.js';
 import { addDistributionRow, type DistributionRow, readDistributionRows, type RowUpdate, updateDistributionRow } from '../clearing/distribution-table.js';
-import { type DistributeAnswer, type DistributeBody, distributePath, receiveCopy } from '../clearing/receive.js';
+import { type DistributeAnswer, type DistributeBody, deliverCopy } from '../clearing/contracts/distribute.js';
+import { receiveCopy } from '../clearing/receive.js';
 import { describeDropped, type FilterResult } from '../clearing/whitelist.js';
 import type { BrandOwner } from '../config/index.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
@@ -62,9 +63,6 @@ export interface KnownRows {
   /** The incident's distribution rows as they now stand. */
   readonly rows?: readonly DistributionRow[];
 }
-
-/** A delivery may take long at the receiver (incident, notes, artifacts one call each): never less than this. */
-const MIN_DELIVERY_TIMEOUT_MS = 120_000;
 
 /** A row to send to, with its brand's owner as resolved once. */
 interface Target {
@@ -179,12 +177,7 @@ interface Sent {
 async function deliver(ctx: BrandContext, brand: string, owner: BrandOwner, body: DistributeBody): Promise<DistributeAnswer> {
   const { network } = ctx;
   if (owner.kind === 'local') return receiveCopy(network, brand, body, { signal: ctx.signal, log: ctx.log });
-  const timeoutMs = Math.max(network.config.network?.timeoutMs ?? 0, MIN_DELIVERY_TIMEOUT_MS);
-  const answered = await network.clientOf(owner.peer).request<Partial<DistributeAnswer> | undefined>('POST', distributePath(brand), body, { signal: ctx.signal, timeoutMs });
-  if (!Number.isSafeInteger(answered?.remote_incident_id) || typeof answered?.created !== 'boolean') {
-    throw new ClearingError(ErrorCode.PeerError, `node ${owner.peer.id} answered without a remote incident id: ${JSON.stringify(answered ?? null).slice(0, 200)}`);
-  }
-  return answered as DistributeAnswer;
+  return deliverCopy(network.clientOf(owner.peer), brand, body, { signal: ctx.signal, timeoutMs: network.config.network?.timeoutMs ?? 0 });
 }
 
 /** Sends one copy and writes the row; never throws for the brand's failure (only when aborted). */

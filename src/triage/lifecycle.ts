@@ -19,35 +19,15 @@
  * origin sweep reads.
  */
 import { INCIDENT_FIELD } from '../../customize/fields.js';
-import type { DistributionStatus } from '../../customize/datatable.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
-import { isWatched, type ReportedState, transition } from '../clearing/distribution-status.js';
+import { type AckAnswer, type AckReport, type ReportedState, reportAcknowledgement } from '../clearing/contracts/acknowledgements.js';
+import { isWatched, transition } from '../clearing/distribution-status.js';
 import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident, Task } from '../soar/dto.js';
 
-
-/** Body of `PUT /api/v1/brands/<origin brand>/incidents/<origin id>/acknowledgements`. */
-export interface AckReport {
-  /** The brand holding the copy (must be served by the calling node). */
-  receiving_brand: string;
-  remote_incident_id: number;
-  status: ReportedState;
-  /** When the receiving node saw the state (epoch ms). */
-  at: number;
-}
-
-export interface AckAnswer {
-  status: DistributionStatus;
-  changed: boolean;
-  [key: string]: string | boolean;
-}
-
-export function ackPath(originBrand: string, originIncidentId: number): string {
-  return `/api/v1/brands/${encodeURIComponent(originBrand)}/incidents/${originIncidentId}/acknowledgements`;
-}
 
 /** Rows the origin sweep must look at again. */
 export function needsWatch(rows: readonly DistributionRow[]): boolean {
@@ -128,5 +108,5 @@ export async function applyAckReport(soar: SoarClient, originIncidentId: number,
 /** On the receiving node: sends a report to the origin brand (straight into its SOAR when this node serves it). */
 export async function sendAckReport(network: ClearingNetwork, originBrand: string, originIncidentId: number, report: AckReport, now: number, signal?: AbortSignal): Promise<AckAnswer> {
   if (network.isLocal(originBrand)) return applyAckReport(network.soarOf(originBrand), originIncidentId, report, now, signal);
-  return network.peerFor(originBrand).request<AckAnswer>('PUT', ackPath(originBrand, originIncidentId), report, signal ? { signal } : {});
+  return reportAcknowledgement(network.peerFor(originBrand), originBrand, originIncidentId, report, signal);
 }

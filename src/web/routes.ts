@@ -3,9 +3,9 @@
  * JSON (`Accept: application/json`) or uses the same path under `/ui/api/` (`/ui/api/shared`);
  * same session, same authorization.
  */
-import type { WebContext } from './context.js';
-import { redirect } from './respond.js';
-import type { WebRoute } from './router.js';
+import type { WebContext } from './ui-kit/context.js';
+import { redirect } from './ui-kit/respond.js';
+import type { WebRoute } from './ui-kit/route.js';
 import { loginRoutes } from './pages/login.js';
 import { networkPage } from './pages/network.js';
 import { sentPage } from './pages/sent.js';

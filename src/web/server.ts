@@ -10,23 +10,27 @@
  * One log line per request (method, route, status, ms, brand); never cookies, forms or bodies.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ClearingNetwork } from '../clearing/network.js';
-import { checkTarget } from '../clearing/peer-routes.js';
 import type { AppConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
-import type { WebContext } from './context.js';
-import { errorResponse, redirect } from './respond.js';
-import { Router, type WebMethod, type WebRequest, type WebResponse } from './router.js';
+import { type HttpAnswer, writeAnswer } from '../http/answer.js';
+import { header, mediaType, readBody } from '../http/body.js';
+import { readPem } from '../http/pem.js';
+import { Refusal } from '../http/refusal.js';
+import { PathRouter } from '../http/router.js';
+import { checkTarget } from '../http/target.js';
+import type { WebContext } from './ui-kit/context.js';
+import { errorResponse, redirect } from './ui-kit/respond.js';
+import type { WebMethod, WebRequest, WebRoute } from './ui-kit/route.js';
 import { webRoutes } from './routes.js';
-import { parseCookies, SESSION_COOKIE, sessionCookieHeader, SessionStore, type Session } from './session.js';
-import { LoginThrottle } from './throttle.js';
-import { uiOrigins } from './csrf.js';
+import { parseCookies, SESSION_COOKIE, sessionCookieHeader, SessionStore, type Session } from './ui-kit/session.js';
+import { LoginThrottle } from './ui-kit/throttle.js';
+import { uiOrigins } from './ui-kit/csrf.js';
 import { SIGNINS_PER_WINDOW } from './pages/login.js';
 
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -51,52 +55,24 @@ export interface WebServerOptions {
   readonly now?: () => number;
 }
 
-/** A request refused before its handler (status, code, words). */
-class Refusal extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /**
  * The urlencoded form of a POST, at most MAX_FORM_BYTES. A larger one is read to its end and
  * dropped (up to MAX_DRAIN_BYTES) before the 413 goes out: answering while the browser is still
  * sending would make it see a reset connection instead of the answer. A body that breaks off
  * is an `aborted` ClearingError (the browser went away; nothing to log but a line).
  */
-function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return Promise.reject(new Refusal(415, 'content_type', 'A form must be sent as application/x-www-form-urlencoded.'));
-  const tooLarge = (): Refusal => new Refusal(413, 'body_too_large', `The form is larger than ${MAX_FORM_BYTES / 1024} KiB.`);
-  if (Number(header(req, 'content-length') ?? 0) > MAX_DRAIN_BYTES) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let ended = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_FORM_BYTES) chunks.push(c);
-      else if (size > MAX_DRAIN_BYTES) {
-        reject(tooLarge());
-        req.destroy();
-      }
-    });
-    req.on('end', () => {
-      ended = true;
-      if (size > MAX_FORM_BYTES) reject(tooLarge());
-      else resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-    });
-    const aborted = (): void => {
-      if (!ended) reject(new ClearingError(ErrorCode.Aborted, 'the browser went away while sending the form'));
-    };
-    req.on('error', aborted);
-    req.on('close', aborted);
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  if (mediaType(header(req, 'content-type')) !== 'application/x-www-form-urlencoded') {
+    throw new Refusal(415, 'content_type', 'A form must be sent as application/x-www-form-urlencoded.');
+  }
+  const body = await readBody(req, {
+    maxBytes: MAX_FORM_BYTES,
+    drainBytes: MAX_DRAIN_BYTES,
+    overflow: 'destroy',
+    tooLarge: () => new Refusal(413, 'body_too_large', `The form is larger than ${MAX_FORM_BYTES / 1024} KiB.`),
+    broken: () => new ClearingError(ErrorCode.Aborted, 'the browser went away while sending the form'),
   });
+  return new URLSearchParams(body.toString('utf8'));
 }
 
 /** What the user is told about a failure (never a stack), and its status. */
@@ -140,14 +116,7 @@ export class WebServer {
     if (!web || !tls) throw new ClearingError(ErrorCode.ConfigInvalid, 'the web UI needs web: and node.tls in the config');
     const log = opts.log;
     const now = opts.now ?? Date.now;
-    const read = (path: string, what: string): Buffer => {
-      try {
-        return readFileSync(path);
-      } catch (err) {
-        throw new ClearingError(ErrorCode.ConfigInvalid, `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-    };
-    const cert = read(tls.cert, 'node.tls.cert');
+    const cert = readPem(tls.cert, 'node.tls.cert');
     let secret = web.session_secret;
     if (secret === null) {
       secret = randomBytes(32).toString('base64url');
@@ -165,8 +134,8 @@ export class WebServer {
       startedAt: now(),
       now,
     };
-    const router = new Router(webRoutes(context));
-    const server = https.createServer({ key: read(tls.key, 'node.tls.key'), cert, minVersion: 'TLSv1.2' });
+    const router = new PathRouter<WebRoute>(webRoutes(context));
+    const server = https.createServer({ key: readPem(tls.key, 'node.tls.key'), cert, minVersion: 'TLSv1.2' });
     server.headersTimeout = 20_000;
     server.requestTimeout = 60_000;
     const self = new WebServer(server, context);
@@ -188,7 +157,7 @@ export class WebServer {
     });
   }
 
-  private async handle(router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(router: PathRouter<WebRoute>, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const ctx = this.context;
     const abort = new AbortController();
@@ -199,7 +168,7 @@ export class WebServer {
     let wantsJson = accept.trim().toLowerCase().startsWith('application/json');
     let session: Session | null = null;
     let routePath = '-';
-    let response: WebResponse;
+    let response: HttpAnswer;
     try {
       const method = (req.method ?? 'GET').toUpperCase();
       const target = req.url ?? '/';
@@ -217,9 +186,12 @@ export class WebServer {
         const host = header(req, 'host');
         if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) throw new Refusal(400, 'host_invalid', 'The Host header is missing or not valid.');
         const routeMethod: WebMethod | null = method === 'GET' || method === 'HEAD' ? 'GET' : method === 'POST' ? 'POST' : null;
-        const match = routeMethod ? router.match(routeMethod, segments) : null;
-        if (match === null) throw new Refusal(routeMethod ? 404 : 405, routeMethod ? 'route_unknown' : 'method_not_allowed', routeMethod ? 'There is no such page.' : 'This method is not allowed here.');
-        if ('methods' in match) throw new Refusal(405, 'method_not_allowed', `This page allows ${match.methods.join(', ')} only.`);
+        if (routeMethod === null) throw new Refusal(405, 'method_not_allowed', 'This method is not allowed here.');
+        const match = router.match(routeMethod, segments);
+        if (match.route === null) {
+          if (match.allowed.length === 0) throw new Refusal(404, 'route_unknown', 'There is no such page.');
+          throw new Refusal(405, 'method_not_allowed', `This page allows ${match.allowed.join(', ')} only.`);
+        }
         routePath = match.route.path;
         const cookies = parseCookies(header(req, 'cookie'));
         const lookup = ctx.sessions.lookup(cookies.get(SESSION_COOKIE));
@@ -237,7 +209,7 @@ export class WebServer {
           }
         } else {
           const webReq: WebRequest = {
-            method: routeMethod!,
+            method: routeMethod,
             path: `/${segments.join('/')}`,
             params: match.params,
             query: check.query,
@@ -263,13 +235,7 @@ export class WebServer {
     ctx.log.debug(`web: ${req.method} ${routePath} ${response.status} ${Math.round(performance.now() - started)} ms`, session ? { brand: session.user.brand } : {});
   }
 
-  private send(req: IncomingMessage, res: ServerResponse, r: WebResponse): void {
-    if (res.headersSent || res.destroyed) return;
-    const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', ...(r.headers ?? {}) };
-    if (r.contentType) headers['Content-Type'] = r.contentType;
-    const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
-    headers['Content-Length'] = String(body.length);
-    res.writeHead(r.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+  private send(req: IncomingMessage, res: ServerResponse, r: HttpAnswer): void {
+    writeAnswer(res, r, { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' }, req.method === 'HEAD');
   }
 }

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { customization } from '../../customize/build.js';
 import { PeerClient } from '../../src/clearing/peer-client.js';
-import { type DistributeAnswer, type DistributeBody, distributePath } from '../../src/clearing/receive.js';
+import { type DistributeAnswer, type DistributeBody, distributePath } from '../../src/clearing/contracts/distribute.js';
 import { SoarInvoker } from '../../sim/emulator/invoker.js';
 import { figures, sleep } from '../support/faults.js';
 import { collectingLogger } from '../support/loggers.js';

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
 import type { BrandConfig, WebConfig } from '../../src/config/types.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
-import { SignInRefused, signIn } from '../../src/web/auth.js';
+import { SignInRefused, signIn } from '../../src/web/ui-kit/auth.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { SoarRequestError } from '../../src/soar/errors.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';

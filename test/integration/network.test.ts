@@ -4,6 +4,7 @@
  * other region's brand.
  */
 import assert from 'node:assert/strict';
+import { peerHealth } from '../../src/clearing/contracts/health.js';
 import { after, before, describe, test } from 'node:test';
 import { NetworkWorld } from '../support/network-world.js';
 
@@ -21,8 +22,8 @@ describe('two-region clearing network', () => {
     const us = world.region('us');
     const [toUs] = eu.node.network.peerClients;
     const [toEu] = us.node.network.peerClients;
-    assert.equal((await toUs!.health()).node, 'us');
-    assert.equal((await toEu!.health()).node, 'eu');
+    assert.equal((await peerHealth(toUs!)).node, 'us');
+    assert.equal((await peerHealth(toEu!)).node, 'eu');
   });
 
   test('a new incident in each region: task added, one row for the other region\'s brand', async () => {

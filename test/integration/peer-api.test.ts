@@ -15,9 +15,10 @@ import { after, before, describe, test } from 'node:test';
 import type { PeerConfig } from '../../src/config/types.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
 import { identityFromNames, parseSubjectAltName } from '../../src/clearing/peer-auth.js';
+import { peerHealth } from '../../src/clearing/contracts/health.js';
+import { PeerError } from '../../src/clearing/contracts/peer-error.js';
 import {
   PeerClient,
-  PeerError,
   PeerIdentityMismatchError,
   PeerTlsError,
   PeerUnreachableError,
@@ -235,11 +236,11 @@ describe('mutual TLS and identities', () => {
   test('health works both ways, over kept-alive connections', async () => {
     const euToUs = client(certs.eu, usAsPeer());
     const usToEu = client(certs.us, euAsPeer());
-    const a = await euToUs.health();
+    const a = await peerHealth(euToUs);
     assert.equal(a.node, 'us');
     assert.equal(a.version, PACKAGE_VERSION);
     assert.ok(a.latencyMs >= 0);
-    const b = await usToEu.health();
+    const b = await peerHealth(usToEu);
     assert.equal(b.node, 'eu');
     const again = await usToEu.request<{ node: string; time: string }>('GET', '/api/v1/health');
     assert.equal(again.node, 'eu');
@@ -275,7 +276,7 @@ describe('mutual TLS and identities', () => {
   test('a client certificate from another CA is refused at the handshake, with a clear error', async () => {
     const requests = euLog.lines.filter(([, m]) => m === 'peer request').length;
     const rogue = client(certs.rogueUs, euAsPeer());
-    const err = await rejection(rogue.health());
+    const err = await rejection(peerHealth(rogue));
     assert.ok(err instanceof PeerTlsError, String(err));
     assert.equal(err.code, 'peer_tls');
     assert.equal(err.retryable, false);
@@ -304,14 +305,14 @@ describe('mutual TLS and identities', () => {
       log: collectingLogger().logger,
     });
     servers.push(rogueServer);
-    const err = await rejection(client(certs.eu, { id: 'us', url: `https://127.0.0.1:${rogueServer.port}`, brands: [] }).health());
+    const err = await rejection(peerHealth(client(certs.eu, { id: 'us', url: `https://127.0.0.1:${rogueServer.port}`, brands: [] })));
     assert.ok(err instanceof PeerTlsError, String(err));
     assert.equal(err.tlsCode, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     assert.match(err.message, /not signed by the network CA/);
   });
 
   test('a valid certificate of a node that is not a configured peer: 403 peer_unknown', async () => {
-    const err = await rejection(client(certs.intruder, euAsPeer()).health());
+    const err = await rejection(peerHealth(client(certs.intruder, euAsPeer())));
     assert.ok(err instanceof PeerError, String(err));
     assert.equal(err.code, 'peer_error');
     assert.equal(err.status, 403);
@@ -326,7 +327,7 @@ describe('mutual TLS and identities', () => {
 
   test('a client expecting peer us but reaching eu refuses it: peer_identity_mismatch', async () => {
     const confused = client(certs.us, { id: 'us', url: `https://127.0.0.1:${eu.port}`, brands: [] });
-    const err = await rejection(confused.health());
+    const err = await rejection(peerHealth(confused));
     assert.ok(err instanceof PeerIdentityMismatchError, String(err));
     assert.equal(err.code, 'peer_identity_mismatch');
     assert.equal(err.expected, 'us');
@@ -611,7 +612,7 @@ describe('requests and their refusals', () => {
 describe('unreachable peers', () => {
   test('nothing listening: peer_unreachable, retryable', async () => {
     const port = await closedPort();
-    const err = await rejection(client(certs.eu, { id: 'us', url: `https://127.0.0.1:${port}`, brands: [] }).health());
+    const err = await rejection(peerHealth(client(certs.eu, { id: 'us', url: `https://127.0.0.1:${port}`, brands: [] })));
     assert.ok(err instanceof PeerUnreachableError, String(err));
     assert.equal(err.code, 'peer_unreachable');
     assert.equal(err.retryable, true);
@@ -644,9 +645,9 @@ describe('unreachable peers', () => {
       log: collectingLogger().logger,
     });
     const c = client(certs.eu, { id: 'us', url: `https://127.0.0.1:${temp.port}`, brands: [] });
-    assert.equal((await c.health()).node, 'us');
+    assert.equal((await peerHealth(c)).node, 'us');
     await temp.stop();
-    const err = await rejection(c.health());
+    const err = await rejection(peerHealth(c));
     assert.ok(err instanceof PeerUnreachableError, String(err));
   });
 });

@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/bundle.js';
+import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/contracts/wire-bundle.js';
 import { readDistributionRows } from '../../src/clearing/distribution-table.js';
-import { PeerError } from '../../src/clearing/peer-client.js';
+import { PeerError } from '../../src/clearing/contracts/peer-error.js';
 import { sharedIncident, sharedWindow, sharedWithMyBrand } from '../../src/clearing/shared-client.js';
-import { sharedDetailPath, sharedListPath } from '../../src/clearing/shared-routes.js';
+import { sharedDetailPath, sharedListPath } from '../../src/clearing/contracts/shared-view.js';
 import { isNotFound, LISTING_TEXT_LENGTH } from '../../src/clearing/shared-view.js';
 import { DEFAULT_WHITELIST_YAML } from '../../src/clearing/whitelist.js';
 import { ClearingError } from '../../src/core/errors.js';

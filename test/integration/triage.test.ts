@@ -9,10 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PeerClient, PeerError } from '../../src/clearing/peer-client.js';
+import { PeerClient } from '../../src/clearing/peer-client.js';
+import { PeerError } from '../../src/clearing/contracts/peer-error.js';
 import type { SoarClient } from '../../src/soar/client.js';
 import type { Incident } from '../../src/soar/dto.js';
-import { ackPath } from '../../src/triage/lifecycle.js';
+import { ackPath } from '../../src/clearing/contracts/acknowledgements.js';
 import { TriageSweep } from '../../src/triage/sweep.js';
 import type { JsonValue } from '../../src/core/types.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { escapeHtml } from '../../src/core/escape-html.js';
-import { html, raw } from '../../src/web/html.js';
+import { html, raw } from '../../src/web/ui-kit/html.js';
 import { clipped, formatValue, htmlToText } from '../../src/web/pages/format.js';
 import { cutText } from '../../src/core/text.js';
 import { safeNext } from '../../src/web/pages/login.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkCsrf, csrfField, tokensMatch } from '../../src/web/csrf.js';
-import { isAllowed } from '../../src/web/auth.js';
-import { parseCookies, sessionCookieHeader, SessionStore, type WebUser } from '../../src/web/session.js';
-import { FIRST_DELAY_MS, LoginThrottle, throttleKeys } from '../../src/web/throttle.js';
+import { checkCsrf, csrfField, tokensMatch } from '../../src/web/ui-kit/csrf.js';
+import { isAllowed } from '../../src/web/ui-kit/auth.js';
+import { parseCookies, sessionCookieHeader, SessionStore, type WebUser } from '../../src/web/ui-kit/session.js';
+import { FIRST_DELAY_MS, LoginThrottle, throttleKeys } from '../../src/web/ui-kit/throttle.js';
 
 const USER: WebUser = { email: 'ana@example.com', displayName: 'Ana', brand: 'soar3', groups: ['clearing_analysts'], roles: [] };
 

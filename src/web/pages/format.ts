@@ -1,7 +1,7 @@
 /** How values of SOAR objects are shown: dates, field values, HTML note text as plain text, long text clipped. */
 import type { JsonValue } from '../../core/types.js';
 import { decodeEntities } from '../../core/escape-html.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
 import { cutText } from '../../core/text.js';
 
 /** SOAR dates are epoch milliseconds; shown in UTC, to the minute. */

@@ -1,13 +1,14 @@
 /** Sign-in and sign-out: SOAR credentials checked by the brand's SOAR (see auth.ts). */
-import { signIn, SignInRefused } from '../auth.js';
-import type { WebContext } from '../context.js';
-import { checkCsrf, csrfField, CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken, type CsrfVerdict } from '../csrf.js';
-import { html } from '../html.js';
-import { errorResponse, htmlResponse, redirect } from '../respond.js';
-import type { WebRequest, WebResponse, WebRoute } from '../router.js';
-import { cookieHeader, sessionCookieHeader } from '../session.js';
-import { throttleKeys } from '../throttle.js';
-import { layout } from './layout.js';
+import { signIn, SignInRefused } from '../ui-kit/auth.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { checkCsrf, csrfField, CSRF_FIELD, LOGIN_CSRF_COOKIE, newCsrfToken, type CsrfVerdict } from '../ui-kit/csrf.js';
+import { html } from '../ui-kit/html.js';
+import { errorResponse, htmlResponse, redirect } from '../ui-kit/respond.js';
+import type { HttpAnswer } from '../../http/answer.js';
+import type { WebRequest, WebRoute } from '../ui-kit/route.js';
+import { cookieHeader, sessionCookieHeader } from '../ui-kit/session.js';
+import { throttleKeys } from '../ui-kit/throttle.js';
+import { layout } from '../ui-kit/layout.js';
 
 /** The address allowance is this many times the per-user one (several analysts behind one NAT). */
 const ADDRESS_FACTOR = 4;
@@ -30,7 +31,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   signed_out: 'You are signed out.',
 };
 
-function loginPage(ctx: WebContext, opts: { status: number; error?: string; notice?: string; email?: string; brand?: string; next: string }): WebResponse {
+function loginPage(ctx: WebContext, opts: { status: number; error?: string; notice?: string; email?: string; brand?: string; next: string }): HttpAnswer {
   const token = newCsrfToken();
   const brands = ctx.config.brands.map((b) => b.id);
   const body = html`<section class="login"><h1>Sign in</h1>
@@ -47,7 +48,7 @@ ${opts.error ? html`<p class="alert" role="alert">${opts.error}</p>` : ''}
   });
 }
 
-async function postLogin(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+async function postLogin(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const form = await req.form();
   const next = safeNext(form.get('next'));
   const email = (form.get('email') ?? '').trim();

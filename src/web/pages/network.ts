@@ -3,13 +3,15 @@
  * now, in parallel), and this node's own health: its brands and whether their SOARs answer.
  */
 import { performance } from 'node:perf_hooks';
+import { peerHealth } from '../../clearing/contracts/health.js';
 import { ClearingError } from '../../core/errors.js';
 import { PACKAGE_VERSION } from '../../core/version.js';
-import type { WebContext } from '../context.js';
-import { html } from '../html.js';
-import { htmlResponse, jsonResponse } from '../respond.js';
-import type { WebRequest, WebResponse } from '../router.js';
-import { layout } from './layout.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html } from '../ui-kit/html.js';
+import { htmlResponse } from '../ui-kit/respond.js';
+import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
+import type { WebRequest } from '../ui-kit/route.js';
+import { layout } from '../ui-kit/layout.js';
 
 /** A peer as analysts see it: its id and brands, never its URL (where the nodes listen is for admins, in the config). */
 interface PeerStatus {
@@ -32,7 +34,7 @@ async function loadNetwork(ctx: WebContext, signal: AbortSignal) {
   const peers = await Promise.all(ctx.network.peerClients.map(async (client): Promise<PeerStatus> => {
     const base = { node: client.peer.id, brands: client.peer.brands };
     try {
-      const h = await client.health({ signal });
+      const h = await peerHealth(client, { signal });
       return { ...base, reachable: true, version: h.version, latency_ms: Math.round(h.latencyMs * 10) / 10, error: null };
     } catch (err) {
       return { ...base, reachable: false, version: null, latency_ms: null, error: ClearingError.from(err).message };
@@ -51,9 +53,9 @@ async function loadNetwork(ctx: WebContext, signal: AbortSignal) {
   return { self, peers };
 }
 
-export async function networkPage(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+export async function networkPage(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const data = await loadNetwork(ctx, req.signal);
-  if (req.wantsJson) return jsonResponse(200, data);
+  if (req.wantsJson) return jsonAnswer(200, data);
   const { self, peers } = data;
   const body = html`<h1>Network</h1>
 <section aria-labelledby="h-self"><h2 id="h-self">This node: ${self.node}</h2>

@@ -6,12 +6,13 @@
  */
 import { readDistributionRows, type DistributionRow } from '../../clearing/distribution-table.js';
 import type { Incident } from '../../soar/dto.js';
-import type { WebContext } from '../context.js';
-import { html, type SafeHtml } from '../html.js';
-import { htmlResponse, jsonResponse } from '../respond.js';
-import type { WebRequest, WebResponse } from '../router.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
+import { htmlResponse } from '../ui-kit/respond.js';
+import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
+import type { WebRequest } from '../ui-kit/route.js';
 import { clipped, formatDate } from './format.js';
-import { layout } from './layout.js';
+import { layout } from '../ui-kit/layout.js';
 
 const PER_PAGE = 20;
 
@@ -48,12 +49,12 @@ function rowsTable(items: readonly SentIncident[]): SafeHtml {
 <td data-label="Last update" class="date">${formatDate(r.lastUpdate ?? undefined)}</td><td data-label="Message" class="long">${clipped(r.message ?? '')}</td></tr>`))}</tbody></table></div>`;
 }
 
-export async function sentPage(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+export async function sentPage(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const brand = req.session!.user.brand;
   const n = Number(req.query.get('page'));
   const page = Number.isSafeInteger(n) && n >= 1 && n <= 500 ? n : 1;
   const { total, items } = await loadSent(ctx, brand, page, req.signal);
-  if (req.wantsJson) return jsonResponse(200, { brand, page, per_page: PER_PAGE, total, items });
+  if (req.wantsJson) return jsonAnswer(200, { brand, page, per_page: PER_PAGE, total, items });
   const pages = Math.max(1, Math.ceil(total / PER_PAGE));
   const body = html`<h1>Sent by my brand <span class="muted">(${brand})</span></h1>
 <p>Outgoing shares and copies of ${brand}'s incidents, as the distribution table in SOAR holds them (newest incidents first, ${PER_PAGE} a page).</p>

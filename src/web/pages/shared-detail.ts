@@ -5,15 +5,17 @@
  * inline). Not shared, missing, or not a valid id: one and the same 404.
  */
 import { sharedIncident } from '../../clearing/shared-client.js';
-import { sharedNotFound, type SharedIncidentDetail } from '../../clearing/shared-view.js';
+import type { SharedIncidentDetail } from '../../clearing/contracts/shared-view.js';
+import { sharedNotFound } from '../../clearing/shared-view.js';
 import type { JsonObject } from '../../core/types.js';
-import type { WebContext } from '../context.js';
-import { html, type SafeHtml } from '../html.js';
-import { errorResponse, htmlResponse, jsonResponse } from '../respond.js';
-import type { WebRequest, WebResponse } from '../router.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
+import { errorResponse, htmlResponse } from '../ui-kit/respond.js';
+import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
+import type { WebRequest } from '../ui-kit/route.js';
 import { cutText } from '../../core/text.js';
 import { CLIP_LENGTH, clipped, fieldLabel, formatBytes, formatDate, formatValue } from './format.js';
-import { layout } from './layout.js';
+import { layout } from '../ui-kit/layout.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
 
@@ -58,9 +60,9 @@ function attachmentHref(d: SharedIncidentDetail, a: JsonObject): string {
   return `/ui/shared/${encodeURIComponent(d.owner_brand)}/${d.incident_id}/attachments/${String(a['id'] ?? '')}`;
 }
 
-export async function sharedDetailPage(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+export async function sharedDetailPage(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const d = await load(ctx, req);
-  if (req.wantsJson) return jsonResponse(200, { ...d, attachments: d.attachments.map(({ content, ...a }) => ({ ...a, downloadable: typeof content === 'string' })) });
+  if (req.wantsJson) return jsonAnswer(200, { ...d, attachments: d.attachments.map(({ content, ...a }) => ({ ...a, downloadable: typeof content === 'string' })) });
   // The heading shows the name cut; the Fields section has it whole.
   const name = cutText(formatValue('name', d.incident['name']), CLIP_LENGTH) || `Incident ${d.incident_id}`;
   const body = html`<p><a href="/ui/shared">← All shared incidents</a></p>
@@ -77,7 +79,7 @@ ${d.tasks.length ? html`<section aria-labelledby="h-tasks"><h2 id="h-tasks">Task
 }
 
 /** An attachment's bytes, as a download (never rendered by the browser). */
-export async function attachmentDownload(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+export async function attachmentDownload(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const d = await load(ctx, req);
   const a = d.attachments.find((x) => String(x['id']) === req.params['aid']);
   if (!a || typeof a['content'] !== 'string') return errorResponse(req, 404, 'not_found', 'No such attachment content is shared with your brand.');

@@ -5,14 +5,15 @@
  * SCAN_LIMIT incidents (said on the page when there are more).
  */
 import { MAX_WINDOW, sharedWindow, sharedWithMyBrand, type SharedWithMyBrand, type SourceStatus } from '../../clearing/shared-client.js';
-import type { SharedIncidentSummary } from '../../clearing/shared-view.js';
-import type { WebContext } from '../context.js';
-import { html, type SafeHtml } from '../html.js';
-import { htmlResponse, jsonResponse } from '../respond.js';
-import type { WebRequest, WebResponse } from '../router.js';
+import type { SharedIncidentSummary } from '../../clearing/contracts/shared-view.js';
+import type { WebContext } from '../ui-kit/context.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
+import { htmlResponse } from '../ui-kit/respond.js';
+import { jsonAnswer, type HttpAnswer } from '../../http/answer.js';
+import type { WebRequest } from '../ui-kit/route.js';
 import { cutText } from '../../core/text.js';
 import { formatDate, formatValue } from './format.js';
-import { layout } from './layout.js';
+import { layout } from '../ui-kit/layout.js';
 import { sourcesNotice } from './sources.js';
 
 const SCAN_LIMIT = 1000;
@@ -165,12 +166,12 @@ function itemJson(i: SharedIncidentSummary): Record<string, unknown> {
   };
 }
 
-export async function sharedListPage(ctx: WebContext, req: WebRequest): Promise<WebResponse> {
+export async function sharedListPage(ctx: WebContext, req: WebRequest): Promise<HttpAnswer> {
   const brand = req.session!.user.brand;
   const q = parseListQuery(req.query);
   const result = await loadList(ctx, brand, q, req.signal);
   if (req.wantsJson) {
-    return jsonResponse(200, { brand, page: q.page, per_page: q.perPage, sort: q.sort, total: result.total, truncated: result.truncated, items: result.items.map(itemJson), sources: result.sources });
+    return jsonAnswer(200, { brand, page: q.page, per_page: q.perPage, sort: q.sort, total: result.total, truncated: result.truncated, items: result.items.map(itemJson), sources: result.sources });
   }
   const body = html`<h1>Shared with my brand <span class="muted">(${brand})</span></h1>
 ${sourcesNotice(result.sources)}

@@ -1,6 +1,6 @@
 /** The status of the sources a page was gathered from: a peer that failed is said plainly. */
 import type { SourceStatus } from '../../clearing/shared-client.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../ui-kit/html.js';
 
 export function sourcesNotice(sources: readonly SourceStatus[]): SafeHtml {
   const failed = sources.filter((s) => !s.ok);

@@ -7,11 +7,11 @@
  * keeps no user store, and the password lives only for this call: it is never stored, logged,
  * nor put in an error message.
  */
-import type { BrandConfig, SoarConfig, WebConfig } from '../config/types.js';
-import { isRecord } from '../core/json.js';
-import { SoarClient } from '../soar/client.js';
-import { SoarAuthError, SoarOrgError } from '../soar/errors.js';
-import type { JsonValue } from '../core/types.js';
+import type { BrandConfig, SoarConfig, WebConfig } from '../../config/types.js';
+import { isRecord } from '../../core/json.js';
+import { SoarClient } from '../../soar/client.js';
+import { SoarAuthError, SoarOrgError } from '../../soar/errors.js';
+import type { JsonValue } from '../../core/types.js';
 import type { WebUser } from './session.js';
 
 /** Why a sign-in was refused, in words fit for the sign-in page. */

@@ -5,7 +5,7 @@
  * render as nothing. Values go only into text or into double-quoted attributes, where escaping
  * `& < > " '` (and the backquote, for old parsers) is enough; bidi controls are shown, not applied.
  */
-import { escapeHtml } from '../core/escape-html.js';
+import { escapeHtml } from '../../core/escape-html.js';
 
 /** Markup that is safe to emit as is: the result of `html` or `raw`. */
 export class SafeHtml {

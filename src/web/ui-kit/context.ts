@@ -1,7 +1,7 @@
 /** What every web route may use: the node's config and network, sessions, throttle, log. */
-import type { ClearingNetwork } from '../clearing/network.js';
-import type { AppConfig, WebConfig } from '../config/types.js';
-import type { Logger } from '../core/types.js';
+import type { ClearingNetwork } from '../../clearing/network.js';
+import type { AppConfig, WebConfig } from '../../config/types.js';
+import type { Logger } from '../../core/types.js';
 import type { SessionStore } from './session.js';
 import type { LoginThrottle } from './throttle.js';
 

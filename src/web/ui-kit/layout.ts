@@ -1,7 +1,7 @@
 /** The page frame (header, navigation, sign-out form) and the error page. */
-import { csrfField } from '../csrf.js';
-import { html, type Interpolation, type SafeHtml } from '../html.js';
-import type { Session } from '../session.js';
+import { csrfField } from './csrf.js';
+import { html, type Interpolation, type SafeHtml } from './html.js';
+import type { Session } from './session.js';
 
 export type Section = 'shared' | 'sent' | 'network' | null;
 
