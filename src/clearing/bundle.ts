@@ -6,8 +6,8 @@
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject } from '../core/types.js';
 import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
-import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
-import { MAX_TOTAL_BYTES_LIMIT } from './whitelist-schema.js';
+import { applyWhitelist, type FilterResult } from './whitelist.js';
+import { MAX_TOTAL_BYTES_LIMIT, type Whitelist } from '../config/whitelist.js';
 
 /**
  * Largest filtered incident on the wire (a delivered copy, a shared incident's answer): the

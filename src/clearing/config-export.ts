@@ -19,7 +19,8 @@ import { customizationRefusal, emptyTags } from '../app/customize.js';
 import { isJsonObject } from '../core/json.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
-import { CONFIG_KINDS, type ConfigKind, objectKey, objectName, tagsOf } from './config-kinds.js';
+import type { ConfigKind } from '../config/config-kinds.js';
+import { CONFIG_KINDS, objectKey, objectName, tagsOf } from './config-kinds.js';
 
 export interface ConfigScope {
   readonly kinds: readonly ConfigKind[];

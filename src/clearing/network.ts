@@ -8,7 +8,7 @@ import type { AppConfig, BrandConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Logger } from '../core/types.js';
-import type { Whitelist } from './whitelist.js';
+import type { Whitelist } from '../config/whitelist.js';
 import { PeerClient } from './peer-client.js';
 
 export class ClearingNetwork {

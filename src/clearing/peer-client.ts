@@ -19,7 +19,7 @@ import { type PeerCertificate, type TLSSocket, checkServerIdentity } from 'node:
 import type { NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
-import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from './peer-auth.js';
+import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
 import type { PeerMethod } from './peer-routes.js';
 import type { HealthAnswer, PeerErrorDetail } from './peer-server.js';
 import { isRecord } from '../core/json.js';

@@ -35,64 +35,9 @@
  *
  * The input is never mutated; the result is fresh JSON, deterministic for a given input.
  */
-import { Ajv, type ErrorObject } from 'ajv';
-import { type ConfigProblem, type PathSegment, TYPE_WORDS, formatPath, formatProblem } from '../config/env.js';
-import { ConfigError } from '../core/errors.js';
 import type { Artifact, Incident, Note, Task } from '../soar/dto.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
-import { dropNulls, isRecord } from '../core/json.js';
-import { onDemand } from '../core/on-demand.js';
-import {
-  CHILD_KINDS,
-  type ChildKind,
-  DEFAULT_WHITELIST_YAML,
-  type RawChildRule,
-  type RawWhitelist,
-  whitelistJsonSchema,
-} from './whitelist-schema.js';
-
-export {
-  CHILD_KINDS,
-  type ChildKind,
-  DEFAULT_WHITELIST_YAML,
-  type RawArtifactRule,
-  type RawChildRule,
-  type RawWhitelist,
-  whitelistJsonSchema,
-} from './whitelist-schema.js';
-
-// ---------------------------------------------------------------------------------------------
-// Types
-
-/** What of one child kind (notes, artifacts, attachments, tasks) may leave. */
-export interface ChildRule {
-  /** False: none of this kind leaves. */
-  readonly include: boolean;
-  /** At most this many leave; the ones after are dropped. */
-  readonly maxCount: number;
-  /** Per item, byte limit of its body fields (see BODY_FIELDS); for attachments, of the file. */
-  readonly maxBytes: number;
-  /** The fields of each item that may leave. */
-  readonly fields: readonly string[];
-  /** Artifacts only: type names that may leave; empty or absent = every type. */
-  readonly artifactTypes?: readonly string[];
-}
-
-/** A compiled, deep-frozen whitelist (see compileWhitelist). */
-export interface Whitelist {
-  /** Top-level incident fields that may leave (never `properties`: see `properties`). */
-  readonly incidentFields: readonly string[];
-  /** Custom fields (`properties.<name>`) that may leave, by name. */
-  readonly properties: readonly string[];
-  readonly notes: ChildRule;
-  readonly artifacts: ChildRule;
-  readonly attachments: ChildRule;
-  readonly tasks: ChildRule;
-  /** Any longer string (UTF-8 bytes) is cut and marked. */
-  readonly maxTextBytes: number;
-  /** The whole filtered JSON (UTF-8 bytes); beyond it children are dropped. */
-  readonly maxTotalBytes: number;
-}
+import { CHILD_KINDS, type ChildKind, FORBIDDEN_NAMES, type Whitelist } from '../config/whitelist.js';
 
 /**
  * An attachment as SOAR lists it (`GET /incidents/<id>/attachments`), with its file content in
@@ -152,22 +97,6 @@ export type FilterResult = {
 /** Appended to every string the filter cut. */
 export const TRUNCATION_MARKER = ' [truncated by clearing whitelist]';
 
-/** Names never copied, at any depth, and never accepted in a whitelist. */
-export const FORBIDDEN_NAMES: readonly string[] = Object.freeze(['__proto__', 'constructor', 'prototype']);
-
-/**
- * Incident fields that hold children or custom fields: a whitelist cannot list them under
- * `incident_fields`, they have sections of their own.
- */
-export const RESERVED_INCIDENT_FIELDS: Readonly<Record<string, string>> = Object.freeze({
-  properties: 'list custom fields under properties:, by name',
-  comments: 'notes are governed by the notes: section',
-  notes: 'notes are governed by the notes: section',
-  artifacts: 'artifacts are governed by the artifacts: section',
-  attachments: 'attachments are governed by the attachments: section',
-  tasks: 'tasks are governed by the tasks: section',
-});
-
 /** Per kind, the fields held to the kind's `maxBytes` instead of `maxTextBytes`. */
 export const BODY_FIELDS: Readonly<Record<ChildKind, readonly string[]>> = Object.freeze({
   notes: Object.freeze(['text']),
@@ -180,140 +109,6 @@ export const BODY_FIELDS: Readonly<Record<ChildKind, readonly string[]>> = Objec
 export const TOTAL_BYTES_DROP_ORDER: readonly ChildKind[] = Object.freeze(['attachments', 'tasks', 'notes', 'artifacts']);
 
 const FORBIDDEN = new Set(FORBIDDEN_NAMES);
-
-// ---------------------------------------------------------------------------------------------
-// Compiling the YAML form
-
-const rawValidator = onDemand(() => new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true, inlineRefs: false }).compile(whitelistJsonSchema));
-
-
-
-function pointerSegments(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-}
-
-function translate(error: ErrorObject, at: readonly PathSegment[]): ConfigProblem {
-  const base = [...at, ...pointerSegments(error.instancePath)];
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
-      const known = Object.keys(parent?.properties ?? {}).join(', ');
-      return { path: formatPath([...base, String(params.additionalProperty)]), message: `unknown key (known keys: ${known})` };
-    }
-    case 'type':
-      return {
-        path: formatPath(base),
-        message: `must be ${String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`,
-      };
-    case 'minimum':
-    case 'maximum':
-      return { path: formatPath(base), message: `must be ${String(params.comparison)} ${String(params.limit)}` };
-    case 'minLength':
-      return { path: formatPath(base), message: 'must not be empty' };
-    default:
-      return { path: formatPath(base), message: error.message ?? `fails ${error.keyword}` };
-  }
-}
-
-function nameProblems(list: unknown, path: PathSegment[], section: 'incident_fields' | 'properties' | 'fields' | 'types'): ConfigProblem[] {
-  if (!Array.isArray(list)) return [];
-  const problems: ConfigProblem[] = [];
-  list.forEach((name: unknown, i) => {
-    if (typeof name !== 'string') return;
-    const at = formatPath([...path, i]);
-    if (FORBIDDEN.has(name)) {
-      problems.push({ path: at, message: `${name} is never allowed (a reserved JavaScript name)` });
-    } else if (name !== name.trim()) {
-      problems.push({ path: at, message: 'must not start or end with blanks' });
-    } else if (section === 'incident_fields' && Object.hasOwn(RESERVED_INCIDENT_FIELDS, name)) {
-      problems.push({ path: at, message: `cannot be listed here: ${RESERVED_INCIDENT_FIELDS[name] as string}` });
-    } else if ((section === 'incident_fields' || section === 'properties') && name.startsWith('properties.')) {
-      problems.push({ path: at, message: 'list custom fields under properties:, without the properties. prefix' });
-    }
-  });
-  return problems;
-}
-
-/** Validates a copy of `raw` (nulls dropped, scalars coerced); the copy is only used when valid. */
-function check(raw: unknown, at: readonly PathSegment[]): { problems: ConfigProblem[]; data: RawWhitelist } {
-  const data = raw === null || raw === undefined ? {} : dropNulls(raw);
-  const validateRaw = rawValidator();
-  const valid = validateRaw(data);
-  const problems = valid ? [] : (validateRaw.errors ?? []).map((error) => translate(error, at));
-  if (isRecord(data)) {
-    problems.push(
-      ...nameProblems(data.incident_fields, [...at, 'incident_fields'], 'incident_fields'),
-      ...nameProblems(data.properties, [...at, 'properties'], 'properties'),
-    );
-    for (const kind of CHILD_KINDS) {
-      const rule = data[kind];
-      if (!isRecord(rule)) continue;
-      problems.push(...nameProblems(rule.fields, [...at, kind, 'fields'], 'fields'));
-      if (kind === 'artifacts') problems.push(...nameProblems(rule.types, [...at, kind, 'types'], 'types'));
-    }
-  }
-  return { problems, data: valid ? (data as RawWhitelist) : {} };
-}
-
-/**
- * Every problem of a whitelist in its YAML form (snake_case, see whitelist-schema.ts), each with
- * its path under `at` (default `whitelist`): schema violations (unknown keys, wrong types,
- * negative limits) and names that can never be allowed (`__proto__`, `constructor`, `prototype`
- * anywhere; `properties`, `comments`, `artifacts`... under `incident_fields`; a `properties.`
- * prefix). Null-valued keys count as not given; numbers and booleans written as strings are
- * coerced, as the config loader does. Empty when the whitelist is valid. Pure: `raw` is not touched.
- */
-export function whitelistProblems(raw: unknown, at: readonly PathSegment[] = ['whitelist']): ConfigProblem[] {
-  return check(raw, at).problems;
-}
-
-function unique(list: readonly string[]): readonly string[] {
-  return Object.freeze([...new Set(list)]);
-}
-
-function compileChild(kind: ChildKind, raw: (RawChildRule & { types?: string[] }) | undefined): ChildRule {
-  const d = DEFAULT_WHITELIST_YAML[kind];
-  const rule: ChildRule = {
-    include: raw?.include ?? d.include,
-    maxCount: raw?.max_count ?? d.max_count,
-    maxBytes: raw?.max_bytes ?? d.max_bytes,
-    fields: unique(raw?.fields ?? d.fields),
-    ...(kind === 'artifacts' ? { artifactTypes: unique(raw?.types ?? DEFAULT_WHITELIST_YAML.artifacts.types) } : {}),
-  };
-  return Object.freeze(rule);
-}
-
-/**
- * The YAML form of a whitelist (as parsed; null or undefined = every default) -> the frozen
- * `Whitelist`. Keys left out (or null) take their default from `DEFAULT_WHITELIST_YAML`; a list
- * given replaces the default list; duplicate names count once. Validates first: throws a
- * `ConfigError` listing every problem (`whitelist.notes.max_count: must be >= 0`), paths under
- * `at`. Pure.
- */
-export function compileWhitelist(raw?: unknown, at: readonly PathSegment[] = ['whitelist']): Whitelist {
-  const { problems, data } = check(raw, at);
-  if (problems.length > 0) throw new ConfigError(formatPath(at) || 'whitelist', problems.map(formatProblem));
-  const d = DEFAULT_WHITELIST_YAML;
-  return Object.freeze({
-    incidentFields: unique(data.incident_fields ?? d.incident_fields),
-    properties: unique(data.properties ?? d.properties),
-    notes: compileChild('notes', data.notes),
-    artifacts: compileChild('artifacts', data.artifacts),
-    attachments: compileChild('attachments', data.attachments),
-    tasks: compileChild('tasks', data.tasks),
-    maxTextBytes: data.max_text_bytes ?? d.max_text_bytes,
-    maxTotalBytes: data.max_total_bytes ?? d.max_total_bytes,
-  });
-}
-
-/** The default whitelist, compiled. */
-export const DEFAULT_WHITELIST: Whitelist = compileWhitelist({});
 
 // ---------------------------------------------------------------------------------------------
 // Filtering

@@ -9,9 +9,9 @@
  * only make sense with the shorthand form, max >= initial, file existence) live in `load.ts`.
  */
 
-import { ALL_CONFIG_KINDS, type ConfigKind } from '../clearing/config-kinds.js';
-import { type RawWhitelist, whitelistJsonSchema } from '../clearing/whitelist-schema.js';
-import { type RawTriage, triageJsonSchema } from '../triage/config.js';
+import { ALL_CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
+import { type RawWhitelist, whitelistJsonSchema } from './whitelist.js';
+import { type RawTriage, triageJsonSchema } from './triage.js';
 
 /** Brand ids and node ids: short, lowercase, usable in destinations, URLs and log lines. */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
@@ -203,7 +203,7 @@ export interface RawConfig {
   brands?: Record<string, RawBrand>;
   worker?: RawWorker;
   logging?: RawLogging;
-  /** Priority scoring, acknowledgement lifecycle and distribution thresholds (src/triage/config.ts). */
+  /** Priority scoring, acknowledgement lifecycle and distribution thresholds (triage.ts). */
   triage?: RawTriage;
 }
 
@@ -298,7 +298,7 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['node'],
-  // The whitelist's schema is the whitelist module's own (src/clearing/whitelist-schema.ts).
+  // The whitelist's schema is its section module's own (whitelist.ts).
   definitions: { soar, stomp, destinations, whitelist: whitelistJsonSchema },
   properties: {
     node: {

@@ -10,13 +10,13 @@
  * (`soar.api_key_secret: required`, `brands.eu.soar.host: required`).
  */
 
-import type { ConfigKind } from '../clearing/config-kinds.js';
-import type { Whitelist } from '../clearing/whitelist.js';
-
-export type { Whitelist } from '../clearing/whitelist.js';
-import type { TriageConfig } from '../triage/config.js';
+import type { ConfigKind } from './config-kinds.js';
+import type { Whitelist } from './whitelist.js';
+import type { TriageConfig } from './triage.js';
 import type { LoggingConfig } from '../core/logger.js';
-export type { TriageConfig } from '../triage/config.js';
+
+export type { Whitelist } from './whitelist.js';
+export type { TriageConfig } from './triage.js';
 
 
 /** How the REST client and the STOMP connection check the server's certificate. */

@@ -7,7 +7,7 @@
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';
 import { fieldTexts, type IncidentFacts, matchAssets } from './assets.js';
-import type { TriageConfig } from './config.js';
+import type { TriageConfig } from '../config/triage.js';
 import { assessPriority, consequenceOf, explain, type PriorityAssessment } from './score.js';
 
 export const SCORE_FIELD = 'clearing_priority_score';

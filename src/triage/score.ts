@@ -27,7 +27,7 @@
  * Order (`comparePriority`): higher score first; on a tie, the higher top asset first (one high
  * asset beats a crowd that only caught up through the residual); then the lower incident id.
  */
-import type { AssetRule, Severity, TriageConfig } from './config.js';
+import type { AssetRule, Severity, TriageConfig } from '../config/triage.js';
 import type { AssetMatch } from './assets.js';
 
 export interface ConsequenceFinding {

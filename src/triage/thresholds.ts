@@ -22,7 +22,7 @@
  */
 import { isRecord } from '../core/json.js';
 import type { JsonValue } from '../core/types.js';
-import type { ThresholdRule, TriggerMode } from './config.js';
+import type { ThresholdRule, TriggerMode } from '../config/triage.js';
 
 export const THRESHOLD_STATE_FIELD = 'clearing_threshold_state';
 

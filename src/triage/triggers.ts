@@ -8,7 +8,7 @@ import type { FunctionContext } from '../worker/function.js';
 import { escapeText } from '../core/escape-html.js';
 import type { Incident } from '../soar/dto.js';
 import { type NodeDistribution, distributeOnBehalf } from './distribute.js';
-import type { ThresholdRule, TriageConfig } from './config.js';
+import type { ThresholdRule, TriageConfig } from '../config/triage.js';
 import { artifactsOf } from './assess.js';
 import {
   formatThresholdState,

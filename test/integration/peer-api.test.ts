@@ -14,7 +14,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import type { PeerConfig } from '../../src/config/types.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
-import { identityFromNames, parseSubjectAltName } from '../../src/clearing/peer-auth.js';
+import { identityFromNames, parseSubjectAltName } from '../../src/config/cert-identity.js';
 import {
   PeerClient,
   PeerError,

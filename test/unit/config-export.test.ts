@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ALL_CONFIG_KINDS, objectKey, tagsOf } from '../../src/clearing/config-kinds.js';
+import { ALL_CONFIG_KINDS } from '../../src/config/config-kinds.js';
+import { objectKey, tagsOf } from '../../src/clearing/config-kinds.js';
 import { describeObjects, exportRequest, inScope, objectsOf, scopeExport, stripIdentities } from '../../src/clearing/config-export.js';
 import { emptyTags } from '../../src/app/customize.js';
 import { canonical, diffExports } from '../../src/clearing/config-diff.js';

@@ -16,10 +16,10 @@ import {
   resolveConfigPath,
   secretsOf,
 } from '../../src/config/index.js';
-import { ALL_CONFIG_KINDS } from '../../src/clearing/config-kinds.js';
-import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
+import { ALL_CONFIG_KINDS } from '../../src/config/config-kinds.js';
+import { DEFAULT_WHITELIST } from '../../src/config/whitelist.js';
 import { ConfigError, ErrorCode } from '../../src/core/errors.js';
-import { DEFAULT_TRIAGE } from '../../src/triage/config.js';
+import { DEFAULT_TRIAGE } from '../../src/config/triage.js';
 import { makeCaPki, makeNodeCert } from '../support/certs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soar-clearing-config-'));

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ThresholdRule, TriggerMode } from '../../src/triage/config.js';
+import type { ThresholdRule, TriggerMode } from '../../src/config/triage.js';
 import { receiverState } from '../../src/triage/lifecycle.js';
 import {
   formatThresholdState,

@@ -30,19 +30,21 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   BODY_FIELDS,
+  type FilterResult,
+  type IncidentBundle,
+  TOTAL_BYTES_DROP_ORDER,
+  TRUNCATION_MARKER,
+  applyWhitelist,
+} from '../../src/clearing/whitelist.js';
+import {
   CHILD_KINDS,
   type ChildKind,
   type ChildRule,
-  type FilterResult,
   FORBIDDEN_NAMES,
-  type IncidentBundle,
   type RawWhitelist,
-  TOTAL_BYTES_DROP_ORDER,
-  TRUNCATION_MARKER,
   type Whitelist,
-  applyWhitelist,
   compileWhitelist,
-} from '../../src/clearing/whitelist.js';
+} from '../../src/config/whitelist.js';
 import type { Incident } from '../../src/soar/dto.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { prng } from '../support/faults.js';

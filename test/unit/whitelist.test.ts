@@ -8,18 +8,20 @@ import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import {
   type BundleAttachment,
-  DEFAULT_WHITELIST,
-  DEFAULT_WHITELIST_YAML,
   type DroppedSummary,
   type IncidentBundle,
   TRUNCATION_MARKER,
-  type Whitelist,
   applyWhitelist,
-  compileWhitelist,
   describeDropped,
+} from '../../src/clearing/whitelist.js';
+import {
+  DEFAULT_WHITELIST,
+  DEFAULT_WHITELIST_YAML,
+  type Whitelist,
+  compileWhitelist,
   whitelistJsonSchema,
   whitelistProblems,
-} from '../../src/clearing/whitelist.js';
+} from '../../src/config/whitelist.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Artifact, Incident, Note, Task } from '../../src/soar/dto.js';
 import { readFixture } from '../support/shape.js';
