@@ -33,6 +33,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { jsonPointer, schemaProblems } from '../core/schema-problems.js';
 import type { ListenConfig, NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, messageForPeers } from '../core/errors.js';
 import { depthExceeds } from '../core/json.js';
@@ -134,21 +135,11 @@ function readPem(path: string, what: string): Buffer {
   }
 }
 
-/** ajv's errors as `{path, message}` with JSON pointers into the body. */
-export function schemaDetails(errors: readonly ErrorObject[]): PeerErrorDetail[] {
-  return errors.slice(0, MAX_DETAILS).map((e) => {
-    const params = e.params as Record<string, unknown>;
-    let path = e.instancePath;
-    let message = e.message ?? e.keyword;
-    if (e.keyword === 'required') {
-      path += `/${String(params.missingProperty)}`;
-      message = 'is required';
-    } else if (e.keyword === 'additionalProperties') {
-      path += `/${String(params.additionalProperty)}`;
-      message = 'is not allowed';
-    }
-    return { path: path === '' ? '/' : path, message };
-  });
+/** The body's schema problems as `{path, message}` with JSON pointers into the body. */
+function schemaDetails(errors: readonly ErrorObject[] | null | undefined, body: unknown): PeerErrorDetail[] {
+  return schemaProblems(errors, body)
+    .slice(0, MAX_DETAILS)
+    .map((p) => ({ path: jsonPointer(p.path), message: p.message }));
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -433,7 +424,7 @@ export class PeerServer {
     // Checked before the schema and the handler, which walk the body recursively.
     if (depthExceeds(body, MAX_BODY_DEPTH)) throw new Refusal(400, ErrorCode.BodyInvalid, `the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
     if (route.validate !== null && !route.validate(body)) {
-      const details = schemaDetails(route.validate.errors ?? []);
+      const details = schemaDetails(route.validate.errors, body);
       throw new Refusal(400, ErrorCode.BodyInvalid, `the body does not match ${route.key}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
     }
     return body;

@@ -33,8 +33,8 @@
  * ```
  */
 import { isIP } from 'node:net';
-import type { ConfigProblem, PathSegment } from './env.js';
-import { formatPath } from './env.js';
+import type { ConfigProblem } from './env.js';
+import { type PathSegment, formatPath } from '../core/schema-problems.js';
 import { isRecord } from '../core/json.js';
 
 export const SEVERITY_NAMES = { marginal: 2, critical: 3, catastrophic: 4 } as const;

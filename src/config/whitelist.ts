@@ -24,8 +24,9 @@
  * it as-is as the schema of a `whitelist:` key (or of a brand's).
  */
 
-import { Ajv, type ErrorObject } from 'ajv';
-import { type ConfigProblem, type PathSegment, TYPE_WORDS, formatPath, formatProblem } from './env.js';
+import { Ajv } from 'ajv';
+import { type ConfigProblem, formatProblem } from './env.js';
+import { type PathSegment, formatPath, schemaProblems } from '../core/schema-problems.js';
 import { ConfigError } from '../core/errors.js';
 import { dropNulls, isRecord } from '../core/json.js';
 import { onDemand } from '../core/on-demand.js';
@@ -232,41 +233,6 @@ const FORBIDDEN = new Set(FORBIDDEN_NAMES);
 
 const rawValidator = onDemand(() => new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true, inlineRefs: false }).compile(whitelistJsonSchema));
 
-
-
-function pointerSegments(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-}
-
-function translate(error: ErrorObject, at: readonly PathSegment[]): ConfigProblem {
-  const base = [...at, ...pointerSegments(error.instancePath)];
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
-      const known = Object.keys(parent?.properties ?? {}).join(', ');
-      return { path: formatPath([...base, String(params.additionalProperty)]), message: `unknown key (known keys: ${known})` };
-    }
-    case 'type':
-      return {
-        path: formatPath(base),
-        message: `must be ${String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`,
-      };
-    case 'minimum':
-    case 'maximum':
-      return { path: formatPath(base), message: `must be ${String(params.comparison)} ${String(params.limit)}` };
-    case 'minLength':
-      return { path: formatPath(base), message: 'must not be empty' };
-    default:
-      return { path: formatPath(base), message: error.message ?? `fails ${error.keyword}` };
-  }
-}
-
 function nameProblems(list: unknown, path: PathSegment[], section: 'incident_fields' | 'properties' | 'fields' | 'types'): ConfigProblem[] {
   if (!Array.isArray(list)) return [];
   const problems: ConfigProblem[] = [];
@@ -291,7 +257,7 @@ function check(raw: unknown, at: readonly PathSegment[]): { problems: ConfigProb
   const data = raw === null || raw === undefined ? {} : dropNulls(raw);
   const validateRaw = rawValidator();
   const valid = validateRaw(data);
-  const problems = valid ? [] : (validateRaw.errors ?? []).map((error) => translate(error, at));
+  const problems: ConfigProblem[] = schemaProblems(valid ? [] : validateRaw.errors, data).map((p) => ({ path: formatPath([...at, ...p.path]), message: p.message }));
   if (isRecord(data)) {
     problems.push(
       ...nameProblems(data.incident_fields, [...at, 'incident_fields'], 'incident_fields'),

@@ -100,7 +100,7 @@ describe('worker over the real broker', () => {
     const throws = await invoker.invoke('test_fails', { reason: 'disk full' });
     const missing = await invoker.invoke('test_fails', {});
     for (const [id, pattern] of [
-      [invalid, /^\[input_invalid\] invalid inputs for 'clearing_ping': inputs\.clearing_ping_delay_ms: must be integer$/],
+      [invalid, /^\[input_invalid\] invalid inputs for 'clearing_ping': inputs\.clearing_ping_delay_ms: must be a whole number$/],
       [unknown, /^\[function_unknown\] function 'no_such_function' is not served by this app/],
       [throws, /^\[internal\] it broke: disk full$/],
       [missing, /^\[input_invalid\] .*inputs\.reason: required$/],

@@ -422,7 +422,7 @@ describe('whitelist: the YAML form', () => {
         'brands.eu.whitelist.incident_fields[2]: list custom fields under properties:, without the properties. prefix',
         'brands.eu.whitelist.incident_fields[3]: must not start or end with blanks',
         'brands.eu.whitelist.max_total_bytes: must be a whole number',
-        'brands.eu.whitelist.notez: unknown key (known keys: incident_fields, properties, notes, artifacts, attachments, tasks, max_text_bytes, max_total_bytes)',
+        'brands.eu.whitelist.notez: unknown key (did you mean notes?)',
         'brands.eu.whitelist.tasks.include: must be true or false',
         'brands.eu.whitelist.tasks.max_count: must be >= 0',
       ],
