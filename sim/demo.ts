@@ -36,7 +36,8 @@ import { sharedIncident, sharedWithMyBrand } from '../src/clearing/shared-client
 import { isNotFound } from '../src/clearing/shared-view.js';
 import { loadConfig, secretsOf } from '../src/config/index.js';
 import type { AppConfig } from '../src/config/types.js';
-import { importConfiguration, installCustomization } from '../src/app/customize.js';
+import { installCustomization } from '../src/app/customize.js';
+import { importConfiguration } from '../src/soar/configuration.js';
 import { WebVisitor } from './demo-web.js';
 import { describeSamples } from './emulator/samples.js';
 import { SoarEmulator } from './emulator/server.js';

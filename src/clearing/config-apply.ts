@@ -6,9 +6,8 @@
  * One result per brand: imported, failed (with SOAR's messages), skipped (with the reason) or,
  * for a dry run, dry_run with the differences.
  */
-import {
-  destinationsIn, grantDestinationAccess, importConfiguration, readDestinationAccess, restoreDestinationAccess,
-} from '../app/customize.js';
+import { destinationsIn, importConfiguration } from '../soar/configuration.js';
+import { grantDestinationAccess, readDestinationAccess, restoreDestinationAccess } from '../soar/destination-access.js';
 import { ClearingError } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { BrandConfig } from '../config/types.js';

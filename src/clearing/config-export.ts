@@ -15,7 +15,7 @@
  *   - principals (`creator_principal`, `last_modified_by`, `owner_id`, ...) are dropped: they
  *     name users or API keys of the source SOAR, meaningless (and private) elsewhere.
  */
-import { customizationRefusal, emptyTags } from '../app/customize.js';
+import { customizationRefusal, emptyTags } from '../soar/configuration.js';
 import { isJsonObject } from '../core/json.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../core/types.js';

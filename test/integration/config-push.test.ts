@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { pushConfiguration, type PushReport } from '../../src/clearing/config-push.js';
 import type { BrandPushResult } from '../../src/clearing/config-apply.js';
 import { PeerError } from '../../src/clearing/peer-client.js';
-import { importConfiguration } from '../../src/app/customize.js';
+import { importConfiguration } from '../../src/soar/configuration.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
 import type { SoarClient } from '../../src/soar/client.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';

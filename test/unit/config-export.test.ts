@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { ALL_CONFIG_KINDS } from '../../src/config/config-kinds.js';
 import { objectKey, tagsOf } from '../../src/clearing/config-kinds.js';
 import { describeObjects, exportRequest, inScope, objectsOf, scopeExport, stripIdentities } from '../../src/clearing/config-export.js';
-import { emptyTags } from '../../src/app/customize.js';
+import { emptyTags } from '../../src/soar/configuration.js';
 import { canonical, diffExports } from '../../src/clearing/config-diff.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { readReferenceJson, withoutReference } from '../support/reference.js';
