@@ -100,7 +100,7 @@ export default defineFunction<DistributeInputs, { incident_id: number; distribut
     // A received copy goes no further unless the config allows it (checked before anything else is read).
     const incident = await ctx.soar.getIncident(incidentId, opts);
     const originBrand = incident.properties?.[ORIGIN_BRAND_FIELD];
-    if (typeof originBrand === 'string' && originBrand !== '' && network.config.network?.allowRedistribution !== true) {
+    if (typeof originBrand === 'string' && originBrand !== '' && network.config.network?.allow_redistribution !== true) {
       const originId = incident.properties?.[ORIGIN_INCIDENT_FIELD];
       throw new ClearingError(
         ErrorCode.FunctionFailed,
@@ -193,7 +193,7 @@ async function distributeTo(ctx: FunctionContext, incidentId: number, row: Distr
     if (owner.kind === 'local') {
       answer = await receiveCopy(network, brand, body, { signal: ctx.signal, log: ctx.log });
     } else {
-      const timeoutMs = Math.max(network.config.network?.timeoutMs ?? 0, MIN_DELIVERY_TIMEOUT_MS);
+      const timeoutMs = Math.max(network.config.network?.timeout_ms ?? 0, MIN_DELIVERY_TIMEOUT_MS);
       const answered = await network.peerFor(brand).request<Partial<DistributeAnswer> | undefined>('POST', distributePath(brand), body, { signal: ctx.signal, timeoutMs });
       if (!Number.isSafeInteger(answered?.remote_incident_id) || typeof answered?.created !== 'boolean') {
         throw new ClearingError(ErrorCode.PeerError, `node ${owner.peer.id} answered without a remote incident id: ${JSON.stringify(answered ?? null).slice(0, 200)}`);

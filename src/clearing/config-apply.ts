@@ -68,7 +68,7 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
   let diff: ConfigDiff;
   try {
     // Cut to the pushed kinds and stripped like the push, so only real differences show.
-    const current = scopeExport(await exportConfiguration(soar, opts.signal), { kinds, tags: [], namePrefixes: [] }).data;
+    const current = scopeExport(await exportConfiguration(soar, opts.signal), { kinds, tags: [], name_prefixes: [] }).data;
     diff = diffExports(data, current, kinds);
   } catch (err) {
     log.warn(`configuration push: cannot read the brand's current configuration: ${ClearingError.from(err).message}`);

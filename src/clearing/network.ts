@@ -21,7 +21,7 @@ export class ClearingNetwork {
     const { network, node } = config;
     if (network && node.tls) {
       for (const peer of network.peers) {
-        this.peers.set(peer.id, new PeerClient({ self: { id: node.id, tls: node.tls }, peer, timeoutMs: network.timeoutMs, log }));
+        this.peers.set(peer.id, new PeerClient({ self: { id: node.id, tls: node.tls }, peer, timeoutMs: network.timeout_ms, log }));
       }
     }
   }

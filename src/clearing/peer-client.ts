@@ -32,7 +32,7 @@ export interface PeerClientOptions {
   readonly self: { readonly id: string; readonly tls: NodeTlsConfig };
   /** The peer to call. */
   readonly peer: PeerConfig;
-  /** Time a request may take, connecting included (network.timeoutMs). */
+  /** Time a request may take, connecting included (network.timeout_ms). */
   readonly timeoutMs: number;
   readonly log: Logger;
   /** Largest answer body accepted (default 16 MiB). */

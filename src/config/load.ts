@@ -680,14 +680,14 @@ function compileNetwork(raw: RawNetwork | undefined): NetworkConfig | null {
     primary: raw.primary,
     peers,
     received: { owner: raw.received?.owner ?? null, group: raw.received?.group ?? null },
-    allowRedistribution: raw.allow_redistribution ?? DEFAULTS.network.allow_redistribution,
-    timeoutMs: ms(raw.timeout_s ?? DEFAULTS.network.timeout_s),
-    configPush: {
-      referenceBrand: raw.config_push?.reference_brand ?? null,
+    allow_redistribution: raw.allow_redistribution ?? DEFAULTS.network.allow_redistribution,
+    timeout_ms: ms(raw.timeout_s ?? DEFAULTS.network.timeout_s),
+    config_push: {
+      reference_brand: raw.config_push?.reference_brand ?? null,
       kinds: [...(raw.config_push?.kinds ?? ALL_CONFIG_KINDS)],
       tags: [...(raw.config_push?.tags ?? [])],
-      namePrefixes: [...(raw.config_push?.name_prefixes ?? [])],
-      scheduleMs: (raw.config_push?.schedule_minutes ?? DEFAULTS.network.config_push.schedule_minutes) * 60_000,
+      name_prefixes: [...(raw.config_push?.name_prefixes ?? [])],
+      schedule_ms: (raw.config_push?.schedule_minutes ?? DEFAULTS.network.config_push.schedule_minutes) * 60_000,
     },
   };
 }

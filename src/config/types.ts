@@ -149,15 +149,15 @@ export interface ReceivedConfig {
 /** What the primary pushes of its SOAR configuration, and when (network.config_push). */
 export interface ConfigPushConfig {
   /** The brand whose configuration is the reference; null: this node's first brand. */
-  readonly referenceBrand: string | null;
+  readonly reference_brand: string | null;
   /** Kinds of configuration pushed (all by default). */
   readonly kinds: readonly ConfigKind[];
-  /** Only objects carrying one of these tags (or matching namePrefixes); empty: no filter. */
+  /** Only objects carrying one of these tags (or matching name_prefixes); empty: no filter. */
   readonly tags: readonly string[];
   /** Only objects whose programmatic name starts with one of these (or tagged); empty: no filter. */
-  readonly namePrefixes: readonly string[];
+  readonly name_prefixes: readonly string[];
   /** On the primary, push every this many ms; 0: never by schedule. */
-  readonly scheduleMs: number;
+  readonly schedule_ms: number;
 }
 
 export interface NetworkConfig {
@@ -167,10 +167,10 @@ export interface NetworkConfig {
   readonly peers: readonly PeerConfig[];
   readonly received: ReceivedConfig;
   /** Whether a copy received from another brand may be distributed further. */
-  readonly allowRedistribution: boolean;
+  readonly allow_redistribution: boolean;
   /** Time a call to a peer may take, connection included. */
-  readonly timeoutMs: number;
-  readonly configPush: ConfigPushConfig;
+  readonly timeout_ms: number;
+  readonly config_push: ConfigPushConfig;
 }
 
 /** The web UI (src/web/): analysts of this node's brands read what other brands share with them. */

@@ -39,7 +39,7 @@ function dir(files: Record<string, string> = {}): string {
 }
 
 /** network.config_push when not given. */
-const DEFAULT_CONFIG_PUSH = { referenceBrand: null, kinds: ALL_CONFIG_KINDS, tags: [], namePrefixes: [], scheduleMs: 0 };
+const DEFAULT_CONFIG_PUSH = { reference_brand: null, kinds: ALL_CONFIG_KINDS, tags: [], name_prefixes: [], schedule_ms: 0 };
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const MINIMAL = `
 node: { id: eu-1 }
@@ -736,9 +736,9 @@ network:
         { id: 'ap', url: 'https://clearing-ap.example.com:8443/clearing', brands: ['soar5', 'soar4'] },
       ],
       received: { owner: null, group: null },
-      allowRedistribution: false,
-      timeoutMs: 15_000,
-      configPush: DEFAULT_CONFIG_PUSH,
+      allow_redistribution: false,
+      timeout_ms: 15_000,
+      config_push: DEFAULT_CONFIG_PUSH,
     });
     assert.ok(Object.isFrozen(cfg.network) && Object.isFrozen(cfg.network?.peers[0]?.brands) && Object.isFrozen(cfg.node.tls));
     assert.deepEqual(networkBrands(cfg), ['soar1', 'soar2', 'soar3', 'soar4', 'soar5']);
@@ -783,9 +783,9 @@ whitelist: { incident_fields: [name] }
       primary: 'us',
       peers: [{ id: 'us', url: 'https://us.example.com', brands: ['0042'] }],
       received: { owner: 'analyst@example.com', group: 'SOC Team' },
-      allowRedistribution: true,
-      timeoutMs: 2500,
-      configPush: { referenceBrand: 'soar1', kinds: ['rules', 'fields'], tags: ['clearing'], namePrefixes: ['cp_'], scheduleMs: 1_800_000 },
+      allow_redistribution: true,
+      timeout_ms: 2500,
+      config_push: { reference_brand: 'soar1', kinds: ['rules', 'fields'], tags: ['clearing'], name_prefixes: ['cp_'], schedule_ms: 1_800_000 },
     });
     assert.deepEqual(cfg.whitelist.incidentFields, ['name']);
     assert.equal(cfg.brands[0]?.whitelist, cfg.whitelist);
@@ -970,9 +970,9 @@ describe('the shipped app.config.yaml: network example', () => {
       primary: 'eu-1',
       peers: [{ id: 'us-1', url: 'https://clearing-us.example.com:8443', brands: ['soar3'] }],
       received: { owner: null, group: null },
-      allowRedistribution: false,
-      timeoutMs: 15_000,
-      configPush: DEFAULT_CONFIG_PUSH,
+      allow_redistribution: false,
+      timeout_ms: 15_000,
+      config_push: DEFAULT_CONFIG_PUSH,
     });
   });
 });
