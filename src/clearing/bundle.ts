@@ -87,7 +87,7 @@ async function readAttachments(soar: SoarClient, incidentId: number, wl: Whiteli
   const out: BundleAttachment[] = [];
   let fetched = 0;
   for (const a of list) {
-    if (fetched < wl.attachments.maxCount && a.size <= wl.attachments.maxBytes) {
+    if (fetched < wl.attachments.max_count && a.size <= wl.attachments.max_bytes) {
       fetched += 1;
       out.push({ ...a, content: (await soar.getAttachmentContent(incidentId, a.id, opts)).toString('base64') });
     } else {

@@ -5,7 +5,7 @@
  * incident fields and custom fields, their names), never as values.
  *
  * Rules, in the order they apply:
- * - Incident: only the top-level fields of `incidentFields` are copied, and under `properties`
+ * - Incident: only the top-level fields of `incident_fields` are copied, and under `properties`
  *   only the custom fields of `properties` (`properties` is always present, possibly `{}`).
  * - Typed values: an allowed field (of the incident, a custom field, a child's field) carries
  *   only a value of a SOAR field type: text, a finite number (numbers, dates, ids), a boolean,
@@ -14,19 +14,19 @@
  *   list holding anything but handles, anything not JSON) is dropped whole and counted in
  *   `untypedValues`: nothing nested inside a field ever leaves, whatever its name.
  * - Children (notes, artifacts, attachments, tasks), each kind on its own, in input order:
- *   a kind not included is dropped entirely; an artifact whose type is not in `artifactTypes`
+ *   a kind not included is dropped entirely; an artifact whose type is not in `artifact_types`
  *   (when that list is not empty; compared by name, case-insensitively) is dropped; an
  *   attachment whose `content` (base64, when `content` is an allowed field) decodes to more than
- *   `maxBytes` is dropped (a cut file is worthless); the ones beyond `maxCount` are dropped.
+ *   `max_bytes` is dropped (a cut file is worthless); the ones beyond `max_count` are dropped.
  *   Each remaining child keeps only the allowed `fields`.
- * - Strings: any string longer than `maxTextBytes` (UTF-8) is cut to that many bytes, at a
+ * - Strings: any string longer than `max_text_bytes` (UTF-8) is cut to that many bytes, at a
  *   character boundary, and gets the marker " [truncated by clearing whitelist]". A child's
  *   body fields (notes `text`, artifacts `value` and `description`, tasks `instructions`,
- *   attachments `content`) are held to the kind's `maxBytes` instead of `maxTextBytes`.
+ *   attachments `content`) are held to the kind's `max_bytes` instead of `max_text_bytes`.
  *   Rich text (`{format, content}`) is kept as it is; HTML is kept as text (escaping is the
  *   web UI's job, SOAR sanitizes what it stores), only its length is limited.
  * - Total: when the JSON of `{incident, notes, artifacts, attachments, tasks}` exceeds
- *   `maxTotalBytes` (UTF-8), children are dropped from the end of their lists, attachments
+ *   `max_total_bytes` (UTF-8), children are dropped from the end of their lists, attachments
  *   first, then tasks, notes and artifacts (`TOTAL_BYTES_DROP_ORDER`), until it fits. The
  *   incident itself is never dropped: with every child gone it may still exceed the limit.
  *   Callers should hand children in the order they want kept (most important first).
@@ -97,7 +97,7 @@ export type FilterResult = {
 /** Appended to every string the filter cut. */
 export const TRUNCATION_MARKER = ' [truncated by clearing whitelist]';
 
-/** Per kind, the fields held to the kind's `maxBytes` instead of `maxTextBytes`. */
+/** Per kind, the fields held to the kind's `max_bytes` instead of `max_text_bytes`. */
 export const BODY_FIELDS: Readonly<Record<ChildKind, readonly string[]>> = Object.freeze({
   notes: Object.freeze(['text']),
   artifacts: Object.freeze(['value', 'description']),
@@ -105,7 +105,7 @@ export const BODY_FIELDS: Readonly<Record<ChildKind, readonly string[]>> = Objec
   tasks: Object.freeze(['instructions']),
 });
 
-/** Which children go first when the total is over `maxTotalBytes`. */
+/** Which children go first when the total is over `max_total_bytes`. */
 export const TOTAL_BYTES_DROP_ORDER: readonly ChildKind[] = Object.freeze(['attachments', 'tasks', 'notes', 'artifacts']);
 
 const FORBIDDEN = new Set(FORBIDDEN_NAMES);
@@ -230,13 +230,13 @@ function filterChildren(kind: ChildKind, items: readonly unknown[] | undefined, 
   if (!rule.include) return { kept: [], dropped: list.length };
   const allowed = new Set(rule.fields);
   const body = new Set(BODY_FIELDS[kind]);
-  const types = kind === 'artifacts' && rule.artifactTypes !== undefined && rule.artifactTypes.length > 0
-    ? new Set(rule.artifactTypes.map(normalizeType))
+  const types = kind === 'artifacts' && rule.artifact_types !== undefined && rule.artifact_types.length > 0
+    ? new Set(rule.artifact_types.map(normalizeType))
     : null;
   const sendsContent = kind === 'attachments' && allowed.has('content');
   // An attachment's content is never cut (oversized ones are dropped above): a cut file is worthless.
   const limitOf = (key: string): number =>
-    sendsContent && key === 'content' ? Infinity : body.has(key) ? rule.maxBytes : wl.maxTextBytes;
+    sendsContent && key === 'content' ? Infinity : body.has(key) ? rule.max_bytes : wl.max_text_bytes;
   const kept: KeptChild[] = [];
   let dropped = 0;
   for (const item of list) {
@@ -252,11 +252,11 @@ function filterChildren(kind: ChildKind, items: readonly unknown[] | undefined, 
       }
     }
     if (sendsContent && Object.hasOwn(item, 'content') && typeof item.content === 'string'
-      && Buffer.byteLength(item.content, 'base64') > rule.maxBytes) {
+      && Buffer.byteLength(item.content, 'base64') > rule.max_bytes) {
       dropped += 1;
       continue;
     }
-    if (kept.length >= rule.maxCount) {
+    if (kept.length >= rule.max_count) {
       dropped += 1;
       continue;
     }
@@ -275,12 +275,12 @@ export function applyWhitelist(bundle: IncidentBundle, wl: Whitelist): FilterRes
   const copier = new Copier();
   const source: Record<string, unknown> = isPlainObject(bundle.incident) ? bundle.incident : {};
 
-  const fieldLimit = (): number => wl.maxTextBytes;
-  const fields = pick(copier, source, new Set(wl.incidentFields), fieldLimit, new Set(['properties']));
+  const fieldLimit = (): number => wl.max_text_bytes;
+  const fields = pick(copier, source, new Set(wl.incident_fields), fieldLimit, new Set(['properties']));
   const rawProps = Object.hasOwn(source, 'properties') && isPlainObject(source.properties) ? source.properties : {};
   const props = pick(copier, rawProps, new Set(wl.properties), fieldLimit);
   const incident: JsonObject = { ...fields.out };
-  // `properties` may have been listed under incidentFields by a hand-made whitelist: ours wins.
+  // `properties` may have been listed under incident_fields by a hand-made whitelist: ours wins.
   incident.properties = props.out;
 
   const dropped: DroppedSummary = {
@@ -309,7 +309,7 @@ export function applyWhitelist(bundle: IncidentBundle, wl: Whitelist): FilterRes
   let total = frame + CHILD_KINDS.reduce((sum, kind) => sum + listSize(kept[kind]), 0);
   for (const kind of TOTAL_BYTES_DROP_ORDER) {
     const list = kept[kind];
-    while (total > wl.maxTotalBytes && list.length > 0) {
+    while (total > wl.max_total_bytes && list.length > 0) {
       const last = list.pop() as KeptChild;
       total -= last.size + (list.length > 0 ? 1 : 0);
       dropped[kind] += 1;

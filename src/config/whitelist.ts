@@ -182,19 +182,19 @@ export interface ChildRule {
   /** False: none of this kind leaves. */
   readonly include: boolean;
   /** At most this many leave; the ones after are dropped. */
-  readonly maxCount: number;
+  readonly max_count: number;
   /** Per item, byte limit of its body fields (see BODY_FIELDS); for attachments, of the file. */
-  readonly maxBytes: number;
+  readonly max_bytes: number;
   /** The fields of each item that may leave. */
   readonly fields: readonly string[];
   /** Artifacts only: type names that may leave; empty or absent = every type. */
-  readonly artifactTypes?: readonly string[];
+  readonly artifact_types?: readonly string[];
 }
 
 /** A compiled, deep-frozen whitelist (see compileWhitelist). */
 export interface Whitelist {
   /** Top-level incident fields that may leave (never `properties`: see `properties`). */
-  readonly incidentFields: readonly string[];
+  readonly incident_fields: readonly string[];
   /** Custom fields (`properties.<name>`) that may leave, by name. */
   readonly properties: readonly string[];
   readonly notes: ChildRule;
@@ -202,9 +202,9 @@ export interface Whitelist {
   readonly attachments: ChildRule;
   readonly tasks: ChildRule;
   /** Any longer string (UTF-8 bytes) is cut and marked. */
-  readonly maxTextBytes: number;
+  readonly max_text_bytes: number;
   /** The whole filtered JSON (UTF-8 bytes); beyond it children are dropped. */
-  readonly maxTotalBytes: number;
+  readonly max_total_bytes: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,10 +293,10 @@ function compileChild(kind: ChildKind, raw: (RawChildRule & { types?: string[] }
   const d = DEFAULT_WHITELIST_YAML[kind];
   const rule: ChildRule = {
     include: raw?.include ?? d.include,
-    maxCount: raw?.max_count ?? d.max_count,
-    maxBytes: raw?.max_bytes ?? d.max_bytes,
+    max_count: raw?.max_count ?? d.max_count,
+    max_bytes: raw?.max_bytes ?? d.max_bytes,
     fields: unique(raw?.fields ?? d.fields),
-    ...(kind === 'artifacts' ? { artifactTypes: unique(raw?.types ?? DEFAULT_WHITELIST_YAML.artifacts.types) } : {}),
+    ...(kind === 'artifacts' ? { artifact_types: unique(raw?.types ?? DEFAULT_WHITELIST_YAML.artifacts.types) } : {}),
   };
   return Object.freeze(rule);
 }
@@ -313,14 +313,14 @@ export function compileWhitelist(raw?: unknown, at: readonly PathSegment[] = ['w
   if (problems.length > 0) throw new ConfigError(formatPath(at) || 'whitelist', problems.map(formatProblem));
   const d = DEFAULT_WHITELIST_YAML;
   return Object.freeze({
-    incidentFields: unique(data.incident_fields ?? d.incident_fields),
+    incident_fields: unique(data.incident_fields ?? d.incident_fields),
     properties: unique(data.properties ?? d.properties),
     notes: compileChild('notes', data.notes),
     artifacts: compileChild('artifacts', data.artifacts),
     attachments: compileChild('attachments', data.attachments),
     tasks: compileChild('tasks', data.tasks),
-    maxTextBytes: data.max_text_bytes ?? d.max_text_bytes,
-    maxTotalBytes: data.max_total_bytes ?? d.max_total_bytes,
+    max_text_bytes: data.max_text_bytes ?? d.max_text_bytes,
+    max_total_bytes: data.max_total_bytes ?? d.max_total_bytes,
   });
 }
 

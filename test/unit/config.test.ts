@@ -787,7 +787,7 @@ whitelist: { incident_fields: [name] }
       timeout_ms: 2500,
       config_push: { reference_brand: 'soar1', kinds: ['rules', 'fields'], tags: ['clearing'], name_prefixes: ['cp_'], schedule_ms: 1_800_000 },
     });
-    assert.deepEqual(cfg.whitelist.incidentFields, ['name']);
+    assert.deepEqual(cfg.whitelist.incident_fields, ['name']);
     assert.equal(cfg.brands[0]?.whitelist, cfg.whitelist);
     assert.deepEqual(networkBrands(cfg), ['0042', 'soar1']);
   });
@@ -999,24 +999,24 @@ brands:
     soar: { host: h2, org: o, api_key_id: k, api_key_secret: s2 }
     whitelist: { incident_fields: [name], notes: { include: false } }
 `);
-    assert.deepEqual(cfg.whitelist.incidentFields, ['name', 'severity_code']);
+    assert.deepEqual(cfg.whitelist.incident_fields, ['name', 'severity_code']);
     assert.deepEqual(cfg.whitelist.properties, ['region']);
     assert.equal(cfg.whitelist.attachments.include, true);
-    assert.equal(cfg.whitelist.attachments.maxCount, 3);
-    assert.equal(cfg.whitelist.maxTextBytes, 100);
-    assert.equal(cfg.whitelist.notes.maxCount, DEFAULT_WHITELIST.notes.maxCount);
+    assert.equal(cfg.whitelist.attachments.max_count, 3);
+    assert.equal(cfg.whitelist.max_text_bytes, 100);
+    assert.equal(cfg.whitelist.notes.max_count, DEFAULT_WHITELIST.notes.max_count);
     const [eu, ch] = cfg.brands;
     assert.equal(eu?.whitelist, cfg.whitelist);
-    assert.deepEqual(ch?.whitelist.incidentFields, ['name']);
+    assert.deepEqual(ch?.whitelist.incident_fields, ['name']);
     assert.equal(ch?.whitelist.notes.include, false);
     // Replaced whole: what the brand leaves out takes the built-in default, not the top-level value.
     assert.deepEqual(ch?.whitelist.properties, []);
-    assert.equal(ch?.whitelist.maxTextBytes, DEFAULT_WHITELIST.maxTextBytes);
-    assert.ok(Object.isFrozen(cfg.whitelist.notes) && Object.isFrozen(ch?.whitelist.incidentFields));
-    const described = describeConfig(cfg) as { whitelist: { incidentFields: string[] }; brands: { whitelist: unknown }[] };
-    assert.deepEqual(described.whitelist.incidentFields, ['name', 'severity_code']);
+    assert.equal(ch?.whitelist.max_text_bytes, DEFAULT_WHITELIST.max_text_bytes);
+    assert.ok(Object.isFrozen(cfg.whitelist.notes) && Object.isFrozen(ch?.whitelist.incident_fields));
+    const described = describeConfig(cfg) as { whitelist: { incident_fields: string[] }; brands: { whitelist: unknown }[] };
+    assert.deepEqual(described.whitelist.incident_fields, ['name', 'severity_code']);
     assert.equal(described.brands[0]?.whitelist, 'the top-level whitelist');
-    assert.deepEqual((described.brands[1]?.whitelist as { incidentFields: string[] }).incidentFields, ['name']);
+    assert.deepEqual((described.brands[1]?.whitelist as { incident_fields: string[] }).incident_fields, ['name']);
   });
 
   test('whitelist problems are reported with the rest, each once, with its path', () => {
