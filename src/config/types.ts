@@ -8,6 +8,10 @@
  *   - full: `brands: { <brand id>: { soar: ..., stomp: ..., destinations: [...] } }`.
  * Both compile to `brands: BrandConfig[]`. Error paths use the YAML's own spelling
  * (`soar.api_key_secret: required`, `brands.eu.soar.host: required`).
+ *
+ * Compiled keys are snake_case, as in the YAML (here and in the sections of whitelist.ts and
+ * triage.ts); a duration is compiled to milliseconds and its key says so (`timeout_s` ->
+ * `timeout_ms`, `ack_timeout_hours` -> `ack_timeout_ms`).
  */
 
 import type { ConfigKind } from './config-kinds.js';

@@ -46,7 +46,7 @@ export async function assessIncident(config: TriageConfig, soar: SoarClient, inc
     artifactsOf(soar, incidentId, signal),
   ]);
   const facts: IncidentFacts = { incident, named, artifacts };
-  const rule = config.consequence.ruleField === null ? null : bothFormats(facts, config.consequence.ruleField)[0] ?? null;
+  const rule = config.consequence.rule_field === null ? null : bothFormats(facts, config.consequence.rule_field)[0] ?? null;
   const consequence = consequenceOf(config, bothFormats(facts, 'incident_type_ids'), rule);
   const assessment = assessPriority(config, matchAssets(config.assets, facts), consequence);
   return { incident, facts, assessment, explanation: explain(config, assessment) };
