@@ -8,7 +8,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
-import type { ColumnDef } from './handles.js';
 import { clone, type Samples } from './samples.js';
 
 export interface EmulatorOrgSpec {
@@ -101,6 +100,13 @@ export interface SessionRecord {
 export type Principal =
   | { readonly kind: 'apikey'; readonly key: ApiKeyRecord }
   | { readonly kind: 'user'; readonly user: UserRecord; readonly session: SessionRecord };
+
+/** A datatable column: its numeric field id, API name and definition. */
+export interface ColumnDef {
+  readonly id: number;
+  readonly name: string;
+  readonly def: JsonObject;
+}
 
 export interface TableDef {
   readonly id: number;

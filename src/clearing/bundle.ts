@@ -5,8 +5,7 @@
  */
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject } from '../core/types.js';
-import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
-import { applyWhitelist, type FilterResult } from './whitelist.js';
+import { type BundleAttachment, type DroppedSummary, type FilterResult, type IncidentBundle, applyWhitelist } from './whitelist.js';
 import { MAX_TOTAL_BYTES_LIMIT, type Whitelist } from '../config/whitelist.js';
 
 /**

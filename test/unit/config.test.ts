@@ -236,11 +236,14 @@ soar: { host: soar.example.com, org: 0042, api_key_id: 1e3, api_key_secret: 0123
     assert.throws(() => {
       (cfg.brands as BrandList).push(cfg.brands[0]);
     }, TypeError);
+    // The brand is there: the TypeErrors below come from frozen objects, not from a missing brand.
+    const brand = cfg.brands[0];
+    assert.ok(brand !== undefined);
     assert.throws(() => {
-      (cfg.brands[0]?.soar.retry as { retries: number }).retries = 9;
+      (brand.soar.retry as { retries: number }).retries = 9;
     }, TypeError);
     assert.throws(() => {
-      (cfg.brands[0]?.destinations as string[])[0] = 'x';
+      (brand.destinations as string[])[0] = 'x';
     }, TypeError);
     assert.equal(cfg.worker.concurrency, 10);
   });
@@ -1016,7 +1019,7 @@ brands:
     const described = describeConfig(cfg) as { whitelist: { incident_fields: string[] }; brands: { whitelist: unknown }[] };
     assert.deepEqual(described.whitelist.incident_fields, ['name', 'severity_code']);
     assert.equal(described.brands[0]?.whitelist, 'the top-level whitelist');
-    assert.deepEqual((described.brands[1]?.whitelist as { incident_fields: string[] }).incident_fields, ['name']);
+    assert.deepEqual((described.brands[1]?.whitelist as { incident_fields: string[] } | undefined)?.incident_fields, ['name']);
   });
 
   test('whitelist problems are reported with the rest, each once, with its path', () => {
