@@ -33,7 +33,7 @@ function isObj(v: unknown): v is JsonObject {
 }
 
 /** Built-in object types a rule or workflow can be on, with their type ids (`/rest/const`). */
-export const BUILTIN_OBJECT_TYPES: Readonly<Record<string, number>> = {
+const BUILTIN_OBJECT_TYPES: Readonly<Record<string, number>> = {
   incident: 0,
   task: 1,
   note: 2,
@@ -67,14 +67,6 @@ export function objectTypeId(state: EmulatorState, name: JsonValue | undefined):
   if (typeof name !== 'string') return null;
   if (name in BUILTIN_OBJECT_TYPES) return BUILTIN_OBJECT_TYPES[name]!;
   return state.tables.get(name)?.id ?? null;
-}
-
-export function objectTypeName(state: EmulatorState, v: JsonValue | undefined): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v !== 'number') return null;
-  for (const [k, id] of Object.entries(BUILTIN_OBJECT_TYPES)) if (id === v) return k;
-  for (const t of state.tables.values()) if (t.id === v) return t.name;
-  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,7 +346,7 @@ function upsertNamed(list: JsonObject[], o: JsonObject, match: (x: JsonObject) =
 }
 
 /** Recomputes each function's `workflows` (the workflows that call it). */
-export function refreshFunctionWorkflows(state: EmulatorState): void {
+function refreshFunctionWorkflows(state: EmulatorState): void {
   const calls = new Map<string, JsonObject[]>();
   for (const w of state.workflows) {
     const xml = isObj(w['content']) ? w['content']['xml'] : undefined;

@@ -55,7 +55,7 @@ function cookies(req: RouteRequest): Map<string, string> {
 export type AuthResult = { principal: Principal } | { reply: Reply };
 
 /** API key Basic auth on every call, or a password session (JSESSIONID cookie + X-sess-id). */
-export function authenticate(state: EmulatorState, req: RouteRequest): AuthResult {
+function authenticate(state: EmulatorState, req: RouteRequest): AuthResult {
   const authz = header(req, 'authorization');
   if (authz && /^basic /i.test(authz)) {
     const decoded = Buffer.from(authz.slice(6).trim(), 'base64').toString('utf8');

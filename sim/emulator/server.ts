@@ -46,7 +46,7 @@ export interface EmulatorPki {
 }
 
 /** The first part of a multipart/form-data body that carries a file name (SOAR's `file` part). */
-export function parseMultipartFile(body: Buffer, contentType: string): UploadedFile | null {
+function parseMultipartFile(body: Buffer, contentType: string): UploadedFile | null {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const mark = boundary ? `--${boundary[1] ?? boundary[2]}` : null;
   if (!mark) return null;
@@ -136,7 +136,7 @@ function matchesFault(m: FaultMatch | undefined, method: string, path: string): 
 }
 
 /** Fault injection: each call queues a fault for the next `n` matching requests. */
-export class EmulatorFaults {
+class EmulatorFaults {
   private readonly fails: PendingFault[] = [];
   private readonly delays: PendingFault[] = [];
   private readonly conflicts: PendingFault[] = [];

@@ -175,7 +175,7 @@ export interface ArtifactTypeDef {
 }
 
 /** Built-in artifact types the emulator knows (ids are the emulator's own). */
-export const ARTIFACT_TYPES: ReadonlyArray<readonly [number, string]> = [
+const ARTIFACT_TYPES: ReadonlyArray<readonly [number, string]> = [
   [1, 'IP Address'],
   [2, 'DNS Name'],
   [3, 'URL'],

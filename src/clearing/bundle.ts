@@ -38,7 +38,7 @@ export interface WireBundle {
   readonly dropped: DroppedCounts;
 }
 
-export function droppedCounts(d: DroppedSummary): DroppedCounts {
+function droppedCounts(d: DroppedSummary): DroppedCounts {
   return {
     incident_fields: d.incidentFields.length,
     properties: d.properties.length,

@@ -19,16 +19,16 @@ import { defineRoute, type PeerRoute } from './peer-routes.js';
 import { type DistributeAnswer, type DistributeBody, receiveCopy } from './receive.js';
 
 /** Route path (`:brand` = the receiving brand). */
-export const DISTRIBUTE_ROUTE_PATH = '/api/v1/brands/:brand/incidents';
+const DISTRIBUTE_ROUTE_PATH = '/api/v1/brands/:brand/incidents';
 
 /** Body limit of a delivery: the sender's whitelist holds the filtered incident to `max_total_bytes`. */
-export const DISTRIBUTE_MAX_BODY_BYTES = WIRE_BUNDLE_MAX_BYTES;
+const DISTRIBUTE_MAX_BODY_BYTES = WIRE_BUNDLE_MAX_BYTES;
 
 const count = { type: 'integer', minimum: 0 } as const;
 const objects = { type: 'array', maxItems: 100_000, items: { type: 'object', required: [] } } as const;
 
 /** JSON schema of DistributeBody. Incident and children are free-form objects (whitelisted by the sender). */
-export const distributeBodySchema = {
+const distributeBodySchema = {
   type: 'object',
   additionalProperties: false,
   required: ['origin', 'incident', 'notes', 'artifacts', 'attachments', 'tasks', 'dropped'],

@@ -25,7 +25,7 @@ import type { HealthAnswer, PeerErrorDetail } from './peer-server.js';
 import { isRecord } from '../core/json.js';
 
 /** Default limit of an answer's body: 16 MiB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface PeerClientOptions {
   /** This node: its id (for logs) and its certificate, key and the network CA. */
@@ -216,7 +216,7 @@ export function classifyPeerFailure(peerId: string, err: unknown): ClearingError
 const TICKET_WAIT_MS = 1000;
 
 /** Code of the error a new connection fails with when the server closed it instead of accepting our certificate. */
-export const REFUSED_CERTIFICATE_CODE = 'ERR_PEER_REFUSED_CERTIFICATE';
+const REFUSED_CERTIFICATE_CODE = 'ERR_PEER_REFUSED_CERTIFICATE';
 
 /**
  * An https.Agent whose new connections are handed to a request only once the server has

@@ -23,7 +23,7 @@ export type PeerMethod = 'GET' | 'POST' | 'PUT';
 export const PEER_METHODS: readonly PeerMethod[] = ['GET', 'POST', 'PUT'];
 
 /** Every route path starts with this (the API's version 1). */
-export const PEER_API_V1 = '/api/v1/';
+const PEER_API_V1 = '/api/v1/';
 
 /** What a handler gets. */
 export interface PeerRequest<B> {
@@ -63,7 +63,7 @@ export function defineRoute<B = undefined, R = unknown>(route: PeerRoute<B, R>):
 }
 
 /** A path parameter's value (after percent-decoding): no `/`, `\`, dots-only, blanks or controls. */
-export const PARAM_PATTERN = /^[A-Za-z0-9_~-][A-Za-z0-9._~@+-]{0,127}$/;
+const PARAM_PATTERN = /^[A-Za-z0-9_~-][A-Za-z0-9._~@+-]{0,127}$/;
 
 const LITERAL_SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
 const PARAM_SEGMENT = /^:[A-Za-z_][A-Za-z0-9_]*$/;
@@ -115,7 +115,7 @@ export function specificity(pattern: PathPattern): number {
 }
 
 /** Longest request target (path and query) accepted. */
-export const MAX_TARGET_LENGTH = 2048;
+const MAX_TARGET_LENGTH = 2048;
 
 export type TargetCheck =
   | { readonly ok: true; readonly segments: readonly string[]; readonly query: URLSearchParams }

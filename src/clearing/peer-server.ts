@@ -53,9 +53,9 @@ import {
 } from './peer-routes.js';
 
 /** Default body limit of a route: 1 MiB. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Deepest nesting of objects and arrays a body may have (an incident is a few levels deep). */
-export const MAX_BODY_DEPTH = 64;
+const MAX_BODY_DEPTH = 64;
 /** At most this many schema problems are listed in a `body_invalid` answer. */
 const MAX_DETAILS = 20;
 

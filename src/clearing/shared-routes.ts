@@ -25,12 +25,12 @@ import type { PeerIdentity } from './peer-auth.js';
 import { defineRoute, type PeerRoute } from './peer-routes.js';
 import { getShared, listSharedWith, type SharedIncidentDetail, type SharedListPage } from './shared-view.js';
 
-export const SHARED_LIST_PATH = '/api/v1/brands/:brand/shared';
-export const SHARED_DETAIL_PATH = '/api/v1/brands/:brand/shared/:owner/:id';
+const SHARED_LIST_PATH = '/api/v1/brands/:brand/shared';
+const SHARED_DETAIL_PATH = '/api/v1/brands/:brand/shared/:owner/:id';
 
-export const DEFAULT_PER_PAGE = 50;
+const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 200;
-export const MAX_PAGE = 10_000;
+const MAX_PAGE = 10_000;
 
 /** The path of the list for `brand`, with its query. */
 export function sharedListPath(brand: string, page: number, perPage: number): string {
@@ -70,7 +70,7 @@ function onlyParams(query: URLSearchParams, allowed: readonly string[]): void {
 }
 
 /** `page` and `per_page` of a list request, checked (400 `input_invalid` when wrong). */
-export function pageParams(query: URLSearchParams): { page: number; perPage: number } {
+function pageParams(query: URLSearchParams): { page: number; perPage: number } {
   onlyParams(query, ['page', 'per_page']);
   return {
     page: intParam(query, 'page', 1, MAX_PAGE, 1),

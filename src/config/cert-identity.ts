@@ -16,7 +16,7 @@ import type { X509Certificate } from 'node:crypto';
 import { ID_PATTERN } from './schema.js';
 
 /** Prefix of the SAN URI that names a clearing node. */
-export const NODE_URI_PREFIX = 'urn:soar-clearing:node:';
+const NODE_URI_PREFIX = 'urn:soar-clearing:node:';
 
 const ID_RE = new RegExp(ID_PATTERN);
 

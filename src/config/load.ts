@@ -56,8 +56,8 @@ export interface ConfigLocation {
   readonly via: '--config' | 'APP_CONFIG_FILE' | 'default';
 }
 
-export const CONFIG_ENV_VAR = 'APP_CONFIG_FILE';
-export const DEFAULT_CONFIG_FILE = 'app.config.yaml';
+const CONFIG_ENV_VAR = 'APP_CONFIG_FILE';
+const DEFAULT_CONFIG_FILE = 'app.config.yaml';
 
 function isFile(path: string): boolean {
   try {
@@ -465,7 +465,7 @@ function errorText(err: unknown): string {
  * A peer URL as compiled (`https://host:port[/prefix]`, no trailing slash), or null when it is
  * not an https URL without credentials, query or fragment.
  */
-export function normalizePeerUrl(value: string): string | null {
+function normalizePeerUrl(value: string): string | null {
   let url: URL;
   try {
     url = new URL(value);

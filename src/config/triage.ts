@@ -37,7 +37,7 @@ import type { ConfigProblem } from './env.js';
 import { type PathSegment, formatPath } from '../core/schema-problems.js';
 import { isRecord } from '../core/json.js';
 
-export const SEVERITY_NAMES = { marginal: 2, critical: 3, catastrophic: 4 } as const;
+const SEVERITY_NAMES = { marginal: 2, critical: 3, catastrophic: 4 } as const;
 export type Severity = 1 | 2 | 3 | 4;
 export type TriggerMode = 'first' | 'subsequent' | 'every';
 
@@ -127,7 +127,7 @@ export interface TriageConfig {
   readonly thresholds: readonly ThresholdRule[];
 }
 
-export const TRIAGE_DEFAULTS = {
+const TRIAGE_DEFAULTS = {
   default_asset: { operations: 1, security: 1 },
   consequence_default: 2,
   ack_timeout_hours: 24,
@@ -293,7 +293,7 @@ export function triageProblems(data: Record<string, unknown>): ConfigProblem[] {
 
 // ---- compile ----
 
-export function severityOf(value: number | string | undefined, fallback: Severity): Severity {
+function severityOf(value: number | string | undefined, fallback: Severity): Severity {
   if (value === undefined) return fallback;
   if (typeof value === 'number') return value as Severity;
   return SEVERITY_NAMES[value as keyof typeof SEVERITY_NAMES] ?? fallback;

@@ -61,14 +61,14 @@ export const CHILD_KINDS = ['notes', 'artifacts', 'attachments', 'tasks'] as con
 export type ChildKind = (typeof CHILD_KINDS)[number];
 
 /** Largest byte limit accepted anywhere (1 GiB). */
-export const MAX_BYTES_LIMIT = 1_073_741_824;
+const MAX_BYTES_LIMIT = 1_073_741_824;
 /**
  * Largest `max_total_bytes` accepted (32 MiB, the default): a whole filtered incident must fit
  * in what a node accepts as a delivery and as a shared incident's answer (WIRE_BUNDLE_MAX_BYTES).
  */
 export const MAX_TOTAL_BYTES_LIMIT = 33_554_432;
 /** Largest `max_count` accepted. */
-export const MAX_COUNT_LIMIT = 100_000;
+const MAX_COUNT_LIMIT = 100_000;
 
 /** The defaults, in the YAML's own spelling. Deep-frozen. */
 export const DEFAULT_WHITELIST_YAML = deepFreeze({
@@ -217,7 +217,7 @@ export const FORBIDDEN_NAMES: readonly string[] = Object.freeze(['__proto__', 'c
  * Incident fields that hold children or custom fields: a whitelist cannot list them under
  * `incident_fields`, they have sections of their own.
  */
-export const RESERVED_INCIDENT_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+const RESERVED_INCIDENT_FIELDS: Readonly<Record<string, string>> = Object.freeze({
   properties: 'list custom fields under properties:, by name',
   comments: 'notes are governed by the notes: section',
   notes: 'notes are governed by the notes: section',

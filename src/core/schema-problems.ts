@@ -28,7 +28,7 @@ export interface SchemaWording {
 }
 
 /** JSON Schema type names as a person reads them in a problem (`must be a whole number`). */
-export const TYPE_WORDS: Readonly<Record<string, string>> = {
+const TYPE_WORDS: Readonly<Record<string, string>> = {
   string: 'a string',
   integer: 'a whole number',
   number: 'a number',

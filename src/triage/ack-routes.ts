@@ -19,7 +19,7 @@ import { ClearingError, ErrorCode } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import { type AckAnswer, type AckReport, ackNotFound, applyAckReport, REPORTED_STATES } from './lifecycle.js';
 
-export const ACK_ROUTE_PATH = '/api/v1/brands/:brand/incidents/:id/acknowledgements';
+const ACK_ROUTE_PATH = '/api/v1/brands/:brand/incidents/:id/acknowledgements';
 
 const ackReportSchema: JSONSchemaType<AckReport> = {
   type: 'object',
