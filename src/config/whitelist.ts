@@ -183,7 +183,7 @@ export interface ChildRule {
   readonly include: boolean;
   /** At most this many leave; the ones after are dropped. */
   readonly max_count: number;
-  /** Per item, byte limit of its body fields (see BODY_FIELDS); for attachments, of the file. */
+  /** Per item, byte limit of its body fields (BODY_FIELDS in src/clearing/whitelist.ts); for attachments, of the file. */
   readonly max_bytes: number;
   /** The fields of each item that may leave. */
   readonly fields: readonly string[];
