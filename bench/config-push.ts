@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pushConfiguration } from '../src/clearing/config-push.js';
-import { importConfiguration } from '../src/app/customize.js';
+import { importConfiguration } from '../src/soar/configuration.js';
 import { NetworkWorld } from '../test/support/network-world.js';
 
 const WORDS = 'incident phishing credential malware beacon firewall block isolate host analyst escalate severity artifact observable enrich whois hash sandbox verdict quarantine mailbox'.split(' ');

@@ -32,7 +32,7 @@ export interface BenchResult {
   readonly seconds: number;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
@@ -40,18 +40,6 @@ export function stats(samples: readonly number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const mean = s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0;
   return { n: s.length, p50Ms: percentile(s, 50), p95Ms: percentile(s, 95), p99Ms: percentile(s, 99), meanMs: mean };
-}
-
-/** Times `fn` `runs` times in a row (after `warm` untimed runs); ms per run. */
-export async function timeRuns(runs: number, warm: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < warm; i++) await fn(i);
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn(i);
-    out.push(performance.now() - t);
-  }
-  return out;
 }
 
 export const f = (n: number, d = 0): string => n.toFixed(d);

@@ -21,7 +21,7 @@ const TABLE = 'clearing_distribution';
 
 let worldP: Promise<NetworkWorld> | null = null;
 /** One two-region world for benchmarks 4 and 5, started on first use. */
-export function world(): Promise<NetworkWorld> {
+function world(): Promise<NetworkWorld> {
   worldP ??= NetworkWorld.start();
   return worldP;
 }

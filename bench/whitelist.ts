@@ -3,7 +3,8 @@
  * bundle by JSON.parse(JSON.stringify(...)) (the cheapest "copy everything" baseline).
  */
 import { performance } from 'node:perf_hooks';
-import { applyWhitelist, compileWhitelist, DEFAULT_WHITELIST, type IncidentBundle, type Whitelist } from '../src/clearing/whitelist.js';
+import { applyWhitelist, type IncidentBundle } from '../src/clearing/whitelist.js';
+import { compileWhitelist, DEFAULT_WHITELIST, type Whitelist } from '../src/config/whitelist.js';
 import type { Incident, Note } from '../src/soar/dto.js';
 import { type BenchResult, f, table, x } from './lib.js';
 

@@ -21,7 +21,7 @@ export interface BpmnWorkflow {
   readonly tasks: readonly BpmnTask[];
 }
 
-export const START_EVENT_ID = 'StartEvent_155asxm';
+const START_EVENT_ID = 'StartEvent_155asxm';
 
 function escText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

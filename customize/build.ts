@@ -34,19 +34,19 @@ import { stableUuid } from './uuid.js';
 export type { ExportRes } from './exportres.js';
 
 /** The export's date (2026-01-01T00:00:00Z): fixed, so builds are reproducible. */
-export const EXPORT_DATE = Date.UTC(2026, 0, 1);
+const EXPORT_DATE = Date.UTC(2026, 0, 1);
 
 /** The oldest SOAR the export is meant for; SOAR refuses exports from a newer server than itself. */
-export const SERVER_VERSION = { build_number: 0, major: 41, minor: 0, version: '41.0.0' } as const;
+const SERVER_VERSION = { build_number: 0, major: 41, minor: 0, version: '41.0.0' } as const;
 
 /** Who the export says made its objects. */
-export const AUTHOR = 'soar-clearing';
+const AUTHOR = 'soar-clearing';
 
 /** `type_id` of the field kinds in SOAR. */
-export const FieldTypeId = { Incident: 0, ActionInvocation: 6, Function: 11 } as const;
+const FieldTypeId = { Incident: 0, ActionInvocation: 6, Function: 11 } as const;
 
 /** `type_id` the columns of the exported datatable carry (the datatable's id in the exporting org). */
-export const DATATABLE_COLUMN_TYPE_ID = 1000;
+const DATATABLE_COLUMN_TYPE_ID = 1000;
 
 /** The repository directory of the workflow files, relative to the repository root. */
 export const WORKFLOWS_DIR = 'workflows';
@@ -92,7 +92,7 @@ function staticMatches(type: FieldInputType, value: StaticInput): boolean {
 }
 
 /** Every problem in the definitions, as sentences naming what is missing and who names it. */
-export function validateDefinitions(d: Definitions): string[] {
+function validateDefinitions(d: Definitions): string[] {
   const problems: string[] = [];
   const p = (msg: string): void => void problems.push(msg);
 
@@ -260,7 +260,7 @@ function exportKeyOf(kind: 'function' | 'incident' | 'actioninvocation', name: s
   return `${kind === 'function' ? '__function' : kind}/${name}`;
 }
 
-export function fieldUuid(exportKey: string, def?: FieldDef): string {
+function fieldUuid(exportKey: string, def?: FieldDef): string {
   return def?.uuid ?? stableUuid('field', exportKey);
 }
 
@@ -329,7 +329,7 @@ function staticInputJson(type: FieldInputType, value: StaticInput): ExportJson {
 }
 
 /** The JSON SOAR keeps inside `<resilient:function>` for one step. */
-export function stepPayload(s: WorkflowStepDef, d: Definitions): string {
+function stepPayload(s: WorkflowStepDef, d: Definitions): string {
   const fieldsByName = new Map(d.functionInputs.map((f) => [f.name, f]));
   const inputs: Record<string, ExportJson> = {};
   for (const [name, value] of Object.entries(s.staticInputs ?? {})) {
@@ -348,7 +348,7 @@ export function stepPayload(s: WorkflowStepDef, d: Definitions): string {
 }
 
 /** The BPMN XML of one workflow: the content of `workflows/<programmatic_name>.bpmn`. */
-export function renderWorkflow(w: WorkflowDef, d: Definitions = DEFINITIONS): string {
+function renderWorkflow(w: WorkflowDef, d: Definitions = DEFINITIONS): string {
   const fns = new Map(d.functions.map((f) => [f.name, f]));
   return renderBpmn({
     id: w.programmaticName,
@@ -567,7 +567,7 @@ export function buildExport(d: Definitions = DEFINITIONS): ExportRes {
 }
 
 /** A copy of a JSON value with every object's keys in code-point order (as SOAR's exports). */
-export function sortKeys<T>(value: T): T {
+function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => sortKeys(v)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -9,7 +9,7 @@ import type { FieldDef } from './model.js';
  * The uuid resilient-community-apps give the shared `__function/incident_id` input, so this app
  * and any other installed app update one and the same field.
  */
-export const SHARED_INCIDENT_ID_UUID = '811e99d7-d194-4ce8-86cc-aff5e01ab85c';
+const SHARED_INCIDENT_ID_UUID = '811e99d7-d194-4ce8-86cc-aff5e01ab85c';
 
 export const FUNCTION_INPUTS: readonly FieldDef[] = [
   {

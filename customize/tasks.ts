@@ -2,7 +2,7 @@
 import type { PhaseDef, TaskDef } from './model.js';
 
 /** SOAR's built-in "Engage" phase (the same uuid on every SOAR server). */
-export const ENGAGE_PHASE: PhaseDef = { name: 'Engage', order: 1, uuid: 'ed053e3a-2d6d-47e1-8240-844ed93d4893' };
+const ENGAGE_PHASE: PhaseDef = { name: 'Engage', order: 1, uuid: 'ed053e3a-2d6d-47e1-8240-844ed93d4893' };
 
 export const INVOLVE_GROUP_COORDINATION_TASK: TaskDef = {
   programmaticName: 'clearing_task_involve_group_coordination',

@@ -25,7 +25,7 @@ import { readDistributionRows, updateDistributionRow, type DistributionRow } fro
 import { formatSharedWith, isBrandId, parseSharedWith } from '../src/clearing/shared-view.js';
 import { defineFunction, incidentOnlyInputs } from './define.js';
 
-export const REVOKED_MESSAGE = 'no longer shared';
+const REVOKED_MESSAGE = 'no longer shared';
 
 function sharedMessage(brand: string, known: boolean): string {
   return known

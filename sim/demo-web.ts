@@ -15,7 +15,7 @@ export interface WebAnswer {
 }
 
 /** A web UI refused or answered unexpectedly; the message says where, and what came back. */
-export class WebVisitError extends Error {}
+class WebVisitError extends Error {}
 
 const MAX_REDIRECTS = 5;
 

@@ -37,7 +37,8 @@ import { sharedIncident, sharedWithMyBrand } from '../src/clearing/shared-client
 import { isNotFound } from '../src/clearing/shared-view.js';
 import { loadConfig, secretsOf } from '../src/config/index.js';
 import type { AppConfig } from '../src/config/types.js';
-import { importConfiguration, installCustomization } from '../src/app/customize.js';
+import { installCustomization } from '../src/app/customize.js';
+import { importConfiguration } from '../src/soar/configuration.js';
 import { WebVisitor } from './demo-web.js';
 import { describeSamples } from './emulator/samples.js';
 import { SoarEmulator } from './emulator/server.js';
@@ -53,13 +54,13 @@ import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
 import type { JsonObject, Logger } from '../src/core/types.js';
 import { SESSION_COOKIE } from '../src/web/ui-kit/session.js';
 
-export const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
+const DEMO_INCIDENT_NAME = 'Phishing campaign against EU finance';
 /** The custom incident field the sample incident carries; the whitelist does not list it. */
-export const DEMO_PRIVATE_FIELD = 'internal_cost_center';
-export const DEMO_PRIVATE_VALUE = 'CC-4711 EU finance (internal, must not leave soar2)';
+const DEMO_PRIVATE_FIELD = 'internal_cost_center';
+const DEMO_PRIVATE_VALUE = 'CC-4711 EU finance (internal, must not leave soar2)';
 
 /** The triage config's assets, and the sample incident's artifacts that match them. */
-export const DEMO_TOP_ASSET = 'eu-payroll';
+const DEMO_TOP_ASSET = 'eu-payroll';
 const DEMO_PAYROLL_HOST = 'payroll.eu-finance.example';
 const DEMO_DESKTOP_NET = '10.20.0.0/16';
 const DEMO_DESKTOPS = ['10.20.4.17', '10.20.4.23', '10.20.6.9'];
@@ -170,7 +171,7 @@ function javaBinary(): string | null {
 }
 
 /** What is missing, in words; empty when everything is there. */
-export function missingPrerequisites(): string[] {
+function missingPrerequisites(): string[] {
   const missing: string[] = [];
   if (!existsSync(ACTIVEMQ_JAR)) missing.push(`ActiveMQ (${ACTIVEMQ_JAR} not found)`);
   if (!javaBinary()) missing.push('java (not on PATH, JAVA_HOME unset)');
@@ -255,7 +256,7 @@ function pushSummary(report: PushReport): string {
 const DEMO_WEB_GROUP = 'clearing_analysts';
 
 /** The analyst of a demo brand: a SOAR user (in its region's emulated SOAR) allowed into the web UI. */
-export function demoAnalyst(brand: string): { email: string; password: string; fname: string; lname: string; groups: string[] } {
+function demoAnalyst(brand: string): { email: string; password: string; fname: string; lname: string; groups: string[] } {
   return { email: `analyst@${brand}.example`, password: `Analyst-${brand}!`, fname: 'Demo', lname: `Analyst ${brand}`, groups: [DEMO_WEB_GROUP] };
 }
 

@@ -22,7 +22,7 @@ import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { childElements, parseXml, textContent, type XmlElement } from './xml.js';
 
-export const RESILIENT_NS = 'http://resilient.ibm.com/bpmn';
+const RESILIENT_NS = 'http://resilient.ibm.com/bpmn';
 
 /** One input binding of a function step: `{"input_type": "static", "static_input": {...}}`. */
 export interface StepInput {

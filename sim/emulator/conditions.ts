@@ -38,7 +38,7 @@ export class ConditionError extends Error {
   }
 }
 
-export function hasValue(v: JsonValue | undefined): boolean {
+function hasValue(v: JsonValue | undefined): boolean {
   if (v === undefined || v === null || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
   if (isJsonObject(v) && 'content' in v) return hasValue(v['content']); // rich text {format, content}
@@ -114,7 +114,7 @@ function list(v: JsonValue | undefined): JsonValue[] {
 const DAY_MS = 86_400_000;
 
 /** Evaluates one condition; throws ConditionError for unknown methods or fields. */
-export function evaluateCondition(cond: JsonObject, ctx: ConditionContext): boolean {
+function evaluateCondition(cond: JsonObject, ctx: ConditionContext): boolean {
   const method = String(cond['method'] ?? '');
   if (method === 'object_added') return ctx.added;
   const fieldName = cond['field_name'];

@@ -25,16 +25,12 @@ import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { parseBpmnCached, BpmnError } from './bpmn.js';
 import { destinationOut, importedAccessLists } from './destinations.js';
-import type { Reply } from './routes.js';
+import { type Reply, soarError } from './reply.js';
 import { clone, loadTypesSample } from './samples.js';
 import type { EmulatorState, ImportRecord, TableDef } from './state.js';
 
-function err(status: number, message: string): Reply {
-  return { status, body: { success: false, title: null, message, hints: [], error_code: 'generic' } };
-}
-
 /** Built-in object types a rule or workflow can be on, with their type ids (`/rest/const`). */
-export const BUILTIN_OBJECT_TYPES: Readonly<Record<string, number>> = {
+const BUILTIN_OBJECT_TYPES: Readonly<Record<string, number>> = {
   incident: 0,
   task: 1,
   note: 2,
@@ -68,14 +64,6 @@ export function objectTypeId(state: EmulatorState, name: JsonValue | undefined):
   if (typeof name !== 'string') return null;
   if (name in BUILTIN_OBJECT_TYPES) return BUILTIN_OBJECT_TYPES[name]!;
   return state.tables.get(name)?.id ?? null;
-}
-
-export function objectTypeName(state: EmulatorState, v: JsonValue | undefined): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v !== 'number') return null;
-  for (const [k, id] of Object.entries(BUILTIN_OBJECT_TYPES)) if (id === v) return k;
-  for (const t of state.tables.values()) if (t.id === v) return t.name;
-  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,7 +343,7 @@ function upsertNamed(list: JsonObject[], o: JsonObject, match: (x: JsonObject) =
 }
 
 /** Recomputes each function's `workflows` (the workflows that call it). */
-export function refreshFunctionWorkflows(state: EmulatorState): void {
+function refreshFunctionWorkflows(state: EmulatorState): void {
   const calls = new Map<string, JsonObject[]>();
   for (const w of state.workflows) {
     const xml = isJsonObject(w['content']) ? w['content']['xml'] : undefined;
@@ -430,9 +418,9 @@ function importJson(rec: ImportRecord): JsonObject {
 }
 
 export function postImport(state: EmulatorState, orgId: number, body: JsonValue | undefined): Reply {
-  if (!isJsonObject(body)) return err(400, 'A configuration import needs the export (export.res) as a JSON object');
+  if (!isJsonObject(body)) return soarError(400, 'A configuration import needs the export (export.res) as a JSON object');
   const problems = validate(state, body);
-  if (problems.length) return err(400, `The configuration cannot be imported: ${problems.join('; ')}`);
+  if (problems.length) return soarError(400, `The configuration cannot be imported: ${problems.join('; ')}`);
   const data = clone(body);
   for (const k of ['id', 'status', 'messages', 'create_date']) delete data[k];
   const rec: ImportRecord = { id: state.nextId('import'), orgId, status: 'PENDING', data, messages: preview(state, data), createDate: Date.now() };
@@ -442,27 +430,27 @@ export function postImport(state: EmulatorState, orgId: number, body: JsonValue 
 
 export function getImport(state: EmulatorState, orgId: number, id: number): Reply {
   const rec = state.imports.get(id);
-  if (!rec || rec.orgId !== orgId) return err(404, `Configuration import ${id} not found`);
+  if (!rec || rec.orgId !== orgId) return soarError(404, `Configuration import ${id} not found`);
   return { status: 200, body: importJson(rec) };
 }
 
 export function putImport(state: EmulatorState, orgId: number, id: number, body: JsonValue | undefined): Reply {
   const rec = state.imports.get(id);
-  if (!rec || rec.orgId !== orgId) return err(404, `Configuration import ${id} not found`);
-  if (!isJsonObject(body)) return err(400, 'A configuration import update needs a JSON object');
-  if (body['id'] !== undefined && String(body['id']) !== String(id)) return err(400, `The body is import ${String(body['id'])}, not ${id}`);
+  if (!rec || rec.orgId !== orgId) return soarError(404, `Configuration import ${id} not found`);
+  if (!isJsonObject(body)) return soarError(400, 'A configuration import update needs a JSON object');
+  if (body['id'] !== undefined && String(body['id']) !== String(id)) return soarError(400, `The body is import ${String(body['id'])}, not ${id}`);
   const status = body['status'];
   if (status !== 'ACCEPTED' && status !== 'REJECTED' && status !== 'PENDING') {
-    return err(400, `Invalid import status ${JSON.stringify(status ?? null)}: use ACCEPTED or REJECTED`);
+    return soarError(400, `Invalid import status ${JSON.stringify(status ?? null)}: use ACCEPTED or REJECTED`);
   }
   if (status === rec.status) return { status: 200, body: importJson(rec) };
   if (rec.status !== 'PENDING' || status === 'PENDING') {
-    return err(400, `Configuration import ${id} is ${rec.status}; it cannot become ${String(status)}`);
+    return soarError(400, `Configuration import ${id} is ${rec.status}; it cannot become ${String(status)}`);
   }
   if (status === 'ACCEPTED') {
     // The organization may have changed since the POST: check again before applying.
     const problems = validate(state, rec.data);
-    if (problems.length) return err(400, `The configuration cannot be imported: ${problems.join('; ')}`);
+    if (problems.length) return soarError(400, `The configuration cannot be imported: ${problems.join('; ')}`);
     apply(state, rec.data);
   }
   rec.status = status;
@@ -633,7 +621,7 @@ const SELECTED_SECTIONS: Readonly<Record<string, readonly string[]>> = {
 
 /** `POST /configurations/exports`: the org's customization in export.res shape, as selected by the body. */
 export function postExport(state: EmulatorState, body: JsonValue | undefined): Reply {
-  if (body !== undefined && !isJsonObject(body)) return err(400, 'The export request needs a JSON object body');
+  if (body !== undefined && !isJsonObject(body)) return soarError(400, 'The export request needs a JSON object body');
   const constInfo = state.samples.constInfo;
   const data: JsonObject = {
     action_order: [],

@@ -21,7 +21,7 @@ function userByHandle(state: EmulatorState, v: JsonValue): UserRecord | undefine
 }
 
 /** An API key's name in names format and exports: its client_id (as the session tells it). */
-export function apiKeyName(k: ApiKeyRecord): string {
+function apiKeyName(k: ApiKeyRecord): string {
   return k.clientId;
 }
 

@@ -104,13 +104,6 @@ export function withHandles(state: EmulatorState, obj: JsonObject, names: boolea
 
 // ---- datatable rows ----
 
-/** A datatable column: its numeric field id, API name and definition. */
-export interface ColumnDef {
-  readonly id: number;
-  readonly name: string;
-  readonly def: JsonObject;
-}
-
 export type CellsResult = { ok: true; cells: Record<string, JsonValue> } | { ok: false; message: string };
 
 /**

@@ -46,7 +46,7 @@ export interface InvokerOptions extends WireOptions {
 }
 
 /** A fake but well-formed Co3ContextToken (a JWT: header.payload.signature). */
-export function contextTokenFor(invocationId: number): string {
+function contextTokenFor(invocationId: number): string {
   const b64 = (s: string): string => Buffer.from(s).toString('base64url');
   return `${b64('{"alg":"HS256"}')}.${b64(JSON.stringify({ inv: invocationId }))}.${b64(`sig-${invocationId}`)}`;
 }

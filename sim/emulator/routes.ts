@@ -14,16 +14,7 @@ import { PATCH_OK, planIncidentPatch } from './incident-patch.js';
 import { clone } from './samples.js';
 import { cellsToStored, rowOut, wantsNames, withHandles } from './handles.js';
 import { textOf, type EmulatorState, type Principal } from './state.js';
-
-export interface Reply {
-  readonly status: number;
-  readonly body?: JsonValue;
-  /** A body already serialized (the large const sample). */
-  readonly raw?: string;
-  /** Binary content (attachment contents), sent as is with the headers' Content-Type. */
-  readonly bytes?: Buffer;
-  readonly headers?: Record<string, string | string[]>;
-}
+import { type Reply, soarError } from './reply.js';
 
 export interface RouteRequest {
   readonly method: string;
@@ -40,10 +31,6 @@ export interface UploadedFile {
   readonly name: string;
   readonly contentType: string;
   readonly data: Buffer;
-}
-
-export function soarError(status: number, message: string, errorCode = 'generic'): Reply {
-  return { status, body: { success: false, title: null, message, hints: [], error_code: errorCode } };
 }
 
 const OK_RESULT: JsonObject = { success: true, title: null, message: null, hints: [] };
@@ -65,7 +52,7 @@ function cookies(req: RouteRequest): Map<string, string> {
 export type AuthResult = { principal: Principal } | { reply: Reply };
 
 /** API key Basic auth on every call, or a password session (JSESSIONID cookie + X-sess-id). */
-export function authenticate(state: EmulatorState, req: RouteRequest): AuthResult {
+function authenticate(state: EmulatorState, req: RouteRequest): AuthResult {
   const authz = header(req, 'authorization');
   if (authz && /^basic /i.test(authz)) {
     const decoded = Buffer.from(authz.slice(6).trim(), 'base64').toString('utf8');

@@ -40,7 +40,7 @@ export class ScriptError extends Error {
   }
 }
 
-export const SUPPORTED_SUBSET =
+const SUPPORTED_SUBSET =
   'supported: inputs.<name> = incident.id | incident.<field> | incident.properties.<field> | row.<column> | ' +
   'rule.properties.<field> | a quoted string | an integer | True | False | None; blank lines and # comments';
 

@@ -30,7 +30,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SoarAuth, SoarConfig } from '../../src/config/types.js';
 import type { JsonValue } from '../../src/core/types.js';
-import { route, soarError, type Reply, type RouteRequest, type UploadedFile } from './routes.js';
+import { route, type RouteRequest, type UploadedFile } from './routes.js';
+import { type Reply, soarError } from './reply.js';
 import { loadSamples } from './samples.js';
 import { DEFAULT_API_KEY, DEFAULT_USER, EmulatorState, type EmulatorStateOptions } from './state.js';
 import { WorkflowEngine, type BrokerAttachment } from './workflows.js';
@@ -45,7 +46,7 @@ export interface EmulatorPki {
 }
 
 /** The first part of a multipart/form-data body that carries a file name (SOAR's `file` part). */
-export function parseMultipartFile(body: Buffer, contentType: string): UploadedFile | null {
+function parseMultipartFile(body: Buffer, contentType: string): UploadedFile | null {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const mark = boundary ? `--${boundary[1] ?? boundary[2]}` : null;
   if (!mark) return null;
@@ -135,7 +136,7 @@ function matchesFault(m: FaultMatch | undefined, method: string, path: string): 
 }
 
 /** Fault injection: each call queues a fault for the next `n` matching requests. */
-export class EmulatorFaults {
+class EmulatorFaults {
   private readonly fails: PendingFault[] = [];
   private readonly delays: PendingFault[] = [];
   private readonly conflicts: PendingFault[] = [];

@@ -9,7 +9,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isJsonObject } from '../../src/core/json.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
-import type { ColumnDef } from './handles.js';
 import { clone, type Samples } from './samples.js';
 
 export interface EmulatorOrgSpec {
@@ -103,6 +102,13 @@ export type Principal =
   | { readonly kind: 'apikey'; readonly key: ApiKeyRecord }
   | { readonly kind: 'user'; readonly user: UserRecord; readonly session: SessionRecord };
 
+/** A datatable column: its numeric field id, API name and definition. */
+export interface ColumnDef {
+  readonly id: number;
+  readonly name: string;
+  readonly def: JsonObject;
+}
+
 export interface TableDef {
   readonly id: number;
   readonly name: string;
@@ -170,7 +176,7 @@ export interface ArtifactTypeDef {
 }
 
 /** Built-in artifact types the emulator knows (ids are the emulator's own). */
-export const ARTIFACT_TYPES: ReadonlyArray<readonly [number, string]> = [
+const ARTIFACT_TYPES: ReadonlyArray<readonly [number, string]> = [
   [1, 'IP Address'],
   [2, 'DNS Name'],
   [3, 'URL'],

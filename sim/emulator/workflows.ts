@@ -702,7 +702,7 @@ export function staticValue(field: JsonObject, s: JsonObject): JsonValue | undef
 }
 
 /** A workflow instance as `GET /workflow_instances` shows it (the emulator's rendering). */
-export function instanceJson(state: EmulatorState, i: WorkflowInstance): JsonObject {
+function instanceJson(state: EmulatorState, i: WorkflowInstance): JsonObject {
   const wf = findWorkflow(state, i.workflow);
   return {
     workflow_instance_id: i.id,

@@ -16,7 +16,7 @@ import type { FunctionDefinition } from '../worker/function.js';
 // Each command imports what only it needs when it runs (customization, selftest, the node and
 // its functions): a long-running `run` keeps no unused module in its memory.
 
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, SoarRefused: 3 } as const;
+const ExitCode = { Ok: 0, Failure: 1, Usage: 2, SoarRefused: 3 } as const;
 
 interface GlobalArgs {
   config?: string | undefined;

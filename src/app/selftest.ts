@@ -20,7 +20,7 @@ export interface ExpectedCustomization {
   readonly rules: readonly { readonly name: string }[];
 }
 
-export const CheckName = {
+const CheckName = {
   Rest: 'REST login and org',
   Stomp: 'STOMP connect and subscribe',
   Customization: 'customization installed',

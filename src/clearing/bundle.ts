@@ -6,10 +6,10 @@
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';
 import type { DroppedCounts, WireBundle } from './contracts/wire-bundle.js';
-import type { BundleAttachment, DroppedSummary, IncidentBundle } from './whitelist.js';
-import { applyWhitelist, type FilterResult, type Whitelist } from './whitelist.js';
+import { type BundleAttachment, type DroppedSummary, type FilterResult, type IncidentBundle, applyWhitelist } from './whitelist.js';
+import type { Whitelist } from '../config/whitelist.js';
 
-export function droppedCounts(d: DroppedSummary): DroppedCounts {
+function droppedCounts(d: DroppedSummary): DroppedCounts {
   return {
     incident_fields: d.incidentFields.length,
     properties: d.properties.length,
@@ -61,7 +61,7 @@ async function readAttachments(soar: SoarClient, incidentId: number, wl: Whiteli
   const out: BundleAttachment[] = [];
   let fetched = 0;
   for (const a of list) {
-    if (fetched < wl.attachments.maxCount && a.size <= wl.attachments.maxBytes) {
+    if (fetched < wl.attachments.max_count && a.size <= wl.attachments.max_bytes) {
       fetched += 1;
       out.push({ ...a, content: (await soar.getAttachmentContent(incidentId, a.id, opts)).toString('base64') });
     } else {

@@ -6,15 +6,15 @@
  * One result per brand: imported, failed (with SOAR's messages), skipped (with the reason) or,
  * for a dry run, dry_run with the differences.
  */
-import {
-  destinationsIn, grantDestinationAccess, importConfiguration, readDestinationAccess, restoreDestinationAccess,
-} from '../app/customize.js';
+import { destinationsIn, importConfiguration } from '../soar/configuration.js';
+import { grantDestinationAccess, readDestinationAccess, restoreDestinationAccess } from '../soar/destination-access.js';
 import { ClearingError } from '../core/errors.js';
 import { SoarRequestError } from '../soar/errors.js';
 import type { BrandConfig } from '../config/types.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, Logger } from '../core/types.js';
-import { ALL_CONFIG_KINDS, CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
+import { ALL_CONFIG_KINDS, type ConfigKind } from '../config/config-kinds.js';
+import { CONFIG_KINDS } from './config-kinds.js';
 import { type ConfigDiff, diffExports } from './config-diff.js';
 import { exportConfiguration, scopeExport } from './config-export.js';
 import { BrandOutcome, type BrandPushResult } from './contracts/config-push.js';
@@ -49,7 +49,7 @@ export async function applyToBrand(soar: SoarClient, brand: string, data: JsonOb
   let diff: ConfigDiff;
   try {
     // Cut to the pushed kinds and stripped like the push, so only real differences show.
-    const current = scopeExport(await exportConfiguration(soar, opts.signal), { kinds, tags: [], namePrefixes: [] }).data;
+    const current = scopeExport(await exportConfiguration(soar, opts.signal), { kinds, tags: [], name_prefixes: [] }).data;
     diff = diffExports(data, current, kinds);
   } catch (err) {
     log.warn(`configuration push: cannot read the brand's current configuration: ${ClearingError.from(err).message}`);

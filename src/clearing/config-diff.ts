@@ -8,7 +8,8 @@
  */
 import { isJsonObject } from '../core/json.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
-import { type ConfigKind, objectKey } from './config-kinds.js';
+import type { ConfigKind } from '../config/config-kinds.js';
+import { objectKey } from './config-kinds.js';
 import { objectsOf } from './config-export.js';
 
 export interface ConfigDiff {

@@ -15,18 +15,19 @@
  *   - principals (`creator_principal`, `last_modified_by`, `owner_id`, ...) are dropped: they
  *     name users or API keys of the source SOAR, meaningless (and private) elsewhere.
  */
-import { customizationRefusal, emptyTags } from '../app/customize.js';
+import { customizationRefusal, emptyTags } from '../soar/configuration.js';
 import { isJsonObject } from '../core/json.js';
 import type { SoarClient } from '../soar/client.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
-import { CONFIG_KINDS, type ConfigKind, objectKey, objectName, tagsOf } from './config-kinds.js';
+import type { ConfigKind } from '../config/config-kinds.js';
+import { CONFIG_KINDS, objectKey, objectName, tagsOf } from './config-kinds.js';
 
 export interface ConfigScope {
   readonly kinds: readonly ConfigKind[];
-  /** Only objects carrying one of these tags (with namePrefixes: either suffices). Empty: no filter. */
+  /** Only objects carrying one of these tags (with name_prefixes: either suffices). Empty: no filter. */
   readonly tags: readonly string[];
   /** Only objects whose programmatic name starts with one of these. Empty: no filter. */
-  readonly namePrefixes: readonly string[];
+  readonly name_prefixes: readonly string[];
 }
 
 /** Keys whose lists name users, group members or API keys: emptied. */
@@ -49,10 +50,10 @@ export interface ScopedExport {
 
 /** Whether an object passes the scope's tag and name filters. */
 export function inScope(scope: ConfigScope, o: JsonObject): boolean {
-  if (scope.tags.length === 0 && scope.namePrefixes.length === 0) return true;
+  if (scope.tags.length === 0 && scope.name_prefixes.length === 0) return true;
   const name = objectName(o);
   const fieldName = typeof o['name'] === 'string' ? o['name'] : name;
-  if (scope.namePrefixes.some((p) => name.startsWith(p) || fieldName.startsWith(p))) return true;
+  if (scope.name_prefixes.some((p) => name.startsWith(p) || fieldName.startsWith(p))) return true;
   const tags = tagsOf(o);
   return scope.tags.some((t) => tags.includes(t));
 }

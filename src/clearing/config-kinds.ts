@@ -1,13 +1,14 @@
 /**
- * The kinds of SOAR configuration a push can carry, by the names the config uses
- * (`network.config_push.kinds`), each with the export.res section that holds it and how its
- * objects are named there (the programmatic name SOAR matches an import by).
+ * Where each kind of SOAR configuration a push can carry (src/config/config-kinds.ts) lives in an
+ * export.res, and how its objects are named there (the programmatic name SOAR matches an import by).
  *
  * Users, groups and API keys are no kind: they never travel (see config-export.ts).
  */
 import { isJsonObject } from '../core/json.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
+import type { ConfigKind } from '../config/config-kinds.js';
 
+/** Kind -> the export.res section that holds it. */
 export const CONFIG_KINDS = {
   message_destinations: 'message_destinations',
   functions: 'functions',
@@ -22,10 +23,7 @@ export const CONFIG_KINDS = {
   incident_types: 'incident_types',
   artifact_types: 'incident_artifact_types',
   layouts: 'layouts',
-} as const;
-export type ConfigKind = keyof typeof CONFIG_KINDS;
-
-export const ALL_CONFIG_KINDS = Object.keys(CONFIG_KINDS) as ConfigKind[];
+} as const satisfies Readonly<Record<ConfigKind, string>>;
 
 function str(v: JsonValue | undefined): string | null {
   return typeof v === 'string' && v !== '' ? v : null;

@@ -20,11 +20,11 @@ export class ConfigPushSchedule {
   /** Starts the schedule when configured and this node is the primary; null otherwise. */
   static start(network: ClearingNetwork, log: Logger): ConfigPushSchedule | null {
     const settings = network.config.network;
-    if (!settings || settings.primary !== network.nodeId || settings.configPush.scheduleMs <= 0) return null;
+    if (!settings || settings.primary !== network.nodeId || settings.config_push.schedule_ms <= 0) return null;
     const schedule = new ConfigPushSchedule(network, log.child({ component: 'config-push-schedule' }));
-    schedule.timer = setInterval(() => void schedule.run(), settings.configPush.scheduleMs);
+    schedule.timer = setInterval(() => void schedule.run(), settings.config_push.schedule_ms);
     schedule.timer.unref();
-    schedule.log.info(`configuration push every ${settings.configPush.scheduleMs / 60_000} minute(s)`);
+    schedule.log.info(`configuration push every ${settings.config_push.schedule_ms / 60_000} minute(s)`);
     return schedule;
   }
 

@@ -76,8 +76,8 @@ function pushSettings(network: ClearingNetwork): ConfigPushConfig & { readonly r
   if (config.network.primary !== network.nodeId) {
     throw new ClearingError(ErrorCode.NotPrimary, `only the primary node '${config.network.primary}' pushes configuration; this is node '${network.nodeId}'`, { httpStatus: 403 });
   }
-  const settings = config.network.configPush;
-  return { ...settings, reference: settings.referenceBrand ?? config.brands[0]!.id };
+  const settings = config.network.config_push;
+  return { ...settings, reference: settings.reference_brand ?? config.brands[0]!.id };
 }
 
 function newPushId(now = new Date()): string {

@@ -46,7 +46,7 @@ function label(v: JsonValue): string | null {
 const answered = new WeakMap<DistributionRow, TableRow>();
 
 /** A row read with handle_format=names (cells by API name, the status as its label). */
-export function parseRow(row: TableRow): DistributionRow | null {
+function parseRow(row: TableRow): DistributionRow | null {
   const brand = cell(row, COLUMN.brand.name);
   if (typeof brand !== 'string' || brand === '') return null;
   const remote = cell(row, COLUMN.remoteIncidentId.name);

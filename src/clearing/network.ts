@@ -8,7 +8,7 @@ import type { AppConfig, BrandConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Logger } from '../core/types.js';
-import type { Whitelist } from './whitelist.js';
+import type { Whitelist } from '../config/whitelist.js';
 import { PeerClient } from './peer-client.js';
 
 export class ClearingNetwork {
@@ -21,7 +21,7 @@ export class ClearingNetwork {
     const { network, node } = config;
     if (network && node.tls) {
       for (const peer of network.peers) {
-        this.peers.set(peer.id, new PeerClient({ self: { id: node.id, tls: node.tls }, peer, timeoutMs: network.timeoutMs, log }));
+        this.peers.set(peer.id, new PeerClient({ self: { id: node.id, tls: node.tls }, peer, timeoutMs: network.timeout_ms, log }));
       }
     }
   }

@@ -23,17 +23,17 @@ import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
 import type { PeerCallOptions, PeerCaller, PeerMethod } from './contracts/peer-api.js';
 import { PeerError, errorAnswer } from './contracts/peer-error.js';
-import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from './peer-auth.js';
+import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
 
 /** Default limit of an answer's body: 16 MiB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface PeerClientOptions {
   /** This node: its id (for logs) and its certificate, key and the network CA. */
   readonly self: { readonly id: string; readonly tls: NodeTlsConfig };
   /** The peer to call. */
   readonly peer: PeerConfig;
-  /** Time a request may take, connecting included (network.timeoutMs). */
+  /** Time a request may take, connecting included (network.timeout_ms). */
   readonly timeoutMs: number;
   readonly log: Logger;
   /** Largest answer body accepted (default 16 MiB). */
@@ -181,7 +181,7 @@ export function classifyPeerFailure(peerId: string, err: unknown): ClearingError
 const TICKET_WAIT_MS = 1000;
 
 /** Code of the error a new connection fails with when the server closed it instead of accepting our certificate. */
-export const REFUSED_CERTIFICATE_CODE = 'ERR_PEER_REFUSED_CERTIFICATE';
+const REFUSED_CERTIFICATE_CODE = 'ERR_PEER_REFUSED_CERTIFICATE';
 
 /**
  * An https.Agent whose new connections are handed to a request only once the server has

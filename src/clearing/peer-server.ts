@@ -32,6 +32,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { jsonPointer, schemaProblems } from '../core/schema-problems.js';
 import type { ListenConfig, NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, messageForPeers } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
@@ -48,9 +49,9 @@ import { type PeerIdentity, authenticatePeer } from './peer-auth.js';
 import { type PeerRoute, defineRoute } from './peer-routes.js';
 
 /** Default body limit of a route: 1 MiB. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Deepest nesting of objects and arrays a body may have (an incident is a few levels deep). */
-export const MAX_BODY_DEPTH = 64;
+const MAX_BODY_DEPTH = 64;
 /** At most this many schema problems are listed in a `body_invalid` answer. */
 const MAX_DETAILS = 20;
 
@@ -85,21 +86,11 @@ interface CompiledRoute {
 /** Headers of every answer of the peer API. */
 const ANSWER_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-/** ajv's errors as `{path, message}` with JSON pointers into the body. */
-export function schemaDetails(errors: readonly ErrorObject[]): ProblemDetail[] {
-  return errors.slice(0, MAX_DETAILS).map((e) => {
-    const params = e.params as Record<string, unknown>;
-    let path = e.instancePath;
-    let message = e.message ?? e.keyword;
-    if (e.keyword === 'required') {
-      path += `/${String(params.missingProperty)}`;
-      message = 'is required';
-    } else if (e.keyword === 'additionalProperties') {
-      path += `/${String(params.additionalProperty)}`;
-      message = 'is not allowed';
-    }
-    return { path: path === '' ? '/' : path, message };
-  });
+/** The body's schema problems as `{path, message}` with JSON pointers into the body. */
+function schemaDetails(errors: readonly ErrorObject[] | null | undefined, body: unknown): ProblemDetail[] {
+  return schemaProblems(errors, body)
+    .slice(0, MAX_DETAILS)
+    .map((p) => ({ path: jsonPointer(p.path), message: p.message }));
 }
 
 export class PeerServer {
@@ -336,7 +327,7 @@ export class PeerServer {
     }
     const body = parsed.value;
     if (route.validate !== null && !route.validate(body)) {
-      const details = schemaDetails(route.validate.errors ?? []);
+      const details = schemaDetails(route.validate.errors, body);
       throw new Refusal(400, ErrorCode.BodyInvalid, `the body does not match ${route.key}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
     }
     return body;

@@ -70,7 +70,7 @@ function summaryOf(counts: DroppedCounts): DroppedSummary {
 // Keyed mutex
 
 /** Runs functions with the same key one after the other (in-process); different keys run at once. */
-export class KeyedMutex {
+class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -101,7 +101,7 @@ const deliveries = new KeyedMutex();
 
 
 /** Incident fields a copy never takes from the sender (see the module comment). */
-export const NOT_COPIED_FIELDS: readonly string[] = Object.freeze([
+const NOT_COPIED_FIELDS: readonly string[] = Object.freeze([
   'id', 'vers', 'org_id', 'create_date', 'creator_id', 'creator', 'creator_principal', 'inc_last_modified_date', 'perms',
   'owner_id', 'members', 'plan_status', 'end_date', 'resolution_id', 'resolution_summary',
 ]);
@@ -141,7 +141,7 @@ function textOf(v: JsonValue | undefined): string | null {
 }
 
 /** Text compared for note dedupe: tags dropped, common entities decoded, blanks collapsed. */
-export function noteKey(html: string): string {
+function noteKey(html: string): string {
   return decodeEntities(html.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
 }
 

@@ -6,7 +6,7 @@
  *
  * A source that fails (a peer down, its certificate refused, a local SOAR unreachable) never
  * fails the list: it is reported in `sources` as `{node, ok: false, code, error}` and the rest
- * of the list still comes back. Each source has the network timeout (network.timeoutMs) for
+ * of the list still comes back. Each source has the network timeout (network.timeout_ms) for
  * all of its requests together.
  *
  * Pagination is over the merged list. With one source the page is asked as is; with several,
@@ -90,7 +90,7 @@ function checkPage({ page, perPage }: PageRequest): void {
 }
 
 function timeoutOf(network: ClearingNetwork): number {
-  return network.config.network?.timeoutMs ?? 30_000;
+  return network.config.network?.timeout_ms ?? 30_000;
 }
 
 /**

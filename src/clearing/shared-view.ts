@@ -54,7 +54,7 @@ export function parseSharedWith(value: JsonValue | undefined): string[] {
 }
 
 /** Whether the incident's field lists `brand`. */
-export function isSharedWith(incident: { properties?: Record<string, JsonValue> | null }, brand: string): boolean {
+function isSharedWith(incident: { properties?: Record<string, JsonValue> | null }, brand: string): boolean {
   const props = incident.properties;
   if (props === null || props === undefined || typeof props !== 'object') return false;
   return parseSharedWith(props[INCIDENT_FIELD.sharedWith.name]).includes(brand);
@@ -67,7 +67,7 @@ export function isSharedWith(incident: { properties?: Record<string, JsonValue> 
  * Code of the "no such shared incident" answer. Not (yet) a member of ErrorCode in
  * src/core/errors.ts; ClearingError carries it as is.
  */
-export const NOT_FOUND_CODE = ErrorCode.NotFound;
+const NOT_FOUND_CODE = ErrorCode.NotFound;
 
 /** The one answer for not shared, missing, and not served here: nothing in it depends on which. */
 export function sharedNotFound(): ClearingError {

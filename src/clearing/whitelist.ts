@@ -5,7 +5,7 @@
  * incident fields and custom fields, their names), never as values.
  *
  * Rules, in the order they apply:
- * - Incident: only the top-level fields of `incidentFields` are copied, and under `properties`
+ * - Incident: only the top-level fields of `incident_fields` are copied, and under `properties`
  *   only the custom fields of `properties` (`properties` is always present, possibly `{}`).
  * - Typed values: an allowed field (of the incident, a custom field, a child's field) carries
  *   only a value of a SOAR field type: text, a finite number (numbers, dates, ids), a boolean,
@@ -14,19 +14,19 @@
  *   list holding anything but handles, anything not JSON) is dropped whole and counted in
  *   `untypedValues`: nothing nested inside a field ever leaves, whatever its name.
  * - Children (notes, artifacts, attachments, tasks), each kind on its own, in input order:
- *   a kind not included is dropped entirely; an artifact whose type is not in `artifactTypes`
+ *   a kind not included is dropped entirely; an artifact whose type is not in `artifact_types`
  *   (when that list is not empty; compared by name, case-insensitively) is dropped; an
  *   attachment whose `content` (base64, when `content` is an allowed field) decodes to more than
- *   `maxBytes` is dropped (a cut file is worthless); the ones beyond `maxCount` are dropped.
+ *   `max_bytes` is dropped (a cut file is worthless); the ones beyond `max_count` are dropped.
  *   Each remaining child keeps only the allowed `fields`.
- * - Strings: any string longer than `maxTextBytes` (UTF-8) is cut to that many bytes, at a
+ * - Strings: any string longer than `max_text_bytes` (UTF-8) is cut to that many bytes, at a
  *   character boundary, and gets the marker " [truncated by clearing whitelist]". A child's
  *   body fields (notes `text`, artifacts `value` and `description`, tasks `instructions`,
- *   attachments `content`) are held to the kind's `maxBytes` instead of `maxTextBytes`.
+ *   attachments `content`) are held to the kind's `max_bytes` instead of `max_text_bytes`.
  *   Rich text (`{format, content}`) is kept as it is; HTML is kept as text (escaping is the
  *   web UI's job, SOAR sanitizes what it stores), only its length is limited.
  * - Total: when the JSON of `{incident, notes, artifacts, attachments, tasks}` exceeds
- *   `maxTotalBytes` (UTF-8), children are dropped from the end of their lists, attachments
+ *   `max_total_bytes` (UTF-8), children are dropped from the end of their lists, attachments
  *   first, then tasks, notes and artifacts (`TOTAL_BYTES_DROP_ORDER`), until it fits. The
  *   incident itself is never dropped: with every child gone it may still exceed the limit.
  *   Callers should hand children in the order they want kept (most important first).
@@ -35,64 +35,9 @@
  *
  * The input is never mutated; the result is fresh JSON, deterministic for a given input.
  */
-import { Ajv, type ErrorObject } from 'ajv';
-import { type ConfigProblem, type PathSegment, TYPE_WORDS, formatPath, formatProblem } from '../config/env.js';
-import { ConfigError } from '../core/errors.js';
 import type { Artifact, Incident, Note, Task } from '../soar/dto.js';
 import type { JsonObject, JsonValue } from '../core/types.js';
-import { dropNulls, isRecord } from '../core/json.js';
-import { onDemand } from '../core/on-demand.js';
-import {
-  CHILD_KINDS,
-  type ChildKind,
-  DEFAULT_WHITELIST_YAML,
-  type RawChildRule,
-  type RawWhitelist,
-  whitelistJsonSchema,
-} from './whitelist-schema.js';
-
-export {
-  CHILD_KINDS,
-  type ChildKind,
-  DEFAULT_WHITELIST_YAML,
-  type RawArtifactRule,
-  type RawChildRule,
-  type RawWhitelist,
-  whitelistJsonSchema,
-} from './whitelist-schema.js';
-
-// ---------------------------------------------------------------------------------------------
-// Types
-
-/** What of one child kind (notes, artifacts, attachments, tasks) may leave. */
-export interface ChildRule {
-  /** False: none of this kind leaves. */
-  readonly include: boolean;
-  /** At most this many leave; the ones after are dropped. */
-  readonly maxCount: number;
-  /** Per item, byte limit of its body fields (see BODY_FIELDS); for attachments, of the file. */
-  readonly maxBytes: number;
-  /** The fields of each item that may leave. */
-  readonly fields: readonly string[];
-  /** Artifacts only: type names that may leave; empty or absent = every type. */
-  readonly artifactTypes?: readonly string[];
-}
-
-/** A compiled, deep-frozen whitelist (see compileWhitelist). */
-export interface Whitelist {
-  /** Top-level incident fields that may leave (never `properties`: see `properties`). */
-  readonly incidentFields: readonly string[];
-  /** Custom fields (`properties.<name>`) that may leave, by name. */
-  readonly properties: readonly string[];
-  readonly notes: ChildRule;
-  readonly artifacts: ChildRule;
-  readonly attachments: ChildRule;
-  readonly tasks: ChildRule;
-  /** Any longer string (UTF-8 bytes) is cut and marked. */
-  readonly maxTextBytes: number;
-  /** The whole filtered JSON (UTF-8 bytes); beyond it children are dropped. */
-  readonly maxTotalBytes: number;
-}
+import { CHILD_KINDS, type ChildKind, FORBIDDEN_NAMES, type Whitelist } from '../config/whitelist.js';
 
 /**
  * An attachment as SOAR lists it (`GET /incidents/<id>/attachments`), with its file content in
@@ -152,23 +97,7 @@ export type FilterResult = {
 /** Appended to every string the filter cut. */
 export const TRUNCATION_MARKER = ' [truncated by clearing whitelist]';
 
-/** Names never copied, at any depth, and never accepted in a whitelist. */
-export const FORBIDDEN_NAMES: readonly string[] = Object.freeze(['__proto__', 'constructor', 'prototype']);
-
-/**
- * Incident fields that hold children or custom fields: a whitelist cannot list them under
- * `incident_fields`, they have sections of their own.
- */
-export const RESERVED_INCIDENT_FIELDS: Readonly<Record<string, string>> = Object.freeze({
-  properties: 'list custom fields under properties:, by name',
-  comments: 'notes are governed by the notes: section',
-  notes: 'notes are governed by the notes: section',
-  artifacts: 'artifacts are governed by the artifacts: section',
-  attachments: 'attachments are governed by the attachments: section',
-  tasks: 'tasks are governed by the tasks: section',
-});
-
-/** Per kind, the fields held to the kind's `maxBytes` instead of `maxTextBytes`. */
+/** Per kind, the fields held to the kind's `max_bytes` instead of `max_text_bytes`. */
 export const BODY_FIELDS: Readonly<Record<ChildKind, readonly string[]>> = Object.freeze({
   notes: Object.freeze(['text']),
   artifacts: Object.freeze(['value', 'description']),
@@ -176,144 +105,10 @@ export const BODY_FIELDS: Readonly<Record<ChildKind, readonly string[]>> = Objec
   tasks: Object.freeze(['instructions']),
 });
 
-/** Which children go first when the total is over `maxTotalBytes`. */
+/** Which children go first when the total is over `max_total_bytes`. */
 export const TOTAL_BYTES_DROP_ORDER: readonly ChildKind[] = Object.freeze(['attachments', 'tasks', 'notes', 'artifacts']);
 
 const FORBIDDEN = new Set(FORBIDDEN_NAMES);
-
-// ---------------------------------------------------------------------------------------------
-// Compiling the YAML form
-
-const rawValidator = onDemand(() => new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true, inlineRefs: false }).compile(whitelistJsonSchema));
-
-
-
-function pointerSegments(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-}
-
-function translate(error: ErrorObject, at: readonly PathSegment[]): ConfigProblem {
-  const base = [...at, ...pointerSegments(error.instancePath)];
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
-      const known = Object.keys(parent?.properties ?? {}).join(', ');
-      return { path: formatPath([...base, String(params.additionalProperty)]), message: `unknown key (known keys: ${known})` };
-    }
-    case 'type':
-      return {
-        path: formatPath(base),
-        message: `must be ${String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`,
-      };
-    case 'minimum':
-    case 'maximum':
-      return { path: formatPath(base), message: `must be ${String(params.comparison)} ${String(params.limit)}` };
-    case 'minLength':
-      return { path: formatPath(base), message: 'must not be empty' };
-    default:
-      return { path: formatPath(base), message: error.message ?? `fails ${error.keyword}` };
-  }
-}
-
-function nameProblems(list: unknown, path: PathSegment[], section: 'incident_fields' | 'properties' | 'fields' | 'types'): ConfigProblem[] {
-  if (!Array.isArray(list)) return [];
-  const problems: ConfigProblem[] = [];
-  list.forEach((name: unknown, i) => {
-    if (typeof name !== 'string') return;
-    const at = formatPath([...path, i]);
-    if (FORBIDDEN.has(name)) {
-      problems.push({ path: at, message: `${name} is never allowed (a reserved JavaScript name)` });
-    } else if (name !== name.trim()) {
-      problems.push({ path: at, message: 'must not start or end with blanks' });
-    } else if (section === 'incident_fields' && Object.hasOwn(RESERVED_INCIDENT_FIELDS, name)) {
-      problems.push({ path: at, message: `cannot be listed here: ${RESERVED_INCIDENT_FIELDS[name] as string}` });
-    } else if ((section === 'incident_fields' || section === 'properties') && name.startsWith('properties.')) {
-      problems.push({ path: at, message: 'list custom fields under properties:, without the properties. prefix' });
-    }
-  });
-  return problems;
-}
-
-/** Validates a copy of `raw` (nulls dropped, scalars coerced); the copy is only used when valid. */
-function check(raw: unknown, at: readonly PathSegment[]): { problems: ConfigProblem[]; data: RawWhitelist } {
-  const data = raw === null || raw === undefined ? {} : dropNulls(raw);
-  const validateRaw = rawValidator();
-  const valid = validateRaw(data);
-  const problems = valid ? [] : (validateRaw.errors ?? []).map((error) => translate(error, at));
-  if (isRecord(data)) {
-    problems.push(
-      ...nameProblems(data.incident_fields, [...at, 'incident_fields'], 'incident_fields'),
-      ...nameProblems(data.properties, [...at, 'properties'], 'properties'),
-    );
-    for (const kind of CHILD_KINDS) {
-      const rule = data[kind];
-      if (!isRecord(rule)) continue;
-      problems.push(...nameProblems(rule.fields, [...at, kind, 'fields'], 'fields'));
-      if (kind === 'artifacts') problems.push(...nameProblems(rule.types, [...at, kind, 'types'], 'types'));
-    }
-  }
-  return { problems, data: valid ? (data as RawWhitelist) : {} };
-}
-
-/**
- * Every problem of a whitelist in its YAML form (snake_case, see whitelist-schema.ts), each with
- * its path under `at` (default `whitelist`): schema violations (unknown keys, wrong types,
- * negative limits) and names that can never be allowed (`__proto__`, `constructor`, `prototype`
- * anywhere; `properties`, `comments`, `artifacts`... under `incident_fields`; a `properties.`
- * prefix). Null-valued keys count as not given; numbers and booleans written as strings are
- * coerced, as the config loader does. Empty when the whitelist is valid. Pure: `raw` is not touched.
- */
-export function whitelistProblems(raw: unknown, at: readonly PathSegment[] = ['whitelist']): ConfigProblem[] {
-  return check(raw, at).problems;
-}
-
-function unique(list: readonly string[]): readonly string[] {
-  return Object.freeze([...new Set(list)]);
-}
-
-function compileChild(kind: ChildKind, raw: (RawChildRule & { types?: string[] }) | undefined): ChildRule {
-  const d = DEFAULT_WHITELIST_YAML[kind];
-  const rule: ChildRule = {
-    include: raw?.include ?? d.include,
-    maxCount: raw?.max_count ?? d.max_count,
-    maxBytes: raw?.max_bytes ?? d.max_bytes,
-    fields: unique(raw?.fields ?? d.fields),
-    ...(kind === 'artifacts' ? { artifactTypes: unique(raw?.types ?? DEFAULT_WHITELIST_YAML.artifacts.types) } : {}),
-  };
-  return Object.freeze(rule);
-}
-
-/**
- * The YAML form of a whitelist (as parsed; null or undefined = every default) -> the frozen
- * `Whitelist`. Keys left out (or null) take their default from `DEFAULT_WHITELIST_YAML`; a list
- * given replaces the default list; duplicate names count once. Validates first: throws a
- * `ConfigError` listing every problem (`whitelist.notes.max_count: must be >= 0`), paths under
- * `at`. Pure.
- */
-export function compileWhitelist(raw?: unknown, at: readonly PathSegment[] = ['whitelist']): Whitelist {
-  const { problems, data } = check(raw, at);
-  if (problems.length > 0) throw new ConfigError(formatPath(at) || 'whitelist', problems.map(formatProblem));
-  const d = DEFAULT_WHITELIST_YAML;
-  return Object.freeze({
-    incidentFields: unique(data.incident_fields ?? d.incident_fields),
-    properties: unique(data.properties ?? d.properties),
-    notes: compileChild('notes', data.notes),
-    artifacts: compileChild('artifacts', data.artifacts),
-    attachments: compileChild('attachments', data.attachments),
-    tasks: compileChild('tasks', data.tasks),
-    maxTextBytes: data.max_text_bytes ?? d.max_text_bytes,
-    maxTotalBytes: data.max_total_bytes ?? d.max_total_bytes,
-  });
-}
-
-/** The default whitelist, compiled. */
-export const DEFAULT_WHITELIST: Whitelist = compileWhitelist({});
 
 // ---------------------------------------------------------------------------------------------
 // Filtering
@@ -435,13 +230,13 @@ function filterChildren(kind: ChildKind, items: readonly unknown[] | undefined, 
   if (!rule.include) return { kept: [], dropped: list.length };
   const allowed = new Set(rule.fields);
   const body = new Set(BODY_FIELDS[kind]);
-  const types = kind === 'artifacts' && rule.artifactTypes !== undefined && rule.artifactTypes.length > 0
-    ? new Set(rule.artifactTypes.map(normalizeType))
+  const types = kind === 'artifacts' && rule.artifact_types !== undefined && rule.artifact_types.length > 0
+    ? new Set(rule.artifact_types.map(normalizeType))
     : null;
   const sendsContent = kind === 'attachments' && allowed.has('content');
   // An attachment's content is never cut (oversized ones are dropped above): a cut file is worthless.
   const limitOf = (key: string): number =>
-    sendsContent && key === 'content' ? Infinity : body.has(key) ? rule.maxBytes : wl.maxTextBytes;
+    sendsContent && key === 'content' ? Infinity : body.has(key) ? rule.max_bytes : wl.max_text_bytes;
   const kept: KeptChild[] = [];
   let dropped = 0;
   for (const item of list) {
@@ -457,11 +252,11 @@ function filterChildren(kind: ChildKind, items: readonly unknown[] | undefined, 
       }
     }
     if (sendsContent && Object.hasOwn(item, 'content') && typeof item.content === 'string'
-      && Buffer.byteLength(item.content, 'base64') > rule.maxBytes) {
+      && Buffer.byteLength(item.content, 'base64') > rule.max_bytes) {
       dropped += 1;
       continue;
     }
-    if (kept.length >= rule.maxCount) {
+    if (kept.length >= rule.max_count) {
       dropped += 1;
       continue;
     }
@@ -480,12 +275,12 @@ export function applyWhitelist(bundle: IncidentBundle, wl: Whitelist): FilterRes
   const copier = new Copier();
   const source: Record<string, unknown> = isPlainObject(bundle.incident) ? bundle.incident : {};
 
-  const fieldLimit = (): number => wl.maxTextBytes;
-  const fields = pick(copier, source, new Set(wl.incidentFields), fieldLimit, new Set(['properties']));
+  const fieldLimit = (): number => wl.max_text_bytes;
+  const fields = pick(copier, source, new Set(wl.incident_fields), fieldLimit, new Set(['properties']));
   const rawProps = Object.hasOwn(source, 'properties') && isPlainObject(source.properties) ? source.properties : {};
   const props = pick(copier, rawProps, new Set(wl.properties), fieldLimit);
   const incident: JsonObject = { ...fields.out };
-  // `properties` may have been listed under incidentFields by a hand-made whitelist: ours wins.
+  // `properties` may have been listed under incident_fields by a hand-made whitelist: ours wins.
   incident.properties = props.out;
 
   const dropped: DroppedSummary = {
@@ -514,7 +309,7 @@ export function applyWhitelist(bundle: IncidentBundle, wl: Whitelist): FilterRes
   let total = frame + CHILD_KINDS.reduce((sum, kind) => sum + listSize(kept[kind]), 0);
   for (const kind of TOTAL_BYTES_DROP_ORDER) {
     const list = kept[kind];
-    while (total > wl.maxTotalBytes && list.length > 0) {
+    while (total > wl.max_total_bytes && list.length > 0) {
       const last = list.pop() as KeptChild;
       total -= last.size + (list.length > 0 ? 1 : 0);
       dropped[kind] += 1;

@@ -11,24 +11,13 @@
  * schema wants a number or a boolean (`port: ${SOAR_PORT}`).
  */
 
-/** A position in the YAML tree: map keys and list indexes. */
-export type PathSegment = string | number;
+import { type PathSegment, formatPath } from '../core/schema-problems.js';
 
 /** One configuration problem; shown as `path: message`. */
 export interface ConfigProblem {
   /** The YAML's own spelling: `soar.api_key_secret`, `brands.eu.stomp.port`, `destinations[1]`. */
   readonly path: string;
   readonly message: string;
-}
-
-/** `['brands', 'eu', 'soar', 'host']` -> `brands.eu.soar.host`; `['destinations', 1]` -> `destinations[1]`. */
-export function formatPath(segments: readonly PathSegment[]): string {
-  let out = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? segment : `.${segment}`;
-  }
-  return out;
 }
 
 export function formatProblem(problem: ConfigProblem): string {
@@ -113,13 +102,3 @@ export function substituteEnv(tree: unknown, env: NodeJS.ProcessEnv): Substituti
   const value = walk(tree, []);
   return { value, problems };
 }
-
-/** JSON Schema type names as an admin reads them in a problem (`must be a whole number`). */
-export const TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'a string',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'a mapping (key: value lines)',
-  array: 'a list',
-};

@@ -6,19 +6,11 @@ import type { AppConfig, BrandConfig, PeerConfig, SoarConfig } from './types.js'
 import { describeWeb } from './web.js';
 
 export * from './types.js';
-export {
-  CONFIG_ENV_VAR,
-  DEFAULT_CONFIG_FILE,
-  type ConfigLocation,
-  type LoadConfigOptions,
-  loadConfig,
-  parseConfig,
-  resolveConfigPath,
-} from './load.js';
-export { type ConfigProblem, expandEnv, substituteEnv } from './env.js';
-export { DEFAULTS as CONFIG_DEFAULTS, configSchema } from './schema.js';
+export { loadConfig, parseConfig, resolveConfigPath } from './load.js';
+export { expandEnv } from './env.js';
+export { configSchema } from './schema.js';
 
-export const REDACTED = '***';
+const REDACTED = '***';
 
 /** A plain, unfrozen copy of JSON-like data. */
 function plainCopy(value: unknown): unknown {

@@ -8,23 +8,16 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ErrorObject } from 'ajv';
 import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import { ALL_CONFIG_KINDS } from '../clearing/config-kinds.js';
-import { describeIdentity, identityOfX509 } from '../clearing/peer-auth.js';
-import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from '../clearing/whitelist.js';
-import { compileTriage, triageProblems } from '../triage/config.js';
+import { ALL_CONFIG_KINDS } from './config-kinds.js';
+import { describeIdentity, identityOfX509 } from './cert-identity.js';
+import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from './whitelist.js';
+import { compileTriage, triageProblems } from './triage.js';
 import { ConfigError, ErrorCode } from '../core/errors.js';
 import { dropNulls, isRecord } from '../core/json.js';
 import { checkWeb, compileWeb } from './web.js';
-import {
-  type ConfigProblem,
-  type PathSegment,
-  formatPath,
-  formatProblem,
-  substituteEnv,
-  TYPE_WORDS,
-} from './env.js';
+import { type PathSegment, type SchemaProblem, formatPath, schemaProblems } from '../core/schema-problems.js';
+import { type ConfigProblem, formatProblem, substituteEnv } from './env.js';
 import {
   DEFAULTS,
   ID_PATTERN,
@@ -63,8 +56,8 @@ export interface ConfigLocation {
   readonly via: '--config' | 'APP_CONFIG_FILE' | 'default';
 }
 
-export const CONFIG_ENV_VAR = 'APP_CONFIG_FILE';
-export const DEFAULT_CONFIG_FILE = 'app.config.yaml';
+const CONFIG_ENV_VAR = 'APP_CONFIG_FILE';
+const DEFAULT_CONFIG_FILE = 'app.config.yaml';
 
 function isFile(path: string): boolean {
   try {
@@ -157,9 +150,9 @@ export function parseConfig(text: string, opts: { source: string; env?: NodeJS.P
   // 3. Schema (coerces "443" from ${VAR} to 443 in place), then rules across fields, then files.
   const validate = configValidator();
   if (!validate(data)) {
-    for (const error of validate.errors ?? []) {
-      const problem = translate(error, data);
-      if (problem !== null && !claimed.has(problem.path)) problems.push(problem);
+    for (const found of schemaProblems(validate.errors, data, { patternHints: PATTERN_HINTS })) {
+      const problem = configProblem(found);
+      if (!claimed.has(problem.path)) problems.push(problem);
     }
   }
   // The whitelist module's own checks (reserved names...) where the schema found nothing.
@@ -220,115 +213,27 @@ function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } 
 
 
 // ---------------------------------------------------------------------------------------------
-// Schema validation and ajv error translation
+// Schema validation: ajv's errors as problems (core/schema-problems.ts), in the config's words
 
-/** ajv's JSON pointer -> path segments, list indexes as numbers (looked up in the data). */
-function pointerSegments(pointer: string, data: unknown): PathSegment[] {
-  if (pointer === '') return [];
-  const segments: PathSegment[] = [];
-  let node = data;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(node)) {
-      segments.push(Number(key));
-      node = node[Number(key)];
-    } else {
-      segments.push(key);
-      node = isRecord(node) ? node[key] : undefined;
-    }
-  }
-  return segments;
-}
-
-
-/** Edit distance counting a swap of two neighbours as one edit (`hots` -> `host`: 1). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => (d[i] as number[])[j] as number;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      (d[i] as number[])[j] = best;
-    }
-  }
-  return at(a.length, b.length);
-}
-
-function suggestion(key: string, known: readonly string[]): string {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best !== null && bestDistance <= (key.length <= 4 ? 1 : 2)
-    ? ` (did you mean ${best}?)`
-    : '';
-}
-
-function translate(error: ErrorObject, data: unknown): ConfigProblem | null {
-  // Failures inside oneOf branches and propertyNames are summarised by their parent error.
-  if (/\/(oneOf|propertyNames)\//.test(error.schemaPath)) return null;
-  const base = pointerSegments(error.instancePath, data);
-  const at = (...more: PathSegment[]): string => formatPath([...base, ...more]);
-  const params = error.params as Record<string, unknown>;
+function configProblem(problem: SchemaProblem): ConfigProblem {
+  const { error } = problem;
+  const path = formatPath(problem.path);
+  const parent = formatPath(problem.path.slice(0, -1));
   switch (error.keyword) {
-    case 'required':
-    case 'dependencies':
-      return { path: at(String(params.missingProperty)), message: 'required' };
-    case 'additionalProperties': {
-      const key = String(params.additionalProperty);
-      const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
-      return { path: at(key), message: `unknown key${suggestion(key, Object.keys(parent?.properties ?? {}))}` };
-    }
     case 'oneOf':
+      // The only oneOf of the schema: a soar: section's credentials.
       return {
-        path: at(),
-        message: Array.isArray(params.passingSchemas)
+        path,
+        message: Array.isArray((error.params as Record<string, unknown>).passingSchemas)
           ? 'give either api_key_id and api_key_secret, or email and password, not both'
           : 'credentials required: api_key_id and api_key_secret (or email and password)',
       };
-    case 'type': {
-      const types = String(params.type).split(',');
-      return { path: at(), message: `must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}` };
-    }
-    case 'enum':
-      return { path: at(), message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return { path: at(), message: `must be ${String(params.comparison)} ${String(params.limit)}` };
-    case 'minLength':
-    case 'minItems':
-      return {
-        path: at(),
-        message: params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} ${error.keyword === 'minItems' ? 'items' : 'characters'}`,
-      };
     case 'minProperties':
-      return { path: at(), message: formatPath(base) === 'brands' ? 'must name at least one brand' : 'must not be empty' };
-    case 'pattern': {
-      const pattern = String(params.pattern);
-      return { path: at(), message: PATTERN_HINTS[pattern] ?? `must match ${pattern}` };
-    }
+      return { path, message: path === 'brands' ? 'must name at least one brand' : problem.message };
     case 'propertyNames':
-      return {
-        path: at(String(params.propertyName)),
-        message: `invalid ${formatPath(base) === 'network.peers' ? 'node' : 'brand'} id: ${PATTERN_HINTS[ID_PATTERN]}`,
-      };
-    case 'uniqueItems': {
-      const list = error.data as unknown[];
-      return { path: at(), message: `lists ${String(list[Number(params.i)])} twice` };
-    }
+      return { path, message: `invalid ${parent === 'network.peers' ? 'node' : 'brand'} id: ${PATTERN_HINTS[ID_PATTERN]}` };
     default:
-      return { path: at(), message: error.message ?? `fails ${error.keyword}` };
+      return { path, message: problem.message };
   }
 }
 
@@ -560,7 +465,7 @@ function errorText(err: unknown): string {
  * A peer URL as compiled (`https://host:port[/prefix]`, no trailing slash), or null when it is
  * not an https URL without credentials, query or fragment.
  */
-export function normalizePeerUrl(value: string): string | null {
+function normalizePeerUrl(value: string): string | null {
   let url: URL;
   try {
     url = new URL(value);
@@ -775,14 +680,14 @@ function compileNetwork(raw: RawNetwork | undefined): NetworkConfig | null {
     primary: raw.primary,
     peers,
     received: { owner: raw.received?.owner ?? null, group: raw.received?.group ?? null },
-    allowRedistribution: raw.allow_redistribution ?? DEFAULTS.network.allow_redistribution,
-    timeoutMs: ms(raw.timeout_s ?? DEFAULTS.network.timeout_s),
-    configPush: {
-      referenceBrand: raw.config_push?.reference_brand ?? null,
+    allow_redistribution: raw.allow_redistribution ?? DEFAULTS.network.allow_redistribution,
+    timeout_ms: ms(raw.timeout_s ?? DEFAULTS.network.timeout_s),
+    config_push: {
+      reference_brand: raw.config_push?.reference_brand ?? null,
       kinds: [...(raw.config_push?.kinds ?? ALL_CONFIG_KINDS)],
       tags: [...(raw.config_push?.tags ?? [])],
-      namePrefixes: [...(raw.config_push?.name_prefixes ?? [])],
-      scheduleMs: (raw.config_push?.schedule_minutes ?? DEFAULTS.network.config_push.schedule_minutes) * 60_000,
+      name_prefixes: [...(raw.config_push?.name_prefixes ?? [])],
+      schedule_ms: (raw.config_push?.schedule_minutes ?? DEFAULTS.network.config_push.schedule_minutes) * 60_000,
     },
   };
 }

@@ -9,19 +9,19 @@
  * only make sense with the shorthand form, max >= initial, file existence) live in `load.ts`.
  */
 
-import { ALL_CONFIG_KINDS, type ConfigKind } from '../clearing/config-kinds.js';
-import { type RawWhitelist, whitelistJsonSchema } from '../clearing/whitelist-schema.js';
-import { type RawTriage, triageJsonSchema } from '../triage/config.js';
+import { ALL_CONFIG_KINDS, type ConfigKind } from './config-kinds.js';
+import { type RawWhitelist, whitelistJsonSchema } from './whitelist.js';
+import { type RawTriage, triageJsonSchema } from './triage.js';
 
 /** Brand ids and node ids: short, lowercase, usable in destinations, URLs and log lines. */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
 /** A host name or address: no scheme, path or blanks (`soar.example.com`, `10.0.0.5`, `::1`). */
-export const HOST_PATTERN = '^[^\\s/]+$';
+const HOST_PATTERN = '^[^\\s/]+$';
 /** A message destination's programmatic name, as shown in SOAR (`fn_clearing`). */
-export const DESTINATION_PATTERN = '^[A-Za-z0-9_]+$';
+const DESTINATION_PATTERN = '^[A-Za-z0-9_]+$';
 
 /** A SOAR user's email address (loosely: something@something, no blanks). */
-export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+$';
+const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+$';
 
 /** Friendly wording of the patterns above, used when a value does not match. */
 export const PATTERN_HINTS: Readonly<Record<string, string>> = {
@@ -33,7 +33,7 @@ export const PATTERN_HINTS: Readonly<Record<string, string>> = {
 };
 
 /** Longest duration accepted anywhere (one day): keeps every timer far below Node's 2^31 ms limit. */
-export const MAX_SECONDS = 86_400;
+const MAX_SECONDS = 86_400;
 
 /** Every default, in the YAML's units (seconds). The schema's `default`s and load.ts both use it. */
 export const DEFAULTS = {
@@ -203,7 +203,7 @@ export interface RawConfig {
   brands?: Record<string, RawBrand>;
   worker?: RawWorker;
   logging?: RawLogging;
-  /** Priority scoring, acknowledgement lifecycle and distribution thresholds (src/triage/config.ts). */
+  /** Priority scoring, acknowledgement lifecycle and distribution thresholds (triage.ts). */
   triage?: RawTriage;
 }
 
@@ -298,7 +298,7 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['node'],
-  // The whitelist's schema is the whitelist module's own (src/clearing/whitelist-schema.ts).
+  // The whitelist's schema is its section module's own (whitelist.ts).
   definitions: { soar, stomp, destinations, whitelist: whitelistJsonSchema },
   properties: {
     node: {

@@ -8,15 +8,19 @@
  *   - full: `brands: { <brand id>: { soar: ..., stomp: ..., destinations: [...] } }`.
  * Both compile to `brands: BrandConfig[]`. Error paths use the YAML's own spelling
  * (`soar.api_key_secret: required`, `brands.eu.soar.host: required`).
+ *
+ * Compiled keys are snake_case, as in the YAML (here and in the sections of whitelist.ts and
+ * triage.ts); a duration is compiled to milliseconds and its key says so (`timeout_s` ->
+ * `timeout_ms`, `ack_timeout_hours` -> `ack_timeout_ms`).
  */
 
-import type { ConfigKind } from '../clearing/config-kinds.js';
-import type { Whitelist } from '../clearing/whitelist.js';
-
-export type { Whitelist } from '../clearing/whitelist.js';
-import type { TriageConfig } from '../triage/config.js';
+import type { ConfigKind } from './config-kinds.js';
+import type { Whitelist } from './whitelist.js';
+import type { TriageConfig } from './triage.js';
 import type { LoggingConfig } from '../core/logger.js';
-export type { TriageConfig } from '../triage/config.js';
+
+export type { Whitelist } from './whitelist.js';
+export type { TriageConfig } from './triage.js';
 
 
 /** How the REST client and the STOMP connection check the server's certificate. */
@@ -149,15 +153,15 @@ export interface ReceivedConfig {
 /** What the primary pushes of its SOAR configuration, and when (network.config_push). */
 export interface ConfigPushConfig {
   /** The brand whose configuration is the reference; null: this node's first brand. */
-  readonly referenceBrand: string | null;
+  readonly reference_brand: string | null;
   /** Kinds of configuration pushed (all by default). */
   readonly kinds: readonly ConfigKind[];
-  /** Only objects carrying one of these tags (or matching namePrefixes); empty: no filter. */
+  /** Only objects carrying one of these tags (or matching name_prefixes); empty: no filter. */
   readonly tags: readonly string[];
   /** Only objects whose programmatic name starts with one of these (or tagged); empty: no filter. */
-  readonly namePrefixes: readonly string[];
+  readonly name_prefixes: readonly string[];
   /** On the primary, push every this many ms; 0: never by schedule. */
-  readonly scheduleMs: number;
+  readonly schedule_ms: number;
 }
 
 export interface NetworkConfig {
@@ -167,10 +171,10 @@ export interface NetworkConfig {
   readonly peers: readonly PeerConfig[];
   readonly received: ReceivedConfig;
   /** Whether a copy received from another brand may be distributed further. */
-  readonly allowRedistribution: boolean;
+  readonly allow_redistribution: boolean;
   /** Time a call to a peer may take, connection included. */
-  readonly timeoutMs: number;
-  readonly configPush: ConfigPushConfig;
+  readonly timeout_ms: number;
+  readonly config_push: ConfigPushConfig;
 }
 
 /** The web UI (src/web/): analysts of this node's brands read what other brands share with them. */

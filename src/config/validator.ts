@@ -13,9 +13,10 @@ import { configSchema } from './schema.js';
 
 /** inlineRefs false: the shared definitions (soar, stomp, whitelist) become functions, not copies. */
 export const CONFIG_AJV_OPTIONS: Readonly<Options> = { allErrors: true, coerceTypes: true, verbose: true, strict: true, strictRequired: false, inlineRefs: false };
+/** @public scripts/config-validator.mjs writes the file by this name (it imports dist/, unseen by knip). */
 export const PREBUILT_FILE = 'config-validator.cjs';
 
-/** What a generated validator was made from: the schema and the options. */
+/** @public What a generated validator was made from: the schema and the options (also scripts/config-validator.mjs). */
 export function schemaHash(): string {
   return createHash('sha256').update(JSON.stringify([configSchema, CONFIG_AJV_OPTIONS])).digest('hex');
 }

@@ -78,11 +78,6 @@ export function createLogger(opts: LoggerOptions): Logger {
   return winston.createLogger({ level: opts.level, format, transports }) as unknown as Logger;
 }
 
-/** A logger that drops everything (unit tests, library use without logging). */
-export function silentLogger(): Logger {
-  return winston.createLogger({ silent: true }) as unknown as Logger;
-}
-
 /**
  * A logger adding `meta` to every line of `log`. Cheaper than winston's child() on a hot path
  * (one per invocation): nothing is built until a line is actually logged.

@@ -8,7 +8,7 @@
  */
 
 /** A path parameter's value (after percent-decoding): no `/`, `\`, dots-only, blanks or controls. */
-export const PARAM_PATTERN = /^[A-Za-z0-9_~-][A-Za-z0-9._~@+-]{0,127}$/;
+const PARAM_PATTERN = /^[A-Za-z0-9_~-][A-Za-z0-9._~@+-]{0,127}$/;
 
 const LITERAL_SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
 const PARAM_SEGMENT = /^:[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38,7 +38,7 @@ export function compilePath(path: string): PathPattern {
 }
 
 /** The params when `segments` (decoded) match the pattern, else null. Parameter values must match PARAM_PATTERN. */
-export function matchPath(pattern: PathPattern, segments: readonly string[]): Record<string, string> | null {
+function matchPath(pattern: PathPattern, segments: readonly string[]): Record<string, string> | null {
   if (pattern.length !== segments.length) return null;
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 0; i < pattern.length; i++) {

@@ -5,7 +5,7 @@
  */
 
 /** Longest request target (path and query) accepted. */
-export const MAX_TARGET_LENGTH = 2048;
+const MAX_TARGET_LENGTH = 2048;
 
 export type TargetCheck =
   | { readonly ok: true; readonly segments: readonly string[]; readonly query: URLSearchParams }
@@ -23,6 +23,7 @@ export function checkTarget(target: string): TargetCheck {
   const q = target.indexOf('?');
   const rawPath = q < 0 ? target : target.slice(0, q);
   const rawQuery = q < 0 ? '' : target.slice(q + 1);
+  // oxlint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f\\\s#]/.test(target)) return { ok: false, reason: 'the request target holds a control character, blank, # or \\' };
   if (/%(2f|5c|00|2e)/i.test(rawPath)) return { ok: false, reason: 'the path holds an encoded /, \\, . or NUL' };
   const rawSegments = rawPath.slice(1).split('/');
@@ -36,6 +37,7 @@ export function checkTarget(target: string): TargetCheck {
     } catch {
       return { ok: false, reason: 'the path holds an invalid percent-encoding' };
     }
+    // oxlint-disable-next-line no-control-regex -- control characters are what this refuses
     if (/[\u0000-\u001f\u007f]/.test(decoded)) return { ok: false, reason: 'the path holds an encoded control character' };
     segments.push(decoded);
   }

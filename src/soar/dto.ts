@@ -16,15 +16,6 @@ export interface TextContent {
   [key: string]: JsonValue;
 }
 
-/** A principal as SOAR reports it (creator_principal, last_modified_by, ...). */
-export interface SoarPrincipal {
-  id: number;
-  type: string;
-  name: string;
-  display_name: string;
-  [key: string]: JsonValue;
-}
-
 /** SOAR's error body: `{"success": false, "title": null, "message": "...", "hints": [], "error_code": "generic"}`. */
 export interface SoarErrorBody {
   success: false;

@@ -16,7 +16,7 @@ function field(org: SessionOrg, key: 'cloud_account' | 'uuid' | 'name'): string 
 }
 
 /** Orgs as listed in error messages. */
-export function summarizeOrgs(orgs: readonly SessionOrg[]): OrgSummary[] {
+function summarizeOrgs(orgs: readonly SessionOrg[]): OrgSummary[] {
   return orgs.map((o) => ({ id: o.id, name: o.name, enabled: o.enabled !== false }));
 }
 

@@ -8,7 +8,7 @@ import { INCIDENT_FIELD } from '../../customize/fields.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Incident } from '../soar/dto.js';
 import { fieldTexts, type IncidentFacts, matchAssets } from './assets.js';
-import type { TriageConfig } from './config.js';
+import type { TriageConfig } from '../config/triage.js';
 import { assessPriority, consequenceOf, explain, type PriorityAssessment } from './score.js';
 
 
@@ -45,7 +45,7 @@ export async function assessIncident(config: TriageConfig, soar: SoarClient, inc
     artifactsOf(soar, incidentId, signal),
   ]);
   const facts: IncidentFacts = { incident, named, artifacts };
-  const rule = config.consequence.ruleField === null ? null : bothFormats(facts, config.consequence.ruleField)[0] ?? null;
+  const rule = config.consequence.rule_field === null ? null : bothFormats(facts, config.consequence.rule_field)[0] ?? null;
   const consequence = consequenceOf(config, bothFormats(facts, 'incident_type_ids'), rule);
   const assessment = assessPriority(config, matchAssets(config.assets, facts), consequence);
   return { incident, facts, assessment, explanation: explain(config, assessment) };

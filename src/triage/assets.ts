@@ -5,7 +5,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import type { JsonValue } from '../core/types.js';
-import type { AssetRule } from './config.js';
+import type { AssetRule } from '../config/triage.js';
 
 /** What the matching reads of an incident. */
 export interface IncidentFacts {

@@ -82,7 +82,7 @@ function notInNetwork(ctx: BrandContext, brand: string): ClearingError {
 /** A received copy goes no further unless the config allows it. */
 function refuseRedistribution(ctx: BrandContext, incidentId: number, incident: Incident): void {
   const originBrand = incident.properties?.[INCIDENT_FIELD.originBrand.name];
-  if (typeof originBrand !== 'string' || originBrand === '' || ctx.network.config.network?.allowRedistribution === true) return;
+  if (typeof originBrand !== 'string' || originBrand === '' || ctx.network.config.network?.allow_redistribution === true) return;
   const originId = incident.properties?.[INCIDENT_FIELD.originIncidentId.name];
   throw new ClearingError(
     ErrorCode.FunctionFailed,
@@ -177,7 +177,7 @@ interface Sent {
 async function deliver(ctx: BrandContext, brand: string, owner: BrandOwner, body: DistributeBody): Promise<DistributeAnswer> {
   const { network } = ctx;
   if (owner.kind === 'local') return receiveCopy(network, brand, body, { signal: ctx.signal, log: ctx.log });
-  return deliverCopy(network.clientOf(owner.peer), brand, body, { signal: ctx.signal, timeoutMs: network.config.network?.timeoutMs ?? 0 });
+  return deliverCopy(network.clientOf(owner.peer), brand, body, { signal: ctx.signal, timeoutMs: network.config.network?.timeout_ms ?? 0 });
 }
 
 /** Sends one copy and writes the row; never throws for the brand's failure (only when aborted). */

@@ -27,7 +27,7 @@
  * Order (`comparePriority`): higher score first; on a tie, the higher top asset first (one high
  * asset beats a crowd that only caught up through the residual); then the lower incident id.
  */
-import type { AssetRule, Severity, TriageConfig } from './config.js';
+import type { AssetRule, Severity, TriageConfig } from '../config/triage.js';
 import type { AssetMatch } from './assets.js';
 
 export interface ConsequenceFinding {
@@ -67,7 +67,7 @@ export const NO_ASSET = '(no configured asset)';
 export function consequenceOf(config: TriageConfig, typeNames: readonly string[], ruleName: string | null): ConsequenceFinding {
   const found: ConsequenceFinding[] = [];
   for (const t of typeNames) {
-    const hit = config.consequence.incidentTypes.find((e) => e.name === t.toLowerCase());
+    const hit = config.consequence.incident_types.find((e) => e.name === t.toLowerCase());
     if (hit) found.push({ severity: hit.severity, source: `incident type ${t}` });
   }
   if (ruleName !== null) {
@@ -79,7 +79,7 @@ export function consequenceOf(config: TriageConfig, typeNames: readonly string[]
   return best ?? { severity: config.consequence.default, source: 'the default' };
 }
 
-function assetScore(asset: Pick<AssetRule, 'name' | 'operations' | 'security' | 'businessImpact'>, consequence: Severity, evidence: readonly string[]): AssetScore {
+function assetScore(asset: Pick<AssetRule, 'name' | 'operations' | 'security' | 'business_impact'>, consequence: Severity, evidence: readonly string[]): AssetScore {
   const impact = Math.max(asset.operations, consequence);
   return {
     asset: asset.name,
@@ -87,7 +87,7 @@ function assetScore(asset: Pick<AssetRule, 'name' | 'operations' | 'security' | 
     security: asset.security,
     impact,
     score: impact + asset.security,
-    businessImpact: asset.businessImpact,
+    businessImpact: asset.business_impact,
     evidence,
   };
 }
@@ -95,14 +95,14 @@ function assetScore(asset: Pick<AssetRule, 'name' | 'operations' | 'security' | 
 function residualOf(config: TriageConfig, furtherAssets: number): number {
   const rule = config.residual;
   if (rule === null) return 0;
-  return Math.min(rule.adds * Math.floor(furtherAssets / rule.count), rule.maxAdds);
+  return Math.min(rule.adds * Math.floor(furtherAssets / rule.count), rule.max_adds);
 }
 
 /** The incident's score from its matched assets and consequence severity. */
 export function assessPriority(config: TriageConfig, matches: readonly AssetMatch[], consequence: ConsequenceFinding): PriorityAssessment {
   const scored = matches.map((m) => assetScore({ ...m.asset, name: m.member === null ? m.asset.name : `${m.asset.name} ${m.member}` }, consequence.severity, m.evidence));
   if (scored.length === 0) {
-    scored.push(assetScore({ name: NO_ASSET, ...config.defaultAsset, businessImpact: null }, consequence.severity, ['no configured asset matched: triage.default_asset stands in']));
+    scored.push(assetScore({ name: NO_ASSET, ...config.default_asset, business_impact: null }, consequence.severity, ['no configured asset matched: triage.default_asset stands in']));
   }
   // Highest score first; config order breaks ties (sort is stable).
   const ranked = [...scored].sort((a, b) => b.score - a.score);
@@ -136,7 +136,7 @@ export function explain(config: TriageConfig, p: PriorityAssessment): string {
   ];
   const rule = config.residual;
   if (rule !== null && p.top.asset !== NO_ASSET) {
-    lines.push(`residual: ${p.others.length} further asset(s), every ${rule.count} add ${rule.adds} (at most ${rule.maxAdds}): +${p.residual}`);
+    lines.push(`residual: ${p.others.length} further asset(s), every ${rule.count} add ${rule.adds} (at most ${rule.max_adds}): +${p.residual}`);
   }
   return lines.join('\n');
 }

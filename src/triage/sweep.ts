@@ -61,7 +61,7 @@ export class TriageSweep {
   }
 
   /** Runs every `intervalMs` (0: never) until stop(). */
-  start(intervalMs = this.network.config.triage.sweepIntervalMs): void {
+  start(intervalMs = this.network.config.triage.sweep_interval_ms): void {
     if (intervalMs <= 0 || this.timer !== null) return;
     this.timer = setInterval(() => {
       if (this.running === null) void this.runOnce().catch((err: unknown) => this.log.error(`sweep failed: ${ClearingError.from(err).message}`));
@@ -123,7 +123,7 @@ export class TriageSweep {
   private async originSide(brand: string, report: SweepReport): Promise<void> {
     const soar = this.network.soarOf(brand);
     const signal = this.stopping.signal;
-    const timeout = this.network.config.triage.ackTimeoutMs;
+    const timeout = this.network.config.triage.ack_timeout_ms;
     const ctx = nodeContext(this.network, brand, this.log, signal);
     // Collected first: the writes below change what the query matches.
     const ids: number[] = [];

@@ -22,7 +22,7 @@
  */
 import { isRecord } from '../core/json.js';
 import type { JsonValue } from '../core/types.js';
-import type { ThresholdRule, TriggerMode } from './config.js';
+import type { ThresholdRule, TriggerMode } from '../config/triage.js';
 
 
 export interface RuleState {
@@ -99,7 +99,7 @@ export interface GroupCrossing {
 /** The new crossings of one shared-artifact threshold among `incidents`, at time `now`. */
 export function sharedArtifactCrossings(rule: ThresholdRule, incidents: readonly WindowIncident[], now: number): GroupCrossing[] {
   if (rule.when.kind !== 'shared_artifact') return [];
-  const { incidents: n, withinMs, types } = rule.when;
+  const { incidents: n, within_ms: withinMs, types } = rule.when;
   const groups = new Map<string, WindowIncident[]>();
   const inWindow = incidents
     .filter((i) => i.createdAt > now - withinMs && i.createdAt <= now)

@@ -9,7 +9,7 @@ import { escapeText } from '../core/escape-html.js';
 import type { Incident } from '../soar/dto.js';
 import type { BrandContext } from './context.js';
 import { type NodeDistribution, distributeOnBehalf } from './distribute.js';
-import type { ThresholdRule, TriageConfig } from './config.js';
+import type { ThresholdRule, TriageConfig } from '../config/triage.js';
 import { artifactsOf } from './assess.js';
 import {
   formatThresholdState,
@@ -38,8 +38,8 @@ const WINDOW_LIMIT = 1000;
 
 function describe(rule: ThresholdRule): string {
   return rule.when.kind === 'score'
-    ? `score at least ${rule.when.atLeast}`
-    : `${rule.when.incidents} incidents within ${rule.when.withinMs / 60_000} minutes sharing an artifact value`;
+    ? `score at least ${rule.when.at_least}`
+    : `${rule.when.incidents} incidents within ${rule.when.within_ms / 60_000} minutes sharing an artifact value`;
 }
 
 /** `read`: the incident as a GET answered it, if still current (saves the first GET). */
@@ -56,7 +56,7 @@ async function writeState(ctx: BrandContext, incidentId: number, change: (state:
 async function fire(ctx: BrandContext, rule: ThresholdRule, crossing: number, incidents: readonly number[], noteOn: number, value: string | null): Promise<NodeDistribution[]> {
   const done: NodeDistribution[] = [];
   for (const id of incidents) {
-    for (const brand of rule.distributeTo) {
+    for (const brand of rule.distribute_to) {
       if (brand === ctx.brand) continue;
       done.push({ ...(await distributeOnBehalf(ctx, id, brand)), incident_id: id });
     }
@@ -78,7 +78,7 @@ export async function applyScoreThresholds(ctx: BrandContext, config: TriageConf
     const next = { ...state };
     for (const rule of rules) {
       if (rule.when.kind !== 'score') continue;
-      const step = scoreStep(state[rule.name], score, rule.when.atLeast);
+      const step = scoreStep(state[rule.name], score, rule.when.at_least);
       next[rule.name] = { ...state[rule.name], ...step.state };
       if (step.crossing !== null) crossings.push({ rule, crossing: step.crossing });
     }
@@ -97,7 +97,7 @@ export async function applyScoreThresholds(ctx: BrandContext, config: TriageConf
 export async function applySharedArtifactThresholds(ctx: BrandContext, config: TriageConfig, now: number): Promise<ThresholdOutcome[]> {
   const rules = config.thresholds.filter((t) => t.when.kind === 'shared_artifact');
   if (rules.length === 0) return [];
-  const longest = Math.max(...rules.map((r) => (r.when.kind === 'shared_artifact' ? r.when.withinMs : 0)));
+  const longest = Math.max(...rules.map((r) => (r.when.kind === 'shared_artifact' ? r.when.within_ms : 0)));
   const page = await ctx.soar.queryIncidentsPaged({
     filters: [{ conditions: [{ field_name: 'create_date', method: 'gte', value: now - longest }] }],
     sorts: [{ field_name: 'create_date', type: 'desc' }],

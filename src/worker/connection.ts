@@ -38,7 +38,7 @@ interface BatchedReply {
 const MAX_BATCH_REPLIES = 100;
 const MAX_BATCH_BYTES = 1 << 20;
 
-export class NotConnectedError extends Error {
+class NotConnectedError extends Error {
   constructor(reason = 'not connected to the broker') {
     super(reason);
     this.name = 'NotConnectedError';

@@ -15,7 +15,7 @@ function isRichText(v: JsonValue): v is { format: string; content: string } {
   return isJsonObject(v) && typeof v['format'] === 'string' && 'content' in v && Object.keys(v).length === 2;
 }
 
-export function normalizeInput(value: JsonValue): JsonValue {
+function normalizeInput(value: JsonValue): JsonValue {
   if (isSelectValue(value)) return value.name;
   if (isRichText(value)) return value.content;
   if (Array.isArray(value) && value.length > 0 && value.every(isSelectValue)) {

@@ -45,7 +45,7 @@ function str(v: JsonValue | undefined): string | null {
 }
 
 /** SOAR's inputs are flat (a rich text or select is one level deep); far deeper is hostile. */
-export const MAX_INPUT_DEPTH = 32;
+const MAX_INPUT_DEPTH = 32;
 
 
 export function parseFunctionMessage(headers: Readonly<Record<string, string>>, body: string): ParseResult {

@@ -2,24 +2,9 @@
  * The functions a worker serves, by name, with their input validators compiled once.
  */
 import type { FunctionDefinition } from './function.js';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { formatPath, schemaProblems } from '../core/schema-problems.js';
 import type { JsonObject } from '../core/types.js';
-
-export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, root: string): string[] {
-  return (errors ?? []).map((e) => {
-    const path = `${root}${e.instancePath.replace(/\//g, '.')}`;
-    switch (e.keyword) {
-      case 'required':
-        return `${path}.${(e.params as { missingProperty: string }).missingProperty}: required`;
-      case 'additionalProperties':
-        return `${path}.${(e.params as { additionalProperty: string }).additionalProperty}: unknown input`;
-      case 'enum':
-        return `${path}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
-      default:
-        return `${path}: ${e.message ?? 'invalid'}`;
-    }
-  });
-}
 
 export class FunctionRegistry {
   private readonly byName = new Map<string, { def: FunctionDefinition; validate: ValidateFunction }>();
@@ -44,6 +29,7 @@ export class FunctionRegistry {
   validate(name: string, inputs: JsonObject): string[] {
     const entry = this.byName.get(name);
     if (!entry) return [`function '${name}' is not served here`];
-    return entry.validate(inputs) ? [] : describeSchemaErrors(entry.validate.errors, 'inputs');
+    if (entry.validate(inputs)) return [];
+    return schemaProblems(entry.validate.errors, inputs).map((p) => `${formatPath(['inputs', ...p.path])}: ${p.message}`);
   }
 }

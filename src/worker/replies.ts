@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../core/version.js';
 
-export const MessageType = { Info: 0, Error: 1 } as const;
+const MessageType = { Info: 0, Error: 1 } as const;
 
 export interface ResultsMetrics {
   readonly version: '1.0';

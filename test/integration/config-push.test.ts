@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { pushConfiguration, type PushReport } from '../../src/clearing/config-push.js';
 import type { BrandPushResult } from '../../src/clearing/contracts/config-push.js';
 import { PeerError } from '../../src/clearing/contracts/peer-error.js';
-import { importConfiguration } from '../../src/app/customize.js';
+import { importConfiguration } from '../../src/soar/configuration.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
 import type { SoarClient } from '../../src/soar/client.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { applyToBrand } from '../../src/clearing/config-apply.js';
 import { exportConfiguration } from '../../src/clearing/config-export.js';
-import { importConfiguration } from '../../src/app/customize.js';
+import { importConfiguration } from '../../src/soar/configuration.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SoarClient } from '../../src/soar/client.js';

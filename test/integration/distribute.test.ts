@@ -301,7 +301,7 @@ describe('distributing an incident to another brand', () => {
     const path = `${region.configPath}.redistribute.yaml`;
     writeFileSync(path, readFileSync(region.configPath, 'utf8').replace(/^network:\n/m, 'network:\n  allow_redistribution: true\n'));
     const config = loadConfig({ path, env: {} });
-    assert.equal(config.network?.allowRedistribution, true);
+    assert.equal(config.network?.allow_redistribution, true);
     const network = new ClearingNetwork(config, collectingLogger().logger);
     network.registerLocal('soar3', region.soar);
     try {

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
+import { DEFAULT_WHITELIST } from '../../src/config/whitelist.js';
 import type { BrandConfig, WebConfig } from '../../src/config/types.js';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SignInRefused, signIn } from '../../src/web/ui-kit/auth.js';

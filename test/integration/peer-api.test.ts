@@ -14,7 +14,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import type { PeerConfig } from '../../src/config/types.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
-import { identityFromNames, parseSubjectAltName } from '../../src/clearing/peer-auth.js';
+import { identityFromNames, parseSubjectAltName } from '../../src/config/cert-identity.js';
 import { peerHealth } from '../../src/clearing/contracts/health.js';
 import { PeerError } from '../../src/clearing/contracts/peer-error.js';
 import {
@@ -374,13 +374,13 @@ describe('requests and their refusals', () => {
     assert.deepEqual(
       [...err.details].sort((a, b) => a.path.localeCompare(b.path)),
       [
-        { path: '/extra', message: 'is not allowed' },
-        { path: '/n', message: 'must be integer' },
-        { path: '/nested/flag', message: 'is required' },
-        { path: '/text', message: 'must be string' },
+        { path: '/extra', message: 'unknown key' },
+        { path: '/n', message: 'must be a whole number' },
+        { path: '/nested/flag', message: 'required' },
+        { path: '/text', message: 'must be a string' },
       ],
     );
-    assert.match(err.remoteMessage, /\/text must be string/);
+    assert.match(err.remoteMessage, /\/text must be a string/);
     assert.equal(seen.echoes, echoes);
   });
 

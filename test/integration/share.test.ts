@@ -14,7 +14,7 @@ import { PeerError } from '../../src/clearing/contracts/peer-error.js';
 import { sharedIncident, sharedWindow, sharedWithMyBrand } from '../../src/clearing/shared-client.js';
 import { sharedDetailPath, sharedListPath } from '../../src/clearing/contracts/shared-view.js';
 import { isNotFound, LISTING_TEXT_LENGTH } from '../../src/clearing/shared-view.js';
-import { DEFAULT_WHITELIST_YAML } from '../../src/clearing/whitelist.js';
+import { DEFAULT_WHITELIST_YAML } from '../../src/config/whitelist.js';
 import { ClearingError } from '../../src/core/errors.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { NetworkWorld } from '../support/network-world.js';

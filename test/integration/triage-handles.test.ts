@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { SoarEmulator } from '../../sim/emulator/server.js';
 import { SoarClient } from '../../src/soar/client.js';
 import { assessIncident } from '../../src/triage/assess.js';
-import { compileTriage } from '../../src/triage/config.js';
+import { compileTriage } from '../../src/config/triage.js';
 import { makeTestPki } from '../support/certs.js';
 
 let dir: string;

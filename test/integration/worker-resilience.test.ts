@@ -36,7 +36,7 @@ describe('worker resilience', () => {
       await second.ready;
       const final = await invoker.final(id, 15_000);
       assert.equal(final.json?.message, 'Completed');
-      assert.equal((final.json?.results as { content: { message: string } }).content.message, 'survive');
+      assert.equal((final.json?.results as { content: { message: string } } | undefined)?.content.message, 'survive');
       await new Promise((r) => setTimeout(r, 1500)); // time for a duplicate to show up, if there were one
       assert.equal(invoker.finalsFor(id).length, 1);
     } finally {

@@ -100,7 +100,7 @@ describe('worker over the real broker', () => {
     const throws = await invoker.invoke('test_fails', { reason: 'disk full' });
     const missing = await invoker.invoke('test_fails', {});
     for (const [id, pattern] of [
-      [invalid, /^\[input_invalid\] invalid inputs for 'clearing_ping': inputs\.clearing_ping_delay_ms: must be integer$/],
+      [invalid, /^\[input_invalid\] invalid inputs for 'clearing_ping': inputs\.clearing_ping_delay_ms: must be a whole number$/],
       [unknown, /^\[function_unknown\] function 'no_such_function' is not served by this app/],
       [throws, /^\[internal\] it broke: disk full$/],
       [missing, /^\[input_invalid\] .*inputs\.reason: required$/],
@@ -133,7 +133,7 @@ describe('worker over the real broker', () => {
     const incident = world.soar.state.createIncident(world.soar.orgId, { name: 'Phishing at EU', discovered_date: Date.now() }, null);
     const id = await invoker.invoke('test_reads_incident', { incident_id: incident['id'] as number }, { contextToken: 'ctx.token.1234' });
     const final = await invoker.final(id);
-    assert.deepEqual((final.json?.results as { content: unknown }).content, { name: 'Phishing at EU' });
+    assert.deepEqual((final.json?.results as { content: unknown } | undefined)?.content, { name: 'Phishing at EU' });
     const [call] = world.soar.requestsTo('GET', `/incidents/${String(incident['id'])}`);
     assert.equal(call?.contextToken, 'ctx.token.1234');
   });

@@ -12,7 +12,8 @@ import type { SoarEmulator } from '../../sim/emulator/server.js';
 
 export interface RestReply {
   status: number;
-  body: any; // JSON of many shapes; the assertions check it
+  // oxlint-disable-next-line typescript/no-explicit-any -- JSON of many shapes; the assertions check it
+  body: any;
 }
 
 /**

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ALL_CONFIG_KINDS, objectKey, tagsOf } from '../../src/clearing/config-kinds.js';
+import { ALL_CONFIG_KINDS } from '../../src/config/config-kinds.js';
+import { objectKey, tagsOf } from '../../src/clearing/config-kinds.js';
 import { describeObjects, exportRequest, inScope, objectsOf, scopeExport, stripIdentities } from '../../src/clearing/config-export.js';
-import { emptyTags } from '../../src/app/customize.js';
+import { emptyTags } from '../../src/soar/configuration.js';
 import { canonical, diffExports } from '../../src/clearing/config-diff.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { readReferenceJson, withoutReference } from '../support/reference.js';
@@ -15,7 +16,7 @@ import { readReferenceJson, withoutReference } from '../support/reference.js';
 const reference = (name: string): JsonObject => readReferenceJson<JsonObject>('soar', 'exports', name);
 /** IBM's sample exports (resilient-sdk's test data), when the reference directory is here. */
 const needsExports = { skip: withoutReference('soar', 'exports') };
-const ALL = { kinds: ALL_CONFIG_KINDS, tags: [], namePrefixes: [] };
+const ALL = { kinds: ALL_CONFIG_KINDS, tags: [], name_prefixes: [] };
 
 /** Every key path of a JSON tree whose key is in `keys` and whose value is not empty. */
 function traces(v: JsonValue, keys: readonly string[], path = ''): string[] {
@@ -81,25 +82,25 @@ test('datatable columns named like identity keys are data and stay', () => {
 
 test('kinds: only the configured sections are carried, the header always', needsExports, () => {
   const raw = reference('sdk_mock_fn_main_mock_integration_export.res');
-  const { data, counts } = scopeExport(raw, { kinds: ['rules', 'fields'], tags: [], namePrefixes: [] });
+  const { data, counts } = scopeExport(raw, { kinds: ['rules', 'fields'], tags: [], name_prefixes: [] });
   assert.deepEqual(Object.keys(data).sort(), ['actions', 'export_date', 'export_format_version', 'fields', 'locale', 'server_version']);
   assert.deepEqual(counts, { rules: 6, fields: 12 });
 });
 
 test('tags and name prefixes: an object passes with either; fields match by their name, not their type prefix', () => {
-  const scope = { kinds: ALL_CONFIG_KINDS, tags: ['clearing'], namePrefixes: ['cp_'] };
+  const scope = { kinds: ALL_CONFIG_KINDS, tags: ['clearing'], name_prefixes: ['cp_'] };
   assert.equal(inScope(scope, { name: 'cp_rule', tags: [] }), true);
   assert.equal(inScope(scope, { programmatic_name: 'wf_other', tags: [{ tag_handle: 'clearing', value: null }] }), true);
   assert.equal(inScope(scope, { programmatic_name: 'wf_other', tags: ['clearing'] }), true);
   assert.equal(inScope(scope, { name: 'cp_field', export_key: 'incident/cp_field' }), true);
   assert.equal(inScope(scope, { name: 'other', tags: ['soc'] }), false);
-  assert.equal(inScope({ kinds: [], tags: [], namePrefixes: [] }, { name: 'anything' }), true);
+  assert.equal(inScope({ kinds: [], tags: [], name_prefixes: [] }, { name: 'anything' }), true);
   assert.deepEqual(tagsOf({ tags: ['a', { tag_handle: 'b' }, { name: 'c' }, 3] }), ['a', 'b', 'c']);
 });
 
 test('a name prefix scopes a real export', needsExports, () => {
   const raw = reference('sdk_mock_fn_main_mock_integration_export.res');
-  const { counts } = scopeExport(raw, { kinds: ['workflows', 'functions', 'rules'], tags: [], namePrefixes: ['mock_workflow_t'] });
+  const { counts } = scopeExport(raw, { kinds: ['workflows', 'functions', 'rules'], tags: [], name_prefixes: ['mock_workflow_t'] });
   assert.deepEqual(counts, { workflows: 1, functions: 0, rules: 0 });
 });
 
@@ -145,7 +146,7 @@ test('tags select what is pushed, then every object\'s tags are emptied (a datat
     ],
     types: [{ type_name: 'tbl', tags: ['push'], fields: { tags: { name: 'tags', tags: ['col'] } } }],
   };
-  const { data } = scopeExport(raw, { kinds: ['functions', 'datatables'], tags: ['push'], namePrefixes: [] });
+  const { data } = scopeExport(raw, { kinds: ['functions', 'datatables'], tags: ['push'], name_prefixes: [] });
   assert.deepEqual(data['functions'], [{ name: 'fn_tagged', tags: [], view_items: [{ tags: [] }] }]);
   assert.deepEqual(data['types'], [{ type_name: 'tbl', tags: [], fields: { tags: { name: 'tags', tags: [] } } }]);
   assert.deepEqual(emptyTags({ tags: ['x'], list: [{ tags: [{ tag_handle: 'y' }] }] }), { tags: [], list: [{ tags: [] }] });

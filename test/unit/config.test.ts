@@ -16,10 +16,10 @@ import {
   resolveConfigPath,
   secretsOf,
 } from '../../src/config/index.js';
-import { ALL_CONFIG_KINDS } from '../../src/clearing/config-kinds.js';
-import { DEFAULT_WHITELIST } from '../../src/clearing/whitelist.js';
+import { ALL_CONFIG_KINDS } from '../../src/config/config-kinds.js';
+import { DEFAULT_WHITELIST } from '../../src/config/whitelist.js';
 import { ConfigError, ErrorCode } from '../../src/core/errors.js';
-import { DEFAULT_TRIAGE } from '../../src/triage/config.js';
+import { DEFAULT_TRIAGE } from '../../src/config/triage.js';
 import { makeCaPki, makeNodeCert } from '../support/certs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soar-clearing-config-'));
@@ -39,7 +39,7 @@ function dir(files: Record<string, string> = {}): string {
 }
 
 /** network.config_push when not given. */
-const DEFAULT_CONFIG_PUSH = { referenceBrand: null, kinds: ALL_CONFIG_KINDS, tags: [], namePrefixes: [], scheduleMs: 0 };
+const DEFAULT_CONFIG_PUSH = { reference_brand: null, kinds: ALL_CONFIG_KINDS, tags: [], name_prefixes: [], schedule_ms: 0 };
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const MINIMAL = `
 node: { id: eu-1 }
@@ -236,11 +236,14 @@ soar: { host: soar.example.com, org: 0042, api_key_id: 1e3, api_key_secret: 0123
     assert.throws(() => {
       (cfg.brands as BrandList).push(cfg.brands[0]);
     }, TypeError);
+    // The brand is there: the TypeErrors below come from frozen objects, not from a missing brand.
+    const brand = cfg.brands[0];
+    assert.ok(brand !== undefined);
     assert.throws(() => {
-      (cfg.brands[0]?.soar.retry as { retries: number }).retries = 9;
+      (brand.soar.retry as { retries: number }).retries = 9;
     }, TypeError);
     assert.throws(() => {
-      (cfg.brands[0]?.destinations as string[])[0] = 'x';
+      (brand.destinations as string[])[0] = 'x';
     }, TypeError);
     assert.equal(cfg.worker.concurrency, 10);
   });
@@ -736,9 +739,9 @@ network:
         { id: 'ap', url: 'https://clearing-ap.example.com:8443/clearing', brands: ['soar5', 'soar4'] },
       ],
       received: { owner: null, group: null },
-      allowRedistribution: false,
-      timeoutMs: 15_000,
-      configPush: DEFAULT_CONFIG_PUSH,
+      allow_redistribution: false,
+      timeout_ms: 15_000,
+      config_push: DEFAULT_CONFIG_PUSH,
     });
     assert.ok(Object.isFrozen(cfg.network) && Object.isFrozen(cfg.network?.peers[0]?.brands) && Object.isFrozen(cfg.node.tls));
     assert.deepEqual(networkBrands(cfg), ['soar1', 'soar2', 'soar3', 'soar4', 'soar5']);
@@ -783,11 +786,11 @@ whitelist: { incident_fields: [name] }
       primary: 'us',
       peers: [{ id: 'us', url: 'https://us.example.com', brands: ['0042'] }],
       received: { owner: 'analyst@example.com', group: 'SOC Team' },
-      allowRedistribution: true,
-      timeoutMs: 2500,
-      configPush: { referenceBrand: 'soar1', kinds: ['rules', 'fields'], tags: ['clearing'], namePrefixes: ['cp_'], scheduleMs: 1_800_000 },
+      allow_redistribution: true,
+      timeout_ms: 2500,
+      config_push: { reference_brand: 'soar1', kinds: ['rules', 'fields'], tags: ['clearing'], name_prefixes: ['cp_'], schedule_ms: 1_800_000 },
     });
-    assert.deepEqual(cfg.whitelist.incidentFields, ['name']);
+    assert.deepEqual(cfg.whitelist.incident_fields, ['name']);
     assert.equal(cfg.brands[0]?.whitelist, cfg.whitelist);
     assert.deepEqual(networkBrands(cfg), ['0042', 'soar1']);
   });
@@ -970,9 +973,9 @@ describe('the shipped app.config.yaml: network example', () => {
       primary: 'eu-1',
       peers: [{ id: 'us-1', url: 'https://clearing-us.example.com:8443', brands: ['soar3'] }],
       received: { owner: null, group: null },
-      allowRedistribution: false,
-      timeoutMs: 15_000,
-      configPush: DEFAULT_CONFIG_PUSH,
+      allow_redistribution: false,
+      timeout_ms: 15_000,
+      config_push: DEFAULT_CONFIG_PUSH,
     });
   });
 });
@@ -999,24 +1002,24 @@ brands:
     soar: { host: h2, org: o, api_key_id: k, api_key_secret: s2 }
     whitelist: { incident_fields: [name], notes: { include: false } }
 `);
-    assert.deepEqual(cfg.whitelist.incidentFields, ['name', 'severity_code']);
+    assert.deepEqual(cfg.whitelist.incident_fields, ['name', 'severity_code']);
     assert.deepEqual(cfg.whitelist.properties, ['region']);
     assert.equal(cfg.whitelist.attachments.include, true);
-    assert.equal(cfg.whitelist.attachments.maxCount, 3);
-    assert.equal(cfg.whitelist.maxTextBytes, 100);
-    assert.equal(cfg.whitelist.notes.maxCount, DEFAULT_WHITELIST.notes.maxCount);
+    assert.equal(cfg.whitelist.attachments.max_count, 3);
+    assert.equal(cfg.whitelist.max_text_bytes, 100);
+    assert.equal(cfg.whitelist.notes.max_count, DEFAULT_WHITELIST.notes.max_count);
     const [eu, ch] = cfg.brands;
     assert.equal(eu?.whitelist, cfg.whitelist);
-    assert.deepEqual(ch?.whitelist.incidentFields, ['name']);
+    assert.deepEqual(ch?.whitelist.incident_fields, ['name']);
     assert.equal(ch?.whitelist.notes.include, false);
     // Replaced whole: what the brand leaves out takes the built-in default, not the top-level value.
     assert.deepEqual(ch?.whitelist.properties, []);
-    assert.equal(ch?.whitelist.maxTextBytes, DEFAULT_WHITELIST.maxTextBytes);
-    assert.ok(Object.isFrozen(cfg.whitelist.notes) && Object.isFrozen(ch?.whitelist.incidentFields));
-    const described = describeConfig(cfg) as { whitelist: { incidentFields: string[] }; brands: { whitelist: unknown }[] };
-    assert.deepEqual(described.whitelist.incidentFields, ['name', 'severity_code']);
+    assert.equal(ch?.whitelist.max_text_bytes, DEFAULT_WHITELIST.max_text_bytes);
+    assert.ok(Object.isFrozen(cfg.whitelist.notes) && Object.isFrozen(ch?.whitelist.incident_fields));
+    const described = describeConfig(cfg) as { whitelist: { incident_fields: string[] }; brands: { whitelist: unknown }[] };
+    assert.deepEqual(described.whitelist.incident_fields, ['name', 'severity_code']);
     assert.equal(described.brands[0]?.whitelist, 'the top-level whitelist');
-    assert.deepEqual((described.brands[1]?.whitelist as { incidentFields: string[] }).incidentFields, ['name']);
+    assert.deepEqual((described.brands[1]?.whitelist as { incident_fields: string[] } | undefined)?.incident_fields, ['name']);
   });
 
   test('whitelist problems are reported with the rest, each once, with its path', () => {

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { route, type Reply } from '../../sim/emulator/routes.js';
+import { route } from '../../sim/emulator/routes.js';
+import type { Reply } from '../../sim/emulator/reply.js';
 import { loadSamples } from '../../sim/emulator/samples.js';
 import { EmulatorState } from '../../sim/emulator/state.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';

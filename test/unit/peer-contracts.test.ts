@@ -32,7 +32,7 @@ import {
   sharedListPath,
 } from '../../src/clearing/contracts/shared-view.js';
 import { WIRE_BUNDLE_MAX_BYTES } from '../../src/clearing/contracts/wire-bundle.js';
-import { MAX_TOTAL_BYTES_LIMIT } from '../../src/clearing/whitelist-schema.js';
+import { MAX_TOTAL_BYTES_LIMIT } from '../../src/config/whitelist.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
 import { compilePath } from '../../src/http/router.js';
 

@@ -168,14 +168,14 @@ describe('the triage config section', () => {
   test('absent: every default', () => {
     const cfg = triage('  {}\n');
     assert.deepEqual(cfg.assets, []);
-    assert.deepEqual(cfg.defaultAsset, { operations: 1, security: 1 });
+    assert.deepEqual(cfg.default_asset, { operations: 1, security: 1 });
     assert.equal(cfg.consequence.default, 2);
     assert.equal(cfg.residual, null);
-    assert.equal(cfg.ackTimeoutMs, 24 * 3_600_000);
-    assert.equal(cfg.sweepIntervalMs, 60_000);
+    assert.equal(cfg.ack_timeout_ms, 24 * 3_600_000);
+    assert.equal(cfg.sweep_interval_ms, 60_000);
     assert.deepEqual(cfg.thresholds, []);
     const none = parseConfig(BASE, { source: '/nowhere/app.config.yaml', env: {} }).triage;
-    assert.equal(none.ackTimeoutMs, 24 * 3_600_000);
+    assert.equal(none.ack_timeout_ms, 24 * 3_600_000);
   });
 
   test('problems are reported with YAML paths', () => {

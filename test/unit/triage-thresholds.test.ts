@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ThresholdRule, TriggerMode } from '../../src/triage/config.js';
+import type { ThresholdRule, TriggerMode } from '../../src/config/triage.js';
 import { receiverState } from '../../src/triage/lifecycle.js';
 import {
   formatThresholdState,
@@ -66,9 +66,9 @@ describe('trigger modes on a shared-artifact threshold (3 incidents in 30 minute
   const MIN = 60_000;
   const rule = (mode: TriggerMode): ThresholdRule => ({
     name: 'shared-ip',
-    when: { kind: 'shared_artifact', incidents: 3, withinMs: 30 * MIN, types: ['ip address'] },
+    when: { kind: 'shared_artifact', incidents: 3, within_ms: 30 * MIN, types: ['ip address'] },
     mode,
-    distributeTo: ['soar3'],
+    distribute_to: ['soar3'],
   });
   const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
   const incident = (id: number, minute: number, value: string, type = 'IP Address'): WindowIncident => ({

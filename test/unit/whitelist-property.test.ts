@@ -30,19 +30,21 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   BODY_FIELDS,
+  type FilterResult,
+  type IncidentBundle,
+  TOTAL_BYTES_DROP_ORDER,
+  TRUNCATION_MARKER,
+  applyWhitelist,
+} from '../../src/clearing/whitelist.js';
+import {
   CHILD_KINDS,
   type ChildKind,
   type ChildRule,
-  type FilterResult,
   FORBIDDEN_NAMES,
-  type IncidentBundle,
   type RawWhitelist,
-  TOTAL_BYTES_DROP_ORDER,
-  TRUNCATION_MARKER,
   type Whitelist,
-  applyWhitelist,
   compileWhitelist,
-} from '../../src/clearing/whitelist.js';
+} from '../../src/config/whitelist.js';
 import type { Incident } from '../../src/soar/dto.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
 import { prng } from '../support/faults.js';
@@ -269,7 +271,7 @@ function randomWhitelist(g: Gen): Whitelist {
   // A hand-made whitelist listing names compileWhitelist refuses: the filter must still never copy them.
   return {
     ...wl,
-    incidentFields: [...wl.incidentFields, ...FORBIDDEN_NAMES, 'properties'],
+    incident_fields: [...wl.incident_fields, ...FORBIDDEN_NAMES, 'properties'],
     properties: [...wl.properties, ...FORBIDDEN_NAMES],
     notes: { ...wl.notes, fields: [...wl.notes.fields, '__proto__'] },
   };
@@ -289,10 +291,10 @@ const allowedName = (list: readonly string[], name: string): boolean => list.inc
 function randomIncident(g: Gen, wl: Whitelist): Incident {
   const r = g.r;
   const incident = g.object();
-  const candidates = r.shuffle([...SOAR_FIELDS, ...TRICKY_NAMES, ...RESERVED, ...wl.incidentFields]).slice(0, r.between(0, 16));
+  const candidates = r.shuffle([...SOAR_FIELDS, ...TRICKY_NAMES, ...RESERVED, ...wl.incident_fields]).slice(0, r.between(0, 16));
   for (const name of candidates) {
     if (name === 'properties' || Object.hasOwn(incident, name)) continue;
-    define(incident, name, allowedName(wl.incidentFields, name) ? g.allowedValue() : g.secret());
+    define(incident, name, allowedName(wl.incident_fields, name) ? g.allowedValue() : g.secret());
   }
   if (r.chance(0.9)) {
     const props = g.object();
@@ -317,7 +319,7 @@ function secretChild(g: Gen, kind: ChildKind): Record<string, unknown> {
 
 function bodyLimit(kind: ChildKind, key: string, rule: ChildRule, wl: Whitelist): number {
   if (kind === 'attachments' && key === 'content') return Infinity;
-  return BODY_FIELDS[kind].includes(key) ? rule.maxBytes : wl.maxTextBytes;
+  return BODY_FIELDS[kind].includes(key) ? rule.max_bytes : wl.max_text_bytes;
 }
 
 function cleanChild(g: Gen, kind: ChildKind, rule: ChildRule): Record<string, unknown> {
@@ -332,7 +334,7 @@ function cleanChild(g: Gen, kind: ChildKind, rule: ChildRule): Record<string, un
       continue;
     }
     let value: JsonValue;
-    if (kind === 'attachments' && name === 'content') value = g.base64(r.int(Math.min(rule.maxBytes, 64) + 1));
+    if (kind === 'attachments' && name === 'content') value = g.base64(r.int(Math.min(rule.max_bytes, 64) + 1));
     else if (kind === 'notes' && name === 'text') value = r.chance(0.3) ? { format: 'html', content: g.cleanString() } : g.cleanString();
     else if (kind === 'artifacts' && name === 'type') continue; // set below
     else value = r.chance(0.5) && BODY_FIELDS[kind].includes(name) ? g.cleanString() : g.allowedValue();
@@ -351,11 +353,11 @@ function randomChildren(g: Gen, wl: Whitelist): { bundle: Omit<IncidentBundle, '
   for (const kind of CHILD_KINDS) {
     if (r.chance(0.15)) continue; // the kind is absent from the bundle
     const rule = wl[kind];
-    const types = rule.artifactTypes ?? [];
+    const types = rule.artifact_types ?? [];
     const list: Record<string, unknown>[] = [];
     for (let n = r.int(5); n > 0; n--) {
       let child: Record<string, unknown>;
-      let eligible = rule.include && plan.clean[kind].length < rule.maxCount;
+      let eligible = rule.include && plan.clean[kind].length < rule.max_count;
       // Artifacts: the type decides first.
       let type: JsonValue | undefined;
       if (kind === 'artifacts') {
@@ -370,8 +372,8 @@ function randomChildren(g: Gen, wl: Whitelist): { bundle: Omit<IncidentBundle, '
       }
       // Attachments: an oversized file (when its content may leave) is dropped.
       let content: string | undefined;
-      if (kind === 'attachments' && rule.fields.includes('content') && rule.maxBytes <= 256 && r.chance(0.3)) {
-        content = g.base64(Math.max(rule.maxBytes + 1, 12) + r.int(8));
+      if (kind === 'attachments' && rule.fields.includes('content') && rule.max_bytes <= 256 && r.chance(0.3)) {
+        content = g.base64(Math.max(rule.max_bytes + 1, 12) + r.int(8));
         g.secrets.push(content);
         eligible = false;
       }
@@ -486,18 +488,18 @@ function runCase(seed: number, index: number): Reached {
 
   // 1. Without the total limit: every rule but the size one.
   // (A whitelist whose limit no generated bundle reaches is already unlimited.)
-  const roomy = wl.maxTotalBytes >= 1_000_000;
-  const full = applyWhitelist(bundle, roomy ? wl : { ...wl, maxTotalBytes: Number.MAX_SAFE_INTEGER });
+  const roomy = wl.max_total_bytes >= 1_000_000;
+  const full = applyWhitelist(bundle, roomy ? wl : { ...wl, max_total_bytes: Number.MAX_SAFE_INTEGER });
   assertNoSecrets(full, g, where);
 
   const source = incident as unknown as Record<string, unknown>;
   const fieldNames = Object.keys(source).filter((k) => k !== 'properties');
-  const allowedFields = fieldNames.filter((k) => allowedName(wl.incidentFields, k) && !g.isUntyped(source[k]));
-  let untyped = fieldNames.filter((k) => allowedName(wl.incidentFields, k)).length - allowedFields.length;
+  const allowedFields = fieldNames.filter((k) => allowedName(wl.incident_fields, k) && !g.isUntyped(source[k]));
+  let untyped = fieldNames.filter((k) => allowedName(wl.incident_fields, k)).length - allowedFields.length;
   assert.deepEqual(Object.keys(full.incident), [...allowedFields, 'properties'], `${where}: incident fields`);
-  assert.deepEqual(full.dropped.incidentFields, fieldNames.filter((k) => !allowedName(wl.incidentFields, k)), `${where}: dropped fields`);
+  assert.deepEqual(full.dropped.incidentFields, fieldNames.filter((k) => !allowedName(wl.incident_fields, k)), `${where}: dropped fields`);
   let cuts = 0;
-  for (const key of allowedFields) cuts += checkCopy(source[key], full.incident[key], wl.maxTextBytes, `${where}: incident.${key}`);
+  for (const key of allowedFields) cuts += checkCopy(source[key], full.incident[key], wl.max_text_bytes, `${where}: incident.${key}`);
 
   const props = (Object.hasOwn(source, 'properties') ? source.properties : {}) as Record<string, unknown>;
   const propNames = Object.keys(props);
@@ -506,7 +508,7 @@ function runCase(seed: number, index: number): Reached {
   const outProps = full.incident.properties as JsonObject;
   assert.deepEqual(Object.keys(outProps), allowedProps, `${where}: custom fields`);
   assert.deepEqual(full.dropped.properties, propNames.filter((k) => !allowedName(wl.properties, k)), `${where}: dropped custom fields`);
-  for (const key of allowedProps) cuts += checkCopy(props[key], outProps[key], wl.maxTextBytes, `${where}: properties.${key}`);
+  for (const key of allowedProps) cuts += checkCopy(props[key], outProps[key], wl.max_text_bytes, `${where}: properties.${key}`);
   const incidentCuts = cuts;
 
   const childCuts = {} as Record<ChildKind, number[]>;
@@ -551,10 +553,10 @@ function runCase(seed: number, index: number): Reached {
   const anyChild = CHILD_KINDS.some((kind) => limited[kind].length > 0);
   if (lastLoss === null) assert.equal(size, jsonBytes(filtered(full)));
   else {
-    assert.ok(size <= wl.maxTotalBytes || !anyChild, `${where}: ${size} bytes for a limit of ${wl.maxTotalBytes}`);
+    assert.ok(size <= wl.max_total_bytes || !anyChild, `${where}: ${size} bytes for a limit of ${wl.max_total_bytes}`);
     const next = full[lastLoss][limited[lastLoss].length] as JsonObject;
     const grown = { ...filtered(limited), [lastLoss]: [...limited[lastLoss], next] };
-    assert.ok(jsonBytes(grown) > wl.maxTotalBytes, `${where}: ${lastLoss} dropped although it fitted`);
+    assert.ok(jsonBytes(grown) > wl.max_total_bytes, `${where}: ${lastLoss} dropped although it fitted`);
   }
   assert.ok(incidentCuts <= limited.dropped.truncatedValues);
 
@@ -597,7 +599,7 @@ it('the generators plant what they should (a sanity check of the test itself)', 
   let untyped = 0;
   for (let i = 0; i < 50; i++) {
     const incident = randomIncident(g, everything) as unknown as Record<string, unknown>;
-    for (const key of Object.keys(incident).filter((k) => allowedName(everything.incidentFields, k))) {
+    for (const key of Object.keys(incident).filter((k) => allowedName(everything.incident_fields, k))) {
       const marked = JSON.stringify(incident[key]).includes(MARK_OPEN);
       assert.equal(marked, g.isUntyped(incident[key]), key);
       if (marked) untyped += 1;

@@ -8,18 +8,20 @@ import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import {
   type BundleAttachment,
-  DEFAULT_WHITELIST,
-  DEFAULT_WHITELIST_YAML,
   type DroppedSummary,
   type IncidentBundle,
   TRUNCATION_MARKER,
-  type Whitelist,
   applyWhitelist,
-  compileWhitelist,
   describeDropped,
+} from '../../src/clearing/whitelist.js';
+import {
+  DEFAULT_WHITELIST,
+  DEFAULT_WHITELIST_YAML,
+  type Whitelist,
+  compileWhitelist,
   whitelistJsonSchema,
   whitelistProblems,
-} from '../../src/clearing/whitelist.js';
+} from '../../src/config/whitelist.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Artifact, Incident, Note, Task } from '../../src/soar/dto.js';
 import { readFixture } from '../support/shape.js';
@@ -47,7 +49,7 @@ describe('whitelist: SOAR\'s incident', () => {
   it('keeps exactly the default fields, with their values', () => {
     const incident = sampleIncident();
     const result = applyWhitelist({ incident }, DEFAULT_WHITELIST);
-    const expected = DEFAULT_WHITELIST.incidentFields.filter((name) => Object.hasOwn(incident, name));
+    const expected = DEFAULT_WHITELIST.incident_fields.filter((name) => Object.hasOwn(incident, name));
     assert.deepEqual(Object.keys(result.incident).sort(), [...expected, 'properties'].sort());
     for (const name of expected) assert.deepEqual(result.incident[name], incident[name], name);
     assert.deepEqual(result.incident.properties, {});
@@ -58,7 +60,7 @@ describe('whitelist: SOAR\'s incident', () => {
   it('reports every other field by name, and nothing sensitive survives', () => {
     const incident = sampleIncident();
     const result = applyWhitelist({ incident }, DEFAULT_WHITELIST);
-    const others = Object.keys(incident).filter((name) => name !== 'properties' && !DEFAULT_WHITELIST.incidentFields.includes(name));
+    const others = Object.keys(incident).filter((name) => name !== 'properties' && !DEFAULT_WHITELIST.incident_fields.includes(name));
     assert.deepEqual(result.dropped.incidentFields, others);
     for (const name of ['id', 'org_id', 'vers', 'creator', 'members', 'perms', 'owner_id', 'creator_id', 'pii', 'hipaa']) {
       assert.ok(result.dropped.incidentFields.includes(name), name);
@@ -267,7 +269,7 @@ describe('whitelist: hostile names and values', () => {
     const notes = [JSON.parse('{"text":"t","__proto__":{"polluted":"yes"}}') as Note];
     const handMade: Whitelist = {
       ...DEFAULT_WHITELIST,
-      incidentFields: ['name', 'description', '__proto__', 'constructor', 'prototype'],
+      incident_fields: ['name', 'description', '__proto__', 'constructor', 'prototype'],
       properties: ['__proto__', 'constructor', 'fine'],
       notes: { ...DEFAULT_WHITELIST.notes, fields: ['text', '__proto__'] },
     };
@@ -385,11 +387,11 @@ describe('whitelist: the YAML form', () => {
   it('compiles to the defaults when empty, and freezes deeply', () => {
     for (const empty of [undefined, null, {}]) assert.deepEqual(compileWhitelist(empty), DEFAULT_WHITELIST);
     assert.ok(Object.isFrozen(DEFAULT_WHITELIST));
-    assert.ok(Object.isFrozen(DEFAULT_WHITELIST.incidentFields));
+    assert.ok(Object.isFrozen(DEFAULT_WHITELIST.incident_fields));
     assert.ok(Object.isFrozen(DEFAULT_WHITELIST.notes));
     assert.ok(Object.isFrozen(DEFAULT_WHITELIST.notes.fields));
     assert.ok(Object.isFrozen(DEFAULT_WHITELIST_YAML.artifacts.types));
-    assert.deepEqual(DEFAULT_WHITELIST.incidentFields, [
+    assert.deepEqual(DEFAULT_WHITELIST.incident_fields, [
       'name', 'description', 'discovered_date', 'severity_code', 'incident_type_ids', 'confirmed', 'plan_status', 'create_date',
     ]);
     assert.deepEqual(DEFAULT_WHITELIST.properties, []);
@@ -398,17 +400,17 @@ describe('whitelist: the YAML form', () => {
     assert.equal(DEFAULT_WHITELIST.attachments.include, false);
     assert.equal(DEFAULT_WHITELIST.tasks.include, false);
     for (const never of ['id', 'org_id', 'vers', 'creator', 'members', 'perms', 'owner_id']) {
-      assert.ok(!DEFAULT_WHITELIST.incidentFields.includes(never), never);
+      assert.ok(!DEFAULT_WHITELIST.incident_fields.includes(never), never);
     }
   });
 
   it('fills each key left out (or empty) from the defaults; a list given replaces the default', () => {
     const compiled = compileWhitelist({ incident_fields: ['name', 'name', 'city'], notes: { max_count: 3 }, attachments: { include: true, fields: null }, max_text_bytes: '100' });
-    assert.deepEqual(compiled.incidentFields, ['name', 'city']);
-    assert.deepEqual(compiled.notes, { include: true, maxCount: 3, maxBytes: 65_536, fields: ['text', 'create_date'] });
+    assert.deepEqual(compiled.incident_fields, ['name', 'city']);
+    assert.deepEqual(compiled.notes, { include: true, max_count: 3, max_bytes: 65_536, fields: ['text', 'create_date'] });
     assert.deepEqual(compiled.attachments.fields, ['name', 'content_type', 'size', 'created']);
-    assert.equal(compiled.maxTextBytes, 100);
-    assert.deepEqual(compiled.artifacts.artifactTypes, []);
+    assert.equal(compiled.max_text_bytes, 100);
+    assert.deepEqual(compiled.artifacts.artifact_types, []);
   });
 
   it('reports every problem at once, with paths', () => {
@@ -420,7 +422,7 @@ describe('whitelist: the YAML form', () => {
         'brands.eu.whitelist.incident_fields[2]: list custom fields under properties:, without the properties. prefix',
         'brands.eu.whitelist.incident_fields[3]: must not start or end with blanks',
         'brands.eu.whitelist.max_total_bytes: must be a whole number',
-        'brands.eu.whitelist.notez: unknown key (known keys: incident_fields, properties, notes, artifacts, attachments, tasks, max_text_bytes, max_total_bytes)',
+        'brands.eu.whitelist.notez: unknown key (did you mean notes?)',
         'brands.eu.whitelist.tasks.include: must be true or false',
         'brands.eu.whitelist.tasks.max_count: must be >= 0',
       ],

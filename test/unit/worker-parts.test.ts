@@ -32,7 +32,7 @@ test('registry validates inputs against each function schema', () => {
   assert.deepEqual(registry.names(), functions.map((f) => f.name));
   assert.ok(registry.names().includes('clearing_ping'));
   assert.deepEqual(registry.validate('clearing_ping', { clearing_ping_message: 'hi' }), []);
-  assert.deepEqual(registry.validate('clearing_ping', { clearing_ping_delay_ms: 'soon' }), ['inputs.clearing_ping_delay_ms: must be integer']);
+  assert.deepEqual(registry.validate('clearing_ping', { clearing_ping_delay_ms: 'soon' }), ['inputs.clearing_ping_delay_ms: must be a whole number']);
   assert.deepEqual(registry.validate('clearing_ping', { clearing_ping_delay_ms: 70_000 }), ['inputs.clearing_ping_delay_ms: must be <= 60000']);
   assert.throws(() => new FunctionRegistry([...functions, ...functions]), /defined twice/);
 });

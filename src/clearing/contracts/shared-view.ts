@@ -28,9 +28,9 @@ import { WIRE_BUNDLE_MAX_BYTES, type WireBundle } from './wire-bundle.js';
 export const SHARED_LIST: PeerOperation<undefined> = { method: 'GET', path: '/api/v1/brands/:brand/shared' };
 export const SHARED_DETAIL: PeerOperation<undefined> = { method: 'GET', path: '/api/v1/brands/:brand/shared/:owner/:id' };
 
-export const DEFAULT_PER_PAGE = 50;
+const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 200;
-export const MAX_PAGE = 10_000;
+const MAX_PAGE = 10_000;
 
 /** One incident in a list: who owns it, its id, and its whitelisted fields. */
 export interface SharedIncidentSummary {

@@ -33,11 +33,11 @@
  * ```
  */
 import { isIP } from 'node:net';
-import type { ConfigProblem, PathSegment } from '../config/env.js';
-import { formatPath } from '../config/env.js';
+import type { ConfigProblem } from './env.js';
+import { type PathSegment, formatPath } from '../core/schema-problems.js';
 import { isRecord } from '../core/json.js';
 
-export const SEVERITY_NAMES = { marginal: 2, critical: 3, catastrophic: 4 } as const;
+const SEVERITY_NAMES = { marginal: 2, critical: 3, catastrophic: 4 } as const;
 export type Severity = 1 | 2 | 3 | 4;
 export type TriggerMode = 'first' | 'subsequent' | 'every';
 
@@ -84,7 +84,7 @@ export interface AssetRule {
   readonly fields: readonly { readonly path: string; readonly values: readonly string[] }[];
   readonly operations: Severity;
   readonly security: Severity;
-  readonly businessImpact: string | null;
+  readonly business_impact: string | null;
   /** A class of assets: every distinct matching artifact value is one asset. */
   readonly group: boolean;
 }
@@ -94,40 +94,40 @@ export interface ResidualRule {
   readonly count: number;
   /** ... add `adds` to the incident score ... */
   readonly adds: number;
-  /** ... up to `maxAdds` in all. */
-  readonly maxAdds: number;
+  /** ... up to `max_adds` in all. */
+  readonly max_adds: number;
 }
 
 export type ThresholdCondition =
-  | { readonly kind: 'score'; readonly atLeast: number }
-  | { readonly kind: 'shared_artifact'; readonly incidents: number; readonly withinMs: number; readonly types: readonly string[] };
+  | { readonly kind: 'score'; readonly at_least: number }
+  | { readonly kind: 'shared_artifact'; readonly incidents: number; readonly within_ms: number; readonly types: readonly string[] };
 
 export interface ThresholdRule {
   readonly name: string;
   readonly when: ThresholdCondition;
   readonly mode: TriggerMode;
-  readonly distributeTo: readonly string[];
+  readonly distribute_to: readonly string[];
 }
 
 export interface TriageConfig {
   readonly assets: readonly AssetRule[];
-  readonly defaultAsset: { readonly operations: Severity; readonly security: Severity };
+  readonly default_asset: { readonly operations: Severity; readonly security: Severity };
   readonly consequence: {
     readonly default: Severity;
     /** Lower-case incident type name or id -> severity. */
-    readonly incidentTypes: readonly { readonly name: string; readonly severity: Severity }[];
+    readonly incident_types: readonly { readonly name: string; readonly severity: Severity }[];
     /** Lower-case rule name -> severity. */
     readonly rules: readonly { readonly name: string; readonly severity: Severity }[];
-    readonly ruleField: string | null;
+    readonly rule_field: string | null;
   };
   readonly residual: ResidualRule | null;
-  readonly ackTimeoutMs: number;
+  readonly ack_timeout_ms: number;
   /** 0: no periodic sweep. */
-  readonly sweepIntervalMs: number;
+  readonly sweep_interval_ms: number;
   readonly thresholds: readonly ThresholdRule[];
 }
 
-export const TRIAGE_DEFAULTS = {
+const TRIAGE_DEFAULTS = {
   default_asset: { operations: 1, security: 1 },
   consequence_default: 2,
   ack_timeout_hours: 24,
@@ -293,7 +293,7 @@ export function triageProblems(data: Record<string, unknown>): ConfigProblem[] {
 
 // ---- compile ----
 
-export function severityOf(value: number | string | undefined, fallback: Severity): Severity {
+function severityOf(value: number | string | undefined, fallback: Severity): Severity {
   if (value === undefined) return fallback;
   if (typeof value === 'number') return value as Severity;
   return SEVERITY_NAMES[value as keyof typeof SEVERITY_NAMES] ?? fallback;
@@ -313,38 +313,38 @@ export function compileTriage(raw: RawTriage | undefined): TriageConfig {
       fields: Object.entries(a.fields ?? {}).map(([path, values]) => ({ path, values: [...values] })),
       operations: a.operations as Severity,
       security: a.security as Severity,
-      businessImpact: a.business_impact ?? null,
+      business_impact: a.business_impact ?? null,
       group: a.group ?? false,
     })),
-    defaultAsset: {
+    default_asset: {
       operations: (r.default_asset?.operations ?? TRIAGE_DEFAULTS.default_asset.operations) as Severity,
       security: (r.default_asset?.security ?? TRIAGE_DEFAULTS.default_asset.security) as Severity,
     },
     consequence: {
       default: consequenceDefault,
-      incidentTypes: table(r.consequence?.incident_types),
+      incident_types: table(r.consequence?.incident_types),
       rules: table(r.consequence?.rules),
-      ruleField: r.consequence?.rule_field ?? null,
+      rule_field: r.consequence?.rule_field ?? null,
     },
     residual: r.residual === undefined ? null : {
       count: r.residual.count,
       adds: r.residual.adds ?? TRIAGE_DEFAULTS.residual_adds,
-      maxAdds: r.residual.max_adds ?? r.residual.adds ?? TRIAGE_DEFAULTS.residual_adds,
+      max_adds: r.residual.max_adds ?? r.residual.adds ?? TRIAGE_DEFAULTS.residual_adds,
     },
-    ackTimeoutMs: Math.round((r.ack_timeout_hours ?? TRIAGE_DEFAULTS.ack_timeout_hours) * 3_600_000),
-    sweepIntervalMs: Math.round((r.sweep_interval_s ?? TRIAGE_DEFAULTS.sweep_interval_s) * 1000),
+    ack_timeout_ms: Math.round((r.ack_timeout_hours ?? TRIAGE_DEFAULTS.ack_timeout_hours) * 3_600_000),
+    sweep_interval_ms: Math.round((r.sweep_interval_s ?? TRIAGE_DEFAULTS.sweep_interval_s) * 1000),
     thresholds: (r.thresholds ?? []).map((t) => ({
       name: t.name,
       when: t.score_at_least !== undefined
-        ? { kind: 'score', atLeast: t.score_at_least }
+        ? { kind: 'score', at_least: t.score_at_least }
         : {
             kind: 'shared_artifact',
             incidents: t.shared_artifact!.incidents,
-            withinMs: Math.round(t.shared_artifact!.within_minutes * 60_000),
+            within_ms: Math.round(t.shared_artifact!.within_minutes * 60_000),
             types: (t.shared_artifact!.types ?? []).map((x) => x.toLowerCase()),
           },
       mode: t.mode ?? TRIAGE_DEFAULTS.mode,
-      distributeTo: [...t.distribute_to],
+      distribute_to: [...t.distribute_to],
     })),
   };
 }
