@@ -26,17 +26,18 @@ export interface ReplyDelivery {
   readonly subscription: string;
 }
 
-interface BatchedReply {
+/** An ACK waiting for the next transaction, with the reply it commits (null: an ACK alone). */
+interface BatchedAck {
   readonly delivery: ReplyDelivery;
-  readonly destination: string;
-  readonly headers: StompHeaders;
-  readonly body: string;
+  readonly reply: { readonly destination: string; readonly headers: StompHeaders; readonly body: string } | null;
   readonly written: () => void;
 }
 
-/** A group commit leaves at once when it holds this many replies or body bytes. */
+/** A group commit holds at most this many replies, or about this many body bytes. */
 const MAX_BATCH_REPLIES = 100;
 const MAX_BATCH_BYTES = 1 << 20;
+/** How long stop() waits for the last commits' receipts before it disconnects. */
+const STOP_COMMIT_WAIT_MS = 5000;
 
 export class NotConnectedError extends Error {
   constructor(reason = 'not connected to the broker') {
@@ -58,9 +59,10 @@ export class StompConnection {
   private loop: Promise<void> | null = null;
   private frameCounter = 0;
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
-  private replyBatch: BatchedReply[] = [];
-  private replyBatchBytes = 0;
+  private replyBatch: BatchedAck[] = [];
   private flushScheduled = false;
+  /** The receipt of the COMMIT the broker has not confirmed yet (see replyAndAck). */
+  private commitInFlight: string | null = null;
 
   constructor(
     private readonly cfg: StompConfig,
@@ -78,7 +80,7 @@ export class StompConnection {
 
   /** DISCONNECT politely (the broker returns unacked messages to the queue), end the loop. */
   async stop(): Promise<void> {
-    if (this.replyBatch.length > 0) this.flushReplies();
+    await this.commitsDone(STOP_COMMIT_WAIT_MS);
     this.stopping = true;
     this.stopSignal.abort();
     const client = this.client;
@@ -86,12 +88,39 @@ export class StompConnection {
     await this.loop;
   }
 
-  subscribe(destination: string, prefetch: number, onMessage: (msg: IMessage) => void): void {
-    this.current().subscribe(destination, onMessage, {
-      id: destination,
-      ack: 'client-individual',
-      'activemq.prefetchSize': String(prefetch),
-    });
+  /** Resolves once every reply handed over is committed (or the link is gone, or `timeoutMs` passed). */
+  private async commitsDone(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    if (this.replyBatch.length > 0) this.flushReplies();
+    while ((this.commitInFlight !== null || this.replyBatch.length > 0) && this.connected && Date.now() < deadline) {
+      await sleep(5);
+    }
+  }
+
+  /**
+   * Subscribes to `destination` once per concurrency slot: `slots` subscriptions, each with
+   * `ack: client` and a prefetch of 1, so the broker hands each one message at a time and never
+   * more than `slots` in all (the concurrency limit).
+   *
+   * Why not one `client-individual` subscription with a prefetch of `slots`: ActiveMQ 5.x keeps
+   * every message ACKed inside a transaction on a client-individual subscription in a list that
+   * only an ABORT or the end of the connection empties (StompSubscription.onStompCommit clears it
+   * for `ack: client` only, 5.15.1 through 6.x), and walks that list at every COMMIT: one
+   * MessageDispatch and one StompAckEntry per invocation ever answered, the broker's CPU per
+   * invocation growing with them. In `client` mode the COMMIT turns the transacted ACK into a
+   * standard one and forgets it. A `client` ACK is cumulative (it acknowledges every message the
+   * subscription delivered before), which a prefetch of 1 makes exact: the subscription's next
+   * message comes only after this one's ACK reached the broker, and the worker's ACK of it
+   * leaves after this one's COMMIT (frames of a connection are handled in order), which removed
+   * this one from the subscription's list. ActiveMQ 5.x keeps an unsubscribed subscription until
+   * the connection closes (AMQ-9283, fixed in 6.0), so the slots are subscribed once per
+   * connection and never recycled.
+   */
+  subscribe(destination: string, slots: number, onMessage: (msg: IMessage) => void): void {
+    const client = this.current();
+    for (let slot = 0; slot < slots; slot++) {
+      client.subscribe(destination, onMessage, { id: `${destination}#${slot}`, ack: 'client', 'activemq.prefetchSize': '1' });
+    }
   }
 
   /**
@@ -112,20 +141,42 @@ export class StompConnection {
    * the message is gone) or neither (the message comes back and no reply was delivered). Never a
    * reply without its ACK, so a redelivered message was never answered.
    *
-   * Replies completed in the same turn of the event loop share one transaction (group commit):
-   * ActiveMQ syncs its journal at each COMMIT and handles a connection's frames in order, so a
-   * transaction per reply would cap throughput at one journal sync per invocation. A shared
-   * transaction still commits each reply together with its own ACK.
+   * Replies share transactions (group commit): ActiveMQ syncs its journal at each COMMIT and
+   * handles a connection's frames one at a time, so a transaction per reply would cap throughput
+   * at one journal sync per invocation. One commit is in flight at a time: its COMMIT asks for a
+   * receipt, replies finished meanwhile wait for it and then leave together in the next
+   * transaction; with nothing in flight a reply leaves at the end of the current turn of the
+   * event loop. A shared transaction still commits each reply together with its own ACK.
+   *
+   * Waiting for the receipt also keeps the cumulative `client` ACKs exact (see subscribe): no ACK
+   * leaves before the broker confirmed every earlier commit. A COMMIT the broker refuses answers
+   * ERROR instead of the receipt, and an ERROR ends the connection (see connectOnce), so a
+   * refused transaction's message is handed out again and never swept up by a later ACK.
    *
    * `written` runs once the frames are handed to the socket. Throws NotConnectedError when the
-   * delivery's session is gone; a reply whose session is lost before the batch leaves is dropped
+   * delivery's session is gone; a reply whose session is lost before its batch leaves is dropped
    * without `written`, and its message is redelivered on the new session.
    */
   replyAndAck(delivery: ReplyDelivery, destination: string, headers: StompHeaders, body: string, written: () => void): void {
     if (!this.connected || delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
-    this.replyBatch.push({ delivery, destination, headers, body, written });
-    this.replyBatchBytes += body.length;
-    if (this.replyBatch.length >= MAX_BATCH_REPLIES || this.replyBatchBytes >= MAX_BATCH_BYTES) {
+    this.enqueue({ delivery, reply: { destination, headers, body }, written });
+  }
+
+  /**
+   * ACK a delivery of the given session without a reply (a message that cannot be answered);
+   * false (and no frame) if that session is gone. It goes in the next transaction like a
+   * reply's ACK, for the same ordering.
+   */
+  ack(session: number, ackId: string, subscription: string): boolean {
+    if (!this.connected || session !== this.session || !this.client) return false;
+    this.enqueue({ delivery: { session, ackId, subscription }, reply: null, written: () => undefined });
+    return true;
+  }
+
+  private enqueue(entry: BatchedAck): void {
+    this.replyBatch.push(entry);
+    if (this.commitInFlight !== null) return; // leaves when the receipt comes (committed)
+    if (this.replyBatch.length >= MAX_BATCH_REPLIES) {
       this.flushReplies();
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -133,31 +184,59 @@ export class StompConnection {
     }
   }
 
-  /** Commits the batched replies with their ACKs as one transaction, in one TCP write. */
+  /**
+   * Commits the waiting replies with their ACKs as one transaction, in one TCP write (at most
+   * MAX_BATCH_REPLIES replies or about MAX_BATCH_BYTES of bodies; the rest follow after its
+   * receipt). Does nothing while a commit is in flight.
+   */
   private flushReplies(): void {
     this.flushScheduled = false;
-    const batch = this.replyBatch;
-    this.replyBatch = [];
-    this.replyBatchBytes = 0;
+    if (this.commitInFlight !== null) return;
     const client = this.connected ? this.client : null;
+    const socket = this.socket;
+    if (!client || !socket) {
+      const lost = this.replyBatch.filter((r) => r.reply !== null).length;
+      this.replyBatch = [];
+      if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
+      return;
+    }
+    let take = 0;
+    let bytes = 0;
+    while (take < this.replyBatch.length && take < MAX_BATCH_REPLIES && bytes < MAX_BATCH_BYTES) {
+      bytes += this.replyBatch[take]!.reply?.body.length ?? 0;
+      take += 1;
+    }
+    const batch = this.replyBatch.splice(0, take);
     const acked = new Set<string>();
     // One reply per delivery even if it was settled twice before the batch left.
-    const live = client ? batch.filter((r) => r.delivery.session === this.session && !acked.has(r.delivery.ackId) && acked.add(r.delivery.ackId)) : [];
-    const lost = batch.filter((r) => r.delivery.session !== this.session || !client).length;
+    const live = batch.filter((r) => r.delivery.session === this.session && !acked.has(r.delivery.ackId) && acked.add(r.delivery.ackId));
+    const lost = batch.filter((r) => r.delivery.session !== this.session && r.reply !== null).length;
     if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
-    if (!client || live.length === 0) return;
+    if (live.length === 0) {
+      if (this.replyBatch.length > 0) this.flushReplies();
+      return;
+    }
     const tx = `tx-${this.session}-${++this.frameCounter}`;
-    const frames = (): void => {
+    const receipt = `c-${this.session}-${this.frameCounter}`;
+    this.commitInFlight = receipt;
+    client.watchForReceipt(receipt, () => this.committed(receipt));
+    socket.batch(() => {
       client.begin(tx);
       for (const r of live) {
-        client.publish({ destination: r.destination, headers: { ...r.headers, transaction: tx }, body: r.body });
+        if (r.reply) client.publish({ destination: r.reply.destination, headers: { ...r.reply.headers, transaction: tx }, body: r.reply.body });
         client.ack(r.delivery.ackId, r.delivery.subscription, { transaction: tx });
       }
-      client.commit(tx);
-    };
-    if (this.socket) this.socket.batch(frames);
-    else frames();
+      // @stomp/stompjs's commit() takes no headers: this frame is written as it goes on the wire.
+      socket.send(`COMMIT\ntransaction:${tx}\nreceipt:${receipt}\n\n\0`);
+    });
     for (const r of live) r.written();
+  }
+
+  /** The broker confirmed the commit in flight (or the link is gone, `receipt` null): the next may leave. */
+  private committed(receipt: string | null): void {
+    if (this.commitInFlight === null || (receipt !== null && this.commitInFlight !== receipt)) return;
+    this.commitInFlight = null;
+    if (this.replyBatch.length > 0) this.flushReplies();
   }
 
   /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
@@ -181,13 +260,6 @@ export class StompConnection {
       client.watchForReceipt(receipt, () => settle());
       send(client, receipt);
     });
-  }
-
-  /** ACK a delivery of the given session; false (and no frame) if that session is gone. */
-  ack(session: number, ackId: string, subscription: string): boolean {
-    if (!this.connected || session !== this.session || !this.client) return false;
-    this.client.ack(ackId, subscription);
-    return true;
   }
 
   private current(): Client {
@@ -252,9 +324,13 @@ export class StompConnection {
         }
       };
       client.onStompError = (frame: IFrame) => {
-        // ActiveMQ closes the link after an ERROR frame; keep its text as the reason.
+        // ActiveMQ keeps the link open after most ERROR frames (a refused ACK or COMMIT, a
+        // failed SEND), leaving this connection's transactions in a state the worker cannot
+        // know; the worker ends the link instead, so the broker hands every unacknowledged
+        // message out again (see replyAndAck). The ERROR's text is the reason.
         reason = `broker error: ${frame.headers['message'] ?? 'unknown'}${frame.body ? ` (${frame.body.trim().split('\n')[0]})` : ''}`;
         this.log.error(`STOMP ${reason}`, { broker: socket?.url });
+        client.forceDisconnect();
       };
       client.onHeartbeatLost = () => {
         reason = `no heart-beat from the broker for ${this.cfg.heartbeat_in_ms * 2} ms`;
@@ -265,6 +341,8 @@ export class StompConnection {
         const wasConnected = this.connected;
         this.connected = false;
         for (const settle of [...this.pendingReceipts.values()]) settle(new NotConnectedError(`connection lost: ${reason}`));
+        // No receipt comes on a dead link: the waiting replies are dropped (answered on redelivery).
+        this.committed(null);
         if (wasConnected) this.handlers.onDisconnected(this.session, reason);
         // The loop owns reconnection; make sure this client never tries on its own.
         void client.deactivate({ force: true });
