@@ -26,7 +26,7 @@ export interface ReplyDelivery {
   readonly subscription: string;
 }
 
-/** An ACK waiting for the next transaction, with the reply it commits (null: an ACK alone). */
+/** An ACK waiting for its transaction, with the reply it commits (null: an ACK alone). */
 interface BatchedAck {
   readonly delivery: ReplyDelivery;
   readonly reply: { readonly destination: string; readonly headers: StompHeaders; readonly body: string } | null;
@@ -36,7 +36,7 @@ interface BatchedAck {
 /** A group commit holds at most this many replies, or about this many body bytes. */
 const MAX_BATCH_REPLIES = 100;
 const MAX_BATCH_BYTES = 1 << 20;
-/** How long stop() waits for the last commits' receipts before it disconnects. */
+/** How long stop() waits for the last replies to be committed before it disconnects. */
 const STOP_COMMIT_WAIT_MS = 5000;
 
 export class NotConnectedError extends Error {
@@ -59,10 +59,13 @@ export class StompConnection {
   private loop: Promise<void> | null = null;
   private frameCounter = 0;
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
-  private replyBatch: BatchedAck[] = [];
+  /** Replies and ACKs handed over and not written yet (see replyAndAck). */
+  private waiting: BatchedAck[] = [];
   private flushScheduled = false;
-  /** The receipt of the COMMIT the broker has not confirmed yet (see replyAndAck). */
+  /** The receipt of the COMMIT the broker has not confirmed yet. */
   private commitInFlight: string | null = null;
+  /** Per subscription of the current session: ack ids delivered and not yet ACKed, oldest first. */
+  private readonly outstanding = new Map<string, string[]>();
 
   constructor(
     private readonly cfg: StompConfig,
@@ -88,38 +91,53 @@ export class StompConnection {
     await this.loop;
   }
 
-  /** Resolves once every reply handed over is committed (or the link is gone, or `timeoutMs` passed). */
+  /**
+   * Resolves once every waiting reply that can leave is committed: nothing in flight and nothing
+   * eligible left (a reply behind a message that will never be answered stays unsent, and its
+   * message is handed out again), or the link is gone, or `timeoutMs` passed.
+   */
   private async commitsDone(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    if (this.replyBatch.length > 0) this.flushReplies();
-    while ((this.commitInFlight !== null || this.replyBatch.length > 0) && this.connected && Date.now() < deadline) {
+    while (this.connected && Date.now() < deadline) {
+      if (this.commitInFlight === null) {
+        this.flushReplies();
+        if (this.commitInFlight === null) return;
+      }
       await sleep(5);
     }
   }
 
   /**
    * Subscribes to `destination` once per concurrency slot: `slots` subscriptions, each with
-   * `ack: client` and a prefetch of 1, so the broker hands each one message at a time and never
-   * more than `slots` in all (the concurrency limit).
+   * `ack: client` and a prefetch of 1.
    *
    * Why not one `client-individual` subscription with a prefetch of `slots`: ActiveMQ 5.x keeps
    * every message ACKed inside a transaction on a client-individual subscription in a list that
    * only an ABORT or the end of the connection empties (StompSubscription.onStompCommit clears it
    * for `ack: client` only, 5.15.1 through 6.x), and walks that list at every COMMIT: one
    * MessageDispatch and one StompAckEntry per invocation ever answered, the broker's CPU per
-   * invocation growing with them. In `client` mode the COMMIT turns the transacted ACK into a
-   * standard one and forgets it. A `client` ACK is cumulative (it acknowledges every message the
-   * subscription delivered before), which a prefetch of 1 makes exact: the subscription's next
-   * message comes only after this one's ACK reached the broker, and the worker's ACK of it
-   * leaves after this one's COMMIT (frames of a connection are handled in order), which removed
-   * this one from the subscription's list. ActiveMQ 5.x keeps an unsubscribed subscription until
-   * the connection closes (AMQ-9283, fixed in 6.0), so the slots are subscribed once per
-   * connection and never recycled.
+   * invocation growing with them. In `client` mode the COMMIT turns the transacted ACKs into a
+   * standard one and forgets them.
+   *
+   * A `client` ACK is cumulative: it acknowledges every message the subscription delivered
+   * before it. A prefetch of 1 makes that rare but not impossible: the broker widens a
+   * subscription's window by one at a transacted ACK and narrows it again after the COMMIT, and
+   * its dispatch thread can hand out two messages in between (seen on 5.17.2). So the order of
+   * deliveries is kept per subscription (`outstanding`), and an ACK leaves only together with,
+   * or after, the ACKs of every message its subscription delivered before it (flushReplies).
+   * ActiveMQ 5.x keeps an unsubscribed subscription until the connection closes (AMQ-9283,
+   * fixed in 6.0), so the slots are subscribed once per connection and never recycled.
    */
   subscribe(destination: string, slots: number, onMessage: (msg: IMessage) => void): void {
     const client = this.current();
     for (let slot = 0; slot < slots; slot++) {
-      client.subscribe(destination, onMessage, { id: `${destination}#${slot}`, ack: 'client', 'activemq.prefetchSize': '1' });
+      const id = `${destination}#${slot}`;
+      const order: string[] = [];
+      this.outstanding.set(id, order);
+      client.subscribe(destination, (msg) => {
+        order.push(msg.headers['ack'] ?? '');
+        onMessage(msg);
+      }, { id, ack: 'client', 'activemq.prefetchSize': '1' });
     }
   }
 
@@ -148,10 +166,11 @@ export class StompConnection {
    * transaction; with nothing in flight a reply leaves at the end of the current turn of the
    * event loop. A shared transaction still commits each reply together with its own ACK.
    *
-   * Waiting for the receipt also keeps the cumulative `client` ACKs exact (see subscribe): no ACK
-   * leaves before the broker confirmed every earlier commit. A COMMIT the broker refuses answers
-   * ERROR instead of the receipt, and an ERROR ends the connection (see connectOnce), so a
-   * refused transaction's message is handed out again and never swept up by a later ACK.
+   * The cumulative `client` ACKs (see subscribe) stay exact because an ACK leaves only after, or
+   * with, the ACKs of the messages its subscription delivered before it, and only once the
+   * broker confirmed every earlier commit. A COMMIT the broker refuses answers ERROR instead of
+   * the receipt, and an ERROR ends the connection (see connectOnce), so a refused transaction's
+   * messages are handed out again and never swept up by a later ACK.
    *
    * `written` runs once the frames are handed to the socket. Throws NotConnectedError when the
    * delivery's session is gone; a reply whose session is lost before its batch leaves is dropped
@@ -164,8 +183,8 @@ export class StompConnection {
 
   /**
    * ACK a delivery of the given session without a reply (a message that cannot be answered);
-   * false (and no frame) if that session is gone. It goes in the next transaction like a
-   * reply's ACK, for the same ordering.
+   * false (and no frame) if that session is gone. It goes in a transaction like a reply's ACK,
+   * in the same order.
    */
   ack(session: number, ackId: string, subscription: string): boolean {
     if (!this.connected || session !== this.session || !this.client) return false;
@@ -174,9 +193,9 @@ export class StompConnection {
   }
 
   private enqueue(entry: BatchedAck): void {
-    this.replyBatch.push(entry);
+    this.waiting.push(entry);
     if (this.commitInFlight !== null) return; // leaves when the receipt comes (committed)
-    if (this.replyBatch.length >= MAX_BATCH_REPLIES) {
+    if (this.waiting.length >= MAX_BATCH_REPLIES) {
       this.flushReplies();
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -185,58 +204,67 @@ export class StompConnection {
   }
 
   /**
-   * Commits the waiting replies with their ACKs as one transaction, in one TCP write (at most
-   * MAX_BATCH_REPLIES replies or about MAX_BATCH_BYTES of bodies; the rest follow after its
-   * receipt). Does nothing while a commit is in flight.
+   * Commits waiting replies with their ACKs as one transaction, in one TCP write: on each
+   * subscription, the run of delivered messages, oldest first, that all have their reply (or
+   * ACK) waiting; at most MAX_BATCH_REPLIES of them, or about MAX_BATCH_BYTES of bodies. The
+   * rest wait for the receipt, or for an older message of their subscription. Does nothing
+   * while a commit is in flight.
    */
   private flushReplies(): void {
     this.flushScheduled = false;
     if (this.commitInFlight !== null) return;
     const client = this.connected ? this.client : null;
     const socket = this.socket;
-    if (!client || !socket) {
-      const lost = this.replyBatch.filter((r) => r.reply !== null).length;
-      this.replyBatch = [];
-      if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
-      return;
-    }
-    let take = 0;
-    let bytes = 0;
-    while (take < this.replyBatch.length && take < MAX_BATCH_REPLIES && bytes < MAX_BATCH_BYTES) {
-      bytes += this.replyBatch[take]!.reply?.body.length ?? 0;
-      take += 1;
-    }
-    const batch = this.replyBatch.splice(0, take);
-    const acked = new Set<string>();
-    // One reply per delivery even if it was settled twice before the batch left.
-    const live = batch.filter((r) => r.delivery.session === this.session && !acked.has(r.delivery.ackId) && acked.add(r.delivery.ackId));
-    const lost = batch.filter((r) => r.delivery.session !== this.session && r.reply !== null).length;
+    const entries = this.waiting;
+    this.waiting = [];
+    const current = client && socket ? entries.filter((r) => r.delivery.session === this.session) : [];
+    const lost = entries.filter((r) => r.reply !== null && (!client || !socket || r.delivery.session !== this.session)).length;
     if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
-    if (live.length === 0) {
-      if (this.replyBatch.length > 0) this.flushReplies();
-      return;
+    if (!client || !socket || current.length === 0) return;
+    // One entry per delivery even if it was settled twice before its batch left.
+    const ready = new Map<string, BatchedAck>();
+    for (const r of current) if (!ready.has(r.delivery.ackId)) ready.set(r.delivery.ackId, r);
+    const batch: BatchedAck[] = [];
+    let bytes = 0;
+    for (const order of this.outstanding.values()) {
+      let n = 0;
+      while (n < order.length && batch.length < MAX_BATCH_REPLIES && bytes < MAX_BATCH_BYTES) {
+        const r = ready.get(order[n]!);
+        if (!r) break;
+        ready.delete(order[n]!);
+        batch.push(r);
+        bytes += r.reply?.body.length ?? 0;
+        n += 1;
+      }
+      order.splice(0, n);
     }
+    // Left waiting: entries behind an older delivery of their subscription. An entry whose
+    // delivery is no longer outstanding was committed already (settled twice): dropped.
+    const pending = new Set<string>();
+    for (const order of this.outstanding.values()) for (const id of order) pending.add(id);
+    this.waiting = [...ready.values()].filter((r) => pending.has(r.delivery.ackId));
+    if (batch.length === 0) return;
     const tx = `tx-${this.session}-${++this.frameCounter}`;
     const receipt = `c-${this.session}-${this.frameCounter}`;
     this.commitInFlight = receipt;
     client.watchForReceipt(receipt, () => this.committed(receipt));
     socket.batch(() => {
       client.begin(tx);
-      for (const r of live) {
+      for (const r of batch) {
         if (r.reply) client.publish({ destination: r.reply.destination, headers: { ...r.reply.headers, transaction: tx }, body: r.reply.body });
         client.ack(r.delivery.ackId, r.delivery.subscription, { transaction: tx });
       }
       // @stomp/stompjs's commit() takes no headers: this frame is written as it goes on the wire.
       socket.send(`COMMIT\ntransaction:${tx}\nreceipt:${receipt}\n\n\0`);
     });
-    for (const r of live) r.written();
+    for (const r of batch) r.written();
   }
 
   /** The broker confirmed the commit in flight (or the link is gone, `receipt` null): the next may leave. */
   private committed(receipt: string | null): void {
     if (this.commitInFlight === null || (receipt !== null && this.commitInFlight !== receipt)) return;
     this.commitInFlight = null;
-    if (this.replyBatch.length > 0) this.flushReplies();
+    if (this.waiting.length > 0) this.flushReplies();
   }
 
   /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
@@ -311,6 +339,7 @@ export class StompConnection {
         established = true;
         this.connected = true;
         this.session += 1;
+        this.outstanding.clear();
         this.log.info('STOMP connected', {
           broker: socket?.url,
           server: frame.headers['server'],
