@@ -61,7 +61,6 @@ export class StompConnection {
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
   /** Replies and ACKs handed over and not written yet (see replyAndAck). */
   private waiting: BatchedAck[] = [];
-  private flushScheduled = false;
   /** The receipt of the COMMIT the broker has not confirmed yet. */
   private commitInFlight: string | null = null;
   /** Per subscription of the current session: ack ids delivered and not yet ACKed, oldest first. */
@@ -163,8 +162,8 @@ export class StompConnection {
    * handles a connection's frames one at a time, so a transaction per reply would cap throughput
    * at one journal sync per invocation. One commit is in flight at a time: its COMMIT asks for a
    * receipt, replies finished meanwhile wait for it and then leave together in the next
-   * transaction; with nothing in flight a reply leaves at the end of the current turn of the
-   * event loop. A shared transaction still commits each reply together with its own ACK.
+   * transaction; with nothing in flight a reply leaves at once. A shared transaction still
+   * commits each reply together with its own ACK.
    *
    * The cumulative `client` ACKs (see subscribe) stay exact because an ACK leaves only after, or
    * with, the ACKs of the messages its subscription delivered before it, and only once the
@@ -195,12 +194,7 @@ export class StompConnection {
   private enqueue(entry: BatchedAck): void {
     this.waiting.push(entry);
     if (this.commitInFlight !== null) return; // leaves when the receipt comes (committed)
-    if (this.waiting.length >= MAX_BATCH_REPLIES) {
-      this.flushReplies();
-    } else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushReplies());
-    }
+    this.flushReplies();
   }
 
   /**
@@ -211,7 +205,6 @@ export class StompConnection {
    * while a commit is in flight.
    */
   private flushReplies(): void {
-    this.flushScheduled = false;
     if (this.commitInFlight !== null) return;
     const client = this.connected ? this.client : null;
     const socket = this.socket;
