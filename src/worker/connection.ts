@@ -59,6 +59,8 @@ export class StompConnection {
   private loop: Promise<void> | null = null;
   private frameCounter = 0;
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
+  /** Status SENDs not written yet (see send). */
+  private sends: Array<{ readonly destination: string; readonly headers: StompHeaders; readonly body: string }> = [];
   /** Replies and ACKs handed over and not written yet (see replyAndAck). */
   private waiting: BatchedAck[] = [];
   /** The receipt of the COMMIT the broker has not confirmed yet. */
@@ -242,6 +244,7 @@ export class StompConnection {
     this.commitInFlight = receipt;
     client.watchForReceipt(receipt, () => this.committed(receipt));
     socket.batch(() => {
+      this.flushSends();
       client.begin(tx);
       for (const r of batch) {
         if (r.reply) client.publish({ destination: r.reply.destination, headers: { ...r.reply.headers, transaction: tx }, body: r.reply.body });
@@ -260,9 +263,29 @@ export class StompConnection {
     if (this.waiting.length > 0) this.flushReplies();
   }
 
-  /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
+  /**
+   * Fire-and-forget SEND (status messages). Throws NotConnectedError when down. The frame leaves
+   * at the end of the event loop's turn, or with the next transaction if that leaves first (in
+   * the same TCP write, before it): a status and the final reply of a function that finished at
+   * once reach the broker together.
+   */
   send(destination: string, headers: StompHeaders, body: string): void {
-    this.current().publish({ destination, headers, body });
+    this.current();
+    this.sends.push({ destination, headers, body });
+    if (this.sends.length === 1) setImmediate(() => this.flushSends());
+  }
+
+  /** Writes the waiting status SENDs (in the current write when called inside socket.batch). */
+  private flushSends(): void {
+    const sends = this.sends;
+    if (sends.length === 0) return;
+    this.sends = [];
+    const client = this.connected ? this.client : null;
+    const socket = this.socket;
+    if (!client || !socket) return; // advisory: lost with the link
+    socket.batch(() => {
+      for (const m of sends) client.publish(m);
+    });
   }
 
   /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */
