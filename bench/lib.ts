@@ -89,16 +89,30 @@ export async function drive(invoker: SoarInvoker, c: number, total: number): Pro
   return figuresOf([await run(invoker, c, total)]);
 }
 
-/** The broker's limit: a responder doing exactly the worker's frames with no framework at all. */
-export async function bareResponder(port: number, queue: string, prefetch: number): Promise<StompWire> {
+/**
+ * The broker's limit: a responder doing the worker's frames with no framework at all (status,
+ * reply, plain ACK). `transacted`: the reply and the ACK in one transaction per message instead
+ * (BEGIN, SEND, ACK, COMMIT), what the worker's guarantee costs at the broker (the COMMIT syncs
+ * the broker's journal; a plain persistent SEND without a receipt does not wait for it).
+ */
+export async function bareResponder(port: number, queue: string, prefetch: number, transacted = false): Promise<StompWire> {
   const wire = await StompWire.connect({ port });
   const final = JSON.stringify({ message_type: 0, message: 'Completed', complete: true, results: { version: 2.0, success: true, reason: null, content: { pong: true }, raw: null, inputs: {}, metrics: {} } });
   const status = JSON.stringify({ message_type: 0, message: 'Running', complete: false });
+  let tx = 0;
   wire.onFrame = (fr) => {
     if (fr.command !== 'MESSAGE') return;
     const to = fr.headers['reply-to']!;
     const corr = fr.headers['correlation-id']!;
     wire.send('SEND', { destination: to, 'correlation-id': corr }, status);
+    if (transacted) {
+      const id = `bare-${++tx}`;
+      wire.send('BEGIN', { transaction: id });
+      wire.send('SEND', { destination: to, 'correlation-id': corr, persistent: 'true', transaction: id }, final);
+      wire.send('ACK', { id: fr.headers['ack']!, transaction: id });
+      wire.send('COMMIT', { transaction: id });
+      return;
+    }
     wire.send('SEND', { destination: to, 'correlation-id': corr, persistent: 'true' }, final);
     wire.send('ACK', { id: fr.headers['ack']! });
   };

@@ -7,7 +7,9 @@
  * worker's concurrency (= its prefetch) 10 (a window above it is a backlog) and equal to the
  * window. The same load is answered in alternating rounds by a bare STOMP responder with the
  * same prefetch (MESSAGE in, one status SEND, one result SEND, ACK; no framework) and by the
- * worker process. The ratio worker/bare is the figure that matters.
+ * worker process. The ratio worker/bare is the figure that matters. A third responder, the bare
+ * one with its reply and ACK in a transaction per message, shows how much of the difference is
+ * the transaction the worker's guarantee needs (the broker syncs its journal at each COMMIT).
  */
 import { performance } from 'node:perf_hooks';
 import { type BenchEnv, type BenchResult, bareResponder, f, type Figures, figuresOf, log, pct, run, type Run, table } from './lib.js';
@@ -23,6 +25,7 @@ interface Row {
   readonly concurrency: number;
   readonly total: number;
   readonly bare: Figures;
+  readonly bareTx: Figures;
   readonly worker: Figures;
   readonly ratio: number;
 }
@@ -51,12 +54,18 @@ export async function workerBench(env: BenchEnv, total: number): Promise<BenchRe
 
     // Rounds alternate bare and worker, so a burst of load from elsewhere hits both alike.
     const bareRuns: Run[] = [];
+    const bareTxRuns: Run[] = [];
     const workerRuns: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const bare = await bareResponder(broker.stompPort, queue, concurrency);
       if (round === 0) await run(invoker, window, warm);
       bareRuns.push(await run(invoker, window, perRound));
       await bare.close();
+
+      const bareTx = await bareResponder(broker.stompPort, queue, concurrency, true);
+      if (round === 0) await run(invoker, window, warm);
+      bareTxRuns.push(await run(invoker, window, perRound));
+      await bareTx.close();
 
       const worker = await startWorker(path);
       if (round === 0) await run(invoker, window, warm);
@@ -67,15 +76,15 @@ export async function workerBench(env: BenchEnv, total: number): Promise<BenchRe
 
     const bareFigures = figuresOf(bareRuns);
     const workerFigures = figuresOf(workerRuns);
-    rows.push({ window, concurrency, total: perRound * ROUNDS, bare: bareFigures, worker: workerFigures, ratio: workerFigures.perSecond / bareFigures.perSecond });
+    rows.push({ window, concurrency, total: perRound * ROUNDS, bare: bareFigures, bareTx: figuresOf(bareTxRuns), worker: workerFigures, ratio: workerFigures.perSecond / bareFigures.perSecond });
     log(`worker: window ${window}, concurrency ${concurrency} done`);
   }
   const lines = [
-    `1. Worker: clearing_ping through ActiveMQ on loopback, answered by a soar-clearing run process; ${perRound * ROUNDS} invocations per row in ${ROUNDS} alternating rounds after ${warm} warm-up; bare = STOMP responder with no framework and the same prefetch (the broker's limit)`,
+    `1. Worker: clearing_ping through ActiveMQ on loopback, answered by a soar-clearing run process; ${perRound * ROUNDS} invocations per row in ${ROUNDS} alternating rounds after ${warm} warm-up; bare = STOMP responder with no framework and the same prefetch (the broker's limit); bare+tx = the same with reply and ACK in a transaction per message`,
     ...table(
-      ['window', 'concurrency', 'bare inv/s', 'worker inv/s', 'worker/bare', 'bare p50 / p99 ms', 'worker p50 / p99 ms'],
-      rows.map((r) => [String(r.window), String(r.concurrency), f(r.bare.perSecond), f(r.worker.perSecond), pct(r.ratio),
-        `${f(r.bare.p50Ms, 2)} / ${f(r.bare.p99Ms, 2)}`, `${f(r.worker.p50Ms, 2)} / ${f(r.worker.p99Ms, 2)}`]),
+      ['window', 'concurrency', 'bare inv/s', 'bare+tx inv/s', 'worker inv/s', 'worker/bare', 'bare+tx/bare', 'bare p50 / p99 ms', 'worker p50 / p99 ms'],
+      rows.map((r) => [String(r.window), String(r.concurrency), f(r.bare.perSecond), f(r.bareTx.perSecond), f(r.worker.perSecond), pct(r.ratio),
+        pct(r.bareTx.perSecond / r.bare.perSecond), `${f(r.bare.p50Ms, 2)} / ${f(r.bare.p99Ms, 2)}`, `${f(r.worker.p50Ms, 2)} / ${f(r.worker.p99Ms, 2)}`]),
     ),
     `lowest worker/bare: ${pct(Math.min(...rows.map((r) => r.ratio)))}`,
   ];

@@ -79,7 +79,7 @@ export interface StompConfig {
 }
 
 export interface WorkerConfig {
-  /** Invocations run at once per brand; also the subscription's activemq.prefetchSize. */
+  /** Invocations run at once per destination: that many subscriptions, each of prefetch 1. */
   readonly concurrency: number;
   /** On SIGTERM/SIGINT: how long in-flight invocations may take to finish. */
   readonly shutdown_grace_ms: number;

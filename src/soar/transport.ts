@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosAdapter, AxiosInstance, AxiosResponse } from 'axios';
 import type { SoarConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
@@ -23,6 +23,7 @@ import {
   parseSoarErrorBody,
   redact,
 } from './errors.js';
+import { axios } from './axios.js';
 import { baseUrl, parseJsonBody, parseProxy, queryParams } from './http.js';
 import { sleep } from '../core/backoff.js';
 import { classifyFault, mayHaveReachedServer, retryDelay, shouldRetry, type Fault, type HttpMethod } from './retry.js';

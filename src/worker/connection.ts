@@ -26,17 +26,18 @@ export interface ReplyDelivery {
   readonly subscription: string;
 }
 
-interface BatchedReply {
+/** An ACK waiting for its transaction, with the reply it commits (null: an ACK alone). */
+interface BatchedAck {
   readonly delivery: ReplyDelivery;
-  readonly destination: string;
-  readonly headers: StompHeaders;
-  readonly body: string;
+  readonly reply: { readonly destination: string; readonly headers: StompHeaders; readonly body: string } | null;
   readonly written: () => void;
 }
 
-/** A group commit leaves at once when it holds this many replies or body bytes. */
+/** A group commit holds at most this many replies, or about this many body bytes. */
 const MAX_BATCH_REPLIES = 100;
 const MAX_BATCH_BYTES = 1 << 20;
+/** How long stop() waits for the last replies to be committed before it disconnects. */
+const STOP_COMMIT_WAIT_MS = 5000;
 
 class NotConnectedError extends Error {
   constructor(reason = 'not connected to the broker') {
@@ -58,9 +59,14 @@ export class StompConnection {
   private loop: Promise<void> | null = null;
   private frameCounter = 0;
   private readonly pendingReceipts = new Map<string, (err?: Error) => void>();
-  private replyBatch: BatchedReply[] = [];
-  private replyBatchBytes = 0;
-  private flushScheduled = false;
+  /** Status SENDs not written yet (see send). */
+  private sends: Array<{ readonly destination: string; readonly headers: StompHeaders; readonly body: string }> = [];
+  /** Replies and ACKs handed over and not written yet (see replyAndAck). */
+  private waiting: BatchedAck[] = [];
+  /** The receipt of the COMMIT the broker has not confirmed yet. */
+  private commitInFlight: string | null = null;
+  /** Per subscription of the current session: ack ids delivered and not yet ACKed, oldest first. */
+  private readonly outstanding = new Map<string, string[]>();
 
   constructor(
     private readonly cfg: StompConfig,
@@ -78,7 +84,7 @@ export class StompConnection {
 
   /** DISCONNECT politely (the broker returns unacked messages to the queue), end the loop. */
   async stop(): Promise<void> {
-    if (this.replyBatch.length > 0) this.flushReplies();
+    await this.commitsDone(STOP_COMMIT_WAIT_MS);
     this.stopping = true;
     this.stopSignal.abort();
     const client = this.client;
@@ -86,12 +92,54 @@ export class StompConnection {
     await this.loop;
   }
 
-  subscribe(destination: string, prefetch: number, onMessage: (msg: IMessage) => void): void {
-    this.current().subscribe(destination, onMessage, {
-      id: destination,
-      ack: 'client-individual',
-      'activemq.prefetchSize': String(prefetch),
-    });
+  /**
+   * Resolves once every waiting reply that can leave is committed: nothing in flight and nothing
+   * eligible left (a reply behind a message that will never be answered stays unsent, and its
+   * message is handed out again), or the link is gone, or `timeoutMs` passed.
+   */
+  private async commitsDone(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.connected && Date.now() < deadline) {
+      if (this.commitInFlight === null) {
+        this.flushReplies();
+        if (this.commitInFlight === null) return;
+      }
+      await sleep(5);
+    }
+  }
+
+  /**
+   * Subscribes to `destination` once per concurrency slot: `slots` subscriptions, each with
+   * `ack: client` and a prefetch of 1.
+   *
+   * Why not one `client-individual` subscription with a prefetch of `slots`: ActiveMQ 5.x keeps
+   * every message ACKed inside a transaction on a client-individual subscription in a list that
+   * only an ABORT or the end of the connection empties (StompSubscription.onStompCommit clears it
+   * for `ack: client` only, 5.15.1 through 6.x), and walks that list at every COMMIT: one
+   * MessageDispatch and one StompAckEntry per invocation ever answered, the broker's CPU per
+   * invocation growing with them. In `client` mode the COMMIT turns the transacted ACKs into a
+   * standard one and forgets them.
+   *
+   * A `client` ACK is cumulative: it acknowledges every message the subscription delivered
+   * before it. A prefetch of 1 makes that rare but not impossible: the broker widens a
+   * subscription's window by one at a transacted ACK and narrows it again after the COMMIT, and
+   * its dispatch thread can hand out two messages in between (seen on 5.17.2). So the order of
+   * deliveries is kept per subscription (`outstanding`), and an ACK leaves only together with,
+   * or after, the ACKs of every message its subscription delivered before it (flushReplies).
+   * ActiveMQ 5.x keeps an unsubscribed subscription until the connection closes (AMQ-9283,
+   * fixed in 6.0), so the slots are subscribed once per connection and never recycled.
+   */
+  subscribe(destination: string, slots: number, onMessage: (msg: IMessage) => void): void {
+    const client = this.current();
+    for (let slot = 0; slot < slots; slot++) {
+      const id = `${destination}#${slot}`;
+      const order: string[] = [];
+      this.outstanding.set(id, order);
+      client.subscribe(destination, (msg) => {
+        order.push(msg.headers['ack'] ?? '');
+        onMessage(msg);
+      }, { id, ack: 'client', 'activemq.prefetchSize': '1' });
+    }
   }
 
   /**
@@ -112,57 +160,132 @@ export class StompConnection {
    * the message is gone) or neither (the message comes back and no reply was delivered). Never a
    * reply without its ACK, so a redelivered message was never answered.
    *
-   * Replies completed in the same turn of the event loop share one transaction (group commit):
-   * ActiveMQ syncs its journal at each COMMIT and handles a connection's frames in order, so a
-   * transaction per reply would cap throughput at one journal sync per invocation. A shared
-   * transaction still commits each reply together with its own ACK.
+   * Replies share transactions (group commit): ActiveMQ syncs its journal at each COMMIT and
+   * handles a connection's frames one at a time, so a transaction per reply would cap throughput
+   * at one journal sync per invocation. One commit is in flight at a time: its COMMIT asks for a
+   * receipt, replies finished meanwhile wait for it and then leave together in the next
+   * transaction; with nothing in flight a reply leaves at once. A shared transaction still
+   * commits each reply together with its own ACK.
+   *
+   * The cumulative `client` ACKs (see subscribe) stay exact because an ACK leaves only after, or
+   * with, the ACKs of the messages its subscription delivered before it, and only once the
+   * broker confirmed every earlier commit. A COMMIT the broker refuses answers ERROR instead of
+   * the receipt, and an ERROR ends the connection (see connectOnce), so a refused transaction's
+   * messages are handed out again and never swept up by a later ACK.
    *
    * `written` runs once the frames are handed to the socket. Throws NotConnectedError when the
-   * delivery's session is gone; a reply whose session is lost before the batch leaves is dropped
+   * delivery's session is gone; a reply whose session is lost before its batch leaves is dropped
    * without `written`, and its message is redelivered on the new session.
    */
   replyAndAck(delivery: ReplyDelivery, destination: string, headers: StompHeaders, body: string, written: () => void): void {
     if (!this.connected || delivery.session !== this.session) throw new NotConnectedError('the delivery belongs to a lost connection');
-    this.replyBatch.push({ delivery, destination, headers, body, written });
-    this.replyBatchBytes += body.length;
-    if (this.replyBatch.length >= MAX_BATCH_REPLIES || this.replyBatchBytes >= MAX_BATCH_BYTES) {
-      this.flushReplies();
-    } else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushReplies());
-    }
+    this.enqueue({ delivery, reply: { destination, headers, body }, written });
   }
 
-  /** Commits the batched replies with their ACKs as one transaction, in one TCP write. */
+  /**
+   * ACK a delivery of the given session without a reply (a message that cannot be answered);
+   * false (and no frame) if that session is gone. It goes in a transaction like a reply's ACK,
+   * in the same order.
+   */
+  ack(session: number, ackId: string, subscription: string): boolean {
+    if (!this.connected || session !== this.session || !this.client) return false;
+    this.enqueue({ delivery: { session, ackId, subscription }, reply: null, written: () => undefined });
+    return true;
+  }
+
+  private enqueue(entry: BatchedAck): void {
+    this.waiting.push(entry);
+    if (this.commitInFlight !== null) return; // leaves when the receipt comes (committed)
+    this.flushReplies();
+  }
+
+  /**
+   * Commits waiting replies with their ACKs as one transaction, in one TCP write: on each
+   * subscription, the run of delivered messages, oldest first, that all have their reply (or
+   * ACK) waiting; at most MAX_BATCH_REPLIES of them, or about MAX_BATCH_BYTES of bodies. The
+   * rest wait for the receipt, or for an older message of their subscription. Does nothing
+   * while a commit is in flight.
+   */
   private flushReplies(): void {
-    this.flushScheduled = false;
-    const batch = this.replyBatch;
-    this.replyBatch = [];
-    this.replyBatchBytes = 0;
+    if (this.commitInFlight !== null) return;
     const client = this.connected ? this.client : null;
-    const acked = new Set<string>();
-    // One reply per delivery even if it was settled twice before the batch left.
-    const live = client ? batch.filter((r) => r.delivery.session === this.session && !acked.has(r.delivery.ackId) && acked.add(r.delivery.ackId)) : [];
-    const lost = batch.filter((r) => r.delivery.session !== this.session || !client).length;
+    const socket = this.socket;
+    const entries = this.waiting;
+    this.waiting = [];
+    const current = client && socket ? entries.filter((r) => r.delivery.session === this.session) : [];
+    const lost = entries.filter((r) => r.reply !== null && (!client || !socket || r.delivery.session !== this.session)).length;
     if (lost > 0) this.log.warn(`${lost} final replies not sent (connection lost); they are answered on redelivery`);
-    if (!client || live.length === 0) return;
+    if (!client || !socket || current.length === 0) return;
+    // One entry per delivery even if it was settled twice before its batch left.
+    const ready = new Map<string, BatchedAck>();
+    for (const r of current) if (!ready.has(r.delivery.ackId)) ready.set(r.delivery.ackId, r);
+    const batch: BatchedAck[] = [];
+    let bytes = 0;
+    for (const order of this.outstanding.values()) {
+      let n = 0;
+      while (n < order.length && batch.length < MAX_BATCH_REPLIES && bytes < MAX_BATCH_BYTES) {
+        const r = ready.get(order[n]!);
+        if (!r) break;
+        ready.delete(order[n]!);
+        batch.push(r);
+        bytes += r.reply?.body.length ?? 0;
+        n += 1;
+      }
+      order.splice(0, n);
+    }
+    // Left waiting: entries behind an older delivery of their subscription. An entry whose
+    // delivery is no longer outstanding was committed already (settled twice): dropped.
+    const pending = new Set<string>();
+    for (const order of this.outstanding.values()) for (const id of order) pending.add(id);
+    this.waiting = [...ready.values()].filter((r) => pending.has(r.delivery.ackId));
+    if (batch.length === 0) return;
     const tx = `tx-${this.session}-${++this.frameCounter}`;
-    const frames = (): void => {
+    const receipt = `c-${this.session}-${this.frameCounter}`;
+    this.commitInFlight = receipt;
+    client.watchForReceipt(receipt, () => this.committed(receipt));
+    socket.batch(() => {
+      this.flushSends();
       client.begin(tx);
-      for (const r of live) {
-        client.publish({ destination: r.destination, headers: { ...r.headers, transaction: tx }, body: r.body });
+      for (const r of batch) {
+        if (r.reply) client.publish({ destination: r.reply.destination, headers: { ...r.reply.headers, transaction: tx }, body: r.reply.body });
         client.ack(r.delivery.ackId, r.delivery.subscription, { transaction: tx });
       }
-      client.commit(tx);
-    };
-    if (this.socket) this.socket.batch(frames);
-    else frames();
-    for (const r of live) r.written();
+      // @stomp/stompjs's commit() takes no headers: this frame is written as it goes on the wire.
+      socket.send(`COMMIT\ntransaction:${tx}\nreceipt:${receipt}\n\n\0`);
+    });
+    for (const r of batch) r.written();
   }
 
-  /** Fire-and-forget SEND (status messages). Throws NotConnectedError when down. */
+  /** The broker confirmed the commit in flight (or the link is gone, `receipt` null): the next may leave. */
+  private committed(receipt: string | null): void {
+    if (this.commitInFlight === null || (receipt !== null && this.commitInFlight !== receipt)) return;
+    this.commitInFlight = null;
+    if (this.waiting.length > 0) this.flushReplies();
+  }
+
+  /**
+   * Fire-and-forget SEND (status messages). Throws NotConnectedError when down. The frame leaves
+   * at the end of the event loop's turn, or with the next transaction if that leaves first (in
+   * the same TCP write, before it): a status and the final reply of a function that finished at
+   * once reach the broker together.
+   */
   send(destination: string, headers: StompHeaders, body: string): void {
-    this.current().publish({ destination, headers, body });
+    this.current();
+    this.sends.push({ destination, headers, body });
+    if (this.sends.length === 1) setImmediate(() => this.flushSends());
+  }
+
+  /** Writes the waiting status SENDs (in the current write when called inside socket.batch). */
+  private flushSends(): void {
+    const sends = this.sends;
+    if (sends.length === 0) return;
+    this.sends = [];
+    const client = this.connected ? this.client : null;
+    const socket = this.socket;
+    if (!client || !socket) return; // advisory: lost with the link
+    socket.batch(() => {
+      for (const m of sends) client.publish(m);
+    });
   }
 
   /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */
@@ -181,13 +304,6 @@ export class StompConnection {
       client.watchForReceipt(receipt, () => settle());
       send(client, receipt);
     });
-  }
-
-  /** ACK a delivery of the given session; false (and no frame) if that session is gone. */
-  ack(session: number, ackId: string, subscription: string): boolean {
-    if (!this.connected || session !== this.session || !this.client) return false;
-    this.client.ack(ackId, subscription);
-    return true;
   }
 
   private current(): Client {
@@ -239,6 +355,7 @@ export class StompConnection {
         established = true;
         this.connected = true;
         this.session += 1;
+        this.outstanding.clear();
         this.log.info('STOMP connected', {
           broker: socket?.url,
           server: frame.headers['server'],
@@ -252,9 +369,13 @@ export class StompConnection {
         }
       };
       client.onStompError = (frame: IFrame) => {
-        // ActiveMQ closes the link after an ERROR frame; keep its text as the reason.
+        // ActiveMQ keeps the link open after most ERROR frames (a refused ACK or COMMIT, a
+        // failed SEND), leaving this connection's transactions in a state the worker cannot
+        // know; the worker ends the link instead, so the broker hands every unacknowledged
+        // message out again (see replyAndAck). The ERROR's text is the reason.
         reason = `broker error: ${frame.headers['message'] ?? 'unknown'}${frame.body ? ` (${frame.body.trim().split('\n')[0]})` : ''}`;
         this.log.error(`STOMP ${reason}`, { broker: socket?.url });
+        client.forceDisconnect();
       };
       client.onHeartbeatLost = () => {
         reason = `no heart-beat from the broker for ${this.cfg.heartbeat_in_ms * 2} ms`;
@@ -265,6 +386,8 @@ export class StompConnection {
         const wasConnected = this.connected;
         this.connected = false;
         for (const settle of [...this.pendingReceipts.values()]) settle(new NotConnectedError(`connection lost: ${reason}`));
+        // No receipt comes on a dead link: the waiting replies are dropped (answered on redelivery).
+        this.committed(null);
         if (wasConnected) this.handlers.onDisconnected(this.session, reason);
         // The loop owns reconnection; make sure this client never tries on its own.
         void client.deactivate({ force: true });

@@ -264,7 +264,7 @@ export class BrandWorker {
     } finally {
       this.running.delete(delivery.messageId);
     }
-    log.info(`invocation ${outcome}`, { outcome, code, duration_ms: Math.round(performance.now() - started) });
+    const durationMs = Math.round(performance.now() - started);
     if (reply === null) {
       // Abandoned on shutdown: unacked, so the broker hands it to the next worker.
       this.dedupe.delete(delivery.messageId);
@@ -273,6 +273,8 @@ export class BrandWorker {
       const latest = this.dedupe.get(delivery.messageId)?.delivery ?? delivery;
       this.finish(latest, inv, reply);
     }
+    // Logged once the reply is handed over: writing the line is not on the reply's path.
+    log.info(`invocation ${outcome}`, { outcome, code, duration_ms: durationMs });
     this.notifyIfIdle();
   }
 

@@ -1,5 +1,5 @@
 /**
- * The soak run of `npm run bench -- --only soak`: one
+ * The soak run shared by `npm run bench -- --only soak` and test/integration/soak.test.ts: one
  * real `soar-clearing run` process on one broker connection answers clearing_ping with a
  * backlog (more invocations outstanding than its prefetch), row after row. After each row the
  * load pauses until every invocation is answered, and the broker's heap is counted: what is
