@@ -16,6 +16,7 @@ const LAYERS = [
   ['customize'], // the customization definitions: no directory of the program
   ['src/core'], // helpers and shared types: imports no other directory
   ['src/config'],
+  ['src/pki'], // the network's certificates (soar-clearing pki): reads names as src/config does
   ['src/http'], // the HTTP layer under both HTTPS servers
   ['src/soar'],
   ['src/clearing/contracts'], // the peer API's wire contracts

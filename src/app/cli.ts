@@ -12,6 +12,7 @@ import { ClearingError, ConfigError, ErrorCode } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { PACKAGE_VERSION } from '../core/version.js';
 import type { FunctionDefinition } from '../worker/function.js';
+import { pkiCommand } from './pki-cli.js';
 
 // Each command imports what only it needs when it runs (customization, selftest, the node and
 // its functions): a long-running `run` keeps no unused module in its memory.
@@ -182,6 +183,10 @@ export async function main(argv: string[], program: Program): Promise<number> {
           result = import('./config-push-cli.js').then((m) => m.configPushCommand(config, { reason: o.reason, dryRun: o.dryRun, yes: o.yes, json: o.json, confirm }));
         })
         .demandCommand(1, 'Name a config subcommand (validate, push).'), () => undefined)
+    .command('pki', 'The network\'s certificates: make its CA (pki init), issue a node\'s certificate (pki issue), show what a certificate says (pki show)', (y) =>
+      pkiCommand(y, (r) => {
+        result = r;
+      }), () => undefined)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

@@ -18,6 +18,11 @@ import { ID_PATTERN } from './schema.js';
 /** Prefix of the SAN URI that names a clearing node. */
 const NODE_URI_PREFIX = 'urn:soar-clearing:node:';
 
+/** The SAN URI that names node `id` (what `soar-clearing pki issue` writes). */
+export function nodeUri(id: string): string {
+  return `${NODE_URI_PREFIX}${id}`;
+}
+
 const ID_RE = new RegExp(ID_PATTERN);
 
 /** The node a certificate names, and which part of the certificate said so. */

@@ -9,6 +9,8 @@ export const ErrorCode = {
   ConfigNotFound: 'config_not_found',
   /** The command line asks for something that cannot be done as asked. */
   Usage: 'usage',
+  /** A file a command reads or writes cannot be used: missing, unreadable, or not what it must hold. */
+  FileUnusable: 'file_unusable',
   /** Not there, or not for the asker: the same answer either way, so existence is never revealed. */
   NotFound: 'not_found',
   InputInvalid: 'input_invalid',
