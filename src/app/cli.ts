@@ -135,6 +135,9 @@ async function selftest(args: BrandArgs & { json?: boolean }, program: Program):
   return exitCodeOf(results);
 }
 
+/** The command line's arguments failed yargs' validation (message: yargs' own words). */
+class UsageFailure extends Error {}
+
 /** What the command line serves: the SOAR functions, loaded only by the commands that use them. */
 export interface Program {
   functions(): Promise<{ readonly functions: readonly FunctionDefinition[] }>;
@@ -196,13 +199,18 @@ export async function main(argv: string[], program: Program): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${msg}\nRun 'soar-clearing --help' for usage.\n`);
-      result = Promise.resolve(ExitCode.Usage);
+      // Thrown, not returned: yargs would otherwise go on and run the command's handler with
+      // the arguments it just refused.
+      throw new UsageFailure(msg);
     });
   try {
     await parser.parseAsync(argv);
     return await result;
   } catch (err) {
+    if (err instanceof UsageFailure) {
+      process.stderr.write(`${err.message}\nRun 'soar-clearing --help' for usage.\n`);
+      return ExitCode.Usage;
+    }
     const error = ClearingError.from(err);
     const prefix = error.code === ErrorCode.ConfigInvalid ? 'invalid configuration: ' : 'error: ';
     process.stderr.write(`${prefix}${error.message}\n`);

@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { nodeUri } from '../config/cert-identity.js';
 import { ID_PATTERN } from '../config/schema.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
-import { DEFAULT_CA_DAYS, DEFAULT_CA_SUBJECT, DEFAULT_NODE_DAYS, type KeyType } from './defaults.js';
+import { DEFAULT_CA_DAYS, DEFAULT_CA_SUBJECT, DEFAULT_NODE_DAYS, KEY_TYPES, type KeyType } from './defaults.js';
 import { x509 } from './x509.js';
 
 /** A certificate and its private key (PKCS#8), both PEM. */
@@ -35,9 +35,14 @@ const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 type SigningAlgorithm = webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams & { hash: string };
 
 function algorithmFor(keyType: KeyType): SigningAlgorithm {
-  return keyType === 'ec'
-    ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
-    : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+  switch (keyType) {
+    case 'ec':
+      return { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    case 'rsa':
+      return { name: 'RSASSA-PKCS1-v1_5', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+    default:
+      throw usage(`--key-type ${JSON.stringify(keyType)}: choose ${KEY_TYPES.join(' or ')}`);
+  }
 }
 
 function usage(message: string): ClearingError {
