@@ -18,7 +18,7 @@ import type { Logger } from '../../src/core/types.js';
 import { buildExport, customization } from '../../customize/build.js';
 import { functions as allFunctions } from '../../functions/index.js';
 import { freePorts, sharedBroker, type SharedBrokerInfo } from './broker.js';
-import { makeNodeCert } from './certs.js';
+import { type NodeCert, makeNodeCert } from './certs.js';
 import { memoryLogger } from './loggers.js';
 import { writeConfig } from './world.js';
 
@@ -55,6 +55,11 @@ export interface NetworkWorldOptions {
    */
   readonly extraYaml?: string;
   readonly functions?: readonly FunctionDefinition[];
+  /**
+   * Each node's certificate, key and network CA (e.g. made by `soar-clearing pki`). Default:
+   * the openssl test PKI's node certificates (makeNodeCert).
+   */
+  readonly nodeCert?: (nodeId: string) => NodeCert;
   /** false: leave the nodes unstarted (tests that start them themselves). */
   readonly start?: boolean;
   /** Give every node a web UI (`web:` section) with these settings. */
@@ -136,7 +141,7 @@ export class NetworkWorld {
       org: spec.org,
       extraYaml: [opts.extraYaml ?? 'triage:\n  sweep_interval_s: 0', ...(opts.web ? [webYaml(webPort, opts.web)] : [])].join('\n'),
       network: {
-        cert: makeNodeCert(broker.pki, spec.nodeId),
+        cert: opts.nodeCert?.(spec.nodeId) ?? makeNodeCert(broker.pki, spec.nodeId),
         listenPort: ports.get(spec.nodeId)!,
         primary: specs[0]!.nodeId,
         peers,
