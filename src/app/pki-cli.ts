@@ -70,7 +70,10 @@ async function init(args: InitArgs): Promise<number> {
 }
 
 async function issue(args: IssueArgs): Promise<number> {
-  const [{ issueNodeCertificate }, files] = await Promise.all([import('../pki/certificates.js'), import('../pki/files.js')]);
+  const [{ checkNodeNames, issueNodeCertificate }, files] = await Promise.all([import('../pki/certificates.js'), import('../pki/files.js')]);
+  const request = { nodeId: args.node, dns: args.dns ?? [], ips: args.ip ?? [], subject: args.subject, days: args.days, keyType: args.keyType };
+  // The node id names the files: checked before any path is made of it.
+  checkNodeNames(request);
   const out = args.out ?? args.caDir;
   const certPath = join(out, `${args.node}.crt`);
   const keyPath = join(out, `${args.node}.key`);
@@ -80,14 +83,7 @@ async function issue(args: IssueArgs): Promise<number> {
   const caCopyPath = join(out, files.CA_CERT_FILE);
   const caCopy = resolve(out) === resolve(args.caDir) || sameFile(caCopyPath, ca.certPem) ? null : caCopyPath;
   files.refuseExisting([certPath, keyPath, ...(caCopy ? [caCopy] : [])], args.force);
-  const pair = await issueNodeCertificate(ca, {
-    nodeId: args.node,
-    dns: args.dns ?? [],
-    ips: args.ip ?? [],
-    subject: args.subject,
-    days: args.days,
-    keyType: args.keyType,
-  });
+  const pair = await issueNodeCertificate(ca, request);
   files.ensureDir(out);
   files.writeFiles([
     { path: keyPath, content: pair.keyPem, mode: files.KEY_MODE },
@@ -98,7 +94,7 @@ async function issue(args: IssueArgs): Promise<number> {
   say(`wrote ${certPath}: node ${args.node}'s certificate (${info.san.map((s) => `${s.type}:${s.value}`).join(', ')}; valid until ${info.not_after})`);
   say(`wrote ${keyPath}: its private key (mode 0600); it belongs on node ${args.node} only`);
   if (caCopy) say(`wrote ${caCopy}: the network CA's certificate`);
-  say(`\nin node ${args.node}'s app.config.yaml (paths as on that node):`);
+  say(`\nin node ${args.node}'s app.config.yaml (with the paths the files get on that node):`);
   say(`node:\n  id: ${args.node}\n  tls: { cert: ${resolve(certPath)}, key: ${resolve(keyPath)}, ca: ${resolve(caCopyPath)} }`);
   return 0;
 }

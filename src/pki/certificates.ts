@@ -156,7 +156,7 @@ export interface NodeCertificateOptions {
 }
 
 /** Checks the names a node certificate would carry; throws a usage error naming the first wrong one. */
-function checkNames(opts: NodeCertificateOptions): void {
+export function checkNodeNames(opts: NodeCertificateOptions): void {
   if (!ID_RE.test(opts.nodeId)) {
     throw usage(`--node ${JSON.stringify(opts.nodeId)} is not a node id: 1-32 characters of a-z, 0-9, _ or -, starting with a letter or digit`);
   }
@@ -183,7 +183,7 @@ function checkNames(opts: NodeCertificateOptions): void {
  * the certificate's, it has expired, or it expires before the node certificate would.
  */
 export async function issueNodeCertificate(ca: CertificateAndKey, opts: NodeCertificateOptions): Promise<CertificateAndKey> {
-  checkNames(opts);
+  checkNodeNames(opts);
   const days = opts.days ?? DEFAULT_NODE_DAYS;
   checkDays(days, '--days');
   const subject = subjectName(opts.subject ?? `CN=${opts.nodeId}`, '--subject');
