@@ -34,7 +34,7 @@ export interface CertificateExpiry {
 }
 
 /** Every certificate file the configuration names, each once per key that names it. */
-export function configuredCertificates(config: AppConfig): { readonly name: string; readonly path: string }[] {
+function configuredCertificates(config: AppConfig): { readonly name: string; readonly path: string }[] {
   const files: { name: string; path: string }[] = [];
   if (config.node.tls) {
     files.push({ name: 'node.tls.cert', path: config.node.tls.cert }, { name: 'node.tls.ca', path: config.node.tls.ca });
