@@ -835,7 +835,7 @@ class Demo {
       if (ready.status !== 200) fail(`${r.spec.nodeId} /readyz answered ${ready.status}: ${ready.body.trim()}`);
     }
     const [m, mu] = await Promise.all([scrape(eu.node.adminPort), scrape(us.node.adminPort)]);
-    const missing = Object.values(METRIC).filter((f) => !m.types.has(f.replace(/_total$/, '')));
+    const missing = Object.values(METRIC).filter((f) => !m.types.has(f));
     if (missing.length > 0) fail(`eu /metrics lacks ${missing.join(', ')}`);
     const brand = { brand: eu.spec.brand };
     const figures = {
