@@ -22,7 +22,7 @@ import type { NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
 import type { Metrics } from '../core/metrics.js';
-import type { PeerCallOptions, PeerCaller, PeerMethod } from './contracts/peer-api.js';
+import { type PeerCallOptions, type PeerCaller, type PeerMethod, routeOf } from './contracts/peer-api.js';
 import { PeerError, errorAnswer } from './contracts/peer-error.js';
 import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
 
@@ -309,7 +309,7 @@ export class PeerClient implements PeerCaller {
       throw err;
     } finally {
       const ms = performance.now() - started;
-      this.opts.metrics?.peerCall(this.peer.id, path, status, ms);
+      this.opts.metrics?.peerCall(this.peer.id, routeOf(path), status, ms);
       this.opts.log.debug('peer call', {
         peer: this.peer.id,
         method,

@@ -61,12 +61,6 @@ export interface BrandMetrics {
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const SWEEP_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-/** The route of a peer API path, for a label: numbers and the brand/owner segments as parameters. */
-export function peerRoute(path: string): string {
-  const segments = path.split('?')[0]!.split('/');
-  return segments.map((s, i) => (/^\d+$/.test(s) ? ':id' : segments[i - 1] === 'brands' ? ':brand' : segments[i - 1] === 'shared' && i < segments.length - 1 ? ':owner' : s)).join('/');
-}
-
 export class Metrics {
   readonly registry = new Registry();
   private readonly invocations: Counter<'brand' | 'function' | 'outcome'>;
@@ -141,8 +135,8 @@ export class Metrics {
     return bound;
   }
 
-  peerCall(peer: string, path: string, status: number | 'failed', durationMs: number): void {
-    const route = peerRoute(path);
+  /** A call to a peer node: `route` is the operation's path pattern (`/api/v1/brands/:brand/incidents`), never a filled-in path. */
+  peerCall(peer: string, route: string, status: number | 'failed', durationMs: number): void {
     this.peerCalls.inc({ peer, route, status: String(status) });
     this.peerCallSeconds.observe({ peer, route }, durationMs / 1000);
   }

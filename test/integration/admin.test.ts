@@ -187,7 +187,7 @@ describe('admin listener: /metrics on the two-region network', () => {
     assert.ok(sumOf(m, METRIC.soarRestErrors, { brand: 'soar2', status: '404' }) >= 1, text);
     // Peer calls: the delivery and the push's calls to us, by route, with their latency.
     assert.ok(sumOf(m, METRIC.peerCalls, { peer: 'us', route: '/api/v1/brands/:brand/incidents', status: '200' }) >= 1, text);
-    assert.ok(samplesOf(m, METRIC.peerCalls, { peer: 'us' }).some((s) => s.labels['route']!.startsWith('/api/v1/config-push')), text);
+    assert.ok(samplesOf(m, METRIC.peerCalls, { peer: 'us' }).some((s) => s.labels['route']!.startsWith('/api/v1/config-pushes/:push')), text);
     const peerCount = sumOf(m, `${METRIC.peerCallSeconds}_count`, { peer: 'us' });
     assert.equal(peerCount, sumOf(m, METRIC.peerCalls, { peer: 'us' }));
     assert.ok(sumOf(m, `${METRIC.peerCallSeconds}_sum`, { peer: 'us' }) > 0);
