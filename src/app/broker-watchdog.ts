@@ -9,12 +9,14 @@
  * as down, from the first look that saw it so; running resets the count.
  */
 
+import { WorkerState } from '../worker/worker.js';
+
 const CHECK_EVERY_MS = 1000;
 
 /** What the watchdog looks at: a brand's worker state (null: no worker yet, not counted). */
 export type WorkerStates = () => readonly { readonly brand: string; readonly workerState: string | null }[];
 
-const DOWN_STATES = new Set(['connecting', 'reconnecting']);
+const DOWN_STATES: ReadonlySet<string> = new Set([WorkerState.Connecting, WorkerState.Reconnecting]);
 
 export class BrokerWatchdog {
   private readonly downSince = new Map<string, number>();

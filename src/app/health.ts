@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/types.js';
 import { ClearingError } from '../core/errors.js';
 import { PACKAGE_VERSION } from '../core/version.js';
 import type { SoarClient } from '../soar/client.js';
+import { WorkerState } from '../worker/worker.js';
 
 /** How long a readiness probe of SOAR or a peer may take. */
 const PROBE_TIMEOUT_MS = 5000;
@@ -84,7 +85,7 @@ export async function readiness(source: HealthSource, now = Date.now(), timeoutM
     const soar: Check = part.soar === null
       ? { ok: false, detail: 'not connected yet' }
       : await probe(() => part.soar!.get('', { signal: AbortSignal.timeout(timeoutMs), skipRetry: true }), timeoutMs);
-    const broker: Check = part.workerState === 'running'
+    const broker: Check = part.workerState === WorkerState.Running
       ? { ok: true, detail: 'subscribed' }
       : { ok: false, detail: part.workerState === null ? 'no worker yet' : `worker ${part.workerState}` };
     return { brand: part.brand, soar: { ok: soar.ok, detail: soar.detail }, broker };

@@ -22,7 +22,7 @@ import type { TriageSweep } from '../triage/sweep.js';
 import type { Logger } from '../core/types.js';
 import { checkFunctionsDefined } from '../worker/preflight.js';
 import { FunctionRegistry } from '../worker/registry.js';
-import { BrandWorker } from '../worker/worker.js';
+import { BrandWorker, WorkerState } from '../worker/worker.js';
 import type { WebServer } from '../web/server.js';
 
 /**
@@ -74,7 +74,7 @@ export class ClearingNode implements HealthSource {
   readonly metrics: Metrics;
   readonly startedAt = Date.now();
   /** Each brand's SOAR client and worker of the current run, as they come. */
-  private readonly parts = new Map<string, { soar: SoarClient; worker: BrandWorker | null }>();
+  private readonly parts = new Map<string, { soar: SoarClient; worker: BrandWorker }>();
   private adminServer: AdminServer | null = null;
   private watchdog: BrokerWatchdog | null = null;
   /** The readiness check under way: concurrent /readyz calls share it. */
@@ -101,8 +101,8 @@ export class ClearingNode implements HealthSource {
   ) {
     this.metrics = opts.metrics ?? new Metrics();
     this.metrics.watchWorkers(() => this.config.brands.map((b) => {
-      const worker = this.parts.get(b.id)?.worker ?? null;
-      return { brand: b.id, inFlight: worker?.getStats().inFlight ?? 0, brokerConnected: worker?.state === 'running' };
+      const worker = this.parts.get(b.id)?.worker;
+      return { brand: b.id, inFlight: worker?.getStats().inFlight ?? 0, brokerConnected: worker?.state === WorkerState.Running };
     }));
     this.metrics.watchCertificates(() => certificatesExpiry(config));
     this.current = new ClearingNetwork(config, log, this.metrics);
@@ -136,7 +136,7 @@ export class ClearingNode implements HealthSource {
   brandParts(): { brand: string; soar: SoarClient | null; workerState: string | null }[] {
     return this.config.brands.map((b) => {
       const part = this.parts.get(b.id);
-      return { brand: b.id, soar: part?.soar ?? null, workerState: part?.worker?.state ?? null };
+      return { brand: b.id, soar: part?.soar ?? null, workerState: part?.worker.state ?? null };
     });
   }
 
