@@ -3,7 +3,7 @@
  * - with a private ActiveMQ: /readyz answers 200 while the worker is subscribed, 503 naming the
  *   broker once the broker stops, 200 again once it is back; `soar-clearing health` exits 0 and 1
  *   accordingly; `worker.exit_after_broker_down_s` calls the node's onBrokerDown once the broker
- *   has been down that long; the reconnect shows in /metrics;
+ *   has been down that long, and `soar-clearing run` exits 34; the reconnect shows in /metrics;
  * - on the two-region network: after real invocations, a distribution, a sweep, a configuration
  *   push and a failed SOAR request, /metrics holds every family with values that add up.
  */
@@ -117,6 +117,16 @@ describe('admin listener: readiness follows the broker', () => {
       await node.stop();
     }
     await assert.rejects(adminGet(adminPort, '/healthz', 2000), 'the listener is closed with the node');
+  });
+
+  test('`soar-clearing run` exits 34 once its broker has been unreachable for exit_after_broker_down_s', { timeout: 60_000 }, async () => {
+    const nowhere = await freePort(); // nothing listens there
+    const configPath = world.configFile({ destination: uniqueDestination('fn_admin'), nodeId: 'adm2', stompPort: nowhere, exitAfterBrokerDownS: 2 });
+    const started = Date.now();
+    const r = await runCli(['run', '--config', configPath]);
+    assert.equal(r.code, 34, r.out + r.err);
+    assert.ok(Date.now() - started >= 2000);
+    assert.match(r.out + r.err, /broker of brand soar2 unreachable for 2 s \(worker\.exit_after_broker_down_s: 2\): exiting, for the supervisor to restart the node/);
   });
 });
 
