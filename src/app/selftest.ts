@@ -148,7 +148,7 @@ export function formatCertificates(certificates: readonly CertificateExpiry[]): 
   const width = Math.max(...certificates.map((c) => c.name.length));
   const lines = certificates.map((c) => {
     const mark = c.failed ? 'FAIL' : c.warning !== null ? 'WARN' : 'ok  ';
-    const detail = c.warning ?? `${c.daysLeft} days left (until ${c.notAfter})`;
+    const detail = c.warning ?? `${c.days_left} days left (until ${c.not_after})`;
     return `  ${mark}  ${c.name.padEnd(width)}  ${detail}`;
   });
   return `certificates: ${certificates.some((c) => c.failed) ? 'FAILED' : certificates.some((c) => c.warning !== null) ? 'renew soon' : 'ok'}\n${lines.join('\n')}\n`;

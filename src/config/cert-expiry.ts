@@ -24,9 +24,9 @@ export interface CertificateExpiry {
   /** The subject of the first certificate to expire in the file (a CA bundle holds several). */
   readonly subject: string | null;
   /** ISO 8601, or null when the file could not be read as certificates. */
-  readonly notAfter: string | null;
+  readonly not_after: string | null;
   /** Whole days left, rounded down (negative: expired); null when unreadable. */
-  readonly daysLeft: number | null;
+  readonly days_left: number | null;
   /** What needs doing, or null when nothing does. */
   readonly warning: string | null;
   /** Expired, or not readable: the connections using it fail. */
@@ -49,7 +49,7 @@ function configuredCertificates(config: AppConfig): { readonly name: string; rea
 /** One file's expiry at `now`. */
 export function certificateExpiry(name: string, path: string, now = Date.now()): CertificateExpiry {
   const unreadable = (why: string): CertificateExpiry => ({
-    name, path, subject: null, notAfter: null, daysLeft: null, warning: `${name} (${path}): ${why}`, failed: true,
+    name, path, subject: null, not_after: null, days_left: null, warning: `${name} (${path}): ${why}`, failed: true,
   });
   let text: string;
   try {
@@ -77,7 +77,7 @@ export function certificateExpiry(name: string, path: string, now = Date.now()):
     : daysLeft < CERT_WARN_DAYS
       ? `${name} (${path}) expires in ${daysLeft} day(s), on ${notAfter} (${subject}): renew it`
       : null;
-  return { name, path, subject, notAfter, daysLeft, warning, failed: expired };
+  return { name, path, subject, not_after: notAfter, days_left: daysLeft, warning, failed: expired };
 }
 
 /** Every configured certificate file's expiry at `now`. */

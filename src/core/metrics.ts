@@ -41,7 +41,7 @@ export interface CertificateProbe {
   readonly name: string;
   readonly path: string;
   /** Days until the first certificate in the file expires (negative: expired); null: unreadable. */
-  readonly daysLeft: number | null;
+  readonly days_left: number | null;
 }
 
 /** The recording calls of one brand's worker and SOAR client (bound to the brand once). */
@@ -108,7 +108,7 @@ export class Metrics {
       name: METRIC.certificateDaysLeft, help: 'Days until a configured certificate expires (the earliest in its file; negative: expired)', labelNames: ['certificate', 'path'], registers,
       collect() {
         this.reset();
-        for (const c of certificates()) if (c.daysLeft !== null) this.set({ certificate: c.name, path: c.path }, c.daysLeft);
+        for (const c of certificates()) if (c.days_left !== null) this.set({ certificate: c.name, path: c.path }, c.days_left);
       },
     });
   }

@@ -107,11 +107,11 @@ describe('customization package', () => {
     const report = JSON.parse(r.out) as { ok: boolean; brands: Array<{ checks: Array<{ name: string; ok: boolean }> }> };
     assert.equal(report.ok, true);
     assert.deepEqual(report.brands[0]!.checks.map((c) => c.name), ['REST login and org', 'STOMP connect and subscribe', 'customization installed']);
-    const { certificates } = JSON.parse(r.out) as { certificates: Array<{ name: string; daysLeft: number; warning: string | null; failed: boolean }> };
+    const { certificates } = JSON.parse(r.out) as { certificates: Array<{ name: string; days_left: number; warning: string | null; failed: boolean }> };
     assert.deepEqual(certificates.map((c) => [c.name, c.warning, c.failed]), [
       ['node.tls.cert', null, false], ['node.tls.ca', null, false], ['brands.soar2.soar.cafile', null, false],
     ]);
-    assert.ok(certificates.every((c) => c.daysLeft > 30));
+    assert.ok(certificates.every((c) => c.days_left > 30));
   });
 
   test('a new incident runs the automatic rule through the broker: the task and one row per other brand', async () => {

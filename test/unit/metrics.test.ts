@@ -38,7 +38,7 @@ describe('Metrics', () => {
     metrics.configPush('sent', true);
     metrics.configPush('received', false);
     metrics.watchWorkers(() => [{ brand: 'eu', inFlight: 3, brokerConnected: true }, { brand: 'ap', inFlight: 0, brokerConnected: false }]);
-    metrics.watchCertificates(() => [{ name: 'node.tls.cert', path: '/etc/c.crt', daysLeft: 12 }, { name: 'node.tls.ca', path: '/etc/ca.crt', daysLeft: null }]);
+    metrics.watchCertificates(() => [{ name: 'node.tls.cert', path: '/etc/c.crt', days_left: 12 }, { name: 'node.tls.ca', path: '/etc/ca.crt', days_left: null }]);
 
     const m = parseExposition(await metrics.text());
     assert.match(metrics.contentType, /^text\/plain; version=0\.0\.4/);
