@@ -117,6 +117,9 @@ describe('admin listener: readiness follows the broker', () => {
       await node.stop();
     }
     await assert.rejects(adminGet(adminPort, '/healthz', 2000), 'the listener is closed with the node');
+    const gone = await runCli(['health', '--config', configPath]);
+    assert.equal(gone.code, 1);
+    assert.match(gone.out, /^http:\/\/127\.0\.0\.1:\d+\/readyz: connection refused \(is `soar-clearing run` running with this configuration\?\)\n$/);
   });
 
   test('`soar-clearing run` exits 34 once its broker has been unreachable for exit_after_broker_down_s', { timeout: 60_000 }, async () => {
