@@ -52,7 +52,7 @@ describe('admin listener: readiness follows the broker', () => {
     await world?.stop();
   });
 
-  test('/readyz: 200, then 503 naming the broker while it is stopped, then 200 again; health and the watchdog agree', { timeout: 120_000 }, async () => {
+  test('/readyz: 200, then 503 naming the broker while it is stopped, then 200 again; health and the watchdog agree', { timeout: 120_000 }, async (t) => {
     const adminPort = await freePort();
     const configPath = world.configFile({
       destination: uniqueDestination('fn_admin'), nodeId: 'adm', stompPort: broker.stompPort, heartbeatS: 2, exitAfterBrokerDownS: 3,
@@ -84,6 +84,7 @@ describe('admin listener: readiness follows the broker', () => {
         const r = await ready(adminPort);
         return r.status === 503 ? r : null;
       }, 20_000);
+      const unreadyMs = Date.now() - stoppedAt;
       assert.equal(down.body.ready, false);
       assert.equal(down.body.brands[0]!.broker.ok, false);
       assert.ok(down.body.problems.some((p) => /^brand soar2: broker: worker (reconnecting|connecting)/.test(p)), down.body.problems.join('; '));
@@ -100,11 +101,14 @@ describe('admin listener: readiness follows the broker', () => {
       assert.ok(downCalls[0]!.downMs >= 3000 && Date.now() - stoppedAt >= 3000);
       assert.ok(lines.some((l) => /broker of brand soar2 unreachable for \d+ s \(worker.exit_after_broker_down_s: 3\): exiting/.test(l)));
 
+      const restartAt = Date.now();
       await broker.restart();
+      const brokerUpMs = Date.now() - restartAt;
       const back = await until('/readyz 200 again', async () => {
         const r = await ready(adminPort);
         return r.status === 200 ? r : null;
       }, 30_000);
+      t.diagnostic(`[admin] /readyz 503 ${unreadyMs} ms after the broker stop began; broker restart ${brokerUpMs} ms; /readyz 200 ${Date.now() - restartAt - brokerUpMs} ms after the broker was up; onBrokerDown after ${downCalls[0]!.downMs} ms down`);
       assert.equal(back.body.ready, true);
       const metrics = await scrape(adminPort);
       // One reconnect per session after the first (a broker starting up may drop a first one).
