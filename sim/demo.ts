@@ -51,6 +51,8 @@ import { SoarClient } from '../src/soar/client.js';
 import type { Incident } from '../src/soar/dto.js';
 import { ACTIVEMQ_HOME, ACTIVEMQ_JAR, Broker, freePorts, REPO_ROOT } from './testbed/broker.js';
 import { makeNodeCert, makeTestPki, type TestPki } from './testbed/pki.js';
+import { adminGet, scrape, sumOf } from './testbed/prometheus.js';
+import { METRIC } from '../src/core/metrics.js';
 import type { JsonObject, Logger } from '../src/core/types.js';
 import { SESSION_COOKIE } from '../src/web/ui-kit/session.js';
 
@@ -220,6 +222,7 @@ interface ConfigInput {
   readonly stompTlsPort: number;
   readonly peerPort: number;
   readonly webPort: number;
+  readonly adminPort: number;
   readonly peers: readonly { readonly spec: RegionSpec; readonly port: number }[];
 }
 
@@ -294,6 +297,10 @@ destinations: [${customization.destination}]
 web:
   listen: { host: 127.0.0.1, port: ${c.webPort} }
   allowed_groups: [${DEMO_WEB_GROUP}]
+
+# /healthz, /readyz and /metrics (Prometheus); \`soar-clearing health\` asks it.
+admin:
+  listen: { host: 127.0.0.1, port: ${c.adminPort} }
 
 network:
   primary: ${REGIONS[0]!.nodeId}
@@ -461,8 +468,11 @@ class Demo {
     this.cleanups.push({ what: 'broker', run: () => broker.stop() });
     this.say(`broker ready on stomp+ssl://127.0.0.1:${broker.stompTlsPort} (ActiveMQ from ${ACTIVEMQ_HOME}, data in ${shown(broker.dir)}) (${seconds(Date.now() - t)})`);
 
-    const peerPorts = await freePorts(REGIONS.length);
-    const webPorts = await freePorts(REGIONS.length);
+    // Peer API, web UI and admin ports of both nodes, chosen together so that none is chosen twice.
+    const ports = await freePorts(REGIONS.length * 3);
+    const peerPorts = ports.slice(0, REGIONS.length);
+    const webPorts = ports.slice(REGIONS.length, 2 * REGIONS.length);
+    const adminPorts = ports.slice(2 * REGIONS.length);
     const ca = readFileSync(this.pki.caCert);
     for (const [i, spec] of REGIONS.entries()) {
       t = Date.now();
@@ -486,6 +496,7 @@ class Demo {
         stompTlsPort: broker.stompTlsPort!,
         peerPort: peerPorts[i]!,
         webPort: webPorts[i]!,
+        adminPort: adminPorts[i]!,
         peers: REGIONS.filter((r) => r !== spec).map((r) => ({ spec: r, port: peerPorts[REGIONS.indexOf(r)]! })),
       }));
       const config = loadConfig({ path: configPath, env: process.env, cwd: process.cwd() });
@@ -510,7 +521,7 @@ class Demo {
       await Promise.all(r.node.workers.map((w) => w.start()));
     }));
     for (const r of this.regions.values()) {
-      this.say(`${r.spec.label} clearing node '${r.spec.nodeId}' up: worker subscribed to actions.${r.spec.orgId}.${customization.destination}, peer API https://127.0.0.1:${r.node.peerPort} (mutual TLS), web UI https://127.0.0.1:${r.node.webPort}/ui/, log ${shown(r.logPath)}`);
+      this.say(`${r.spec.label} clearing node '${r.spec.nodeId}' up: worker subscribed to actions.${r.spec.orgId}.${customization.destination}, peer API https://127.0.0.1:${r.node.peerPort} (mutual TLS), web UI https://127.0.0.1:${r.node.webPort}/ui/, admin http://127.0.0.1:${r.node.adminPort}/readyz, log ${shown(r.logPath)}`);
     }
     this.say(`both nodes ready (${seconds(Date.now() - t)})`);
 
@@ -606,6 +617,9 @@ class Demo {
       `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"action_id":${assess?.id ?? 'ID'},"properties":{}}' ${euRest}/incidents/${id}/action_invocations`,
       `  # what a configuration push from the primary (EU) would change in soar3's SOAR (without --dry-run it asks, then pushes)`,
       `  node ${cli} config push --dry-run --reason "trying it" -c ${shown(eu.configPath)}`,
+      `  # is each node ready (every SOAR, broker and peer connected)? its metrics, as Prometheus reads them`,
+      `  node ${cli} health -c ${shown(eu.configPath)}`,
+      `  curl -s http://127.0.0.1:${eu.node.adminPort}/readyz; curl -s http://127.0.0.1:${eu.node.adminPort}/metrics | grep ^soar_clearing_`,
       `  # a new incident in either region gets the task and a row for the other brand`,
       `  ${curl} -X POST -H 'Content-Type: application/json' -d '{"name":"My test incident","discovered_date":'$(date +%s000)'}' ${usRest}/incidents`,
       '',
@@ -804,6 +818,48 @@ class Demo {
       if (!(await ruleNames(us.soar)).includes(DEMO_RULE)) fail(`${target}'s SOAR has no rule "${DEMO_RULE}" after the push`);
       return `${pushSummary(report)}; "${DEMO_RULE}" is now in ${target}'s SOAR`;
     });
+
+    // (h) what an operator's probes and Prometheus see
+    await step('health and metrics (admin listeners)', () => this.checkAdmin());
+  }
+
+  /**
+   * The admin listeners after the flows: both nodes ready, and /metrics of each holds every
+   * family with what the flows did (invocations, peer calls, Pending rows, pushes, certificates).
+   */
+  private async checkAdmin(): Promise<string> {
+    const eu = this.region('eu');
+    const us = this.region('us');
+    for (const r of [eu, us]) {
+      const ready = await adminGet(r.node.adminPort, '/readyz');
+      if (ready.status !== 200) fail(`${r.spec.nodeId} /readyz answered ${ready.status}: ${ready.body.trim()}`);
+    }
+    const [m, mu] = await Promise.all([scrape(eu.node.adminPort), scrape(us.node.adminPort)]);
+    const missing = Object.values(METRIC).filter((f) => !m.types.has(f));
+    if (missing.length > 0) fail(`eu /metrics lacks ${missing.join(', ')}`);
+    const brand = { brand: eu.spec.brand };
+    const figures = {
+      invocations: sumOf(m, METRIC.invocations, { ...brand, outcome: 'success' }),
+      timed: sumOf(m, `${METRIC.invocationSeconds}_count`, brand),
+      connected: sumOf(m, METRIC.brokerConnected, brand),
+      peerCalls: sumOf(m, METRIC.peerCalls, { peer: us.spec.nodeId }),
+      pending: sumOf(m, METRIC.distributionRows, { ...brand, status: 'Pending' }),
+      pushes: sumOf(m, METRIC.configPushes, { role: 'sent', outcome: 'ok' }),
+      received: sumOf(mu, METRIC.configPushes, { role: 'received', outcome: 'ok' }),
+      certDays: Math.min(...m.samples.filter((s) => s.name === METRIC.certificateDaysLeft).map((s) => s.value)),
+    };
+    const wrong = [
+      ...(figures.invocations < 5 ? [`${figures.invocations} successful invocations`] : []),
+      ...(figures.timed < figures.invocations ? [`${figures.timed} timed invocations of ${figures.invocations}`] : []),
+      ...(figures.connected !== 1 ? ['broker not connected'] : []),
+      ...(figures.peerCalls < 3 ? [`${figures.peerCalls} peer calls`] : []),
+      ...(figures.pending < 1 ? ['no row written Pending'] : []),
+      ...(figures.pushes !== 2 || figures.received !== 2 ? [`pushes: ${figures.pushes} sent, ${figures.received} received`] : []),
+      ...(!(figures.certDays > 30) ? [`certificate days left ${figures.certDays}`] : []),
+    ];
+    if (wrong.length > 0) fail(`eu /metrics: ${wrong.join('; ')}`);
+    return `both /readyz 200; eu /metrics: all ${Object.keys(METRIC).length} families, ${figures.invocations} invocations answered (all timed), ` +
+      `${figures.peerCalls} calls to ${us.spec.nodeId}, ${figures.pending} row(s) written Pending, ${figures.pushes} pushes sent (${figures.received} received by ${us.spec.nodeId}), certificates ${figures.certDays}+ days left`;
   }
 
   /** Waits until no workflow runs in either SOAR. */

@@ -1,7 +1,8 @@
 /**
  * soar-clearing command line. Every failure ends in one clear message and an exit code:
  * 0 ok, 1 runtime failure, 2 bad usage or bad configuration, 3 SOAR refused us (auth, org);
- * `selftest` has its own codes (10-13, app/selftest.ts).
+ * `selftest` has its own codes (10-14, app/selftest.ts); `run` exits 34 when
+ * worker.exit_after_broker_down_s passes (resilient-circuits' code for the same).
  */
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
@@ -17,7 +18,7 @@ import { pkiCommand } from './pki-cli.js';
 // Each command imports what only it needs when it runs (customization, selftest, the node and
 // its functions): a long-running `run` keeps no unused module in its memory.
 
-const ExitCode = { Ok: 0, Failure: 1, Usage: 2, SoarRefused: 3 } as const;
+const ExitCode = { Ok: 0, Failure: 1, Usage: 2, SoarRefused: 3, BrokerDown: 34 } as const;
 
 interface GlobalArgs {
   config?: string | undefined;
@@ -37,7 +38,8 @@ async function run(args: GlobalArgs, program: Program): Promise<number> {
   const config = load(args);
   const log = createLogger({ ...config.logging, secrets: secretsOf(config) });
   const [{ ClearingNode }, { functions }] = await Promise.all([import('./node.js'), program.functions()]);
-  const node = new ClearingNode(config, functions, log);
+  let brokerDown: () => void = () => undefined;
+  const node = new ClearingNode(config, functions, log, { onBrokerDown: () => brokerDown() });
   let stopping: Promise<void> | null = null;
   const done = new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
@@ -51,6 +53,9 @@ async function run(args: GlobalArgs, program: Program): Promise<number> {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
+    brokerDown = () => {
+      stopping ??= node.stop('broker unreachable (worker.exit_after_broker_down_s)').then(() => resolve(ExitCode.BrokerDown), () => resolve(ExitCode.BrokerDown));
+    };
   });
   log.info(`soar-clearing ${PACKAGE_VERSION} (${config.source})`);
   try {
@@ -126,13 +131,18 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
 async function selftest(args: BrandArgs & { json?: boolean }, program: Program): Promise<number> {
   const config = load(args);
   const log = createLogger({ ...config.logging, level: 'error', secrets: secretsOf(config) });
-  const [{ customization }, { functions }, { exitCodeOf, formatSelftest, selftestBrand }] = await Promise.all([
+  const [{ customization }, { functions }, { exitCodeOf, formatCertificates, formatSelftest, selftestBrand }] = await Promise.all([
     import('../../customize/build.js'), program.functions(), import('./selftest.js'),
   ]);
   const results = [];
   for (const brand of brandsOf(config, args)) results.push(await selftestBrand(brand, customization, functions, log));
-  process.stdout.write(args.json ? `${JSON.stringify({ ok: results.every((r) => r.ok), brands: results }, null, 2)}\n` : formatSelftest(results));
-  return exitCodeOf(results);
+  const { certificatesExpiry } = await import('../config/cert-expiry.js');
+  const certificates = certificatesExpiry(config);
+  const code = exitCodeOf(results, certificates);
+  process.stdout.write(args.json
+    ? `${JSON.stringify({ ok: code === 0, brands: results, certificates }, null, 2)}\n`
+    : `${formatSelftest(results)}${formatCertificates(certificates)}`);
+  return code;
 }
 
 /** The command line's arguments failed yargs' validation (message: yargs' own words). */
@@ -163,11 +173,20 @@ export async function main(argv: string[], program: Program): Promise<number> {
         .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
       result = customize(a as BrandArgs & { yes: boolean; export?: string });
     })
-    .command('selftest', 'Check each brand: REST login and org, STOMP connect and subscribe, customization installed, each function\'s own check. Exit 0 ok, 10 REST, 11 STOMP, 12 customization, 13 a function', (y) =>
+    .command('selftest', 'Check each brand: REST login and org, STOMP connect and subscribe, customization installed, each function\'s own check. Then the configured certificates (warns 30 days before one expires). Exit 0 ok, 10 REST, 11 STOMP, 12 customization, 13 a function, 14 a certificate expired or unreadable', (y) =>
       y
         .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
         .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
       result = selftest(a as BrandArgs & { json: boolean }, program);
+    })
+    .command('health', 'Ask the running node\'s admin listener (config admin:) whether it is ready: every brand\'s SOAR and broker connected, every peer answering. For a container HEALTHCHECK and scripts. Exit 0 ready, 1 not ready or no answer', (y) =>
+      y
+        .option('live', { type: 'boolean', default: false, describe: 'Only ask whether the process is alive (/healthz) instead of ready (/readyz)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the listener\'s JSON answer' })
+        .option('timeout', { type: 'number', default: 10, describe: 'Seconds to wait for the answer' }), (a) => {
+      const o = a as GlobalArgs & { live: boolean; json: boolean; timeout: number };
+      const config = load(o);
+      result = import('./health-cli.js').then((m) => m.healthCommand(config, { live: o.live, json: o.json, timeoutMs: Math.max(1, o.timeout) * 1000 }));
     })
     .command('config', 'Work with the configuration file', (y) =>
       y

@@ -9,6 +9,11 @@ import type { ConfigPushSchedule } from '../clearing/config-push-schedule.js';
 import { ClearingNetwork } from '../clearing/network.js';
 import type { PeerServer } from '../clearing/peer-server.js';
 import type { AppConfig, BrandConfig } from '../config/types.js';
+import { certificatesExpiry } from '../config/cert-expiry.js';
+import type { AdminServer } from '../http/admin-server.js';
+import { Metrics } from '../core/metrics.js';
+import { BrokerWatchdog } from './broker-watchdog.js';
+import { type HealthSource, type Readiness, liveness, readiness } from './health.js';
 import { backoffDelay, sleep } from '../core/backoff.js';
 import { ClearingError } from '../core/errors.js';
 import { Lifecycle, type Transitions } from '../core/lifecycle.js';
@@ -17,7 +22,7 @@ import type { TriageSweep } from '../triage/sweep.js';
 import type { Logger } from '../core/types.js';
 import { checkFunctionsDefined } from '../worker/preflight.js';
 import { FunctionRegistry } from '../worker/registry.js';
-import { BrandWorker } from '../worker/worker.js';
+import { BrandWorker, WorkerState } from '../worker/worker.js';
 import type { WebServer } from '../web/server.js';
 
 /**
@@ -53,10 +58,27 @@ export const NODE_TRANSITIONS: Transitions<NodeState> = {
 export interface NodeOptions {
   /** The web UI's clock (sessions' idle timeout, sign-in throttling); tests move it. */
   readonly webClock?: () => number;
+  /** The node's metrics (default: its own). */
+  readonly metrics?: Metrics;
+  /**
+   * Called once a brand's broker has been unreachable for `worker.exit_after_broker_down_s`
+   * (when set): the caller ends the process (`run` exits with code 34), and a supervisor
+   * restarts it. Without it, the node only logs.
+   */
+  readonly onBrokerDown?: (brand: string, downMs: number) => void;
 }
 
-export class ClearingNode {
+export class ClearingNode implements HealthSource {
   workers: BrandWorker[] = [];
+  /** This node's metrics: what /metrics of its admin listener shows. */
+  readonly metrics: Metrics;
+  readonly startedAt = Date.now();
+  /** Each brand's SOAR client and worker of the current run, as they come. */
+  private readonly parts = new Map<string, { soar: SoarClient; worker: BrandWorker }>();
+  private adminServer: AdminServer | null = null;
+  private watchdog: BrokerWatchdog | null = null;
+  /** The readiness check under way: concurrent /readyz calls share it. */
+  private readyCheck: Promise<Readiness> | null = null;
   private current: ClearingNetwork;
   private peerServer: PeerServer | null = null;
   private pushSchedule: ConfigPushSchedule | null = null;
@@ -72,12 +94,18 @@ export class ClearingNode {
   private stopRun: Promise<void> | null = null;
 
   constructor(
-    private readonly config: AppConfig,
+    readonly config: AppConfig,
     private readonly functions: readonly FunctionDefinition[],
     private readonly log: Logger,
     private readonly opts: NodeOptions = {},
   ) {
-    this.current = new ClearingNetwork(config, log);
+    this.metrics = opts.metrics ?? new Metrics();
+    this.metrics.watchWorkers(() => this.config.brands.map((b) => {
+      const worker = this.parts.get(b.id)?.worker;
+      return { brand: b.id, inFlight: worker?.getStats().inFlight ?? 0, brokerConnected: worker?.state === WorkerState.Running };
+    }));
+    this.metrics.watchCertificates(() => certificatesExpiry(config));
+    this.current = new ClearingNetwork(config, log, this.metrics);
     this.lifecycle = new Lifecycle(`node '${config.node.id}'`, NodeState.Created, NODE_TRANSITIONS, log);
   }
 
@@ -100,6 +128,26 @@ export class ClearingNode {
     return this.webServer?.port ?? 0;
   }
 
+  /** The admin listener's port once started (0 when the config has no admin: section). */
+  get adminPort(): number {
+    return this.adminServer?.port ?? 0;
+  }
+
+  brandParts(): { brand: string; soar: SoarClient | null; workerState: string | null }[] {
+    return this.config.brands.map((b) => {
+      const part = this.parts.get(b.id);
+      return { brand: b.id, soar: part?.soar ?? null, workerState: part?.worker.state ?? null };
+    });
+  }
+
+  /** What /readyz answers; concurrent calls share one check. */
+  readiness(): Promise<Readiness> {
+    this.readyCheck ??= readiness(this).finally(() => {
+      this.readyCheck = null;
+    });
+    return this.readyCheck;
+  }
+
   /**
    * Starts a run from `created` or `stopped`; any other state throws IllegalStateError (a second
    * start() while starting or running is a bug). Resolves once running, or once stop() has
@@ -112,9 +160,10 @@ export class ClearingNode {
       `brands ${this.config.brands.map((b) => b.id).join(', ')}; functions ${registry.names().join(', ')}`);
     if (restart) {
       this.stopping = new AbortController();
-      this.current = new ClearingNetwork(this.config, this.log);
+      this.current = new ClearingNetwork(this.config, this.log, this.metrics);
       this.workers = [];
       this.soarClients = [];
+      this.parts.clear();
     }
     const startUp = this.startParts(registry);
     this.startUp = startUp.catch(() => undefined);
@@ -157,6 +206,23 @@ export class ClearingNode {
   /** Start-up in order; returns early, keeping what it got for stop() to release, once stopping. */
   private async startParts(registry: FunctionRegistry): Promise<void> {
     const stopped = (): boolean => this.stopping.signal.aborted;
+    // First, so that /healthz answers and /readyz tells what is missing while the rest starts.
+    if (this.config.admin) {
+      const { AdminServer } = await import('../http/admin-server.js');
+      this.adminServer = await AdminServer.start(this.config.admin.listen, {
+        live: () => liveness(this),
+        ready: () => this.readiness(),
+        metrics: async () => ({ text: await this.metrics.text(), contentType: this.metrics.contentType }),
+      }, this.log.child({ component: 'admin' }));
+      this.metrics.withProcessMetrics();
+    }
+    const limit = this.config.worker.exit_after_broker_down_ms;
+    if (limit > 0) {
+      this.watchdog = new BrokerWatchdog(() => this.brandParts(), limit, (brand, downMs) => {
+        this.log.error(`broker of brand ${brand} unreachable for ${Math.round(downMs / 1000)} s (worker.exit_after_broker_down_s: ${limit / 1000})${this.opts.onBrokerDown ? ': exiting, for the supervisor to restart the node' : ''}`, { brand });
+        this.opts.onBrokerDown?.(brand, downMs);
+      });
+    }
     for (const brand of this.config.brands) {
       const soar = await this.connectSoar(brand);
       if (!soar) return; // stopped while waiting for SOAR
@@ -164,6 +230,7 @@ export class ClearingNode {
       this.network.registerLocal(brand.id, soar);
       const worker = new BrandWorker({ brand, worker: this.config.worker, registry, soar, log: this.log, nodeId: this.config.node.id, network: this.network });
       this.workers.push(worker);
+      this.parts.set(brand.id, { soar, worker });
       await checkFunctionsDefined(soar, registry.names(), brand.destinations, this.log.child({ brand: brand.id })).catch((err: unknown) =>
         this.log.warn(`could not check function definitions: ${(err as Error).message}`, { brand: brand.id }));
       if (stopped()) return;
@@ -204,6 +271,8 @@ export class ClearingNode {
   private async stopParts(): Promise<void> {
     this.stopping.abort();
     await this.startUp;
+    this.watchdog?.stop();
+    this.watchdog = null;
     this.pushSchedule?.stop();
     this.pushSchedule = null;
     await this.triageSweep?.stop();
@@ -215,13 +284,16 @@ export class ClearingNode {
     await Promise.all(this.workers.map((w) => w.stop()));
     this.network.close();
     await Promise.all(this.soarClients.map((s) => s.close().catch(() => undefined)));
+    // Last: /readyz says why the node is not ready while it stops.
+    await this.adminServer?.stop();
+    this.adminServer = null;
   }
 
   /** SOAR unreachable at start is retried (it may be restarting); bad credentials or org are not. */
   private async connectSoar(brand: BrandConfig): Promise<SoarClient | null> {
     for (let attempt = 0; !this.stopping.signal.aborted; attempt++) {
       try {
-        const soar = await SoarClient.connect(brand.soar, { logger: this.log.child({ brand: brand.id }) });
+        const soar = await SoarClient.connect(brand.soar, { logger: this.log.child({ brand: brand.id }), metrics: this.metrics.brand(brand.id) });
         this.log.info(`SOAR ${brand.soar.host}:${brand.soar.port} org '${soar.org.name}' (id ${soar.orgId})`, { brand: brand.id });
         return soar;
       } catch (err) {

@@ -2,9 +2,12 @@
  * `soar-clearing selftest`: is this node able to work with each brand's SOAR?
  * Checks, in order, each one only when the one before passed: REST login and org, STOMP
  * connect and subscribe, the customization present in SOAR, then each function's own check.
+ * Then the configured certificates: a warning for one expiring within CERT_WARN_DAYS, a failure
+ * for one expired or unreadable.
  */
 import type { FunctionDefinition } from '../worker/function.js';
 import type { BrandConfig } from '../config/types.js';
+import type { CertificateExpiry } from '../config/cert-expiry.js';
 import { ClearingError } from '../core/errors.js';
 import { SoarClient } from '../soar/client.js';
 import type { FunctionDef, MessageDestination } from '../soar/dto.js';
@@ -39,11 +42,11 @@ export interface BrandSelftest {
 }
 
 /** Exit codes by the first kind of failure, so scripts can tell what to fix. */
-export const SelftestExit = { Ok: 0, Rest: 10, Stomp: 11, Customization: 12, Function: 13 } as const;
+export const SelftestExit = { Ok: 0, Rest: 10, Stomp: 11, Customization: 12, Function: 13, Certificate: 14 } as const;
 
-export function exitCodeOf(results: readonly BrandSelftest[]): number {
+export function exitCodeOf(results: readonly BrandSelftest[], certificates: readonly CertificateExpiry[] = []): number {
   const failed = results.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => c.name));
-  if (failed.length === 0) return SelftestExit.Ok;
+  if (failed.length === 0) return certificates.some((c) => c.failed) ? SelftestExit.Certificate : SelftestExit.Ok;
   if (failed.includes(CheckName.Rest)) return SelftestExit.Rest;
   if (failed.includes(CheckName.Stomp)) return SelftestExit.Stomp;
   if (failed.includes(CheckName.Customization)) return SelftestExit.Customization;
@@ -137,6 +140,18 @@ export async function selftestBrand(
   } finally {
     await soar.close();
   }
+}
+
+/** The certificates' part of the report: one line per file, ok, WARN (expires soon) or FAIL. */
+export function formatCertificates(certificates: readonly CertificateExpiry[]): string {
+  if (certificates.length === 0) return '';
+  const width = Math.max(...certificates.map((c) => c.name.length));
+  const lines = certificates.map((c) => {
+    const mark = c.failed ? 'FAIL' : c.warning !== null ? 'WARN' : 'ok  ';
+    const detail = c.warning ?? `${c.days_left} days left (until ${c.not_after})`;
+    return `  ${mark}  ${c.name.padEnd(width)}  ${detail}`;
+  });
+  return `certificates: ${certificates.some((c) => c.failed) ? 'FAILED' : certificates.some((c) => c.warning !== null) ? 'renew soon' : 'ok'}\n${lines.join('\n')}\n`;
 }
 
 /** The readable report: one line per check, ok or FAIL, with what it found. */

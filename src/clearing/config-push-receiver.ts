@@ -71,15 +71,17 @@ export class ConfigPushReceiver {
     if (active.committing) throw new ClearingError(ErrorCode.ConfigPushBusy, `configuration push ${pushId} is being committed already`, { httpStatus: 409 });
     active.committing = true;
     clearTimeout(active.timer);
+    let ok = false;
     try {
       const data = active.assembler.unpack();
       const brands = await applyToBrands(this.network, this.network.localBrands, data, { dryRun: active.dryRun, log: this.log, signal });
-      const ok = brands.every(outcomeOk);
+      ok = brands.every(outcomeOk);
       this.log[ok ? 'info' : 'warn'](`configuration push ${pushId} from node '${active.from}' ("${active.holder.reason}")${active.dryRun ? ' (dry run)' : ''}: ${summarizeBrands(brands)}`, {
         push_id: pushId, reason: active.holder.reason, ok,
       });
       return { node: this.network.nodeId, push_id: pushId, ok, error: null, brands };
     } finally {
+      this.network.metrics.configPush('received', ok);
       this.release(pushId);
     }
   }

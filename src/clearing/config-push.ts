@@ -101,6 +101,7 @@ export async function pushConfiguration(network: ClearingNetwork, opts: PushOpti
   const startedAt = new Date();
   const started = performance.now();
   const log = opts.log.child({ component: 'config-push', push_id: pushId });
+  let pushed = false;
   const release = acquirePushLock(
     pushLockPath(network.config),
     { push_id: pushId, reason, started_at: startedAt.toISOString(), pid: process.pid },
@@ -138,6 +139,7 @@ export async function pushConfiguration(network: ClearingNetwork, opts: PushOpti
       ok,
       nodes,
     };
+    pushed = ok;
     log[ok ? 'info' : 'warn'](
       `configuration push ${pushId} ("${reason}") ${ok ? 'done' : 'had failures'} in ${report.duration_ms} ms: ` +
         nodes.map((n) => `${n.node}: ${n.error ?? summarizeBrands(n.brands)}`).join('; '),
@@ -145,6 +147,7 @@ export async function pushConfiguration(network: ClearingNetwork, opts: PushOpti
     );
     return report;
   } finally {
+    network.metrics.configPush('sent', pushed);
     release();
   }
 }

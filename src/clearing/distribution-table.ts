@@ -90,4 +90,5 @@ export async function updateDistributionRow(soar: SoarClient, incidentId: number
   if (update.message !== undefined) cells[COLUMN.message.name] = update.message;
   const current = answered.get(row);
   await soar.updateTableRow(incidentId, TABLE, row.rowId, cells, { ...(signal ? { signal } : {}), ...(current ? { current } : {}) });
+  if (update.status !== undefined) soar.metrics?.distributionRow(update.status);
 }

@@ -8,6 +8,7 @@ import type { AppConfig, BrandConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
 import type { Logger } from '../core/types.js';
+import { Metrics } from '../core/metrics.js';
 import type { Whitelist } from '../config/whitelist.js';
 import { PeerClient } from './peer-client.js';
 
@@ -16,12 +17,13 @@ export class ClearingNetwork {
   private readonly peers = new Map<string, PeerClient>();
   private readonly local = new Map<string, SoarClient>();
 
-  constructor(readonly config: AppConfig, readonly log: Logger) {
+  /** The node's metrics; what the peer clients, the worker, the sweep and the pushes record into. */
+  constructor(readonly config: AppConfig, readonly log: Logger, readonly metrics: Metrics = new Metrics()) {
     this.nodeId = config.node.id;
     const { network, node } = config;
     if (network && node.tls) {
       for (const peer of network.peers) {
-        this.peers.set(peer.id, new PeerClient({ self: { id: node.id, tls: node.tls }, peer, timeoutMs: network.timeout_ms, log }));
+        this.peers.set(peer.id, new PeerClient({ self: { id: node.id, tls: node.tls }, peer, timeoutMs: network.timeout_ms, log, metrics }));
       }
     }
   }

@@ -21,7 +21,8 @@ import { type PeerCertificate, type TLSSocket, checkServerIdentity } from 'node:
 import type { NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
-import type { PeerCallOptions, PeerCaller, PeerMethod } from './contracts/peer-api.js';
+import type { Metrics } from '../core/metrics.js';
+import { type PeerCallOptions, type PeerCaller, type PeerMethod, routeOf } from './contracts/peer-api.js';
 import { PeerError, errorAnswer } from './contracts/peer-error.js';
 import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
 
@@ -38,6 +39,8 @@ export interface PeerClientOptions {
   readonly log: Logger;
   /** Largest answer body accepted (default 16 MiB). */
   readonly maxResponseBytes?: number;
+  /** Where each call is counted and timed, if anywhere. */
+  readonly metrics?: Metrics;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,12 +308,14 @@ export class PeerClient implements PeerCaller {
       if (err instanceof PeerError) status = err.status;
       throw err;
     } finally {
+      const ms = performance.now() - started;
+      this.opts.metrics?.peerCall(this.peer.id, routeOf(path), status, ms);
       this.opts.log.debug('peer call', {
         peer: this.peer.id,
         method,
         path: path.split('?')[0],
         status,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        duration_ms: Math.round(ms * 10) / 10,
       });
     }
   }

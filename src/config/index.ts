@@ -100,6 +100,7 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
             received: { ...cfg.network.received },
           },
     web: describeWeb(cfg.web, REDACTED),
+    admin: cfg.admin === null ? null : { listen: { ...cfg.admin.listen } },
     whitelist: plainCopy(cfg.whitelist),
     brands: cfg.brands.map((brand) => ({
       ...describeBrand(brand),

@@ -330,7 +330,7 @@ function crossCheck(data: Record<string, unknown>, baseDir: string): ConfigProbl
     }
   }
 
-  problems.push(...checkNode(data, baseDir, fileProblems), ...checkNetwork(data), ...checkWeb(data));
+  problems.push(...checkNode(data, baseDir, fileProblems), ...checkNetwork(data), ...checkWeb(data), ...checkAdmin(data));
 
   const logging = data.logging;
   if (isRecord(logging) && typeof logging.file === 'string' && logging.file !== '') {
@@ -357,6 +357,23 @@ function whitelistChecks(data: Record<string, unknown>): ConfigProblem[] {
       if (isRecord(brand) && isRecord(brand.whitelist)) problems.push(...whitelistProblems(brand.whitelist, ['brands', id, 'whitelist']));
     }
   }
+  return problems;
+}
+
+/** The admin listener needs a port of its own (the peer API's and the web UI's are taken). */
+function checkAdmin(data: Record<string, unknown>): ConfigProblem[] {
+  if (!isRecord(data.admin)) return [];
+  const portOf = (section: unknown, dflt: number): number | null => {
+    if (!isRecord(section)) return null;
+    const listen = isRecord(section.listen) ? section.listen : {};
+    return typeof listen.port === 'number' ? listen.port : dflt;
+  };
+  const admin = portOf(data.admin, DEFAULTS.admin.port);
+  const node = isRecord(data.node) && 'listen' in data.node ? portOf(data.node, DEFAULTS.listen.port) : null;
+  const web = portOf(data.web, DEFAULTS.web.port);
+  const problems: ConfigProblem[] = [];
+  if (admin !== null && admin === node) problems.push({ path: 'admin.listen.port', message: `must differ from node.listen.port (${node})` });
+  if (admin !== null && admin === web) problems.push({ path: 'admin.listen.port', message: `must differ from web.listen.port (${web})` });
   return problems;
 }
 
@@ -713,6 +730,7 @@ function compile(raw: RawConfig, source: string): AppConfig {
     node: compileNode(raw, baseDir),
     network: compileNetwork(raw.network),
     web: compileWeb(raw.web),
+    admin: raw.admin === undefined ? null : { listen: { host: raw.admin.listen?.host ?? DEFAULTS.admin.host, port: raw.admin.listen?.port ?? DEFAULTS.admin.port } },
     whitelist,
     triage: compileTriage(raw.triage),
     brands,
@@ -721,6 +739,7 @@ function compile(raw: RawConfig, source: string): AppConfig {
       shutdown_grace_ms: ms(worker.shutdown_grace_s ?? DEFAULTS.worker.shutdown_grace_s),
       dedupe_size: worker.dedupe_size ?? DEFAULTS.worker.dedupe_size,
       function_timeout_ms: ms(worker.function_timeout_s ?? DEFAULTS.worker.function_timeout_s),
+      exit_after_broker_down_ms: ms(worker.exit_after_broker_down_s ?? DEFAULTS.worker.exit_after_broker_down_s),
     },
     logging: {
       level: (logging.level ?? DEFAULTS.logging.level) as LogLevel,

@@ -62,6 +62,7 @@ export const DEFAULTS = {
     shutdown_grace_s: 30,
     dedupe_size: 10_000,
     function_timeout_s: 0,
+    exit_after_broker_down_s: 0,
   },
   logging: {
     level: 'info',
@@ -75,6 +76,10 @@ export const DEFAULTS = {
     allow_redistribution: false,
     timeout_s: 15,
     config_push: { schedule_minutes: 0 },
+  },
+  admin: {
+    host: '127.0.0.1',
+    port: 8445,
   },
   web: {
     host: '0.0.0.0',
@@ -132,6 +137,7 @@ export interface RawWorker {
   shutdown_grace_s?: number;
   dedupe_size?: number;
   function_timeout_s?: number;
+  exit_after_broker_down_s?: number;
 }
 
 export interface RawLogging {
@@ -190,9 +196,14 @@ export interface RawWeb {
   login_throttle?: { max_failures?: number; window_s?: number };
 }
 
+export interface RawAdmin {
+  listen?: RawListen;
+}
+
 export interface RawConfig {
   node: RawNode;
   web?: RawWeb;
+  admin?: RawAdmin;
   network?: RawNetwork;
   /** What may leave this node's brands (the whitelist module's YAML form). */
   whitelist?: RawWhitelist;
@@ -402,6 +413,21 @@ export const configSchema = {
         },
       },
     },
+    // The admin listener (plain HTTP, no authentication): /healthz, /readyz, /metrics.
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            host: { ...host, default: DEFAULTS.admin.host },
+            port: port(DEFAULTS.admin.port),
+          },
+        },
+      },
+    },
     whitelist: { $ref: '#/definitions/whitelist' },
     brand_id: { type: 'string', pattern: ID_PATTERN, default: DEFAULTS.brand_id },
     soar: { $ref: '#/definitions/soar' },
@@ -421,6 +447,9 @@ export const configSchema = {
         shutdown_grace_s: seconds(DEFAULTS.worker.shutdown_grace_s),
         dedupe_size: { type: 'integer', minimum: 1, maximum: 10_000_000, default: DEFAULTS.worker.dedupe_size },
         function_timeout_s: seconds(DEFAULTS.worker.function_timeout_s),
+        // Exit (code 34) once a brand's broker has been unreachable this long, for a supervisor
+        // that restarts the process (resilient-circuits' heartbeat_timeout_threshold); 0: never.
+        exit_after_broker_down_s: seconds(DEFAULTS.worker.exit_after_broker_down_s),
       },
     },
     logging: {

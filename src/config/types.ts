@@ -87,6 +87,8 @@ export interface WorkerConfig {
   readonly dedupe_size: number;
   /** A handler running longer than this is aborted and answered with an error; 0 = no limit. */
   readonly function_timeout_ms: number;
+  /** Exit once a brand's broker has been unreachable this long (a supervisor restarts the process); 0 = never. */
+  readonly exit_after_broker_down_ms: number;
 }
 
 export interface BrandConfig {
@@ -200,6 +202,12 @@ export interface WebConfig {
   readonly login_throttle: { readonly max_failures: number; readonly window_ms: number };
 }
 
+/** The admin listener: /healthz, /readyz and /metrics over plain HTTP, no authentication. */
+export interface AdminConfig {
+  /** Default 127.0.0.1:8445: loopback, for the `health` command and a local Prometheus agent. */
+  readonly listen: ListenConfig;
+}
+
 export interface AppConfig {
   /** Absolute path of the file the config was read from. */
   readonly source: string;
@@ -208,6 +216,8 @@ export interface AppConfig {
   readonly network: NetworkConfig | null;
   /** The web UI, or null when the config has no `web:` section. */
   readonly web: WebConfig | null;
+  /** The admin listener, or null when the config has no `admin:` section. */
+  readonly admin: AdminConfig | null;
   /** The top-level `whitelist:`, compiled; the built-in default whitelist when absent. */
   readonly whitelist: Whitelist;
   readonly brands: readonly BrandConfig[];

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { SoarConfig } from '../config/types.js';
 import { isJsonObject } from '../core/json.js';
 import type { JsonObject, JsonValue, Logger } from '../core/types.js';
+import type { BrandMetrics } from '../core/metrics.js';
 import type {
   Artifact,
   ArtifactCreate,
@@ -66,6 +67,8 @@ export interface ConnectOptions {
   /** Replaces axios's HTTP adapter (tests without a network). */
   readonly adapter?: AxiosAdapter;
   readonly signal?: AbortSignal;
+  /** The brand's metrics: failed requests are counted there (and distribution-table.ts counts its writes). */
+  readonly metrics?: BrandMetrics;
 }
 
 export interface GetPutOptions<T = unknown> {
@@ -147,6 +150,7 @@ export class SoarClient {
     const topts: TransportOptions = {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.adapter ? { adapter: opts.adapter } : {}),
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
     };
     const transport = new SoarTransport(cfg, topts);
     try {
@@ -160,6 +164,11 @@ export class SoarClient {
       await transport.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** The brand's metrics given to connect(), or null. */
+  get metrics(): BrandMetrics | null {
+    return this.transport.metrics;
   }
 
   /** SOAR's version, once getServerVersion() has read it. */

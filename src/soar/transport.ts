@@ -12,6 +12,7 @@ import type { AxiosAdapter, AxiosInstance, AxiosResponse } from 'axios';
 import type { SoarConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
+import type { BrandMetrics } from '../core/metrics.js';
 import { createAuthenticator, type Authenticator } from './auth.js';
 import type { ServerVersion, SessionInfo } from './dto.js';
 import {
@@ -62,6 +63,8 @@ export interface TransportOptions {
   readonly logger?: Logger;
   /** Replaces axios's HTTP adapter (unit tests drive the client without a network this way). */
   readonly adapter?: AxiosAdapter;
+  /** Where failed requests are counted (the brand's metrics), if anywhere. */
+  readonly metrics?: BrandMetrics;
 }
 
 class TimeoutMarker extends Error {}
@@ -71,6 +74,7 @@ export class SoarTransport {
   readonly auth: Authenticator;
   readonly log: Logger;
   readonly endpoint: string;
+  readonly metrics: BrandMetrics | null;
   private readonly http: AxiosInstance;
   private readonly agent: https.Agent;
   private relogin: Promise<void> | null = null;
@@ -84,6 +88,7 @@ export class SoarTransport {
     this.log = opts.logger ?? NOOP_LOGGER;
     this.auth = createAuthenticator(cfg.auth);
     this.endpoint = `${cfg.host}:${cfg.port}`;
+    this.metrics = opts.metrics ?? null;
 
     let ca: Buffer | undefined;
     if (cfg.tls.cafile) {
@@ -258,6 +263,7 @@ export class SoarTransport {
           ctl.signal.aborted && ctl.signal.reason instanceof TimeoutMarker
             ? { kind: 'timeout', code: 'ETIMEDOUT' }
             : classifyFault({ code: te.code, message: te.message });
+        this.metrics?.soarRestError(fault.code);
         this.log.debug(`SOAR ${method} ${path} failed: ${fault.code}`, {
           method,
           path,
@@ -286,6 +292,7 @@ export class SoarTransport {
 
       this.auth.onResponse(res.headers['set-cookie'] as string[] | string | undefined);
       const status = res.status;
+      if (status < 200 || status >= 300) this.metrics?.soarRestError(status);
       this.log.debug(`SOAR ${method} ${path} ${status} ${ms}ms`, { method, path, status, duration_ms: ms, attempt });
 
       if (status >= 200 && status < 300) {

@@ -79,7 +79,9 @@ export class TriageSweep {
   /** One pass over every local brand; a brand's failure is logged and reported, never thrown. */
   runOnce(): Promise<SweepReport> {
     if (this.running !== null) return this.running;
+    const started = performance.now();
     this.running = this.pass().finally(() => {
+      this.network.metrics.sweep(performance.now() - started);
       this.running = null;
     });
     return this.running;

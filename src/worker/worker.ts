@@ -15,6 +15,7 @@ import type { ClearingNetwork } from '../clearing/network.js';
 import type { BrandConfig, WorkerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, InputInvalidError } from '../core/errors.js';
 import { Lifecycle, type Transitions } from '../core/lifecycle.js';
+import type { BrandMetrics } from '../core/metrics.js';
 import type { SoarClient } from '../soar/client.js';
 import { withMeta } from '../core/logger.js';
 import type { Logger } from '../core/types.js';
@@ -94,11 +95,13 @@ export class BrandWorker {
   private readonly log: Logger;
   private stats = { completed: 0, failed: 0, rejected: 0, redeliveriesAbsorbed: 0 };
   private readonly firstConnect = deferred();
+  private readonly metrics: BrandMetrics;
 
   constructor(private readonly opts: WorkerOptions) {
     this.log = opts.log.child({ brand: opts.brand.id });
     this.lifecycle = new Lifecycle(`worker '${opts.brand.id}'`, WorkerState.Created, WORKER_TRANSITIONS, this.log);
     this.dedupe = new DedupeCache(opts.worker.dedupe_size);
+    this.metrics = opts.network.metrics.brand(opts.brand.id);
     this.connection = new StompConnection(opts.brand.stomp, this.log, {
       onConnected: (session) => this.subscribeAll(session),
       onDisconnected: (_session, reason) => {
@@ -175,6 +178,7 @@ export class BrandWorker {
       this.connection.subscribe(destination, this.opts.worker.concurrency, (msg) => this.onMessage(session, destination, msg));
     }
     if (this.lifecycle.is(WorkerState.Connecting, WorkerState.Reconnecting)) this.lifecycle.transition(WorkerState.Running, `subscribed (session ${session})`);
+    this.metrics.brokerSession(session);
     this.log.info(`subscribed to ${this.destinations.join(', ')}`, { prefetch: this.opts.worker.concurrency, session });
     this.firstConnect.resolve();
   }
@@ -213,6 +217,7 @@ export class BrandWorker {
   /** Poison message: answer it (when it can be answered) and ACK it, so it never comes back. */
   private reject(delivery: Delivery, reply: ReplyAddress | null, error: ClearingError): void {
     this.stats.rejected += 1;
+    this.metrics.rejected();
     this.log.warn(`rejected message: ${error.message}`, {
       outcome: 'rejected',
       code: error.code,
@@ -265,6 +270,7 @@ export class BrandWorker {
       this.running.delete(delivery.messageId);
     }
     const durationMs = Math.round(performance.now() - started);
+    this.metrics.invocation(inv.functionName, outcome, durationMs);
     if (reply === null) {
       // Abandoned on shutdown: unacked, so the broker hands it to the next worker.
       this.dedupe.delete(delivery.messageId);

@@ -52,6 +52,8 @@ describe('customization package', () => {
     assert.match(r.out, /ok +STOMP connect and subscribe +stomp:\/\/127\.0\.0\.1:\d+, subscribed actions\.201\.fn_clearing/);
     assert.match(r.out, /FAIL +customization installed +none of the 24 definitions is in SOAR/);
     assert.match(r.out, /run 'soar-clearing customize'/);
+    // Then the configured certificate files (the broker is plain STOMP: no STOMP CA file).
+    assert.match(r.out, /\ncertificates: ok\n {2}ok {4}node\.tls\.cert {13}\d+ days left \(until \d{4}-.*\n {2}ok {4}node\.tls\.ca .*\n {2}ok {4}brands\.soar2\.soar\.cafile {2}\d+ days left/);
   });
 
   test('customize refuses to change SOAR without --yes when nobody can confirm', async () => {
@@ -105,6 +107,11 @@ describe('customization package', () => {
     const report = JSON.parse(r.out) as { ok: boolean; brands: Array<{ checks: Array<{ name: string; ok: boolean }> }> };
     assert.equal(report.ok, true);
     assert.deepEqual(report.brands[0]!.checks.map((c) => c.name), ['REST login and org', 'STOMP connect and subscribe', 'customization installed']);
+    const { certificates } = JSON.parse(r.out) as { certificates: Array<{ name: string; days_left: number; warning: string | null; failed: boolean }> };
+    assert.deepEqual(certificates.map((c) => [c.name, c.warning, c.failed]), [
+      ['node.tls.cert', null, false], ['node.tls.ca', null, false], ['brands.soar2.soar.cafile', null, false],
+    ]);
+    assert.ok(certificates.every((c) => c.days_left > 30));
   });
 
   test('a new incident runs the automatic rule through the broker: the task and one row per other brand', async () => {

@@ -113,6 +113,7 @@ describe('npm run demo', () => {
       'revoke the share with soar3',
       'config push --dry-run from eu (primary)',
       'config push from eu to us',
+      'health and metrics (admin listeners)',
     ]);
     const detail = (name: string): string => report.steps.find((s) => s.name === name)!.detail;
     // The score the function wrote, from the demo's triage: section (eu-payroll 4/3 + residual 1).
@@ -120,6 +121,7 @@ describe('npm run demo', () => {
     assert.match(detail("sign in to the US web UI as soar3's analyst"), /\/ui\/api\/shared lists 'Phishing campaign against EU finance'/);
     assert.match(detail('config push --dry-run from eu (primary)'), /soar3 \(node us\): dry_run, would add 1: rules: Demo: escalate to the regional lead, /);
     assert.match(detail('config push from eu to us'), /soar3 \(node us\): imported \(import \d+\), added 1: rules: Demo: escalate to the regional lead, /);
+    assert.match(detail('health and metrics (admin listeners)'), /^both \/readyz 200; eu \/metrics: all 12 families, \d+ invocations answered \(all timed\), \d+ calls to us, \d+ row\(s\) written Pending, 2 pushes sent \(2 received by us\), certificates \d+\+ days left$/);
     for (const s of report.steps) {
       assert.deepEqual(Object.keys(s).sort(), ['detail', 'ms', 'name', 'ok']);
       assert.ok(Number.isInteger(s.ms) && s.ms >= 0, `${s.name}: ms`);
@@ -159,6 +161,7 @@ describe('npm run demo', () => {
     assert.match(r.out, /sign in at https:\/\/127\.0\.0\.1:\d+\/ui\/login as brand soar3/);
     assert.match(r.out, /-d '\{"action_id":\d+,"properties":\{\}\}' https:\/\/127\.0\.0\.1:\d+\/rest\/orgs\/201\/incidents\/\d+\/action_invocations/);
     assert.match(r.out, /config push --dry-run --reason "trying it" -c \S+eu\/app\.config\.yaml/);
+    assert.match(r.out, /health -c \S+eu\/app\.config\.yaml\n {2}curl -s http:\/\/127\.0\.0\.1:\d+\/readyz; /);
     assert.match(r.out, /\[demo\] SIGINT: shutting down\n\[demo\] stopped the nodes, SOARs and broker/);
     brokerPidGone(dir);
   });

@@ -40,6 +40,8 @@ export interface Region {
   readonly soar: SoarClient;
   readonly node: ClearingNode;
   readonly peerPort: number;
+  /** The admin listener's port (with `admin: true`), else 0. */
+  readonly adminPort: number;
   /** The node's log lines. */
   readonly lines: string[];
   readonly log: Logger;
@@ -62,6 +64,8 @@ export interface NetworkWorldOptions {
   readonly nodeCert?: (nodeId: string) => NodeCert;
   /** false: leave the nodes unstarted (tests that start them themselves). */
   readonly start?: boolean;
+  /** Give every node an admin listener (`admin:` section) on a port of its own (Region.adminPort). */
+  readonly admin?: boolean;
   /** Give every node a web UI (`web:` section) with these settings. */
   readonly web?: {
     readonly allowedGroups: readonly string[];
@@ -101,15 +105,16 @@ export class NetworkWorld {
     const broker = await sharedBroker();
     const specs = opts.regions ?? DEFAULT_REGIONS;
     // Peer API and web UI ports of every node, chosen together so that none is chosen twice.
-    const free = await freePorts(specs.length * 2);
+    const free = await freePorts(specs.length * 3);
     const ports = new Map(specs.map((spec, i) => [spec.nodeId, free[i]!]));
     const webPorts = new Map(specs.map((spec, i) => [spec.nodeId, free[specs.length + i]!]));
+    const adminPorts = new Map(specs.map((spec, i) => [spec.nodeId, opts.admin ? free[2 * specs.length + i]! : 0]));
     const regions = new Map<string, Region>();
     const world = new NetworkWorld(broker, regions);
     // A failed start stops what it started, so no server or client keeps the test file alive.
     const started: { stop(): Promise<void> }[] = [];
     try {
-      for (const spec of specs) await NetworkWorld.addRegion(spec, specs, ports, webPorts.get(spec.nodeId)!, opts, broker, regions, started);
+      for (const spec of specs) await NetworkWorld.addRegion(spec, specs, ports, webPorts.get(spec.nodeId)!, adminPorts.get(spec.nodeId)!, opts, broker, regions, started);
       if (opts.start !== false) await Promise.all([...regions.values()].map((r) => world.startNode(r.spec.nodeId)));
     } catch (err) {
       for (const s of started.reverse()) await s.stop().catch(() => undefined);
@@ -123,6 +128,7 @@ export class NetworkWorld {
     specs: readonly RegionSpec[],
     ports: ReadonlyMap<string, number>,
     webPort: number,
+    adminPort: number,
     opts: NetworkWorldOptions,
     broker: SharedBrokerInfo,
     regions: Map<string, Region>,
@@ -139,7 +145,7 @@ export class NetworkWorld {
       nodeId: spec.nodeId,
       brandId: spec.brand,
       org: spec.org,
-      extraYaml: [opts.extraYaml ?? 'triage:\n  sweep_interval_s: 0', ...(opts.web ? [webYaml(webPort, opts.web)] : [])].join('\n'),
+      extraYaml: [opts.extraYaml ?? 'triage:\n  sweep_interval_s: 0', ...(opts.web ? [webYaml(webPort, opts.web)] : []), ...(adminPort ? [`admin:\n  listen: { host: 127.0.0.1, port: ${adminPort} }`] : [])].join('\n'),
       network: {
         cert: opts.nodeCert?.(spec.nodeId) ?? makeNodeCert(broker.pki, spec.nodeId),
         listenPort: ports.get(spec.nodeId)!,
@@ -155,7 +161,7 @@ export class NetworkWorld {
     await installCustomization(soar, buildExport(), customization.destination, log);
     const node = new ClearingNode(config, opts.functions ?? allFunctions, log, opts.web?.clock ? { webClock: opts.web.clock } : {});
     started.push(node);
-    regions.set(spec.nodeId, { spec, emulator, configPath, config, soar, node, peerPort: ports.get(spec.nodeId)!, lines, log });
+    regions.set(spec.nodeId, { spec, emulator, configPath, config, soar, node, peerPort: ports.get(spec.nodeId)!, adminPort, lines, log });
   }
 
   region(nodeId: string): Region {

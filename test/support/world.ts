@@ -30,6 +30,8 @@ export interface ConfigOptions {
   readonly shutdownGraceS?: number;
   readonly functionTimeoutS?: number;
   readonly heartbeatS?: number;
+  /** worker.exit_after_broker_down_s, when given. */
+  readonly exitAfterBrokerDownS?: number;
   /** SOAR org of the brand (the emulator has 'Test Organization' 201 and 'Test Organization 2' 202). */
   readonly org?: string;
   readonly brandId?: string;
@@ -79,7 +81,7 @@ worker:
   concurrency: ${o.concurrency ?? 10}
   shutdown_grace_s: ${o.shutdownGraceS ?? 5}
   function_timeout_s: ${o.functionTimeoutS ?? 0}
-logging: { level: debug, format: text }
+${o.exitAfterBrokerDownS !== undefined ? `  exit_after_broker_down_s: ${o.exitAfterBrokerDownS}\n` : ''}logging: { level: debug, format: text }
 ${o.network ? networkYaml(o.nodeId ?? 'test-node', o.network) : ''}${o.extraYaml ? `${o.extraYaml}\n` : ''}`);
   return path;
 }

@@ -64,3 +64,10 @@ test('a missing config file names where it looked', () => {
   assert.match(r.err, /^error: configuration file not found/);
   assert.match(r.err, /--config: \/nonexistent\/app\.config\.yaml: not found/);
 });
+
+test('health without an admin: section says what to add, exit 2', () => {
+  const path = configFile('node: { id: eu }\nsoar:\n  host: soar.example.com\n  org: X\n  api_key_id: k\n  api_key_secret: s\n');
+  const r = run(['health', '--config', path]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^error: the configuration \(.*app\.config\.yaml\) has no admin: section, so the node serves no health endpoint; add e\.g\. admin: \{ listen: \{ host: 127\.0\.0\.1, port: 8445 \} \}\n$/);
+});

@@ -81,6 +81,7 @@ describe('loadConfig: valid files', () => {
       node: { id: 'eu-1', listen: null, tls: null },
       network: null,
       web: null,
+      admin: null,
       whitelist: DEFAULT_WHITELIST,
       brands: [
         {
@@ -112,7 +113,7 @@ describe('loadConfig: valid files', () => {
           whitelist: DEFAULT_WHITELIST,
         },
       ],
-      worker: { concurrency: 10, shutdown_grace_ms: 30_000, dedupe_size: 10_000, function_timeout_ms: 0 },
+      worker: { concurrency: 10, shutdown_grace_ms: 30_000, dedupe_size: 10_000, function_timeout_ms: 0, exit_after_broker_down_ms: 0 },
       logging: { level: 'info', format: 'text', file: null },
       triage: DEFAULT_TRIAGE,
     });
@@ -145,7 +146,7 @@ stomp:
   reconnect_initial_s: 0.5
   reconnect_max_s: 10
 destinations: [fn_a, fn_b]
-worker: { concurrency: 3, shutdown_grace_s: 1.5, dedupe_size: 50, function_timeout_s: 120 }
+worker: { concurrency: 3, shutdown_grace_s: 1.5, dedupe_size: 50, function_timeout_s: 120, exit_after_broker_down_s: 90 }
 logging: { level: debug, format: json }
 `);
     const [brand] = cfg.brands;
@@ -172,7 +173,7 @@ logging: { level: debug, format: json }
       reconnect: { initial_ms: 500, max_ms: 10_000 },
     });
     assert.deepEqual(brand.destinations, ['fn_a', 'fn_b']);
-    assert.deepEqual(cfg.worker, { concurrency: 3, shutdown_grace_ms: 1500, dedupe_size: 50, function_timeout_ms: 120_000 });
+    assert.deepEqual(cfg.worker, { concurrency: 3, shutdown_grace_ms: 1500, dedupe_size: 50, function_timeout_ms: 120_000, exit_after_broker_down_ms: 90_000 });
     assert.deepEqual(cfg.logging, { level: 'debug', format: 'json', file: null });
   });
 
@@ -1058,5 +1059,28 @@ worker: { concurrency: 0 }
       .join('\n');
     const cfg = parseConfig(`${MINIMAL}${example}\n`, { source: join(dir(), 'app.config.yaml'), env: {} });
     assert.deepEqual(cfg.whitelist, DEFAULT_WHITELIST);
+  });
+});
+
+describe('loadConfig: the admin listener', () => {
+  test('absent: none; present: loopback 8445 unless given', () => {
+    assert.equal(load(MINIMAL).admin, null);
+    assert.deepEqual(load(`${MINIMAL}admin: {}\n`).admin, { listen: { host: '127.0.0.1', port: 8445 } });
+    assert.deepEqual(load(`${MINIMAL}admin: { listen: { host: 0.0.0.0, port: 9100 } }\n`).admin, { listen: { host: '0.0.0.0', port: 9100 } });
+    assert.deepEqual(describeConfig(load(`${MINIMAL}admin: {}\n`)).admin, { listen: { host: '127.0.0.1', port: 8445 } });
+  });
+
+  test('its port must differ from the web UI\'s; unknown keys and bad ports are refused', () => {
+    assertProblems(problemsOf(`${MINIMAL}admin: { listen: { port: 8444 } }\nweb: { allowed_groups: [g] }\n`), [
+      'admin.listen.port: must differ from web.listen.port (8444)',
+      'node.tls: required with web: (the web UI serves HTTPS with the node certificate)',
+    ]);
+    assertProblems(problemsOf(`${MINIMAL}admin: { port: 9100 }\n`), ['admin.port: unknown key']);
+    assert.ok(problemsOf(`${MINIMAL}admin: { listen: { port: 70000 } }\n`).some((p) => p.startsWith('admin.listen.port: ')));
+  });
+
+  test('worker.exit_after_broker_down_s: seconds, 0 by default, never negative', () => {
+    assert.equal(load(`${MINIMAL}worker: { exit_after_broker_down_s: 120 }\n`).worker.exit_after_broker_down_ms, 120_000);
+    assert.ok(problemsOf(`${MINIMAL}worker: { exit_after_broker_down_s: -1 }\n`).some((p) => p.startsWith('worker.exit_after_broker_down_s: ')));
   });
 });

@@ -51,6 +51,18 @@ export interface PeerCaller {
   request<R = unknown>(method: PeerMethod, path: string, body?: unknown, options?: PeerCallOptions): Promise<R>;
 }
 
+/** Segments whose next segment is a parameter, and its name (the inverse of pathOf, for metrics labels). */
+const PARAM_AFTER: Readonly<Record<string, string>> = { brands: ':brand', incidents: ':id', shared: ':owner', 'config-pushes': ':push', chunks: ':index' };
+
+/**
+ * The path pattern of a filled-in operation path, query dropped: `/api/v1/brands/soar3/incidents/42/acknowledgements`
+ * -> `/api/v1/brands/:brand/incidents/:id/acknowledgements` (a bounded set, fit for a label).
+ */
+export function routeOf(path: string): string {
+  const segments = path.split('?')[0]!.split('/');
+  return segments.map((s, i) => (i > 0 && PARAM_AFTER[segments[i - 1]!] !== undefined ? PARAM_AFTER[segments[i - 1]!]! : /^\d+$/.test(s) ? ':id' : s)).join('/');
+}
+
 /** The operation's path with its `:params` filled in (percent-encoded), and the query when given. */
 export function pathOf(op: Pick<PeerOperation, 'path'>, params: Readonly<Record<string, string | number>> = {}, query?: Readonly<Record<string, string | number>>): string {
   const path = op.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => {
