@@ -13,10 +13,23 @@
  * tasks (by name) not there yet are added. The origin note and the task are added once: a
  * delivery interrupted half-way is completed by the next one.
  *
- * Concurrency: deliveries of the same copy (same target brand, origin brand and origin id) are
- * serialized in-process by a keyed mutex, so two at once still make one incident. Two node
- * processes receiving for the same brand at the same time are NOT supported: each brand is
- * served by exactly one node process (the lookup and the create are not atomic in SOAR).
+ * Concurrency, also between the two nodes of a region (two processes with the same config
+ * behind one peer address), with SOAR as the only place anything is kept:
+ * - one copy: SOAR cannot create "if absent", so a delivery that created a copy looks again
+ *   (check after write). Several copies of one origin: the lowest id is the copy; a delivery
+ *   whose new copy is not the lowest deletes it and carries on into the lowest, answering its
+ *   id. A copy left over by a node killed between the create and the check is deleted by the
+ *   next delivery that finds it (once its claim has run out);
+ * - one writer at a time on a copy: a delivery claims the copy in the incident field
+ *   `clearing_delivery_claim` (`<delivery> <until>`), written with the incident's `vers`, so of
+ *   two claims at once SOAR takes one and answers the other 409 (it reads again and finds the
+ *   copy claimed). A claimed copy is waited for; the claim is cleared at the end, and one left by
+ *   a killed node is taken over after CLAIM_TTL_MS. A new copy is created claimed. So notes,
+ *   artifacts, tasks and the origin note are compared with what is there and added once;
+ * - inside one process, deliveries of the same copy also queue on a keyed mutex: not needed for
+ *   correctness, it saves them polling SOAR for each other's claims.
+ * A SOAR whose customization predates the claim field gets one copy still, but two nodes
+ * refreshing it at the same moment may add a note twice (logged once: run customize).
  *
  * What the receiving SOAR decides alone, whatever the sender's whitelist allows:
  * - custom fields it does not define are left out (named in the origin note), and so are
@@ -38,8 +51,10 @@
  * when no owner is configured (a SOAR incident may be owned by a group). One the org does not
  * know (the org object's users and groups) is left out and named in the origin note.
  */
+import { randomBytes } from 'node:crypto';
 import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
+import { sleep } from '../core/backoff.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { decodeEntities, escapeText } from '../core/escape-html.js';
 import type { SoarClient } from '../soar/client.js';
@@ -69,7 +84,7 @@ function summaryOf(counts: DroppedCounts): DroppedSummary {
 // ---------------------------------------------------------------------------------------------
 // Keyed mutex
 
-/** Runs functions with the same key one after the other (in-process); different keys run at once. */
+/** Runs functions with the same key one after the other (in-process only: an optimisation, see above). */
 class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
@@ -95,6 +110,67 @@ class KeyedMutex {
 }
 
 const deliveries = new KeyedMutex();
+
+// ---------------------------------------------------------------------------------------------
+// The claim on a copy (in SOAR)
+
+const CLAIM = INCIDENT_FIELD.deliveryClaim.name;
+/** How long a claim holds: a delivery takes well under a second; a node killed mid-way leaves one this long. */
+const CLAIM_TTL_MS = 60_000;
+/** Waits between looks at a copy another delivery holds (the last one repeats). */
+const CLAIM_WAITS_MS = [15, 30, 60, 100, 150, 200];
+
+interface Claim {
+  readonly holder: string;
+  readonly until: number;
+}
+
+function parseClaim(v: JsonValue | undefined): Claim | null {
+  if (typeof v !== 'string') return null;
+  const m = /^(\S+) (\d+)$/.exec(v.trim());
+  return m ? { holder: m[1]!, until: Number(m[2]) } : null;
+}
+
+/** The claim on `incident` by a delivery other than `holder` that still holds, or null. */
+function heldByOther(incident: Incident, holder: string | null): Claim | null {
+  const claim = parseClaim(incident.properties?.[CLAIM]);
+  return claim !== null && claim.holder !== holder && claim.until > Date.now() ? claim : null;
+}
+
+function claimValue(holder: string): string {
+  return `${holder} ${Date.now() + CLAIM_TTL_MS}`;
+}
+
+/** Claims copy `id` for `holder`, waiting while another delivery holds it. */
+async function claimCopy(soar: SoarClient, id: number, holder: string, signal?: AbortSignal): Promise<void> {
+  for (let round = 0; ; round++) {
+    let held: Claim | null = null;
+    await soar.updateIncident(id, (incident) => {
+      held = heldByOther(incident, holder);
+      return held === null ? { ...incident, properties: { ...incident.properties, [CLAIM]: claimValue(holder) } } : null;
+    }, signal ? { signal } : {});
+    if (held === null) return;
+    await sleep(CLAIM_WAITS_MS[Math.min(round, CLAIM_WAITS_MS.length - 1)]!, signal);
+  }
+}
+
+/** Clears `holder`'s claim on copy `id` (never another's). Best effort: an uncleared claim runs out. */
+async function releaseCopy(soar: SoarClient, id: number, holder: string, log: Logger | undefined): Promise<void> {
+  try {
+    await soar.updateIncident(id, (incident) =>
+      parseClaim(incident.properties?.[CLAIM])?.holder === holder ? { ...incident, properties: { ...incident.properties, [CLAIM]: null } } : null);
+  } catch (err) {
+    log?.warn('could not clear the delivery claim on a received copy; it runs out by itself', { incident_id: id, error: message(err) });
+  }
+}
+
+/** A delivery's name in claims: unique per delivery, says which node and process holds the copy. */
+/** Brands already warned about a missing claim field (a warning, not state: nothing depends on it). */
+const unclaimedWarned = new Set<string>();
+
+function newHolder(nodeId: string): string {
+  return `${nodeId}/${process.pid}/${randomBytes(4).toString('hex')}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Receiving
@@ -168,7 +244,7 @@ function writableFields(incident: JsonObject, fields: OrgDefinitions, losses: Lo
   const props: JsonObject = {};
   const received = isObj(incident['properties']) ? incident['properties'] : {};
   for (const [k, v] of Object.entries(received)) {
-    if (k === INCIDENT_FIELD.originBrand.name || k === INCIDENT_FIELD.originIncidentId.name) continue; // set from the origin below
+    if (k === INCIDENT_FIELD.originBrand.name || k === INCIDENT_FIELD.originIncidentId.name || k === CLAIM) continue; // set here, never received
     if (!fields.custom.has(k)) {
       losses.unknownProperties.push(k);
       continue;
@@ -194,14 +270,49 @@ export function copiesQuery(originBrand: string, originIncidentId: number): Quer
   };
 }
 
-/** The copy of `origin` in `soar`, or null. Several (should not happen): the oldest. */
-async function findCopy(soar: SoarClient, origin: DistributeOrigin, log: Logger | undefined, signal?: AbortSignal): Promise<number | null> {
-  const answer = await soar.queryIncidentsPaged(copiesQuery(origin.brand, origin.incident_id), { returnLevel: 'partial', ...(signal ? { signal } : {}) });
-  const ids = answer.data.map((i) => i.id).filter((id): id is number => typeof id === 'number').sort((a, b) => a - b);
-  if (ids.length > 1) {
-    log?.warn('several copies of one incident found; updating the oldest', { origin_brand: origin.brand, origin_incident_id: origin.incident_id, copies: ids });
+/** The ids of the copies of `origin` in `soar`, lowest first, with the incidents as the query answered them. */
+async function copiesOf(soar: SoarClient, origin: DistributeOrigin, signal?: AbortSignal): Promise<Incident[]> {
+  const answer = await soar.queryIncidentsPaged(copiesQuery(origin.brand, origin.incident_id), { returnLevel: 'normal', ...(signal ? { signal } : {}) });
+  return answer.data.filter((i) => typeof i.id === 'number').sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Removes a copy that is not the copy of its origin (a higher id): deleted, or, when SOAR refuses
+ * that, unmarked (origin fields cleared) so that nothing takes it for a copy again.
+ */
+async function dropDuplicate(soar: SoarClient, id: number, keep: number, origin: DistributeOrigin, log: Logger | undefined): Promise<void> {
+  try {
+    await soar.deleteIncident(id);
+    log?.info('duplicate copy deleted', { incident_id: id, copy: keep, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+  } catch (err) {
+    log?.warn(`duplicate copy ${id} could not be deleted (${message(err)}); its origin fields are cleared instead: delete it by hand`, { incident_id: id, copy: keep });
+    await soar.updateIncident(id, (incident) => ({
+      ...incident,
+      properties: { ...incident.properties, [INCIDENT_FIELD.originBrand.name]: null, [INCIDENT_FIELD.originIncidentId.name]: null, [CLAIM]: null },
+    }));
   }
-  return ids[0] ?? null;
+}
+
+/**
+ * The copy of `origin` in `soar`, or null. Several: the lowest id is the copy, and a higher one
+ * whose claim ran out (left by a node killed before it could check) is dropped; one still
+ * claimed is its creator's to drop.
+ */
+async function findCopy(soar: SoarClient, origin: DistributeOrigin, log: Logger | undefined, signal?: AbortSignal): Promise<number | null> {
+  const [first, ...others] = await copiesOf(soar, origin, signal);
+  for (const other of others) {
+    if (heldByOther(other, null) !== null) continue;
+    await dropDuplicate(soar, other.id, first!.id, origin, log);
+  }
+  return first?.id ?? null;
+}
+
+/** After creating copy `mine`: the copy of `origin` (the lowest id); `mine` is dropped when it is not. */
+async function settleCopy(soar: SoarClient, origin: DistributeOrigin, mine: number, log: Logger | undefined, signal?: AbortSignal): Promise<number> {
+  const lowest = (await copiesOf(soar, origin, signal))[0]?.id ?? mine;
+  if (lowest >= mine) return mine;
+  await dropDuplicate(soar, mine, lowest, origin, log);
+  return lowest;
 }
 
 function originLine(origin: DistributeOrigin): string {
@@ -263,10 +374,26 @@ export async function receiveCopy(network: ClearingNetwork, brand: string, body:
   }
   const soar = network.soarOf(brand);
   const key = `${brand}\u0000${body.origin.brand}\u0000${body.origin.incident_id}`;
-  return deliveries.run(key, () => deliver(network, soar, brand, body, opts));
+  return deliveries.run(key, async () => {
+    const holder = newHolder(network.nodeId);
+    const claimed = { id: null as number | null };
+    try {
+      return await deliver(network, soar, brand, body, opts, holder, claimed);
+    } finally {
+      if (claimed.id !== null) await releaseCopy(soar, claimed.id, holder, opts.log);
+    }
+  });
 }
 
-async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string, body: DistributeBody, opts: ReceiveOptions): Promise<DistributeAnswer> {
+async function deliver(
+  network: ClearingNetwork,
+  soar: SoarClient,
+  brand: string,
+  body: DistributeBody,
+  opts: ReceiveOptions,
+  holder: string,
+  claimed: { id: number | null },
+): Promise<DistributeAnswer> {
   const { signal, log } = opts;
   const ro = signal ? { signal } : {};
   const { origin } = body;
@@ -287,21 +414,36 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const { top, props } = writableFields(body.incident, fields, losses);
   const originProps: JsonObject = { [INCIDENT_FIELD.originBrand.name]: origin.brand, [INCIDENT_FIELD.originIncidentId.name]: String(origin.incident_id) };
 
+  // Without the claim field (customization older than it) deliveries go unclaimed.
+  const claims = fields.custom.has(CLAIM);
+  if (!claims && !unclaimedWarned.has(brand)) {
+    unclaimedWarned.add(brand);
+    log?.warn(`the SOAR of brand '${brand}' does not define the incident field properties.${CLAIM}: two nodes serving it may add a received note twice; run 'soar-clearing customize' for it`, { brand });
+  }
   const existing = await findCopy(soar, origin, log, signal);
   let incidentId: number;
-  let created: boolean;
+  let created = false;
   if (existing === null) {
     const name = typeof top['name'] === 'string' && top['name'].trim() !== '' ? top['name'] : `Incident ${origin.incident_id} of brand ${origin.brand}`;
     const discovered = typeof top['discovered_date'] === 'number' ? top['discovered_date'] : Date.now();
-    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network, fields, losses), properties: { ...props, ...originProps } };
+    const claim: JsonObject = claims ? { [CLAIM]: claimValue(holder) } : {};
+    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network, fields, losses), properties: { ...props, ...originProps, ...claim } };
     // Not retried once sent (a POST): if the answer is lost, the next delivery finds the copy.
     const incident = await soar.createIncident(dto, ro);
-    incidentId = incident.id;
-    created = true;
-    log?.info('received copy created', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+    if (claims) claimed.id = incident.id;
+    // Checked after the write: another delivery (the region's other node) may have created one too.
+    incidentId = await settleCopy(soar, origin, incident.id, log, signal);
+    created = incidentId === incident.id;
+    if (created) log?.info('received copy created', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+    else claimed.id = null; // dropped with the duplicate
   } else {
     incidentId = existing;
-    created = false;
+  }
+  if (!created) {
+    if (claims) {
+      await claimCopy(soar, incidentId, holder, signal);
+      claimed.id = incidentId;
+    }
     // Read and written with names, as the wanted values are (IBM's SOAR-to-SOAR sync does the same).
     await soar.updateIncident(incidentId, (current: Incident) => {
       const currentProps = isObj(current.properties) ? current.properties : {};
