@@ -23,8 +23,9 @@
  * - one writer at a time on a copy: a delivery claims the copy in the incident field
  *   `clearing_delivery_claim` (`<delivery> <until>`), written with the incident's `vers`, so of
  *   two claims at once SOAR takes one and answers the other 409 (it reads again and finds the
- *   copy claimed). A claimed copy is waited for; the claim is cleared at the end, and one left by
- *   a killed node is taken over after CLAIM_TTL_MS. A new copy is created claimed. So notes,
+ *   copy claimed). A claimed copy is waited for; the claim is renewed as the delivery goes and
+ *   cleared at its end, and one left by a killed node runs out after CLAIM_TTL_MS (10 s, so the
+ *   nodes' clocks must agree to a second or two: NTP). A new copy is created claimed. So notes,
  *   artifacts, tasks and the origin note are compared with what is there and added once;
  * - inside one process, deliveries of the same copy also queue on a keyed mutex: not needed for
  *   correctness, it saves them polling SOAR for each other's claims.
@@ -115,8 +116,12 @@ const deliveries = new KeyedMutex();
 // The claim on a copy (in SOAR)
 
 const CLAIM = INCIDENT_FIELD.deliveryClaim.name;
-/** How long a claim holds: a delivery takes well under a second; a node killed mid-way leaves one this long. */
-const CLAIM_TTL_MS = 60_000;
+/**
+ * How long a claim holds unless renewed: a delivery renews it as it goes (every third of this),
+ * so only a claim left by a killed node runs out, and a delivery waiting for it still gets its
+ * answer within the sender's default timeout (network.timeout_s 15).
+ */
+const CLAIM_TTL_MS = 10_000;
 /** Waits between looks at a copy another delivery holds (the last one repeats). */
 const CLAIM_WAITS_MS = [15, 30, 60, 100, 150, 200];
 
@@ -137,40 +142,82 @@ function heldByOther(incident: Incident, holder: string | null): Claim | null {
   return claim !== null && claim.holder !== holder && claim.until > Date.now() ? claim : null;
 }
 
-function claimValue(holder: string): string {
-  return `${holder} ${Date.now() + CLAIM_TTL_MS}`;
-}
+/** One delivery's claim on the copy it writes into (see the module comment). */
+class CopyClaim {
+  /** The copy claimed, or null. */
+  private id: number | null = null;
+  private since = 0;
+  readonly holder: string;
 
-/** Claims copy `id` for `holder`, waiting while another delivery holds it. */
-async function claimCopy(soar: SoarClient, id: number, holder: string, signal?: AbortSignal): Promise<void> {
-  for (let round = 0; ; round++) {
-    let held: Claim | null = null;
-    await soar.updateIncident(id, (incident) => {
-      held = heldByOther(incident, holder);
-      return held === null ? { ...incident, properties: { ...incident.properties, [CLAIM]: claimValue(holder) } } : null;
-    }, signal ? { signal } : {});
-    if (held === null) return;
-    await sleep(CLAIM_WAITS_MS[Math.min(round, CLAIM_WAITS_MS.length - 1)]!, signal);
+  constructor(nodeId: string, private readonly soar: SoarClient, private readonly signal?: AbortSignal) {
+    this.holder = `${nodeId}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  }
+
+  /** The field value of a claim made now. */
+  value(): string {
+    return `${this.holder} ${Date.now() + CLAIM_TTL_MS}`;
+  }
+
+  /** Marks copy `id` as claimed: it was created with value(). */
+  created(id: number): void {
+    this.id = id;
+    this.since = Date.now();
+  }
+
+  /** Forgets the claim on a copy that was dropped. */
+  dropped(): void {
+    this.id = null;
+  }
+
+  /** Claims copy `id`, waiting while another delivery holds it. */
+  async take(id: number): Promise<void> {
+    for (let round = 0; ; round++) {
+      let held: Claim | null = null;
+      await this.soar.updateIncident(id, (incident) => {
+        held = heldByOther(incident, this.holder);
+        return held === null ? { ...incident, properties: { ...incident.properties, [CLAIM]: this.value() } } : null;
+      }, this.signal ? { signal: this.signal } : {});
+      if (held === null) {
+        this.created(id);
+        return;
+      }
+      await sleep(CLAIM_WAITS_MS[Math.min(round, CLAIM_WAITS_MS.length - 1)]!, this.signal);
+    }
+  }
+
+  /** Renews the claim when a third of its time has gone; a claim lost meanwhile (taken over) fails the delivery. */
+  async keep(): Promise<void> {
+    const id = this.id;
+    if (id === null || Date.now() - this.since < CLAIM_TTL_MS / 3) return;
+    let lost = false;
+    await this.soar.updateIncident(id, (incident) => {
+      lost = heldByOther(incident, this.holder) !== null;
+      return lost ? null : { ...incident, properties: { ...incident.properties, [CLAIM]: this.value() } };
+    }, this.signal ? { signal: this.signal } : {});
+    if (lost) {
+      this.id = null;
+      throw new ClearingError(ErrorCode.SoarConflict, `another delivery took over incident ${id} while this one was writing into it; send it again`, { httpStatus: 503, retryable: true });
+    }
+    this.since = Date.now();
+  }
+
+  /** Clears this delivery's claim (never another's). Best effort: an uncleared claim runs out. */
+  async release(log: Logger | undefined): Promise<void> {
+    const id = this.id;
+    if (id === null) return;
+    this.id = null;
+    try {
+      await this.soar.updateIncident(id, (incident) =>
+        parseClaim(incident.properties?.[CLAIM])?.holder === this.holder ? { ...incident, properties: { ...incident.properties, [CLAIM]: null } } : null);
+    } catch (err) {
+      log?.warn('could not clear the delivery claim on a received copy; it runs out by itself', { incident_id: id, error: message(err) });
+    }
   }
 }
 
-/** Clears `holder`'s claim on copy `id` (never another's). Best effort: an uncleared claim runs out. */
-async function releaseCopy(soar: SoarClient, id: number, holder: string, log: Logger | undefined): Promise<void> {
-  try {
-    await soar.updateIncident(id, (incident) =>
-      parseClaim(incident.properties?.[CLAIM])?.holder === holder ? { ...incident, properties: { ...incident.properties, [CLAIM]: null } } : null);
-  } catch (err) {
-    log?.warn('could not clear the delivery claim on a received copy; it runs out by itself', { incident_id: id, error: message(err) });
-  }
-}
-
-/** A delivery's name in claims: unique per delivery, says which node and process holds the copy. */
 /** Brands already warned about a missing claim field (a warning, not state: nothing depends on it). */
 const unclaimedWarned = new Set<string>();
 
-function newHolder(nodeId: string): string {
-  return `${nodeId}/${process.pid}/${randomBytes(4).toString('hex')}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Receiving
@@ -375,25 +422,16 @@ export async function receiveCopy(network: ClearingNetwork, brand: string, body:
   const soar = network.soarOf(brand);
   const key = `${brand}\u0000${body.origin.brand}\u0000${body.origin.incident_id}`;
   return deliveries.run(key, async () => {
-    const holder = newHolder(network.nodeId);
-    const claimed = { id: null as number | null };
+    const claim = new CopyClaim(network.nodeId, soar, opts.signal);
     try {
-      return await deliver(network, soar, brand, body, opts, holder, claimed);
+      return await deliver(network, soar, brand, body, opts, claim);
     } finally {
-      if (claimed.id !== null) await releaseCopy(soar, claimed.id, holder, opts.log);
+      await claim.release(opts.log);
     }
   });
 }
 
-async function deliver(
-  network: ClearingNetwork,
-  soar: SoarClient,
-  brand: string,
-  body: DistributeBody,
-  opts: ReceiveOptions,
-  holder: string,
-  claimed: { id: number | null },
-): Promise<DistributeAnswer> {
+async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string, body: DistributeBody, opts: ReceiveOptions, claim: CopyClaim): Promise<DistributeAnswer> {
   const { signal, log } = opts;
   const ro = signal ? { signal } : {};
   const { origin } = body;
@@ -426,24 +464,21 @@ async function deliver(
   if (existing === null) {
     const name = typeof top['name'] === 'string' && top['name'].trim() !== '' ? top['name'] : `Incident ${origin.incident_id} of brand ${origin.brand}`;
     const discovered = typeof top['discovered_date'] === 'number' ? top['discovered_date'] : Date.now();
-    const claim: JsonObject = claims ? { [CLAIM]: claimValue(holder) } : {};
-    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network, fields, losses), properties: { ...props, ...originProps, ...claim } };
+    const claimProp: JsonObject = claims ? { [CLAIM]: claim.value() } : {};
+    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network, fields, losses), properties: { ...props, ...originProps, ...claimProp } };
     // Not retried once sent (a POST): if the answer is lost, the next delivery finds the copy.
     const incident = await soar.createIncident(dto, ro);
-    if (claims) claimed.id = incident.id;
+    if (claims) claim.created(incident.id);
     // Checked after the write: another delivery (the region's other node) may have created one too.
     incidentId = await settleCopy(soar, origin, incident.id, log, signal);
     created = incidentId === incident.id;
     if (created) log?.info('received copy created', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
-    else claimed.id = null; // dropped with the duplicate
+    else claim.dropped(); // with the duplicate
   } else {
     incidentId = existing;
   }
   if (!created) {
-    if (claims) {
-      await claimCopy(soar, incidentId, holder, signal);
-      claimed.id = incidentId;
-    }
+    if (claims) await claim.take(incidentId);
     // Read and written with names, as the wanted values are (IBM's SOAR-to-SOAR sync does the same).
     await soar.updateIncident(incidentId, (current: Incident) => {
       const currentProps = isObj(current.properties) ? current.properties : {};
@@ -465,6 +500,7 @@ async function deliver(
   }
 
   // The task, once (a delivery interrupted before it left none).
+  await claim.keep();
   const tasks = created ? [] : await soar.listIncidentTasks(incidentId, ro);
   const taskNames = new Set(tasks.map((t) => t.name));
   if (!taskNames.has(ACK_TASK.name)) {
@@ -476,6 +512,7 @@ async function deliver(
   const notes = created ? [] : await soar.listNotes(incidentId, ro);
   const noteKeys = new Set(notes.map((n) => textOf(n.text as JsonValue)).filter((t): t is string => t !== null).map(noteKey));
   for (const note of body.notes) {
+    await claim.keep();
     const text = textOf(note['text']);
     if (text === null || text.trim() === '') continue;
     const k = noteKey(text);
@@ -494,6 +531,7 @@ async function deliver(
   const artifacts = created ? [] : await soar.listArtifacts(incidentId, { ...ro, query: { handle_format: 'names' } });
   const artifactKeys = new Set(artifacts.map((a) => artifactKey(a.type, a.value)));
   for (const artifact of body.artifacts) {
+    await claim.keep();
     const type = artifact['type'];
     const value = artifact['value'];
     if ((typeof type !== 'string' && typeof type !== 'number') || typeof value !== 'string' || value === '') continue;
@@ -513,6 +551,7 @@ async function deliver(
   const present = body.attachments.length === 0 || created ? [] : await soar.listAttachments(incidentId, ro);
   const attachmentKeys = new Set(present.map((a) => `${a.name}\u0000${a.size}`));
   for (const attachment of body.attachments) {
+    await claim.keep();
     const name = attachment['name'];
     const content = attachment['content'];
     if (typeof name !== 'string' || name === '' || typeof content !== 'string') {
@@ -535,6 +574,7 @@ async function deliver(
 
   // Received tasks (when the sender's whitelist includes them): optional, once per name, open ones only.
   for (const task of body.tasks) {
+    await claim.keep();
     const name = task['name'];
     if (typeof name !== 'string' || name.trim() === '' || taskNames.has(name)) continue;
     if (task['status'] === 'C') {
@@ -558,6 +598,7 @@ async function deliver(
   }
 
   // The note naming the origin, once; last, so that it accounts for what this SOAR refused.
+  await claim.keep();
   if (created || !notes.some((n) => isOriginNote(n, origin))) {
     await soar.addNote(incidentId, originNoteHtml(origin, body.dropped, losses), ro);
   }

@@ -53,10 +53,23 @@ export interface SweepOptions {
   readonly log?: Logger;
 }
 
+/**
+ * How long a claim on an Undelivered row (its message "sending again ...", stamped) keeps the
+ * other node's sweep off it: the delivery it announces takes at most the peer timeout; one left
+ * by a killed node runs out.
+ */
+const RETRY_CLAIM_MS = 5 * 60_000;
+const RETRY_PREFIX = /^sending again \(node [^)]*\): /;
+
 /** The message of an Undelivered row the sweep is sending again (its claim on the row). */
 function retryMessage(row: DistributionRow, nodeId: string): string {
-  const why = row.message?.replace(/^sending again \(node [^)]*\): /, '') ?? '';
-  return `sending again (node ${nodeId}): ${why}`;
+  return `sending again (node ${nodeId}): ${row.message?.replace(RETRY_PREFIX, '') ?? ''}`;
+}
+
+/** Whether a sweep may claim this row to send it again: Undelivered, and not claimed by a sweep still within its time. */
+function claimable(row: DistributionRow, now: number): boolean {
+  if (!isRetried(row.status)) return false;
+  return !(RETRY_PREFIX.test(row.message ?? '') && row.lastUpdate !== null && now - row.lastUpdate < RETRY_CLAIM_MS);
 }
 
 export class TriageSweep {
@@ -163,10 +176,10 @@ export class TriageSweep {
             after = undefined;
           }
           changed = true;
-        } else if (isRetried(row.status)) {
-          // The row is claimed first (its version moves on), so of two nodes sweeping only one sends it again.
+        } else if (claimable(row, now)) {
+          // The row is claimed first, written with its version, so of two nodes sweeping only one sends it again.
           const claimed = await updateDistributionRow(soar, id, row, { message: retryMessage(row, this.network.nodeId) }, now, signal, (fresh) =>
-            isRetried(fresh.status) && fresh.lastUpdate === row.lastUpdate ? { message: retryMessage(fresh, this.network.nodeId) } : null);
+            claimable(fresh, now) ? { message: retryMessage(fresh, this.network.nodeId) } : null);
           after = undefined;
           changed = true;
           if (!claimed) continue;
