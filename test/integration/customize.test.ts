@@ -50,7 +50,7 @@ describe('customization package', () => {
     assert.equal(r.code, 12, r.out + r.err);
     assert.match(r.out, /ok +REST login and org +API key test-key, org 'Test Organization' \(201\)/);
     assert.match(r.out, /ok +STOMP connect and subscribe +stomp:\/\/127\.0\.0\.1:\d+, subscribed actions\.201\.fn_clearing/);
-    assert.match(r.out, /FAIL +customization installed +none of the 24 definitions is in SOAR/);
+    assert.match(r.out, /FAIL +customization installed +none of the 25 definitions is in SOAR/);
     assert.match(r.out, /run 'soar-clearing customize'/);
   });
 
