@@ -7,6 +7,8 @@
  *    delivery answers its id, its notes and the acknowledgement task once;
  *  - both processes sweeping: every row transition made once (counted in the emulator's recorded
  *    row writes), though the two sweeps raced (their 409s are counted too);
+ *  - a configuration push (its calls on one connection) whose connection is cut mid-way: the
+ *    next call reaches the other process, which never saw the begin; the push begins again;
  *  - one process SIGKILLed while deliveries and function invocations are under way: the other
  *    serves on (the broker redelivers what the dead one held; deliveries it cut are repeated).
  */
@@ -17,6 +19,7 @@ import { customization } from '../../customize/build.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
 import { freePorts } from '../../sim/testbed/broker.js';
 import { SoarInvoker } from '../../sim/emulator/invoker.js';
+import { pushConfiguration } from '../../src/clearing/config-push.js';
 import { PeerClient } from '../../src/clearing/peer-client.js';
 import { type DistributeAnswer, type DistributeBody, distributePath } from '../../src/clearing/contracts/distribute.js';
 import type { JsonObject, JsonValue } from '../../src/core/types.js';
@@ -163,6 +166,25 @@ describe('two nodes per region behind one peer address', () => {
     assert.deepEqual(perRow.retry_claims, undelivered.map(() => 1), 'an Undelivered row is claimed for sending again once');
     assert.deepEqual(perRow.delivered, undelivered.map(() => 1), 'and delivered once');
     assert.deepEqual(euCopies, undelivered.map(() => 1), 'one copy each in EU');
+  });
+
+  test('a configuration push whose connection is cut mid-way reaches the other node and is begun again there', { timeout: 120_000 }, async (t) => {
+    const eu = world.region('eu');
+    let cutAt = 0;
+    const report = await pushConfiguration(eu.node.network, {
+      reason: 'two nodes', dryRun: true, log: eu.log, chunkBytes: 4096,
+      onProgress: (p) => {
+        if (p.node === 'us' && p.phase === 'chunk' && p.sent === 2 && cutAt === 0) {
+          cutAt = p.sent;
+          proxy.cut();
+        }
+      },
+    });
+    const restarts = eu.lines.filter((l) => l.includes(report.push_id) && l.includes('beginning it again')).length;
+    t.diagnostic(figures('two-nodes-config-push', { chunks: report.chunks, cut_after_chunk: cutAt, restarts, ok: report.ok }));
+    assert.ok(report.chunks > 2, `enough chunks to cut in between (${report.chunks})`);
+    assert.equal(report.ok, true, JSON.stringify(report.nodes));
+    assert.equal(restarts, 1, 'the chunk after the cut reached the other process, which did not know the push: begun again there');
   });
 
   test('one process SIGKILLed under deliveries and invocations: the other serves on', { timeout: 120_000 }, async (t) => {

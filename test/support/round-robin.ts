@@ -59,6 +59,11 @@ export class RoundRobinProxy {
     socket.on('close', () => this.open.delete(socket));
   }
 
+  /** Cuts every open connection (as a load balancer restarting does); new ones are accepted. */
+  cut(): void {
+    for (const s of this.open) s.destroy();
+  }
+
   async close(): Promise<void> {
     for (const s of this.open) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
