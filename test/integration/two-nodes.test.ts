@@ -4,7 +4,8 @@
  * hosts would each have their own address), behind one peer address: a TCP round robin on
  * loopback. Region eu is an in-process node. Against the emulated SOARs and the real broker:
  *  - 40 concurrent deliveries of one incident, spread over both processes: one copy, every
- *    delivery answers its id, its notes and the acknowledgement task once;
+ *    delivery answers its id, its notes and the acknowledgement task once; a claim left on the
+ *    copy by a dead delivery is waited out, then taken over;
  *  - both processes sweeping: every row transition made once (counted in the emulator's recorded
  *    row writes), though the two sweeps raced (their 409s are counted too);
  *  - a configuration push (its calls on one connection) whose connection is cut mid-way: the
@@ -96,7 +97,7 @@ describe('two nodes per region behind one peer address', () => {
   test('40 concurrent deliveries of one incident over both processes: one copy, every answer names it', { timeout: 120_000 }, async (t) => {
     const originId = 915_001;
     // Creates held, so that deliveries on both processes find no copy and create one each.
-    us.emulator.faults.delayNext(6, 800, { method: 'POST', path: /\/incidents$/ });
+    us.emulator.faults.delayNext(6, 2500, { method: 'POST', path: /\/incidents$/ });
     us.emulator.clearRequests();
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => deliver(body(originId, ['seen on the EU portal', `delivery #${i}`]))));
     const ids = new Set(answers.map((a) => a.remote_incident_id));
@@ -118,6 +119,22 @@ describe('two nodes per region behind one peer address', () => {
     assert.equal([...held.notes.values()].filter((n) => n > 1).length, 0, JSON.stringify([...held.notes]));
     const claim = (await us.soar.getIncident([...ids][0]!)).properties['clearing_delivery_claim'] ?? null;
     assert.equal(claim, null, 'no claim left on the copy');
+  });
+
+  test('a claim left on a copy by a delivery that died is waited for until it runs out, then taken over', { timeout: 60_000 }, async (t) => {
+    const originId = 915_001;
+    const [copy] = await world.copiesOf('us', 'soar2', originId);
+    assert.ok(copy);
+    const until = Date.now() + 2000;
+    await us.soar.updateIncident(copy.id, (inc) => ({ ...inc, properties: { ...inc.properties, clearing_delivery_claim: `us/999999/deadbeef ${until}` } }));
+    const started = Date.now();
+    const answer = await deliver(body(originId, ['after a dead claim']));
+    const waited = Date.now() - started;
+    t.diagnostic(figures('two-nodes-dead-claim', { claim_left_ms: until - started, delivery_ms: waited }));
+    assert.equal(answer.remote_incident_id, copy.id);
+    assert.ok(Date.now() >= until && waited < 8000, `waited ${waited} ms for a claim with ${until - started} ms left`);
+    assert.equal((await contents(copy.id)).notes.get('after a dead claim'), 1);
+    assert.equal((await us.soar.getIncident(copy.id)).properties['clearing_delivery_claim'] ?? null, null);
   });
 
   test('both processes sweeping: each row transition is made once', { timeout: 120_000 }, async (t) => {
