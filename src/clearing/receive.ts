@@ -59,6 +59,7 @@ import { sleep } from '../core/backoff.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { decodeEntities, escapeText } from '../core/escape-html.js';
 import type { SoarClient } from '../soar/client.js';
+import { SoarRequestError } from '../soar/errors.js';
 import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } from '../soar/dto.js';
 import type { JsonObject, JsonValue, Logger } from '../core/types.js';
 import type { DistributeAnswer, DistributeBody, DistributeOrigin } from './contracts/distribute.js';
@@ -332,11 +333,14 @@ async function dropDuplicate(soar: SoarClient, id: number, keep: number, origin:
     await soar.deleteIncident(id);
     log?.info('duplicate copy deleted', { incident_id: id, copy: keep, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
   } catch (err) {
+    if (err instanceof SoarRequestError && err.status === 404) return; // dropped by another delivery already
     log?.warn(`duplicate copy ${id} could not be deleted (${message(err)}); its origin fields are cleared instead: delete it by hand`, { incident_id: id, copy: keep });
-    await soar.updateIncident(id, (incident) => ({
-      ...incident,
-      properties: { ...incident.properties, [INCIDENT_FIELD.originBrand.name]: null, [INCIDENT_FIELD.originIncidentId.name]: null, [CLAIM]: null },
-    }));
+    await soar.updateIncident(id, (incident) => {
+      const props = incident.properties ?? {};
+      const unmarked: JsonObject = { ...props, [INCIDENT_FIELD.originBrand.name]: null, [INCIDENT_FIELD.originIncidentId.name]: null };
+      if (CLAIM in props) unmarked[CLAIM] = null;
+      return { ...incident, properties: unmarked };
+    });
   }
 }
 

@@ -5,7 +5,8 @@
  * loopback. Region eu is an in-process node. Against the emulated SOARs and the real broker:
  *  - 40 concurrent deliveries of one incident, spread over both processes: one copy, every
  *    delivery answers its id, its notes and the acknowledgement task once; a claim left on the
- *    copy by a dead delivery is waited out, then taken over;
+ *    copy by a dead delivery is waited out, then taken over; a duplicate SOAR refuses to delete
+ *    is unmarked instead;
  *  - both processes sweeping: every row transition made once (counted in the emulator's recorded
  *    row writes), though the two sweeps raced (their 409s are counted too);
  *  - a configuration push (its calls on one connection) whose connection is cut mid-way: the
@@ -135,6 +136,24 @@ describe('two nodes per region behind one peer address', () => {
     assert.ok(Date.now() >= until && waited < 8000, `waited ${waited} ms for a claim with ${until - started} ms left`);
     assert.equal((await contents(copy.id)).notes.get('after a dead claim'), 1);
     assert.equal((await us.soar.getIncident(copy.id)).properties['clearing_delivery_claim'] ?? null, null);
+  });
+
+  test('a duplicate SOAR refuses to delete (the key lacks delete_all_incidents) is unmarked instead', { timeout: 60_000 }, async (t) => {
+    const originId = 915_003;
+    us.emulator.faults.delayNext(4, 2500, { method: 'POST', path: /\/incidents$/ });
+    us.emulator.faults.failNext(4, 403, { method: 'DELETE', path: /\/incidents\/\d+$/ });
+    us.emulator.clearRequests();
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => deliver(body(originId, [`refused delete #${i}`]))));
+    us.emulator.faults.clear();
+    const creates = us.emulator.requestsTo('POST', /\/incidents$/).filter((r) => r.status === 200).length;
+    const copies = await world.copiesOf('us', 'soar2', originId);
+    const named = await us.soar.queryIncidentsPaged({ filters: [{ conditions: [{ field_name: 'name', method: 'equals', value: `Two-node delivery ${originId}` }] }], start: 0, length: 10 });
+    t.diagnostic(figures('two-nodes-refused-delete', { creates, copies: copies.length, incidents_named: named.data.length }));
+    assert.ok(creates >= 2, `both processes created a copy (${creates})`);
+    assert.deepEqual(copies.map((c) => c.id), [...new Set(answers.map((a) => a.remote_incident_id))], 'one copy, named by every delivery');
+    const others = named.data.filter((i) => i.id !== copies[0]!.id);
+    assert.equal(others.length, creates - 1, 'the duplicates are still there (not deleted)');
+    for (const other of others) assert.equal(other.properties?.['clearing_origin_brand'] ?? null, null, `duplicate ${other.id} unmarked`);
   });
 
   test('both processes sweeping: each row transition is made once', { timeout: 120_000 }, async (t) => {
