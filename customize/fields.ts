@@ -127,6 +127,17 @@ export const INCIDENT_FIELD = {
       'to the origin brand (Acknowledged when the task "Acknowledge received incident" is closed, Resolved ' +
       'when the copy is closed). Empty until the first report.',
   },
+  deliveryClaim: {
+    name: 'clearing_delivery_claim',
+    label: 'Clearing: delivery in progress',
+    inputType: 'text',
+    tooltip: 'Set by the clearing node on a received copy while a delivery writes into it (empty otherwise)',
+    description:
+      'On a copy received from another brand: which delivery of the clearing node is writing into it ' +
+      'and until when (`<delivery> <epoch ms>`), so that two nodes serving the brand never add the ' +
+      'same notes, artifacts or tasks twice. Empty when no delivery is under way; a claim past its ' +
+      'time is taken over.',
+  },
   thresholdState: {
     name: 'clearing_threshold_state',
     label: 'Clearing: threshold state',

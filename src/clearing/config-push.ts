@@ -25,6 +25,7 @@ import { outcomeOk, summarizeBrands } from './config-push-receiver.js';
 import { abortPush, beginPush, BrandOutcome, commitPush, type NodePushResult, sendChunk } from './contracts/config-push.js';
 import type { ClearingNetwork } from './network.js';
 import type { PeerClient } from './peer-client.js';
+import { PeerError } from './contracts/peer-error.js';
 
 export interface PushProgress {
   readonly node: string;
@@ -160,24 +161,44 @@ async function applyLocally(network: ClearingNetwork, reference: string, data: J
   return { node: network.nodeId, push_id: pushId, ok: brands.every(outcomeOk), error: null, brands };
 }
 
-async function sendToPeer(peer: PeerClient, packed: PackedExport, pushId: string, reason: string, opts: PushOptions, log: Logger): Promise<NodePushResult> {
-  const node = peer.peer.id;
+/** Times a push to one node is begun again when its connection moved to another process of the region. */
+const RESTARTS = 2;
+
+/**
+ * The node's answer "no such push under way" to a chunk or the commit: the push's connection
+ * broke and the new one reached the region's other node (which never saw the begin).
+ */
+function lostPush(err: unknown): boolean {
+  return err instanceof PeerError && err.status === 404 && err.remoteCode === ErrorCode.NotFound;
+}
+
+async function sendToPeer(client: PeerClient, packed: PackedExport, pushId: string, reason: string, opts: PushOptions, log: Logger): Promise<NodePushResult> {
+  const node = client.peer.id;
   const total = packed.chunks.length;
   const progress = (phase: PushProgress['phase'], sent: number): void => opts.onProgress?.({ node, phase, sent, chunks: total });
   const signal = opts.signal ? { signal: opts.signal } : {};
+  // One connection for the whole push: a region of two nodes keeps its state in one process.
+  const peer = client.session();
   let begun = false;
   try {
-    progress('begin', 0);
-    await beginPush(peer, pushId, { reason, dry_run: opts.dryRun, manifest: packed.manifest }, signal);
-    begun = true;
-    for (const chunk of packed.chunks) {
-      await sendChunk(peer, pushId, chunk.index, { sha256: chunk.sha256, data: chunk.data }, signal);
-      progress('chunk', chunk.index + 1);
+    for (let restart = 0; ; restart++) {
+      try {
+        progress('begin', 0);
+        await beginPush(peer, pushId, { reason, dry_run: opts.dryRun, manifest: packed.manifest }, signal);
+        begun = true;
+        for (const chunk of packed.chunks) {
+          await sendChunk(peer, pushId, chunk.index, { sha256: chunk.sha256, data: chunk.data }, signal);
+          progress('chunk', chunk.index + 1);
+        }
+        progress('commit', total);
+        const result = await commitPush(peer, pushId, signal);
+        progress('done', total);
+        return result;
+      } catch (err) {
+        if (!lostPush(err) || restart >= RESTARTS) throw err;
+        log.warn(`configuration push ${pushId} to node '${node}': the node no longer knows it (its connection moved to another process); beginning it again`, { push_id: pushId, node });
+      }
     }
-    progress('commit', total);
-    const result = await commitPush(peer, pushId, signal);
-    progress('done', total);
-    return result;
   } catch (err) {
     const message = ClearingError.from(err).message;
     log.warn(`configuration push ${pushId} to node '${node}' failed: ${message}`, { push_id: pushId, node });
@@ -188,7 +209,9 @@ async function sendToPeer(peer: PeerClient, packed: PackedExport, pushId: string
       push_id: pushId,
       ok: false,
       error: message,
-      brands: peer.peer.brands.map((b) => brandResult(b, node, BrandOutcome.Failed, message)),
+      brands: client.peer.brands.map((b) => brandResult(b, node, BrandOutcome.Failed, message)),
     };
+  } finally {
+    peer.close();
   }
 }

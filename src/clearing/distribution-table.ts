@@ -82,13 +82,41 @@ export async function addDistributionRow(soar: SoarClient, incidentId: number, b
 /**
  * Writes the node's columns of one row, stamping last_update; the flags keep their values. The
  * row as read is the starting point (a row changed since costs a 409 and a fresh read).
+ *
+ * `recheck`: the write is a transition decided on the row as read, so when another writer (the
+ * other node of a two-node region, a report arriving) changed the row meanwhile, it is decided
+ * again on the fresh row: `recheck` answers the update to write instead, or null to write
+ * nothing. Without it the update is written as it is. Answers whether it was written.
  */
-export async function updateDistributionRow(soar: SoarClient, incidentId: number, row: DistributionRow, update: RowUpdate, now = Date.now(), signal?: AbortSignal): Promise<void> {
-  const cells: Record<string, JsonValue> = { [COLUMN.lastUpdate.name]: now };
-  if (update.status !== undefined) cells[COLUMN.status.name] = update.status;
-  if (update.remoteIncidentId !== undefined) cells[COLUMN.remoteIncidentId.name] = update.remoteIncidentId;
-  if (update.message !== undefined) cells[COLUMN.message.name] = update.message;
+export async function updateDistributionRow(
+  soar: SoarClient,
+  incidentId: number,
+  row: DistributionRow,
+  update: RowUpdate,
+  now = Date.now(),
+  signal?: AbortSignal,
+  recheck?: (fresh: DistributionRow) => RowUpdate | null,
+): Promise<boolean> {
+  const cellsOf = (u: RowUpdate): Record<string, JsonValue> => {
+    const cells: Record<string, JsonValue> = { [COLUMN.lastUpdate.name]: now };
+    if (u.status !== undefined) cells[COLUMN.status.name] = u.status;
+    if (u.remoteIncidentId !== undefined) cells[COLUMN.remoteIncidentId.name] = u.remoteIncidentId;
+    if (u.message !== undefined) cells[COLUMN.message.name] = u.message;
+    return cells;
+  };
   const current = answered.get(row);
-  await soar.updateTableRow(incidentId, TABLE, row.rowId, cells, { ...(signal ? { signal } : {}), ...(current ? { current } : {}) });
-  if (update.status !== undefined) soar.metrics?.distributionRow(update.status);
+  let first = current !== undefined;
+  let status = update.status;
+  const written = await soar.updateTableRowIf(incidentId, TABLE, row.rowId, (read) => {
+    if (first || recheck === undefined) {
+      first = false;
+      return cellsOf(update);
+    }
+    const fresh = parseRow(read);
+    const again = fresh === null ? null : recheck(fresh);
+    status = again?.status;
+    return again === null ? null : cellsOf(again);
+  }, { ...(signal ? { signal } : {}), ...(current ? { current } : {}) });
+  if (written !== null && status !== undefined) soar.metrics?.distributionRow(status);
+  return written !== null;
 }

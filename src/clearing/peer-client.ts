@@ -41,6 +41,8 @@ export interface PeerClientOptions {
   readonly maxResponseBytes?: number;
   /** Where each call is counted and timed, if anywhere. */
   readonly metrics?: Metrics;
+  /** Connections kept to the peer at most (default 16); see session(). */
+  readonly connections?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,8 +261,8 @@ export class PeerClient implements PeerCaller {
     const expected = opts.peer.id;
     this.agent = new PeerAgent({
       keepAlive: true,
-      maxSockets: 16,
-      maxFreeSockets: 4,
+      maxSockets: opts.connections ?? 16,
+      maxFreeSockets: Math.min(4, opts.connections ?? 16),
       scheduling: 'lifo',
       cert: readFileSync(opts.self.tls.cert),
       key: readFileSync(opts.self.tls.key),
@@ -318,6 +320,16 @@ export class PeerClient implements PeerCaller {
         duration_ms: Math.round(ms * 10) / 10,
       });
     }
+  }
+
+  /**
+   * A client of the same peer whose calls all go over one connection, for an exchange whose
+   * calls must reach the same process (a configuration push: begin, chunks, commit). Behind a
+   * TCP load balancer in front of a region's two nodes, one connection is one node; the calls
+   * of one exchange run one after the other, so they keep it. Close it when done.
+   */
+  session(): PeerClient {
+    return new PeerClient({ ...this.opts, connections: 1 });
   }
 
   /** Closes the kept-alive connections. */

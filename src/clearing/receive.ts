@@ -13,10 +13,24 @@
  * tasks (by name) not there yet are added. The origin note and the task are added once: a
  * delivery interrupted half-way is completed by the next one.
  *
- * Concurrency: deliveries of the same copy (same target brand, origin brand and origin id) are
- * serialized in-process by a keyed mutex, so two at once still make one incident. Two node
- * processes receiving for the same brand at the same time are NOT supported: each brand is
- * served by exactly one node process (the lookup and the create are not atomic in SOAR).
+ * Concurrency, also between the two nodes of a region (two processes with the same config
+ * behind one peer address), with SOAR as the only place anything is kept:
+ * - one copy: SOAR cannot create "if absent", so a delivery that created a copy looks again
+ *   (check after write). Several copies of one origin: the lowest id is the copy; a delivery
+ *   whose new copy is not the lowest deletes it and carries on into the lowest, answering its
+ *   id. A copy left over by a node killed between the create and the check is deleted by the
+ *   next delivery that finds it (once its claim has run out);
+ * - one writer at a time on a copy: a delivery claims the copy in the incident field
+ *   `clearing_delivery_claim` (`<delivery> <until>`), written with the incident's `vers`, so of
+ *   two claims at once SOAR takes one and answers the other 409 (it reads again and finds the
+ *   copy claimed). A claimed copy is waited for; the claim is renewed as the delivery goes and
+ *   cleared at its end, and one left by a killed node runs out after CLAIM_TTL_MS (10 s, so the
+ *   nodes' clocks must agree to a second or two: NTP). A new copy is created claimed. So notes,
+ *   artifacts, tasks and the origin note are compared with what is there and added once;
+ * - inside one process, deliveries of the same copy also queue on a keyed mutex: not needed for
+ *   correctness, it saves them polling SOAR for each other's claims.
+ * A SOAR whose customization predates the claim field gets one copy still, but two nodes
+ * refreshing it at the same moment may add a note twice (logged once: run customize).
  *
  * What the receiving SOAR decides alone, whatever the sender's whitelist allows:
  * - custom fields it does not define are left out (named in the origin note), and so are
@@ -38,11 +52,14 @@
  * when no owner is configured (a SOAR incident may be owned by a group). One the org does not
  * know (the org object's users and groups) is left out and named in the origin note.
  */
+import { randomBytes } from 'node:crypto';
 import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK as ACK_TASK } from '../../customize/tasks.js';
+import { sleep } from '../core/backoff.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { decodeEntities, escapeText } from '../core/escape-html.js';
 import type { SoarClient } from '../soar/client.js';
+import { SoarRequestError } from '../soar/errors.js';
 import type { Incident, IncidentCreate, Note, QueryPagedRequest, TextContent } from '../soar/dto.js';
 import type { JsonObject, JsonValue, Logger } from '../core/types.js';
 import type { DistributeAnswer, DistributeBody, DistributeOrigin } from './contracts/distribute.js';
@@ -69,7 +86,7 @@ function summaryOf(counts: DroppedCounts): DroppedSummary {
 // ---------------------------------------------------------------------------------------------
 // Keyed mutex
 
-/** Runs functions with the same key one after the other (in-process); different keys run at once. */
+/** Runs functions with the same key one after the other (in-process only: an optimisation, see above). */
 class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
@@ -95,6 +112,113 @@ class KeyedMutex {
 }
 
 const deliveries = new KeyedMutex();
+
+// ---------------------------------------------------------------------------------------------
+// The claim on a copy (in SOAR)
+
+const CLAIM = INCIDENT_FIELD.deliveryClaim.name;
+/**
+ * How long a claim holds unless renewed: a delivery renews it as it goes (every third of this),
+ * so only a claim left by a killed node runs out, and a delivery waiting for it still gets its
+ * answer within the sender's default timeout (network.timeout_s 15).
+ */
+const CLAIM_TTL_MS = 10_000;
+/** Waits between looks at a copy another delivery holds (the last one repeats). */
+const CLAIM_WAITS_MS = [15, 30, 60, 100, 150, 200];
+
+interface Claim {
+  readonly holder: string;
+  readonly until: number;
+}
+
+function parseClaim(v: JsonValue | undefined): Claim | null {
+  if (typeof v !== 'string') return null;
+  const m = /^(\S+) (\d+)$/.exec(v.trim());
+  return m ? { holder: m[1]!, until: Number(m[2]) } : null;
+}
+
+/** The claim on `incident` by a delivery other than `holder` that still holds, or null. */
+function heldByOther(incident: Incident, holder: string | null): Claim | null {
+  const claim = parseClaim(incident.properties?.[CLAIM]);
+  return claim !== null && claim.holder !== holder && claim.until > Date.now() ? claim : null;
+}
+
+/** One delivery's claim on the copy it writes into (see the module comment). */
+class CopyClaim {
+  /** The copy claimed, or null. */
+  private id: number | null = null;
+  private since = 0;
+  readonly holder: string;
+
+  constructor(nodeId: string, private readonly soar: SoarClient, private readonly signal?: AbortSignal) {
+    this.holder = `${nodeId}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  }
+
+  /** The field value of a claim made now. */
+  value(): string {
+    return `${this.holder} ${Date.now() + CLAIM_TTL_MS}`;
+  }
+
+  /** Marks copy `id` as claimed: it was created with value(). */
+  created(id: number): void {
+    this.id = id;
+    this.since = Date.now();
+  }
+
+  /** Forgets the claim on a copy that was dropped. */
+  dropped(): void {
+    this.id = null;
+  }
+
+  /** Claims copy `id`, waiting while another delivery holds it. */
+  async take(id: number): Promise<void> {
+    for (let round = 0; ; round++) {
+      let held: Claim | null = null;
+      await this.soar.updateIncident(id, (incident) => {
+        held = heldByOther(incident, this.holder);
+        return held === null ? { ...incident, properties: { ...incident.properties, [CLAIM]: this.value() } } : null;
+      }, this.signal ? { signal: this.signal } : {});
+      if (held === null) {
+        this.created(id);
+        return;
+      }
+      await sleep(CLAIM_WAITS_MS[Math.min(round, CLAIM_WAITS_MS.length - 1)]!, this.signal);
+    }
+  }
+
+  /** Renews the claim when a third of its time has gone; a claim lost meanwhile (taken over) fails the delivery. */
+  async keep(): Promise<void> {
+    const id = this.id;
+    if (id === null || Date.now() - this.since < CLAIM_TTL_MS / 3) return;
+    let lost = false;
+    await this.soar.updateIncident(id, (incident) => {
+      lost = heldByOther(incident, this.holder) !== null;
+      return lost ? null : { ...incident, properties: { ...incident.properties, [CLAIM]: this.value() } };
+    }, this.signal ? { signal: this.signal } : {});
+    if (lost) {
+      this.id = null;
+      throw new ClearingError(ErrorCode.SoarConflict, `another delivery took over incident ${id} while this one was writing into it; send it again`, { httpStatus: 503, retryable: true });
+    }
+    this.since = Date.now();
+  }
+
+  /** Clears this delivery's claim (never another's). Best effort: an uncleared claim runs out. */
+  async release(log: Logger | undefined): Promise<void> {
+    const id = this.id;
+    if (id === null) return;
+    this.id = null;
+    try {
+      await this.soar.updateIncident(id, (incident) =>
+        parseClaim(incident.properties?.[CLAIM])?.holder === this.holder ? { ...incident, properties: { ...incident.properties, [CLAIM]: null } } : null);
+    } catch (err) {
+      log?.warn('could not clear the delivery claim on a received copy; it runs out by itself', { incident_id: id, error: message(err) });
+    }
+  }
+}
+
+/** Brands already warned about a missing claim field (a warning, not state: nothing depends on it). */
+const unclaimedWarned = new Set<string>();
+
 
 // ---------------------------------------------------------------------------------------------
 // Receiving
@@ -168,7 +292,7 @@ function writableFields(incident: JsonObject, fields: OrgDefinitions, losses: Lo
   const props: JsonObject = {};
   const received = isObj(incident['properties']) ? incident['properties'] : {};
   for (const [k, v] of Object.entries(received)) {
-    if (k === INCIDENT_FIELD.originBrand.name || k === INCIDENT_FIELD.originIncidentId.name) continue; // set from the origin below
+    if (k === INCIDENT_FIELD.originBrand.name || k === INCIDENT_FIELD.originIncidentId.name || k === CLAIM) continue; // set here, never received
     if (!fields.custom.has(k)) {
       losses.unknownProperties.push(k);
       continue;
@@ -194,14 +318,52 @@ export function copiesQuery(originBrand: string, originIncidentId: number): Quer
   };
 }
 
-/** The copy of `origin` in `soar`, or null. Several (should not happen): the oldest. */
-async function findCopy(soar: SoarClient, origin: DistributeOrigin, log: Logger | undefined, signal?: AbortSignal): Promise<number | null> {
-  const answer = await soar.queryIncidentsPaged(copiesQuery(origin.brand, origin.incident_id), { returnLevel: 'partial', ...(signal ? { signal } : {}) });
-  const ids = answer.data.map((i) => i.id).filter((id): id is number => typeof id === 'number').sort((a, b) => a - b);
-  if (ids.length > 1) {
-    log?.warn('several copies of one incident found; updating the oldest', { origin_brand: origin.brand, origin_incident_id: origin.incident_id, copies: ids });
+/** The ids of the copies of `origin` in `soar`, lowest first, with the incidents as the query answered them. */
+async function copiesOf(soar: SoarClient, origin: DistributeOrigin, signal?: AbortSignal): Promise<Incident[]> {
+  const answer = await soar.queryIncidentsPaged(copiesQuery(origin.brand, origin.incident_id), { returnLevel: 'normal', ...(signal ? { signal } : {}) });
+  return answer.data.filter((i) => typeof i.id === 'number').sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Removes a copy that is not the copy of its origin (a higher id): deleted, or, when SOAR refuses
+ * that, unmarked (origin fields cleared) so that nothing takes it for a copy again.
+ */
+async function dropDuplicate(soar: SoarClient, id: number, keep: number, origin: DistributeOrigin, log: Logger | undefined): Promise<void> {
+  try {
+    await soar.deleteIncident(id);
+    log?.info('duplicate copy deleted', { incident_id: id, copy: keep, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+  } catch (err) {
+    if (err instanceof SoarRequestError && err.status === 404) return; // dropped by another delivery already
+    log?.warn(`duplicate copy ${id} could not be deleted (${message(err)}); its origin fields are cleared instead: delete it by hand`, { incident_id: id, copy: keep });
+    await soar.updateIncident(id, (incident) => {
+      const props = incident.properties ?? {};
+      const unmarked: JsonObject = { ...props, [INCIDENT_FIELD.originBrand.name]: null, [INCIDENT_FIELD.originIncidentId.name]: null };
+      if (CLAIM in props) unmarked[CLAIM] = null;
+      return { ...incident, properties: unmarked };
+    });
   }
-  return ids[0] ?? null;
+}
+
+/**
+ * The copy of `origin` in `soar`, or null. Several: the lowest id is the copy, and a higher one
+ * whose claim ran out (left by a node killed before it could check) is dropped; one still
+ * claimed is its creator's to drop.
+ */
+async function findCopy(soar: SoarClient, origin: DistributeOrigin, log: Logger | undefined, signal?: AbortSignal): Promise<number | null> {
+  const [first, ...others] = await copiesOf(soar, origin, signal);
+  for (const other of others) {
+    if (heldByOther(other, null) !== null) continue;
+    await dropDuplicate(soar, other.id, first!.id, origin, log);
+  }
+  return first?.id ?? null;
+}
+
+/** After creating copy `mine`: the copy of `origin` (the lowest id); `mine` is dropped when it is not. */
+async function settleCopy(soar: SoarClient, origin: DistributeOrigin, mine: number, log: Logger | undefined, signal?: AbortSignal): Promise<number> {
+  const lowest = (await copiesOf(soar, origin, signal))[0]?.id ?? mine;
+  if (lowest >= mine) return mine;
+  await dropDuplicate(soar, mine, lowest, origin, log);
+  return lowest;
 }
 
 function originLine(origin: DistributeOrigin): string {
@@ -263,10 +425,17 @@ export async function receiveCopy(network: ClearingNetwork, brand: string, body:
   }
   const soar = network.soarOf(brand);
   const key = `${brand}\u0000${body.origin.brand}\u0000${body.origin.incident_id}`;
-  return deliveries.run(key, () => deliver(network, soar, brand, body, opts));
+  return deliveries.run(key, async () => {
+    const claim = new CopyClaim(network.nodeId, soar, opts.signal);
+    try {
+      return await deliver(network, soar, brand, body, opts, claim);
+    } finally {
+      await claim.release(opts.log);
+    }
+  });
 }
 
-async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string, body: DistributeBody, opts: ReceiveOptions): Promise<DistributeAnswer> {
+async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string, body: DistributeBody, opts: ReceiveOptions, claim: CopyClaim): Promise<DistributeAnswer> {
   const { signal, log } = opts;
   const ro = signal ? { signal } : {};
   const { origin } = body;
@@ -287,21 +456,33 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const { top, props } = writableFields(body.incident, fields, losses);
   const originProps: JsonObject = { [INCIDENT_FIELD.originBrand.name]: origin.brand, [INCIDENT_FIELD.originIncidentId.name]: String(origin.incident_id) };
 
+  // Without the claim field (customization older than it) deliveries go unclaimed.
+  const claims = fields.custom.has(CLAIM);
+  if (!claims && !unclaimedWarned.has(brand)) {
+    unclaimedWarned.add(brand);
+    log?.warn(`the SOAR of brand '${brand}' does not define the incident field properties.${CLAIM}: two nodes serving it may add a received note twice; run 'soar-clearing customize' for it`, { brand });
+  }
   const existing = await findCopy(soar, origin, log, signal);
   let incidentId: number;
-  let created: boolean;
+  let created = false;
   if (existing === null) {
     const name = typeof top['name'] === 'string' && top['name'].trim() !== '' ? top['name'] : `Incident ${origin.incident_id} of brand ${origin.brand}`;
     const discovered = typeof top['discovered_date'] === 'number' ? top['discovered_date'] : Date.now();
-    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network, fields, losses), properties: { ...props, ...originProps } };
+    const claimProp: JsonObject = claims ? { [CLAIM]: claim.value() } : {};
+    const dto: IncidentCreate = { ...top, name, discovered_date: discovered, ...ownership(network, fields, losses), properties: { ...props, ...originProps, ...claimProp } };
     // Not retried once sent (a POST): if the answer is lost, the next delivery finds the copy.
     const incident = await soar.createIncident(dto, ro);
-    incidentId = incident.id;
-    created = true;
-    log?.info('received copy created', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+    if (claims) claim.created(incident.id);
+    // Checked after the write: another delivery (the region's other node) may have created one too.
+    incidentId = await settleCopy(soar, origin, incident.id, log, signal);
+    created = incidentId === incident.id;
+    if (created) log?.info('received copy created', { brand, incident_id: incidentId, origin_brand: origin.brand, origin_incident_id: origin.incident_id });
+    else claim.dropped(); // with the duplicate
   } else {
     incidentId = existing;
-    created = false;
+  }
+  if (!created) {
+    if (claims) await claim.take(incidentId);
     // Read and written with names, as the wanted values are (IBM's SOAR-to-SOAR sync does the same).
     await soar.updateIncident(incidentId, (current: Incident) => {
       const currentProps = isObj(current.properties) ? current.properties : {};
@@ -323,6 +504,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   }
 
   // The task, once (a delivery interrupted before it left none).
+  await claim.keep();
   const tasks = created ? [] : await soar.listIncidentTasks(incidentId, ro);
   const taskNames = new Set(tasks.map((t) => t.name));
   if (!taskNames.has(ACK_TASK.name)) {
@@ -334,6 +516,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const notes = created ? [] : await soar.listNotes(incidentId, ro);
   const noteKeys = new Set(notes.map((n) => textOf(n.text as JsonValue)).filter((t): t is string => t !== null).map(noteKey));
   for (const note of body.notes) {
+    await claim.keep();
     const text = textOf(note['text']);
     if (text === null || text.trim() === '') continue;
     const k = noteKey(text);
@@ -352,6 +535,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const artifacts = created ? [] : await soar.listArtifacts(incidentId, { ...ro, query: { handle_format: 'names' } });
   const artifactKeys = new Set(artifacts.map((a) => artifactKey(a.type, a.value)));
   for (const artifact of body.artifacts) {
+    await claim.keep();
     const type = artifact['type'];
     const value = artifact['value'];
     if ((typeof type !== 'string' && typeof type !== 'number') || typeof value !== 'string' || value === '') continue;
@@ -371,6 +555,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   const present = body.attachments.length === 0 || created ? [] : await soar.listAttachments(incidentId, ro);
   const attachmentKeys = new Set(present.map((a) => `${a.name}\u0000${a.size}`));
   for (const attachment of body.attachments) {
+    await claim.keep();
     const name = attachment['name'];
     const content = attachment['content'];
     if (typeof name !== 'string' || name === '' || typeof content !== 'string') {
@@ -393,6 +578,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
 
   // Received tasks (when the sender's whitelist includes them): optional, once per name, open ones only.
   for (const task of body.tasks) {
+    await claim.keep();
     const name = task['name'];
     if (typeof name !== 'string' || name.trim() === '' || taskNames.has(name)) continue;
     if (task['status'] === 'C') {
@@ -416,6 +602,7 @@ async function deliver(network: ClearingNetwork, soar: SoarClient, brand: string
   }
 
   // The note naming the origin, once; last, so that it accounts for what this SOAR refused.
+  await claim.keep();
   if (created || !notes.some((n) => isOriginNote(n, origin))) {
     await soar.addNote(incidentId, originNoteHtml(origin, body.dropped, losses), ro);
   }

@@ -392,12 +392,31 @@ export class SoarClient {
     cells: Record<string, JsonValue>,
     opts: RequestOptions & { current?: TableRow; attempts?: number } = {},
   ): Promise<TableRow> {
+    return (await this.updateTableRowIf(incidentId, table, rowId, () => cells, opts))!;
+  }
+
+  /**
+   * A row update decided on the row as it stands: `decide` gets the row (the `current` one first,
+   * then each fresh read after a 409: another writer changed the row, its `version` moved on) and
+   * answers the cells to change, or null to leave the row alone (then null is answered). Two
+   * writers deciding on the same row make one write: the second one's PUT meets a 409 and
+   * decides again on what the first wrote. The whole row is PUT with the version it was read at.
+   */
+  async updateTableRowIf(
+    incidentId: number,
+    table: string | number,
+    rowId: number,
+    decide: (row: TableRow) => Record<string, JsonValue> | null,
+    opts: RequestOptions & { current?: TableRow; attempts?: number } = {},
+  ): Promise<TableRow | null> {
     const { current: known, attempts: n, ...ro } = opts;
     const path = `/incidents/${seg(incidentId)}/table_data/${seg(table)}/row_data/${seg(rowId)}`;
     const attempts = Math.max(1, Math.floor(n ?? 10));
     for (let i = 1; i <= attempts; i++) {
       const row = i === 1 && known ? known : (await this.getTableData(incidentId, table, ro)).rows.find((r) => r.id === rowId);
       if (!row) throw new SoarRequestError({ status: 404, method: 'GET', path: this.restPath(path), soarMessage: `row ${rowId} not found` });
+      const cells = decide(row);
+      if (cells === null) return null;
       const whole: Record<string, JsonValue> = {};
       for (const [k, c] of Object.entries(row.cells)) whole[k] = c?.value ?? null;
       try {

@@ -196,11 +196,15 @@ async function distributeTo(ctx: BrandContext, incidentId: number, { row, owner 
     if (ctx.signal.aborted) throw err;
     const reason = ClearingError.from(err).message;
     ctx.log.warn('copy undelivered', { brand, incident_id: incidentId, reason });
-    const next = transition(row.status, { kind: 'undelivered', namesCopy: previous !== null });
-    const message = next.kind === 'keep'
-      ? `could not update the copy in ${where}, incident ${previous}: ${reason}`
-      : `undelivered to ${where}: ${reason}`;
-    const written = await writeRow(ctx, incidentId, row, { ...statusUpdate(next), message });
+    const undelivered = (r: DistributionRow): RowUpdate => {
+      const named = remoteIdOf(r);
+      const next = transition(r.status, { kind: 'undelivered', namesCopy: named !== null });
+      const message = next.kind === 'keep' ? `could not update the copy in ${where}, incident ${named}: ${reason}` : `undelivered to ${where}: ${reason}`;
+      return { ...statusUpdate(next), message };
+    };
+    const update = undelivered(row);
+    const written = await writeRow(ctx, incidentId, row, update, undelivered);
+    const message = update.message!;
     await ctx.status(`${brand}: ${message}`);
     return { outcome: { brand, node, outcome: 'undelivered', remote_incident_id: previous, reason }, row: written.row };
   }
@@ -210,8 +214,12 @@ async function distributeTo(ctx: BrandContext, incidentId: number, { row, owner 
   const message = answer.created
     ? `delivered to ${where} as incident ${remote}; ${filteredText}`
     : `copy in ${where} updated: incident ${remote}; ${filteredText}`;
-  const next = transition(row.status, { kind: 'delivered', sameCopy: !answer.created && previous === remote });
-  const written = await writeRow(ctx, incidentId, row, { ...statusUpdate(next), remoteIncidentId: String(remote), message });
+  const delivered = (r: DistributionRow): RowUpdate => ({
+    ...statusUpdate(transition(r.status, { kind: 'delivered', sameCopy: !answer.created && remoteIdOf(r) === remote })),
+    remoteIncidentId: String(remote),
+    message,
+  });
+  const written = await writeRow(ctx, incidentId, row, delivered(row), delivered);
   await ctx.status(`${brand}: ${message}`);
   return {
     outcome: {
@@ -235,16 +243,23 @@ async function watchAcknowledgements(ctx: BrandContext, incidentId: number, know
   }
 }
 
-/** Writes the row; answers it as written, or the error text instead of throwing (the delivery itself is done). */
+/**
+ * Writes the row; answers it as written (null when it was decided again on a fresh row: unknown
+ * here), or the error text instead of throwing (the delivery itself is done).
+ */
 async function writeRow(
   ctx: BrandContext,
   incidentId: number,
   row: DistributionRow,
   update: RowUpdate,
-): Promise<{ row: DistributionRow; error: null } | { row: null; error: string }> {
+  recheck: (fresh: DistributionRow) => RowUpdate,
+): Promise<{ row: DistributionRow | null; error: string | null }> {
   const now = Date.now();
   try {
-    await updateDistributionRow(ctx.soar, incidentId, row, update, now, ctx.signal);
+    // Decided again on the fresh row when it changed since it was read (a report, the region's other node).
+    let wrote = update;
+    await updateDistributionRow(ctx.soar, incidentId, row, update, now, ctx.signal, (fresh) => (wrote = recheck(fresh)));
+    if (wrote !== update) return { row: null, error: null };
     return { row: { ...row, ...update, lastUpdate: now }, error: null };
   } catch (err) {
     if (ctx.signal.aborted) throw err;

@@ -22,7 +22,7 @@ import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { ACKNOWLEDGE_RECEIVED_INCIDENT_TASK } from '../../customize/tasks.js';
 import { type AckAnswer, type AckReport, type ReportedState, reportAcknowledgement } from '../clearing/contracts/acknowledgements.js';
 import { isWatched, transition } from '../clearing/distribution-status.js';
-import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
+import { type DistributionRow, readDistributionRows, type RowUpdate, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { SoarClient } from '../soar/client.js';
@@ -99,7 +99,14 @@ export async function applyAckReport(soar: SoarClient, originIncidentId: number,
   if (row === undefined) throw ackNotFound();
   const next = transition(row.status, { kind: 'reported', status: report.status });
   if (next.kind === 'keep') return { status: report.status, changed: false };
-  await updateDistributionRow(soar, originIncidentId, row, { status: next.status, message: reportMessage(report) }, now, signal);
+  // Decided again when the row changed meanwhile (the same report through the region's other node).
+  const recheck = (fresh: DistributionRow): RowUpdate | null => {
+    if (fresh.remoteIncidentId !== row.remoteIncidentId) return null;
+    const again = transition(fresh.status, { kind: 'reported', status: report.status });
+    return again.kind === 'keep' ? null : { status: again.status, message: reportMessage(report) };
+  };
+  const written = await updateDistributionRow(soar, originIncidentId, row, { status: next.status, message: reportMessage(report) }, now, signal, recheck);
+  if (!written) return { status: report.status, changed: false };
   const after = rows.map((r) => (r.rowId === row.rowId ? { ...r, status: next.status } : r));
   await refreshAckOpen(soar, originIncidentId, { rows: after }, signal);
   return { status: report.status, changed: true };

@@ -11,12 +11,17 @@
  * 3. shared-artifact distribution thresholds among the brand's recent incidents.
  *
  * Every read and write goes to SOAR; nothing is kept between runs. The clock is injected
- * (`now`), so tests move time instead of waiting. One run at a time: a tick arriving while a run
- * is going is skipped.
+ * (`now`), so tests move time instead of waiting. One run at a time in a process: a tick
+ * arriving while a run is going is skipped.
+ *
+ * Two nodes of one region sweep the same brands: every transition is decided on the row as read
+ * and written with its `version`, so when the other node wrote first the PUT meets SOAR's 409
+ * and the transition is decided again on the fresh row (usually: nothing left to do). An
+ * Undelivered row is claimed the same way before it is sent again, so only one node sends it.
  */
 import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { allows, isRetried, OVERDUE, statusUpdate, transition } from '../clearing/distribution-status.js';
-import { type DistributionRow, readDistributionRows, updateDistributionRow } from '../clearing/distribution-table.js';
+import { type DistributionRow, readDistributionRows, type RowUpdate, updateDistributionRow } from '../clearing/distribution-table.js';
 import type { ClearingNetwork } from '../clearing/network.js';
 import { ClearingError } from '../core/errors.js';
 import type { Incident, QueryCondition } from '../soar/dto.js';
@@ -46,6 +51,25 @@ export interface SweepReport {
 export interface SweepOptions {
   readonly now?: () => number;
   readonly log?: Logger;
+}
+
+/**
+ * How long a claim on an Undelivered row (its message "sending again ...", stamped) keeps the
+ * other node's sweep off it: the delivery it announces takes at most the peer timeout; one left
+ * by a killed node runs out.
+ */
+const RETRY_CLAIM_MS = 5 * 60_000;
+const RETRY_PREFIX = /^sending again \(node [^)]*\): /;
+
+/** The message of an Undelivered row the sweep is sending again (its claim on the row). */
+function retryMessage(row: DistributionRow, nodeId: string): string {
+  return `sending again (node ${nodeId}): ${row.message?.replace(RETRY_PREFIX, '') ?? ''}`;
+}
+
+/** Whether a sweep may claim this row to send it again: Undelivered, and not claimed by a sweep still within its time. */
+function claimable(row: DistributionRow, now: number): boolean {
+  if (!isRetried(row.status)) return false;
+  return !(RETRY_PREFIX.test(row.message ?? '') && row.lastUpdate !== null && now - row.lastUpdate < RETRY_CLAIM_MS);
 }
 
 export class TriageSweep {
@@ -138,22 +162,32 @@ export class TriageSweep {
       // The rows as written here; a retry writes its row itself, so after one they are read again.
       let after: DistributionRow[] | undefined = [...rows];
       for (const [i, row] of rows.entries()) {
-        if (row.lastUpdate !== null && now - row.lastUpdate >= timeout && allows(row.status, OVERDUE)) {
-          const status = statusUpdate(transition(row.status, OVERDUE));
+        const overdue = (r: DistributionRow): boolean => r.lastUpdate !== null && now - r.lastUpdate >= timeout && allows(r.status, OVERDUE);
+        if (overdue(row)) {
           const hours = Math.round((timeout / 3_600_000) * 100) / 100;
-          await updateDistributionRow(soar, id, row, {
-            ...status,
-            message: `not acknowledged by ${row.brand} within ${hours} h of ${stamp(row.lastUpdate)}${row.remoteIncidentId ? ` (incident ${row.remoteIncidentId} there)` : ''}`,
-          }, now, signal);
-          if (after) after[i] = { ...row, ...status, lastUpdate: now };
-          report.notAcknowledged += 1;
+          const update = (r: DistributionRow): RowUpdate => ({
+            ...statusUpdate(transition(r.status, OVERDUE)),
+            message: `not acknowledged by ${r.brand} within ${hours} h of ${stamp(r.lastUpdate!)}${r.remoteIncidentId ? ` (incident ${r.remoteIncidentId} there)` : ''}`,
+          });
+          // Decided again on the fresh row when it changed meanwhile (another node's sweep, a report).
+          const written = await updateDistributionRow(soar, id, row, update(row), now, signal, (fresh) => (overdue(fresh) ? update(fresh) : null));
+          if (written) {
+            if (after) after[i] = { ...row, ...update(row), lastUpdate: now };
+            report.notAcknowledged += 1;
+          } else {
+            after = undefined;
+          }
           changed = true;
-        } else if (isRetried(row.status)) {
-          report.retried += 1;
-          const outcome = await distributeOnBehalf(ctx, id, row.brand, after);
-          if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
+        } else if (claimable(row, now)) {
+          // The row is claimed first, written with its version, so of two nodes sweeping only one sends it again.
+          const claimed = await updateDistributionRow(soar, id, row, { message: retryMessage(row, this.network.nodeId) }, now, signal, (fresh) =>
+            claimable(fresh, now) ? { message: retryMessage(fresh, this.network.nodeId) } : null);
           after = undefined;
           changed = true;
+          if (!claimed) continue;
+          report.retried += 1;
+          const outcome = await distributeOnBehalf(ctx, id, row.brand);
+          if (outcome.outcome === 'delivered' || outcome.outcome === 'updated') report.redelivered += 1;
         }
       }
       // Still watched and nothing written: the mark is right as it is (saves a read per incident).
@@ -183,7 +217,9 @@ export class TriageSweep {
         this.log.warn(`could not report ${state} of incident ${copy.id} to brand ${originBrand}: ${ClearingError.from(err).message}`, { brand });
         continue;
       }
-      await soar.updateIncident(copy.id, (incident) => ({ ...incident, properties: { ...incident.properties, [INCIDENT_FIELD.ackReported.name]: state } }), { signal });
+      // Written once: the other node of the region may have reported and written it meanwhile.
+      await soar.updateIncident(copy.id, (incident) =>
+        incident.properties?.[INCIDENT_FIELD.ackReported.name] === state ? null : { ...incident, properties: { ...incident.properties, [INCIDENT_FIELD.ackReported.name]: state } }, { signal });
       report.reported += 1;
     }
   }

@@ -1,8 +1,9 @@
 /**
  * Distribution thresholds against SOAR: reads and keeps the trigger state in the incident field
  * `clearing_threshold_state`, and distributes when a crossing fires (thresholds.ts says when).
- * The state is written before distributing, so a crossing never fires twice; a copy that could
- * not be delivered is left Undelivered in its row, which the sweep retries.
+ * The state is written before distributing, so a crossing never fires twice, also with two
+ * nodes per region: only the node whose write recorded the crossing fires it (writeState). A
+ * copy that could not be delivered is left Undelivered in its row, which the sweep retries.
  */
 import { INCIDENT_FIELD } from '../../customize/fields.js';
 import { escapeText } from '../core/escape-html.js';
@@ -42,14 +43,21 @@ function describe(rule: ThresholdRule): string {
     : `${rule.when.incidents} incidents within ${rule.when.within_ms / 60_000} minutes sharing an artifact value`;
 }
 
-/** `read`: the incident as a GET answered it, if still current (saves the first GET). */
-async function writeState(ctx: BrandContext, incidentId: number, change: (state: ThresholdState) => ThresholdState, read?: Incident): Promise<void> {
-  await ctx.soar.updateIncident(incidentId, (incident) => {
+/**
+ * `read`: the incident as a GET answered it, if still current (saves the first GET). Answers
+ * whether this call changed the state: the write is the claim on a crossing. It carries the
+ * incident's `vers`, so when the region's other node recorded the same crossing first, SOAR
+ * answers 409, the change is applied again to the fresh state, finds nothing to change, and
+ * this node does not fire.
+ */
+async function writeState(ctx: BrandContext, incidentId: number, change: (state: ThresholdState) => ThresholdState, read?: Incident): Promise<boolean> {
+  const written = await ctx.soar.updateIncident(incidentId, (incident) => {
     const props = incident.properties ?? {};
     const before = formatThresholdState(parseThresholdState(props[INCIDENT_FIELD.thresholdState.name]));
     const after = formatThresholdState(change(parseThresholdState(props[INCIDENT_FIELD.thresholdState.name])));
     return before === after ? null : { ...incident, properties: { ...props, [INCIDENT_FIELD.thresholdState.name]: after } };
   }, { signal: ctx.signal, current: read });
+  return written !== null;
 }
 
 /** Distributes the incidents to the rule's brands and notes it on `noteOn`. */
@@ -118,10 +126,11 @@ export async function applySharedArtifactThresholds(ctx: BrandContext, config: T
     for (const group of sharedArtifactCrossings(rule, window, now)) {
       const last = group.members[group.members.length - 1]!;
       const record = (state: ThresholdState): ThresholdState => recordValueCrossing(state, rule.name, group.value, group.crossing);
-      await writeState(ctx, last, record);
+      const claimed = await writeState(ctx, last, record);
       // Later rules and crossings see it as handled.
       const member = window.find((w) => w.id === last)!;
       Object.assign(member, { state: record(member.state) });
+      if (!claimed) continue; // recorded by the region's other node meanwhile: it fires
       const distributions = group.fires ? await fire(ctx, rule, group.crossing, group.members, last, group.value) : [];
       out.push({ threshold: rule.name, crossing: group.crossing, fired: group.fires, value: group.value, incidents: [...group.members], distributions });
     }

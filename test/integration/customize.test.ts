@@ -50,7 +50,7 @@ describe('customization package', () => {
     assert.equal(r.code, 12, r.out + r.err);
     assert.match(r.out, /ok +REST login and org +API key test-key, org 'Test Organization' \(201\)/);
     assert.match(r.out, /ok +STOMP connect and subscribe +stomp:\/\/127\.0\.0\.1:\d+, subscribed actions\.201\.fn_clearing/);
-    assert.match(r.out, /FAIL +customization installed +none of the 24 definitions is in SOAR/);
+    assert.match(r.out, /FAIL +customization installed +none of the 25 definitions is in SOAR/);
     assert.match(r.out, /run 'soar-clearing customize'/);
     // Then the configured certificate files (the broker is plain STOMP: no STOMP CA file).
     assert.match(r.out, /\ncertificates: ok\n {2}ok {4}node\.tls\.cert {13}\d+ days left \(until \d{4}-.*\n {2}ok {4}node\.tls\.ca .*\n {2}ok {4}brands\.soar2\.soar\.cafile {2}\d+ days left/);

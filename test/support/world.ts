@@ -167,11 +167,11 @@ export class WorkerProcess {
   readonly exited: Promise<number | null>;
   readonly ready: Promise<void>;
 
-  constructor(configPath: string, opts: { readonly keepOutput?: boolean } = {}) {
+  constructor(configPath: string, opts: { readonly keepOutput?: boolean; readonly env?: NodeJS.ProcessEnv } = {}) {
     let subscribed = false;
     const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'dist/bin/soar-clearing.js'), 'run', '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env },
+      env: { ...process.env, ...opts.env },
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
@@ -181,6 +181,7 @@ export class WorkerProcess {
         if (process.env.SC_TEST_VERBOSE) process.stderr.write(text);
         if (subscribed && opts.keepOutput === false) return;
         this.output.push(...text.split('\n').filter(Boolean));
+        for (const w of this.waiters) if (w.pattern.test(text)) w.resolve();
         if (/subscribed to /.test(text)) {
           subscribed = true;
           resolve();
@@ -193,6 +194,16 @@ export class WorkerProcess {
   }
 
   private readonly child: ChildProcess;
+  private readonly waiters: { readonly pattern: RegExp; readonly resolve: () => void }[] = [];
+
+  /** Resolves once a line of output (kept output: before or after the call) matches `pattern`. */
+  waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    if (this.output.some((line) => pattern.test(line))) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no output line matching ${pattern} within ${timeoutMs} ms:\n${this.output.slice(-20).join('\n')}`)), timeoutMs);
+      this.waiters.push({ pattern, resolve: () => { clearTimeout(timer); resolve(); } });
+    });
+  }
 
   get pid(): number {
     return this.child.pid ?? -1;

@@ -122,3 +122,33 @@ describe('emulator: task writes refuse handles the org does not define, as incid
     assert.match(JSON.stringify(put.body), /'owner_id'/);
   });
 });
+
+describe('emulator: optimistic locking of incidents, what two nodes of a region rely on', () => {
+  // SOAR's Custom Action Developer Guide, "HTTP Conflict (409) errors": a PUT on an incident that
+  // changed since it was read answers 409; IBM's client (resilient co3base.py get_put) re-reads
+  // and PUTs again on 409. The API release notes of v27 add the incident delete resource.
+  const state = new EmulatorState(loadSamples(), { incidentFields: ['region'] });
+
+  test('two PUTs from the same read: the first is taken and bumps vers, the second is a 409 and changes nothing', () => {
+    const inc = state.createIncident(201, { name: 'raced', discovered_date: 1, properties: { region: 'EU' } }, null);
+    const path = `/incidents/${String(inc['id'])}`;
+    const read = call(state, 'GET', path).body as JsonObject;
+    const first = call(state, 'PUT', path, { ...read, properties: { region: 'US' } });
+    assert.equal(first.status, 200);
+    assert.equal((first.body as JsonObject)['vers'], (read['vers'] as number) + 1);
+    const second = call(state, 'PUT', path, { ...read, properties: { region: 'APAC' } });
+    assert.equal(second.status, 409);
+    assert.equal(((call(state, 'GET', path).body as JsonObject)['properties'] as JsonObject)['region'], 'US');
+    const none = { ...read };
+    delete none['vers'];
+    assert.equal(call(state, 'PUT', path, none).status, 409, 'a PUT without vers is refused too (the strict reading)');
+  });
+
+  test('DELETE /incidents/<id> removes the incident; a second delete is a 404', () => {
+    const inc = state.createIncident(201, { name: 'duplicate', discovered_date: 1 }, null);
+    const path = `/incidents/${String(inc['id'])}`;
+    assert.equal(call(state, 'DELETE', path).status, 200);
+    assert.equal(call(state, 'GET', path).status, 404);
+    assert.equal(call(state, 'DELETE', path).status, 404);
+  });
+});

@@ -441,6 +441,29 @@ describe('SOAR answers the product copes with (IBM co3base / fn_datatable_utils 
     assert.equal(out.version, 6);
   });
 
+  it('a decided row update (updateTableRowIf) decides again on the fresh row after a 409, and may then write nothing', async () => {
+    const soar = fakeSoar();
+    const cell = (id: string, value: string | null) => ({ id, row_id: 9, value });
+    // Another writer (the region's other node) moved the row to Not Acknowledged meanwhile.
+    const fresh = { id: 9, version: 5, cells: { brand: cell('brand', 'b'), status: cell('status', 'Not Acknowledged') } };
+    const { adapter, seen } = stub((r) => {
+      if (r.url === '/rest/orgs/201/incidents/5/table_data/t' && r.method === 'GET') return { status: 200, body: { id: 1, rows: [fresh] } };
+      if (r.url === ROW_PATH && r.method === 'PUT') return { status: 409, body: { success: false, message: 'changed' } };
+      return soar.handler(r);
+    });
+    const c = await SoarClient.connect(cfg(), { adapter });
+    const stale = { id: 9, version: 4, cells: { brand: cell('brand', 'b'), status: cell('status', 'Pending') } };
+    const decided: (string | null)[] = [];
+    const out = await c.updateTableRowIf(5, 't', 9, (row) => {
+      const status = row.cells['status']?.value ?? null;
+      decided.push(status as string | null);
+      return status === 'Pending' ? { status: 'Not Acknowledged' } : null;
+    }, { current: stale });
+    assert.equal(out, null, 'nothing written: the transition was made by the other writer');
+    assert.deepEqual(decided, ['Pending', 'Not Acknowledged']);
+    assert.equal(seen.filter((r) => r.method === 'PUT').length, 1);
+  });
+
   it('an update answered with a StatusDTO (PUT /tasks/<id>) answers what was written; success false is an error', async () => {
     const soar = fakeSoar();
     let success = true;
