@@ -3,7 +3,7 @@
 // compiled tests with node's test runner, one file at a time. Run after `npm run build`.
 //
 //   node scripts/run-tests.mjs                 # every group (node's runner orders the files by path)
-//   node scripts/run-tests.mjs unit            # one group (unit | integration | ibm | browser | faults)
+//   node scripts/run-tests.mjs unit            # one group (unit | integration | packaging | ibm | browser | faults)
 //   node scripts/run-tests.mjs dist/test/x.test.js ...   # explicit files
 //
 // The test files find the broker through SC_TEST_STOMP_PORT, SC_TEST_STOMP_TLS_PORT and
@@ -16,7 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The fault suite is the slowest (~2.5 min); it starts, kills and restarts brokers of its own.
 // ibm: IBM's own resilient-circuits against the emulator (skips without ../shared beside the repo).
-const GROUPS = ['unit', 'integration', 'ibm', 'browser', 'faults'];
+// packaging: the npm tarball and the Debian package installed and run (the .deb as root only).
+const GROUPS = ['unit', 'integration', 'packaging', 'ibm', 'browser', 'faults'];
 
 function fail(msg) {
   console.error(`run-tests: ${msg}`);
@@ -101,8 +102,11 @@ try {
 }
 
 // ---- the tests
+// A test file runs as one test too, under the same limit: the container test builds an image
+// (1-2 min) in its file's before hook.
+const timeout = files.some((f) => f.includes(join('dist', 'test', 'packaging'))) ? 300_000 : 120_000;
 const child = spawn(process.execPath, [
-  '--test', '--test-concurrency=1', '--test-timeout=120000',
+  '--test', '--test-concurrency=1', `--test-timeout=${timeout}`,
   ...files.map((f) => relative(root, f)),
 ], {
   cwd: root,

@@ -145,8 +145,13 @@ export class World {
 
 /** Runs a soar-clearing command to completion; stdin is not a terminal (as in scripts and CI). */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/bin/soar-clearing.js'), ...args], {
+  return runProgram(process.execPath, [join(REPO_ROOT, 'dist/bin/soar-clearing.js'), ...args], env);
+}
+
+/** Runs a program (an installed `soar-clearing`, say) to completion, stdin closed, its output kept. */
+export function runProgram(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });
@@ -154,6 +159,7 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
     child.on('exit', (code) => resolve({ code, out, err }));
   });
 }
