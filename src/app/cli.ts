@@ -182,6 +182,21 @@ export async function main(argv: string[], program: Program): Promise<number> {
           result = import('./config-push-cli.js').then((m) => m.configPushCommand(config, { reason: o.reason, dryRun: o.dryRun, yes: o.yes, json: o.json, confirm }));
         })
         .demandCommand(1, 'Name a config subcommand (validate, push).'), () => undefined)
+    .command('network', 'Look at the clearing network from this node', (y) =>
+      y
+        .command('check', 'Ask every configured peer its health over the peer API (mutual TLS): reachable, the node its certificate names, version and protocol, clock skew, latency, the brands it serves against the configuration. Prints a table; exit 0 when no peer has a problem, 1 otherwise', (c) =>
+          c
+            .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+            .option('max-skew-s', { type: 'number', default: 5, describe: 'A peer whose clock differs from ours by more than this many seconds is a problem' })
+            .option('timeout-s', { type: 'number', describe: 'Time each peer may take to answer (default: network.timeout_s)' }), (a) => {
+          const o = a as GlobalArgs & { json: boolean; maxSkewS: number; timeoutS?: number };
+          const config = load(o);
+          const log = createLogger({ ...config.logging, level: 'error', secrets: secretsOf(config) });
+          result = import('./network-check.js').then((m) => m.networkCheckCommand(config, log, {
+            json: o.json, maxSkewMs: o.maxSkewS * 1000, ...(o.timeoutS !== undefined ? { timeoutMs: o.timeoutS * 1000 } : {}),
+          }));
+        })
+        .demandCommand(1, 'Name a network subcommand (check).'), () => undefined)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

@@ -23,7 +23,7 @@ import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
 import type { PeerCallOptions, PeerCaller, PeerMethod } from './contracts/peer-api.js';
 import { PeerError, errorAnswer } from './contracts/peer-error.js';
-import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
+import { type CertIdentity, type CertIdentityResult, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
 
 /** Default limit of an answer's body: 16 MiB. */
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -242,8 +242,20 @@ class PeerAgent extends https.Agent {
   }
 }
 
+/** The certificate a peer presented, once the TLS layer verified its chain (`network check` shows it). */
+export interface PresentedCertificate {
+  /** The node it names, or why it names none. */
+  readonly identity: CertIdentityResult;
+  /** SHA-256 fingerprint (`AB:CD:...`). */
+  readonly fingerprint256: string;
+  /** End of validity as the certificate says it (`Mar  1 12:00:00 2027 GMT`). */
+  readonly validTo: string;
+}
+
 export class PeerClient implements PeerCaller {
   readonly peer: PeerConfig;
+  /** The certificate of the last new connection's server, or null before any. */
+  presentedCertificate: PresentedCertificate | null = null;
   private readonly agent: https.Agent;
   private readonly base: URL;
   private readonly basePath: string;
@@ -267,9 +279,10 @@ export class PeerClient implements PeerCaller {
       rejectUnauthorized: true,
       // Runs once the chain is verified: the usual host name check, then the node identity.
       checkServerIdentity: (host: string, cert: PeerCertificate): Error | undefined => {
+        const named = identityOfPeerCertificate(cert);
+        this.presentedCertificate = { identity: named, fingerprint256: cert.fingerprint256, validTo: cert.valid_to };
         const hostError = checkServerIdentity(host, cert);
         if (hostError !== undefined) return hostError;
-        const named = identityOfPeerCertificate(cert);
         if (!named.ok) return new PeerIdentityMismatchError(expected, null, `${opts.peer.url} presents a certificate that names no node: ${named.reason}`);
         if (named.identity.id !== expected) return mismatch(expected, opts.peer.url, named.identity);
         return undefined;
