@@ -125,6 +125,8 @@ export function secretsOf(cfg: AppConfig): string[] {
     for (const p of proxyPassword(brand.soar.proxy)) secrets.add(p);
   }
   if (cfg.web?.session_secret) secrets.add(cfg.web.session_secret);
+  // The proxies of the environment (src/http/proxy.ts) may carry a password too.
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) for (const p of proxyPassword(process.env[name] ?? null)) secrets.add(p);
   return [...secrets].filter((s) => s !== '').sort((a, b) => b.length - a.length);
 }
 
