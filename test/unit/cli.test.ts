@@ -64,3 +64,14 @@ test('a missing config file names where it looked', () => {
   assert.match(r.err, /^error: configuration file not found/);
   assert.match(r.err, /--config: \/nonexistent\/app\.config\.yaml: not found/);
 });
+
+test('--log-level and LOG_LEVEL: an unknown level is refused in words before anything starts, exit 2', () => {
+  const path = configFile('node: { id: eu }\nsoar:\n  host: soar.example.com\n  org: X\n  api_key_id: k\n  api_key_secret: s\n');
+  const env = run(['run', '--config', path], { LOG_LEVEL: 'verbose' });
+  assert.equal(env.code, 2, env.err);
+  assert.equal(env.err, "error: LOG_LEVEL: 'verbose' is not a log level (error, warn, info, debug)\n");
+  const flag = run(['run', '--config', path, '--log-level', 'verbose']);
+  assert.equal(flag.code, 2, flag.err);
+  assert.match(flag.err, /log-level.*Given: "verbose", Choices: "error", "warn", "info", "debug"/s);
+  assert.match(run(['--help']).out, /--log-level/);
+});

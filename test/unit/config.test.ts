@@ -113,7 +113,7 @@ describe('loadConfig: valid files', () => {
         },
       ],
       worker: { concurrency: 10, shutdown_grace_ms: 30_000, dedupe_size: 10_000, function_timeout_ms: 0 },
-      logging: { level: 'info', format: 'text', file: null },
+      logging: { level: 'info', format: 'auto', file: null, max_size_bytes: 100 * 1024 * 1024, max_files: 5 },
       triage: DEFAULT_TRIAGE,
     });
   });
@@ -146,7 +146,7 @@ stomp:
   reconnect_max_s: 10
 destinations: [fn_a, fn_b]
 worker: { concurrency: 3, shutdown_grace_s: 1.5, dedupe_size: 50, function_timeout_s: 120 }
-logging: { level: debug, format: json }
+logging: { level: debug, format: json, max_size_mb: 10, max_files: 3 }
 `);
     const [brand] = cfg.brands;
     assert.ok(brand);
@@ -173,7 +173,7 @@ logging: { level: debug, format: json }
     });
     assert.deepEqual(brand.destinations, ['fn_a', 'fn_b']);
     assert.deepEqual(cfg.worker, { concurrency: 3, shutdown_grace_ms: 1500, dedupe_size: 50, function_timeout_ms: 120_000 });
-    assert.deepEqual(cfg.logging, { level: 'debug', format: 'json', file: null });
+    assert.deepEqual(cfg.logging, { level: 'debug', format: 'json', file: null, max_size_bytes: 10 * 1024 * 1024, max_files: 3 });
   });
 
   test('full brands: form compiles to one brand per key, each with its own defaults', () => {
@@ -334,13 +334,15 @@ brands:
     soar: { org: EU, api_key_id: a, api_key_secret: b }
     stomp: { port: 70000 }
 worker: { concurrency: 0 }
-logging: { level: verbose, format: xml }
+logging: { level: verbose, format: xml, max_size_mb: 0, max_files: 1.5 }
 `);
     assert.deepEqual([...problems].sort(), [
       'brands.eu.soar.host: required',
       'brands.eu.stomp.port: must be <= 65535',
-      'logging.format: must be one of text, json',
+      'logging.format: must be one of text, json, auto',
       'logging.level: must be one of error, warn, info, debug',
+      'logging.max_files: must be a whole number',
+      'logging.max_size_mb: must be >= 1',
       'worker.concurrency: must be >= 1',
     ]);
   });
