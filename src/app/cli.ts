@@ -210,6 +210,9 @@ export async function main(argv: string[], program: Program): Promise<number> {
             .option('max-skew-s', { type: 'number', default: 5, describe: 'A peer whose clock differs from ours by more than this many seconds is a problem' })
             .option('timeout-s', { type: 'number', describe: 'Time each peer may take to answer (default: network.timeout_s)' }), (a) => {
           const o = a as GlobalArgs & { json: boolean; maxSkewS: number; timeoutS?: number };
+          for (const [name, value] of [['--max-skew-s', o.maxSkewS], ['--timeout-s', o.timeoutS]] as const) {
+            if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new ClearingError(ErrorCode.Usage, `${name}: must be a number of seconds above 0`);
+          }
           const config = load(o);
           result = import('./network-check.js').then((m) => m.networkCheckCommand(config, loggerFor(config, o, 'error'), {
             json: o.json, maxSkewMs: o.maxSkewS * 1000, ...(o.timeoutS !== undefined ? { timeoutMs: o.timeoutS * 1000 } : {}),
