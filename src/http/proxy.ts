@@ -11,7 +11,7 @@
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, type PeerCertificate, checkServerIdentity } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 
@@ -80,7 +80,11 @@ export class TunnelAgent extends HttpsProxyAgent<string> {
     req.once('proxyConnect', onConnect);
     let socket: Socket;
     try {
-      socket = await super.connect(req, { ...opts, ...this.originTls } as typeof opts);
+      // https-proxy-agent passes the TLS layer no host for an IP address (no SNI for those),
+      // and Node then checks the certificate against "localhost": check the host asked for.
+      const check = this.originTls.checkServerIdentity ?? checkServerIdentity;
+      const host = opts.host ?? '';
+      socket = await super.connect(req, { ...opts, ...this.originTls, checkServerIdentity: (_name: string, cert: PeerCertificate) => check(host, cert) } as typeof opts);
     } catch (err) {
       if (status === 0 && err instanceof Error) {
         // The proxy itself could not be reached: say so, keep the code for classification.

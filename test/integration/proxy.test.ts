@@ -83,6 +83,25 @@ describe('HTTPS_PROXY and NO_PROXY', () => {
     assert.deepEqual(tunnels, []);
   });
 
+  test('through the tunnel the certificate is checked against the host asked for, an IP address too', async () => {
+    // The proxy carries tunnels for 10.255.255.1 (never reached) to the SOAR emulator, whose
+    // certificate names localhost and 127.0.0.1 only: the TLS layer must refuse it.
+    const rewrite = (req: { url?: string }): void => {
+      req.url = req.url?.replace(/^10\.255\.255\.1:/, '127.0.0.1:');
+    };
+    proxy.prependListener('connect', rewrite);
+    try {
+      process.env['HTTPS_PROXY'] = proxyUrl;
+      const eu = world.region('eu').config.brands[0]!.soar;
+      await assert.rejects(soarCall({ ...eu, host: '10.255.255.1', retry: { ...eu.retry, retries: 0 } }), (err: unknown) =>
+        /certificate|altnames|does not match/i.test(ClearingError.from(err).message));
+      // Control: the same way to 127.0.0.1, which the certificate names, works.
+      await soarCall({ ...eu, host: '127.0.0.1' });
+    } finally {
+      proxy.off('connect', rewrite);
+    }
+  });
+
   test('a peer call goes through the proxy, mutual TLS end to end inside the tunnel; direct with NO_PROXY', async () => {
     const eu = world.region('eu');
     const us = world.region('us');
@@ -123,7 +142,7 @@ describe('HTTPS_PROXY and NO_PROXY', () => {
     }
   });
 
-  test('a proxy refusing the tunnel or not running: the peer call fails in words', async () => {
+  test('a proxy refusing the tunnel or not running: the call fails in words', async () => {
     const eu = world.region('eu');
     const usPeer = eu.config.network!.peers[0]!;
     process.env['HTTPS_PROXY'] = proxyUrl;
@@ -137,6 +156,9 @@ describe('HTTPS_PROXY and NO_PROXY', () => {
     } finally {
       refused.close();
     }
+    const soar = world.region('eu').config.brands[0]!.soar;
+    await assert.rejects(soarCall({ ...soar, retry: { ...soar.retry, retries: 0 } }), (err: unknown) =>
+      /the proxy http:\/\/127\.0\.0\.1:\d+ refused the tunnel to 127\.0\.0\.1:\d+ \(HTTP 407\)/.test(ClearingError.from(err).message));
     // A port nobody listens on: the proxy itself is unreachable.
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
