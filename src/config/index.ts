@@ -113,10 +113,11 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
 }
 
 /**
- * Every secret string in the configuration, distinct, longest first (so that a scrubber
- * replacing them in turn never leaves the tail of a longer one behind).
+ * Every secret string in the configuration, and the passwords of the environment's proxies,
+ * distinct, longest first (so that a scrubber replacing them in turn never leaves the tail of a
+ * longer one behind).
  */
-export function secretsOf(cfg: AppConfig): string[] {
+export function secretsOf(cfg: AppConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const secrets = new Set<string>();
   for (const brand of cfg.brands) {
     const { auth } = brand.soar;
@@ -126,7 +127,7 @@ export function secretsOf(cfg: AppConfig): string[] {
   }
   if (cfg.web?.session_secret) secrets.add(cfg.web.session_secret);
   // The proxies of the environment (src/http/proxy.ts) may carry a password too.
-  for (const name of ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) for (const p of proxyPassword(process.env[name] ?? null)) secrets.add(p);
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) for (const p of proxyPassword(env[name] ?? null)) secrets.add(p);
   return [...secrets].filter((s) => s !== '').sort((a, b) => b.length - a.length);
 }
 

@@ -627,8 +627,10 @@ brands:
   });
 
   test('secretsOf lists every secret once, longest first', () => {
-    assert.deepEqual(secretsOf(load(yaml)), ['hidden-api-secret', 'hidden-password', 'pr%40xy-pass', 'pr@xy-pass']);
-    assert.deepEqual(secretsOf(load(MINIMAL)), ['key-secret']);
+    assert.deepEqual(secretsOf(load(yaml), {}), ['hidden-api-secret', 'hidden-password', 'pr%40xy-pass', 'pr@xy-pass']);
+    assert.deepEqual(secretsOf(load(MINIMAL), {}), ['key-secret']);
+    // The environment's proxies (HTTPS_PROXY and the others) may carry a password too.
+    assert.deepEqual(secretsOf(load(MINIMAL), { https_proxy: 'http://me:env%2Fproxy-pw@proxy:3128', NO_PROXY: 'x' }), ['env%2Fproxy-pw', 'env/proxy-pw', 'key-secret']);
   });
 });
 
