@@ -258,7 +258,14 @@ class PeerAgent extends https.Agent {
 class PeerTunnelAgent extends TunnelAgent {
   override async connect(req: ClientRequest, opts: Parameters<TunnelAgent['connect']>[1]): Promise<Socket> {
     const socket = await super.connect(req, opts);
-    await new Promise<void>((resolve, reject) => awaitAcceptance(socket as TLSSocket, (err) => (err === null ? resolve() : reject(err))));
+    await new Promise<void>((resolve, reject) =>
+      awaitAcceptance(socket as TLSSocket, (err) => {
+        if (err === null) resolve();
+        else {
+          socket.destroy();
+          reject(err);
+        }
+      }));
     return socket;
   }
 }
