@@ -1,12 +1,16 @@
 /**
  * `soar-clearing network check`, run as its own process with region eu's configuration against
  * the two-region test network: all good -> exit 0; a peer serving other brands than configured,
- * a peer presenting another node's certificate, a stopped peer -> exit 1 with the problem in words.
+ * a peer presenting another node's certificate, a stopped peer -> exit 1 with the problem in words;
+ * a peer of an older version (a health answer without protocol and brands) -> a warning, exit 0.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { NetworkCheckReport } from '../../src/app/network-check.js';
+import { makeNodeCert } from '../support/certs.js';
 import { NetworkWorld } from '../support/network-world.js';
 import { runCli } from '../support/world.js';
 
@@ -72,6 +76,28 @@ describe('network check', () => {
     assert.equal(us?.identity, 'eu (SAN URI)');
     assert.equal(us.reachable, true);
     assert.deepEqual(us.problems, [`wrong identity: expected peer us, but https://127.0.0.1:${eu.peerPort} presents the certificate of node eu (SAN URI)`]);
+  });
+
+  test('an older peer, answering health without protocol and brands: reported as a warning, exit 0', async () => {
+    const eu = world.region('eu');
+    // Node us of an older version: mutual TLS with its certificate, the first release's answer.
+    const cert = makeNodeCert(world.broker.pki, 'us');
+    const old = createServer({ cert: readFileSync(cert.cert), key: readFileSync(cert.key), ca: readFileSync(cert.ca), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      res.writeHead(req.url === '/api/v1/health' ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ node: 'us', version: '0.0.9', time: new Date().toISOString() }));
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    try {
+      const path = variant(eu.configPath, 'older', (line) => line.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${(old.address() as AddressInfo).port}`));
+      const r = await runCli(['network', 'check', '--config', path]);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out, /^us\s.*\s0\.0\.9\s+1\?\s.*soar3 \(not told\)\s+warning$/m);
+      assert.match(r.out, /warning us: it answers without protocol and brands \(a node older than this one, version 0\.0\.9\): protocol 1 assumed; the brands it serves cannot be checked/);
+      assert.match(r.out, /all peers OK/);
+    } finally {
+      old.closeAllConnections();
+      await new Promise((resolve) => old.close(resolve));
+    }
   });
 
   test('a stopped peer: exit 1, unreachable in words', async () => {
