@@ -10,7 +10,8 @@ import yargs from 'yargs';
 import { describeConfig, loadConfig, secretsOf } from '../config/index.js';
 import type { AppConfig } from '../config/types.js';
 import { ClearingError, ConfigError, ErrorCode } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
+import { type LogLevel, chooseLevel, createLogger } from '../core/logger.js';
+import type { Logger } from '../core/types.js';
 import { PACKAGE_VERSION } from '../core/version.js';
 import type { FunctionDefinition } from '../worker/function.js';
 import { pkiCommand } from './pki-cli.js';
@@ -22,10 +23,24 @@ const ExitCode = { Ok: 0, Failure: 1, Usage: 2, SoarRefused: 3, BrokerDown: 34 }
 
 interface GlobalArgs {
   config?: string | undefined;
+  logLevel?: string | undefined;
 }
 
 function load(args: GlobalArgs): AppConfig {
   return loadConfig({ path: args.config, env: process.env, cwd: process.cwd() });
+}
+
+/**
+ * The command's logger (core/logger.ts: level and format rules). `quiet`: the level of a
+ * command whose standard output is a report; it logs to standard error.
+ */
+function loggerFor(config: AppConfig, args: GlobalArgs, quiet?: LogLevel): Logger {
+  return createLogger({
+    ...config.logging,
+    level: chooseLevel({ flag: args.logLevel, env: process.env['LOG_LEVEL'], command: quiet, file: config.logging.level }),
+    secrets: secretsOf(config),
+    ...(quiet !== undefined ? { console: 'stderr' as const } : {}),
+  });
 }
 
 function exitCodeFor(err: ClearingError): number {
@@ -36,7 +51,7 @@ function exitCodeFor(err: ClearingError): number {
 
 async function run(args: GlobalArgs, program: Program): Promise<number> {
   const config = load(args);
-  const log = createLogger({ ...config.logging, secrets: secretsOf(config) });
+  const log = loggerFor(config, args);
   const [{ ClearingNode }, { functions }] = await Promise.all([import('./node.js'), program.functions()]);
   let brokerDown: () => void = () => undefined;
   const node = new ClearingNode(config, functions, log, { onBrokerDown: () => brokerDown() });
@@ -101,7 +116,7 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
     return ExitCode.Ok;
   }
   const config = load(args);
-  const log = createLogger({ ...config.logging, level: 'warn', secrets: secretsOf(config) });
+  const log = loggerFor(config, args, 'warn');
   const brands = brandsOf(config, args);
   const targets = brands.map((b) => `${b.id} (${b.soar.host}:${b.soar.port}, org '${b.soar.org}')`).join(', ');
   process.stdout.write(`Installs ${customization.functions.length} functions, ${customization.rules.length} rules, the datatable and fields of soar-clearing into: ${targets}\n`);
@@ -130,7 +145,7 @@ async function customize(args: BrandArgs & { yes?: boolean; export?: string | un
 
 async function selftest(args: BrandArgs & { json?: boolean }, program: Program): Promise<number> {
   const config = load(args);
-  const log = createLogger({ ...config.logging, level: 'error', secrets: secretsOf(config) });
+  const log = loggerFor(config, args, 'error');
   const [{ customization }, { functions }, { exitCodeOf, formatCertificates, formatSelftest, selftestBrand }] = await Promise.all([
     import('../../customize/build.js'), program.functions(), import('./selftest.js'),
   ]);
@@ -162,6 +177,11 @@ export async function main(argv: string[], program: Program): Promise<number> {
       alias: 'c',
       type: 'string',
       describe: 'Path of app.config.yaml (default: $APP_CONFIG_FILE, then ./app.config.yaml)',
+    })
+    .option('log-level', {
+      type: 'string',
+      choices: ['error', 'warn', 'info', 'debug'],
+      describe: 'Log level, over $LOG_LEVEL and the configuration\'s logging.level',
     })
     .command('run', 'Run the node: connect to each brand\'s SOAR and broker and serve its functions until SIGTERM/SIGINT', {}, (a) => {
       result = run(a as GlobalArgs, program);
@@ -202,13 +222,30 @@ export async function main(argv: string[], program: Program): Promise<number> {
             .option('json', { type: 'boolean', default: false, describe: 'Print the push report as JSON (progress goes to stderr)' }), (a) => {
           const o = a as GlobalArgs & { reason: string; dryRun: boolean; yes: boolean; json: boolean };
           const config = load(o);
-          result = import('./config-push-cli.js').then((m) => m.configPushCommand(config, { reason: o.reason, dryRun: o.dryRun, yes: o.yes, json: o.json, confirm }));
+          result = import('./config-push-cli.js').then((m) => m.configPushCommand(config, loggerFor(config, o, 'warn'), { reason: o.reason, dryRun: o.dryRun, yes: o.yes, json: o.json, confirm }));
         })
         .demandCommand(1, 'Name a config subcommand (validate, push).'), () => undefined)
     .command('pki', 'The network\'s certificates: make its CA (pki init), issue a node\'s certificate (pki issue), show what a certificate says (pki show)', (y) =>
       pkiCommand(y, (r) => {
         result = r;
       }), () => undefined)
+    .command('network', 'Look at the clearing network from this node', (y) =>
+      y
+        .command('check', 'Ask every configured peer its health over the peer API (mutual TLS): reachable, the node its certificate names, version and protocol, clock skew, latency, the brands it serves against the configuration. Prints a table; exit 0 when no peer has a problem, 1 otherwise', (c) =>
+          c
+            .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+            .option('max-skew-s', { type: 'number', default: 5, describe: 'A peer whose clock differs from ours by more than this many seconds is a problem' })
+            .option('timeout-s', { type: 'number', describe: 'Time each peer may take to answer (default: network.timeout_s)' }), (a) => {
+          const o = a as GlobalArgs & { json: boolean; maxSkewS: number; timeoutS?: number };
+          for (const [name, value] of [['--max-skew-s', o.maxSkewS], ['--timeout-s', o.timeoutS]] as const) {
+            if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new ClearingError(ErrorCode.Usage, `${name}: must be a number of seconds above 0`);
+          }
+          const config = load(o);
+          result = import('./network-check.js').then((m) => m.networkCheckCommand(config, loggerFor(config, o, 'error'), {
+            json: o.json, maxSkewMs: o.maxSkewS * 1000, ...(o.timeoutS !== undefined ? { timeoutMs: o.timeoutS * 1000 } : {}),
+          }));
+        })
+        .demandCommand(1, 'Name a network subcommand (check).'), () => undefined)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

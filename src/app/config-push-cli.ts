@@ -7,9 +7,8 @@
 import { prepareExport, pushConfiguration, type PushProgress } from '../clearing/config-push.js';
 import { mib, objectSummary, reportLines } from '../clearing/config-push-report.js';
 import { ClearingNetwork } from '../clearing/network.js';
-import { secretsOf } from '../config/index.js';
+import type { Logger } from '../core/types.js';
 import type { AppConfig } from '../config/types.js';
-import { createLogger } from '../core/logger.js';
 import { SoarClient } from '../soar/client.js';
 
 export interface ConfigPushArgs {
@@ -36,8 +35,7 @@ function progressLine(p: PushProgress): string | null {
   }
 }
 
-export async function configPushCommand(config: AppConfig, args: ConfigPushArgs): Promise<number> {
-  const log = createLogger({ ...config.logging, level: 'warn', secrets: secretsOf(config) });
+export async function configPushCommand(config: AppConfig, log: Logger, args: ConfigPushArgs): Promise<number> {
   const network = new ClearingNetwork(config, log);
   const clients: SoarClient[] = [];
   try {

@@ -245,7 +245,7 @@ export class ClearingNode implements HealthSource {
       ]);
       if (stopped()) return;
       this.peerServer = await PeerServer.start({
-        node: { id: node.id, listen: node.listen, tls: node.tls },
+        node: { id: node.id, listen: node.listen, tls: node.tls, brands: this.config.brands.map((b) => b.id) },
         peers: network.peers,
         routes: peerRoutes(this.network),
         log: this.log.child({ component: 'peer-api' }),

@@ -13,18 +13,20 @@
  * function under every typed call of the peer API's contracts (contracts/*.ts).
  */
 import https from 'node:https';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { type PeerCertificate, type TLSSocket, checkServerIdentity } from 'node:tls';
+import { type ConnectionOptions, type PeerCertificate, type TLSSocket, checkServerIdentity } from 'node:tls';
 import type { NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PeerCallOptions, type PeerCaller, type PeerMethod, routeOf } from './contracts/peer-api.js';
 import { PeerError, errorAnswer } from './contracts/peer-error.js';
-import { type CertIdentity, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
+import { TunnelAgent, environmentProxyFor } from '../http/proxy.js';
+import { type CertIdentity, type CertIdentityResult, describeIdentity, identityOfPeerCertificate } from '../config/cert-identity.js';
 
 /** Default limit of an answer's body: 16 MiB. */
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -169,7 +171,12 @@ export function classifyPeerFailure(peerId: string, err: unknown): ClearingError
   if (/^ERR_(SSL|TLS)_/.test(code) || /ssl|tls|certificate|handshake/i.test(code)) {
     return new PeerTlsError(peerId, `${message} (${code})`, code, { cause: err });
   }
-  if (NETWORK_CODES.has(code)) return new PeerUnreachableError(peerId, `${NETWORK_WORDS[code] ?? message} (${code})`, { cause: err });
+  if (NETWORK_CODES.has(code)) {
+    // A failure to reach the proxy (src/http/proxy.ts) names it.
+    const proxy: unknown = (err as { proxy?: unknown } | null)?.proxy;
+    const via = typeof proxy === 'string' ? ` via the proxy ${proxy}` : '';
+    return new PeerUnreachableError(peerId, `${NETWORK_WORDS[code] ?? message} (${code})${via}`, { cause: err });
+  }
   if (/disconnected before secure TLS connection/i.test(message)) {
     return new PeerUnreachableError(peerId, `the connection closed during the TLS handshake (the peer may have refused our certificate) (${code || message})`, { cause: err });
   }
@@ -189,8 +196,8 @@ const TICKET_WAIT_MS = 1000;
 const REFUSED_CERTIFICATE_CODE = 'ERR_PEER_REFUSED_CERTIFICATE';
 
 /**
- * An https.Agent whose new connections are handed to a request only once the server has
- * accepted our certificate.
+ * Hands a new connection to a request (callback) only once the server has accepted our
+ * certificate.
  *
  * With TLS 1.3 the client's side of the handshake ends before the server has checked the
  * client certificate. A Node server (every clearing node) refuses a certificate it does not
@@ -202,54 +209,87 @@ const REFUSED_CERTIFICATE_CODE = 'ERR_PEER_REFUSED_CERTIFICATE';
  * why. This costs one round trip per new connection, which keep-alive amortises. A server
  * sending no ticket is used after TICKET_WAIT_MS anyway.
  */
+function awaitAcceptance(socket: TLSSocket, callback: (err: Error | null) => void): void {
+  let done = false;
+  let timer: NodeJS.Timeout | undefined;
+  const settle = (err: Error | null): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    socket.off('session', onSession);
+    socket.off('secureConnect', onSecure);
+    socket.off('error', onError);
+    socket.off('close', onClose);
+    // Not from inside the 'session' event: it fires within OpenSSL's ticket callback, and a
+    // request written from there never reaches the wire.
+    setImmediate(() => callback(err));
+  };
+  let secured = false;
+  const onSession = (): void => settle(null);
+  const onSecure = (): void => {
+    if (socket.getProtocol() !== 'TLSv1.3') {
+      settle(null);
+      return;
+    }
+    secured = true;
+    timer = setTimeout(() => settle(null), TICKET_WAIT_MS);
+  };
+  const onError = (err: Error): void => settle(err);
+  const onClose = (): void =>
+    settle(
+      secured
+        ? Object.assign(new Error('the server closed the connection right after the TLS handshake, without accepting our certificate'), {
+            code: REFUSED_CERTIFICATE_CODE,
+          })
+        : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    );
+  socket.on('session', onSession);
+  socket.once('secureConnect', onSecure);
+  socket.once('error', onError);
+  socket.once('close', onClose);
+}
+
+/** The direct agent: each new connection waits for awaitAcceptance. */
 class PeerAgent extends https.Agent {
   override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
     const socket = super.createConnection(options) as TLSSocket;
     if (callback === undefined) return socket;
-    let done = false;
-    let timer: NodeJS.Timeout | undefined;
-    const settle = (err: Error | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.off('session', onSession);
-      socket.off('secureConnect', onSecure);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-      // Not from inside the 'session' event: it fires within OpenSSL's ticket callback, and a
-      // request written from there never reaches the wire.
-      setImmediate(() => callback(err, socket));
-    };
-    let secured = false;
-    const onSession = (): void => settle(null);
-    const onSecure = (): void => {
-      if (socket.getProtocol() !== 'TLSv1.3') {
-        settle(null);
-        return;
-      }
-      secured = true;
-      timer = setTimeout(() => settle(null), TICKET_WAIT_MS);
-    };
-    const onError = (err: Error): void => settle(err);
-    const onClose = (): void =>
-      settle(
-        secured
-          ? Object.assign(new Error('the server closed the connection right after the TLS handshake, without accepting our certificate'), {
-              code: REFUSED_CERTIFICATE_CODE,
-            })
-          : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
-      );
-    socket.on('session', onSession);
-    socket.once('secureConnect', onSecure);
-    socket.once('error', onError);
-    socket.once('close', onClose);
+    awaitAcceptance(socket, (err) => callback(err, socket));
     return undefined;
   }
 }
 
+/** The agent through a proxy (HTTPS_PROXY): a CONNECT tunnel, then the same TLS and the same wait. */
+class PeerTunnelAgent extends TunnelAgent {
+  override async connect(req: ClientRequest, opts: Parameters<TunnelAgent['connect']>[1]): Promise<Socket> {
+    const socket = await super.connect(req, opts);
+    await new Promise<void>((resolve, reject) =>
+      awaitAcceptance(socket as TLSSocket, (err) => {
+        if (err === null) resolve();
+        else {
+          socket.destroy();
+          reject(err);
+        }
+      }));
+    return socket;
+  }
+}
+
+/** The certificate a peer presented, once the TLS layer verified its chain (`network check` shows it). */
+export interface PresentedCertificate {
+  /** The node it names, or why it names none. */
+  readonly identity: CertIdentityResult;
+  /** SHA-256 fingerprint (`AB:CD:...`). */
+  readonly fingerprint256: string;
+  /** End of validity as the certificate says it (`Mar  1 12:00:00 2027 GMT`). */
+  readonly validTo: string;
+}
+
 export class PeerClient implements PeerCaller {
   readonly peer: PeerConfig;
-  private readonly agent: https.Agent;
+  /** The certificate of the last new connection's server, or null before any. */
+  presentedCertificate: PresentedCertificate | null = null;
+  private readonly agent: Agent;
   private readonly base: URL;
   private readonly basePath: string;
 
@@ -259,11 +299,9 @@ export class PeerClient implements PeerCaller {
     if (this.base.protocol !== 'https:') throw new ClearingError(ErrorCode.ConfigInvalid, `peer ${opts.peer.id}: URL must be https:// (${opts.peer.url})`);
     this.basePath = this.base.pathname.replace(/\/+$/, '');
     const expected = opts.peer.id;
-    this.agent = new PeerAgent({
-      keepAlive: true,
-      maxSockets: opts.connections ?? 16,
-      maxFreeSockets: Math.min(4, opts.connections ?? 16),
-      scheduling: 'lifo',
+    // The host name of the URL, also through a tunnel (where the TLS layer would pass another).
+    const hostname = this.base.hostname.replace(/^\[|\]$/g, '');
+    const tls: ConnectionOptions = {
       cert: readFileSync(opts.self.tls.cert),
       key: readFileSync(opts.self.tls.key),
       // The network CA alone: Node's built-in CAs are never trusted for peers.
@@ -271,15 +309,30 @@ export class PeerClient implements PeerCaller {
       minVersion: 'TLSv1.2',
       rejectUnauthorized: true,
       // Runs once the chain is verified: the usual host name check, then the node identity.
-      checkServerIdentity: (host: string, cert: PeerCertificate): Error | undefined => {
-        const hostError = checkServerIdentity(host, cert);
-        if (hostError !== undefined) return hostError;
+      checkServerIdentity: (_host: string, cert: PeerCertificate): Error | undefined => {
         const named = identityOfPeerCertificate(cert);
+        this.presentedCertificate = { identity: named, fingerprint256: cert.fingerprint256, validTo: cert.valid_to };
+        const hostError = checkServerIdentity(hostname, cert);
+        if (hostError !== undefined) return hostError;
         if (!named.ok) return new PeerIdentityMismatchError(expected, null, `${opts.peer.url} presents a certificate that names no node: ${named.reason}`);
         if (named.identity.id !== expected) return mismatch(expected, opts.peer.url, named.identity);
         return undefined;
       },
-    });
+    };
+    const connections = opts.connections ?? 16;
+    const pool = { keepAlive: true, maxSockets: connections, maxFreeSockets: Math.min(4, connections), scheduling: 'lifo' } as const;
+    let proxy: string | null;
+    try {
+      proxy = environmentProxyFor(opts.peer.url);
+    } catch (err) {
+      throw new ClearingError(ErrorCode.ConfigInvalid, `peer ${opts.peer.id}: ${(err as Error).message}`);
+    }
+    if (proxy === null) this.agent = new PeerAgent({ ...pool, ...tls });
+    else {
+      const agent = new PeerTunnelAgent(proxy, tls, pool);
+      opts.log.debug(`peer ${opts.peer.id} is reached through the proxy ${agent.proxyName}`);
+      this.agent = agent;
+    }
   }
 
   /**

@@ -43,7 +43,7 @@ import { readPem } from '../http/pem.js';
 import { Refusal } from '../http/refusal.js';
 import { PathRouter } from '../http/router.js';
 import { checkTarget } from '../http/target.js';
-import { HEALTH, type HealthAnswer } from './contracts/health.js';
+import { HEALTH, type HealthAnswer, PEER_PROTOCOL } from './contracts/health.js';
 import { type PeerMethod, PEER_API_V1, PEER_METHODS } from './contracts/peer-api.js';
 import { type PeerIdentity, authenticatePeer } from './peer-auth.js';
 import { type PeerRoute, defineRoute } from './peer-routes.js';
@@ -56,7 +56,13 @@ const MAX_BODY_DEPTH = 64;
 const MAX_DETAILS = 20;
 
 export interface PeerServerOptions {
-  readonly node: { readonly id: string; readonly listen: ListenConfig; readonly tls: NodeTlsConfig };
+  readonly node: {
+    readonly id: string;
+    readonly listen: ListenConfig;
+    readonly tls: NodeTlsConfig;
+    /** The brands this node serves, told in the health answer; absent: not told. */
+    readonly brands?: readonly string[];
+  };
   /** The peers allowed to call (network.peers). */
   readonly peers: readonly PeerConfig[];
   /** The routes served, besides the built-in `GET /api/v1/health`. */
@@ -350,17 +356,25 @@ export class PeerServer {
   }
 }
 
-function healthRoute(nodeId: string): PeerRoute {
+function healthRoute(node: PeerServerOptions['node']): PeerRoute {
   return defineRoute<undefined, HealthAnswer>({
     ...HEALTH,
-    handler: async () => ({ node: nodeId, version: PACKAGE_VERSION, time: new Date().toISOString() }),
+    handler: async ({ peer }) => ({
+      node: node.id,
+      version: PACKAGE_VERSION,
+      time: new Date().toISOString(),
+      protocol: PEER_PROTOCOL,
+      ...(node.brands ? { brands: [...node.brands] } : {}),
+      // What this node believes of the caller, so that the caller can compare (`network check`).
+      your_brands: [...peer.peer.brands],
+    }),
   });
 }
 
 function compileRoutes(opts: PeerServerOptions): PathRouter<CompiledRoute> {
   const ajv = new Ajv({ allErrors: true, strict: true });
   const byRoute = new Map(Object.entries(opts.maxBodyBytesByRoute ?? {}));
-  const compiled = [healthRoute(opts.node.id), ...opts.routes].map((route): CompiledRoute => {
+  const compiled = [healthRoute(opts.node), ...opts.routes].map((route): CompiledRoute => {
     const key = `${route.method} ${route.path}`;
     if (!route.path.startsWith(PEER_API_V1)) throw new Error(`route path ${route.path} must start with ${PEER_API_V1}`);
     if (route.method === 'GET' && route.bodySchema !== undefined) throw new Error(`peer route ${key}: GET takes no body schema`);

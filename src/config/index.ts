@@ -114,10 +114,11 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
 }
 
 /**
- * Every secret string in the configuration, distinct, longest first (so that a scrubber
- * replacing them in turn never leaves the tail of a longer one behind).
+ * Every secret string in the configuration, and the passwords of the environment's proxies,
+ * distinct, longest first (so that a scrubber replacing them in turn never leaves the tail of a
+ * longer one behind).
  */
-export function secretsOf(cfg: AppConfig): string[] {
+export function secretsOf(cfg: AppConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const secrets = new Set<string>();
   for (const brand of cfg.brands) {
     const { auth } = brand.soar;
@@ -126,6 +127,8 @@ export function secretsOf(cfg: AppConfig): string[] {
     for (const p of proxyPassword(brand.soar.proxy)) secrets.add(p);
   }
   if (cfg.web?.session_secret) secrets.add(cfg.web.session_secret);
+  // The proxies of the environment (src/http/proxy.ts) may carry a password too.
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) for (const p of proxyPassword(env[name] ?? null)) secrets.add(p);
   return [...secrets].filter((s) => s !== '').sort((a, b) => b.length - a.length);
 }
 

@@ -745,6 +745,8 @@ function compile(raw: RawConfig, source: string): AppConfig {
       level: (logging.level ?? DEFAULTS.logging.level) as LogLevel,
       format: (logging.format ?? DEFAULTS.logging.format) as LogFormat,
       file: logging.file !== undefined ? resolve(baseDir, logging.file) : null,
+      max_size_bytes: (logging.max_size_mb ?? DEFAULTS.logging.max_size_mb) * 1024 * 1024,
+      max_files: logging.max_files ?? DEFAULTS.logging.max_files,
     },
   };
 }

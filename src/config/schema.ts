@@ -66,7 +66,9 @@ export const DEFAULTS = {
   },
   logging: {
     level: 'info',
-    format: 'text',
+    format: 'auto',
+    max_size_mb: 100,
+    max_files: 5,
   },
   listen: {
     host: '0.0.0.0',
@@ -142,8 +144,10 @@ export interface RawWorker {
 
 export interface RawLogging {
   level?: 'error' | 'warn' | 'info' | 'debug';
-  format?: 'text' | 'json';
+  format?: 'text' | 'json' | 'auto';
   file?: string;
+  max_size_mb?: number;
+  max_files?: number;
 }
 
 export interface RawListen {
@@ -457,8 +461,12 @@ export const configSchema = {
       additionalProperties: false,
       properties: {
         level: { enum: ['error', 'warn', 'info', 'debug'], default: DEFAULTS.logging.level },
-        format: { enum: ['text', 'json'], default: DEFAULTS.logging.format },
+        // auto: text on a terminal, JSON lines elsewhere (core/logger.ts chooseFormat).
+        format: { enum: ['text', 'json', 'auto'], default: DEFAULTS.logging.format },
         file: filePath,
+        // Rotation of the file by size (winston's File transport).
+        max_size_mb: { type: 'integer', minimum: 1, maximum: 1_048_576, default: DEFAULTS.logging.max_size_mb },
+        max_files: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULTS.logging.max_files },
       },
     },
     triage: triageJsonSchema,

@@ -1,9 +1,17 @@
 /**
- * winston logger: text (one readable line) or JSON lines, to stderr and optionally a file.
- * Every line passes through a scrubber that replaces each configured secret (API key secret,
- * password, STOMP passcode) with *** wherever it appears, message or metadata.
+ * winston logger: text (one readable line) or JSON lines, to standard output (or standard
+ * error, for commands whose standard output is a report) and optionally a file that rotates
+ * by size. Every line passes through a scrubber that replaces each configured secret (API key
+ * secret, password, STOMP passcode, proxy password) with *** wherever it appears, message or
+ * metadata.
+ *
+ * The level: `--log-level`, else LOG_LEVEL, else the command's own (quiet commands), else the
+ * file's `logging.level` (chooseLevel). The format: the file's `logging.format` when it says
+ * text or json; `auto` (the default): text on a terminal, JSON lines anywhere else (a pipe, the
+ * journal, a container's log, the log file), what log collectors read (chooseFormat).
  */
 import winston from 'winston';
+import { ClearingError, ErrorCode } from './errors.js';
 import type { Logger } from './types.js';
 
 const REDACTED = '***';
@@ -42,7 +50,7 @@ const textLine = winston.format.printf((info) => {
   return `${String(timestamp)} ${String(level).toUpperCase().padEnd(5)} ${String(message)}${extras ? ` ${extras}` : ''}`;
 });
 
-export const LogFormat = { Text: 'text', Json: 'json' } as const;
+export const LogFormat = { Text: 'text', Json: 'json', Auto: 'auto' } as const;
 export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
 
 export const LogLevel = {
@@ -53,28 +61,73 @@ export const LogLevel = {
 } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
+const LEVELS: readonly string[] = Object.values(LogLevel);
+
 export interface LoggingConfig {
   readonly level: LogLevel;
   readonly format: LogFormat;
-  /** Also log to this file (absolute path), or null for stderr only. */
+  /** Also log to this file (absolute path), or null for the console only. */
   readonly file: string | null;
+  /** The file is rotated when it reaches this size: renamed `<name>1.<ext>` (older ones shift up). */
+  readonly max_size_bytes: number;
+  /** Files kept: the current one and max_files - 1 rotated ones. */
+  readonly max_files: number;
 }
 
-export interface LoggerOptions extends LoggingConfig {
+/**
+ * The level in force: the command line's `--log-level`, else the environment's LOG_LEVEL, else
+ * the command's own (a command printing a report logs only warnings or errors), else the
+ * configuration file's. An unknown level (from LOG_LEVEL: the command line's is checked by
+ * yargs) is a usage error in words.
+ */
+export function chooseLevel(o: { readonly flag?: string | undefined; readonly env?: string | undefined; readonly command?: LogLevel | undefined; readonly file: LogLevel }): LogLevel {
+  for (const [source, value] of [['--log-level', o.flag], ['LOG_LEVEL', o.env]] as const) {
+    if (value === undefined || value.trim() === '') continue;
+    const level = value.trim().toLowerCase();
+    if (!LEVELS.includes(level)) throw new ClearingError(ErrorCode.Usage, `${source}: '${value}' is not a log level (${LEVELS.join(', ')})`);
+    return level as LogLevel;
+  }
+  return o.command ?? o.file;
+}
+
+/** The format of lines written to a destination: as configured, or for `auto` text on a terminal and JSON elsewhere. */
+export function chooseFormat(format: LogFormat, isTerminal: boolean): 'text' | 'json' {
+  if (format !== LogFormat.Auto) return format;
+  return isTerminal ? LogFormat.Text : LogFormat.Json;
+}
+
+export interface LoggerOptions extends Omit<LoggingConfig, 'max_size_bytes' | 'max_files'> {
+  readonly max_size_bytes?: number;
+  readonly max_files?: number;
   readonly secrets?: readonly string[];
-  /** Where console output goes; tests pass a stream to capture lines. */
+  /** The console: standard output (default) or standard error (commands whose standard output is a report). */
+  readonly console?: 'stdout' | 'stderr';
+  /** Where console output goes instead; tests pass a stream to capture lines. */
   readonly stream?: NodeJS.WritableStream;
 }
 
+function lineFormat(format: 'text' | 'json'): winston.Logform.Format {
+  return format === 'json' ? winston.format.json() : textLine;
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
-  const line = opts.format === 'json' ? winston.format.json() : textLine;
-  const format = winston.format.combine(scrub(opts.secrets ?? []), winston.format.timestamp(), line);
+  const consoleStream = opts.stream ?? (opts.console === 'stderr' ? process.stderr : process.stdout);
+  const isTerminal = (consoleStream as NodeJS.WritableStream & { isTTY?: boolean }).isTTY === true;
+  const consoleFormat = lineFormat(chooseFormat(opts.format, isTerminal));
   const transports: winston.transport[] = [
     opts.stream
-      ? new winston.transports.Stream({ stream: opts.stream })
-      : new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
+      ? new winston.transports.Stream({ stream: opts.stream, format: consoleFormat })
+      : new winston.transports.Console({ stderrLevels: opts.console === 'stderr' ? [...LEVELS] : [], format: consoleFormat }),
   ];
-  if (opts.file) transports.push(new winston.transports.File({ filename: opts.file }));
+  if (opts.file) {
+    transports.push(new winston.transports.File({
+      filename: opts.file,
+      format: lineFormat(chooseFormat(opts.format, false)),
+      // Rotation by size; tailable: the file named in the config is always the newest.
+      ...(opts.max_size_bytes !== undefined ? { maxsize: opts.max_size_bytes, maxFiles: opts.max_files ?? 1, tailable: true } : {}),
+    }));
+  }
+  const format = winston.format.combine(scrub(opts.secrets ?? []), winston.format.timestamp());
   return winston.createLogger({ level: opts.level, format, transports }) as unknown as Logger;
 }
 

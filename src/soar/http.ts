@@ -1,7 +1,6 @@
 /**
- * Small pure helpers of the SOAR transport: URLs, proxy settings, cookies, response bodies.
+ * Small pure helpers of the SOAR transport: URLs, cookies, response bodies.
  */
-import type { AxiosProxyConfig } from 'axios';
 import type { SoarConfig } from '../config/types.js';
 
 /** `/prefix` with one leading slash and no trailing one, or '' for none. */
@@ -24,25 +23,6 @@ export function resolveRestPath(path: string, orgId: number): string {
   if (path === '/rest' || path.startsWith('/rest/')) return path;
   const rel = path === '' ? '' : path.startsWith('/') ? path : `/${path}`;
   return `/rest/orgs/${orgId}${rel}`;
-}
-
-/**
- * axios proxy settings from a proxy URL (`http://user:pass@proxy:3128`), or false for none
- * (false also stops axios from reading HTTP(S)_PROXY from the environment: the config decides).
- */
-export function parseProxy(url: string | null): AxiosProxyConfig | false {
-  if (url === null || url.trim() === '') return false;
-  const u = new URL(url);
-  const protocol = u.protocol.replace(/:$/, '');
-  if (protocol !== 'http' && protocol !== 'https') {
-    throw new Error(`unsupported proxy scheme '${protocol}' (use http:// or https://)`);
-  }
-  const port = u.port !== '' ? Number(u.port) : protocol === 'https' ? 443 : 80;
-  const proxy: AxiosProxyConfig = { protocol, host: u.hostname.replace(/^\[|\]$/g, ''), port };
-  if (u.username !== '') {
-    proxy.auth = { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
-  }
-  return proxy;
 }
 
 /** A minimal cookie jar: name -> value, fed with Set-Cookie headers, sent back whole. */

@@ -7,6 +7,7 @@
  * retry. Never a header, body, cookie or token.
  */
 import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import https from 'node:https';
 import type { AxiosAdapter, AxiosInstance, AxiosResponse } from 'axios';
 import type { SoarConfig } from '../config/types.js';
@@ -25,7 +26,8 @@ import {
   redact,
 } from './errors.js';
 import { axios } from './axios.js';
-import { baseUrl, parseJsonBody, parseProxy, queryParams } from './http.js';
+import { baseUrl, parseJsonBody, queryParams } from './http.js';
+import { TunnelAgent, environmentProxyFor } from '../http/proxy.js';
 import { sleep } from '../core/backoff.js';
 import { classifyFault, mayHaveReachedServer, retryDelay, shouldRetry, type Fault, type HttpMethod } from './retry.js';
 
@@ -76,7 +78,7 @@ export class SoarTransport {
   readonly endpoint: string;
   readonly metrics: BrandMetrics | null;
   private readonly http: AxiosInstance;
-  private readonly agent: https.Agent;
+  private readonly agent: Agent;
   private relogin: Promise<void> | null = null;
   serverVersion: ServerVersion | undefined;
   /** SOAR's max_page_size (query_paged), once the client read it. */
@@ -106,23 +108,26 @@ export class SoarTransport {
         `TLS verification of SOAR at ${this.endpoint} is OFF (soar.verify: false): the connection can be intercepted`,
       );
     }
-    this.agent = new https.Agent({
-      keepAlive: true,
-      maxSockets: 64,
-      maxFreeSockets: 16,
-      rejectUnauthorized: cfg.tls.verify,
-      ...(ca ? { ca } : {}),
-    });
-    let proxy: ReturnType<typeof parseProxy>;
+    const tls = { rejectUnauthorized: cfg.tls.verify, ...(ca ? { ca } : {}) };
+    const pool = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 };
+    // soar.proxy when given, else the environment's HTTPS_PROXY unless NO_PROXY names the host.
+    let proxy: string | null;
     try {
-      proxy = parseProxy(cfg.proxy);
+      proxy = cfg.proxy ?? environmentProxyFor(baseUrl(cfg));
     } catch (err) {
-      throw new ClearingError(ErrorCode.ConfigInvalid, `soar.proxy: ${(err as Error).message}`);
+      throw new ClearingError(ErrorCode.ConfigInvalid, `SOAR ${this.endpoint}: ${(err as Error).message}`);
+    }
+    if (proxy === null) this.agent = new https.Agent({ ...pool, ...tls });
+    else {
+      const agent = new TunnelAgent(proxy, tls, pool);
+      this.log.info(`SOAR ${this.endpoint} is reached through the proxy ${agent.proxyName}`);
+      this.agent = agent;
     }
     this.http = axios.create({
       baseURL: baseUrl(cfg),
       httpsAgent: this.agent,
-      proxy,
+      // Never axios's own proxy handling: the agent above is the one proxy rule (src/http/proxy.ts).
+      proxy: false,
       timeout: cfg.timeout_ms,
       maxRedirects: 0,
       responseType: 'text',

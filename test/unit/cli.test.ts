@@ -71,3 +71,25 @@ test('health without an admin: section says what to add, exit 2', () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /^error: the configuration \(.*app\.config\.yaml\) has no admin: section, so the node serves no health endpoint; add e\.g\. admin: \{ listen: \{ host: 127\.0\.0\.1, port: 8445 \} \}\n$/);
 });
+
+test('--log-level and LOG_LEVEL: an unknown level is refused in words before anything starts, exit 2', () => {
+  const path = configFile('node: { id: eu }\nsoar:\n  host: soar.example.com\n  org: X\n  api_key_id: k\n  api_key_secret: s\n');
+  const env = run(['run', '--config', path], { LOG_LEVEL: 'verbose' });
+  assert.equal(env.code, 2, env.err);
+  assert.equal(env.err, "error: LOG_LEVEL: 'verbose' is not a log level (error, warn, info, debug)\n");
+  const flag = run(['run', '--config', path, '--log-level', 'verbose']);
+  assert.equal(flag.code, 2, flag.err);
+  assert.match(flag.err, /log-level.*Given: "verbose", Choices: "error", "warn", "info", "debug"/s);
+  assert.match(run(['--help']).out, /--log-level/);
+});
+
+test('network check: without a network section, or with a bad option, a usage error in words, exit 2', () => {
+  const path = configFile('node: { id: eu }\nsoar:\n  host: soar.example.com\n  org: X\n  api_key_id: k\n  api_key_secret: s\n');
+  const none = run(['network', 'check', '--config', path]);
+  assert.equal(none.code, 2, none.err);
+  assert.match(none.err, /^error: no network configured in \S+app\.config\.yaml \(no network: section\): nothing to check\n$/);
+  const bad = run(['network', 'check', '--config', path, '--max-skew-s', '-1']);
+  assert.equal(bad.code, 2, bad.err);
+  assert.equal(bad.err, 'error: --max-skew-s: must be a number of seconds above 0\n');
+  assert.match(run(['network', '--help']).out, /soar-clearing network check/);
+});

@@ -114,7 +114,7 @@ describe('loadConfig: valid files', () => {
         },
       ],
       worker: { concurrency: 10, shutdown_grace_ms: 30_000, dedupe_size: 10_000, function_timeout_ms: 0, exit_after_broker_down_ms: 0 },
-      logging: { level: 'info', format: 'text', file: null },
+      logging: { level: 'info', format: 'auto', file: null, max_size_bytes: 100 * 1024 * 1024, max_files: 5 },
       triage: DEFAULT_TRIAGE,
     });
   });
@@ -147,7 +147,7 @@ stomp:
   reconnect_max_s: 10
 destinations: [fn_a, fn_b]
 worker: { concurrency: 3, shutdown_grace_s: 1.5, dedupe_size: 50, function_timeout_s: 120, exit_after_broker_down_s: 90 }
-logging: { level: debug, format: json }
+logging: { level: debug, format: json, max_size_mb: 10, max_files: 3 }
 `);
     const [brand] = cfg.brands;
     assert.ok(brand);
@@ -174,7 +174,7 @@ logging: { level: debug, format: json }
     });
     assert.deepEqual(brand.destinations, ['fn_a', 'fn_b']);
     assert.deepEqual(cfg.worker, { concurrency: 3, shutdown_grace_ms: 1500, dedupe_size: 50, function_timeout_ms: 120_000, exit_after_broker_down_ms: 90_000 });
-    assert.deepEqual(cfg.logging, { level: 'debug', format: 'json', file: null });
+    assert.deepEqual(cfg.logging, { level: 'debug', format: 'json', file: null, max_size_bytes: 10 * 1024 * 1024, max_files: 3 });
   });
 
   test('full brands: form compiles to one brand per key, each with its own defaults', () => {
@@ -335,13 +335,15 @@ brands:
     soar: { org: EU, api_key_id: a, api_key_secret: b }
     stomp: { port: 70000 }
 worker: { concurrency: 0 }
-logging: { level: verbose, format: xml }
+logging: { level: verbose, format: xml, max_size_mb: 0, max_files: 1.5 }
 `);
     assert.deepEqual([...problems].sort(), [
       'brands.eu.soar.host: required',
       'brands.eu.stomp.port: must be <= 65535',
-      'logging.format: must be one of text, json',
+      'logging.format: must be one of text, json, auto',
       'logging.level: must be one of error, warn, info, debug',
+      'logging.max_files: must be a whole number',
+      'logging.max_size_mb: must be >= 1',
       'worker.concurrency: must be >= 1',
     ]);
   });
@@ -626,8 +628,10 @@ brands:
   });
 
   test('secretsOf lists every secret once, longest first', () => {
-    assert.deepEqual(secretsOf(load(yaml)), ['hidden-api-secret', 'hidden-password', 'pr%40xy-pass', 'pr@xy-pass']);
-    assert.deepEqual(secretsOf(load(MINIMAL)), ['key-secret']);
+    assert.deepEqual(secretsOf(load(yaml), {}), ['hidden-api-secret', 'hidden-password', 'pr%40xy-pass', 'pr@xy-pass']);
+    assert.deepEqual(secretsOf(load(MINIMAL), {}), ['key-secret']);
+    // The environment's proxies (HTTPS_PROXY and the others) may carry a password too.
+    assert.deepEqual(secretsOf(load(MINIMAL), { https_proxy: 'http://me:env%2Fproxy-pw@proxy:3128', NO_PROXY: 'x' }), ['env%2Fproxy-pw', 'env/proxy-pw', 'key-secret']);
   });
 });
 

@@ -70,9 +70,14 @@ test('a wire bundle holds the largest filtered incident a whitelist allows, with
   assert.equal(DISTRIBUTE.maxBodyBytes, WIRE_BUNDLE_MAX_BYTES);
 });
 
-test('the health answer check', () => {
-  assert.deepEqual(checkHealthAnswer('us', { node: 'us', version: '1.0.0', time: 'now' }), { node: 'us', version: '1.0.0', time: 'now' });
-  assert.throws(() => checkHealthAnswer('us', { node: 'us' }), (e: unknown) => e instanceof PeerError && e.remoteCode === 'response_malformed');
+test('the health answer check: an older node answers without protocol and brands, and is still valid', () => {
+  const time = '2026-12-04T18:00:00.000Z';
+  assert.deepEqual(checkHealthAnswer('us', { node: 'us', version: '0.1.0', time }), { node: 'us', version: '0.1.0', time });
+  const full = { node: 'us', version: '0.2.0', time, protocol: 1, brands: ['soar3'], your_brands: ['soar2'] };
+  assert.deepEqual(checkHealthAnswer('us', full), full);
+  for (const bad of [{ node: 'us' }, { node: 'us', version: '1', time: 'now' }, { ...full, protocol: '1' }, { ...full, protocol: 0 }, { ...full, brands: 'soar3' }, { ...full, your_brands: [3] }]) {
+    assert.throws(() => checkHealthAnswer('us', bad), (e: unknown) => e instanceof PeerError && e.remoteCode === 'response_malformed', JSON.stringify(bad));
+  }
 });
 
 test('the distribute answer check keeps the words of the distribution row', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CookieJar, baseUrl, normalizePrefix, parseJsonBody, parseProxy, queryParams, resolveRestPath } from '../../src/soar/http.js';
+import { CookieJar, baseUrl, normalizePrefix, parseJsonBody, queryParams, resolveRestPath } from '../../src/soar/http.js';
 
 describe('paths', () => {
   it('relative paths go under /rest/orgs/<id>', () => {
@@ -22,32 +22,6 @@ describe('paths', () => {
     assert.equal(baseUrl({ host: 'soar.example.com', port: 443, resource_prefix: '' }), 'https://soar.example.com:443');
     assert.equal(baseUrl({ host: 'soar', port: 8443, resource_prefix: '/proxy/' }), 'https://soar:8443/proxy');
     assert.equal(baseUrl({ host: '::1', port: 443, resource_prefix: '' }), 'https://[::1]:443');
-  });
-});
-
-describe('parseProxy', () => {
-  it('none', () => {
-    assert.equal(parseProxy(null), false);
-    assert.equal(parseProxy(' '), false);
-  });
-
-  it('host, port and default ports', () => {
-    assert.deepEqual(parseProxy('http://proxy.local:3128'), { protocol: 'http', host: 'proxy.local', port: 3128 });
-    assert.deepEqual(parseProxy('http://proxy.local'), { protocol: 'http', host: 'proxy.local', port: 80 });
-    assert.deepEqual(parseProxy('https://proxy.local'), { protocol: 'https', host: 'proxy.local', port: 443 });
-  });
-
-  it('credentials, percent-decoded', () => {
-    assert.deepEqual(parseProxy('http://u%40corp:p%3Ass@proxy:8080'), {
-      protocol: 'http',
-      host: 'proxy',
-      port: 8080,
-      auth: { username: 'u@corp', password: 'p:ss' },
-    });
-  });
-
-  it('refuses other schemes', () => {
-    assert.throws(() => parseProxy('socks5://proxy:1080'), /unsupported proxy scheme 'socks5'/);
   });
 });
 
