@@ -7,6 +7,7 @@
  *   first is answered (ActiveMQ 5.17 does so now and then), the second's ACK never leaves before
  *   the first's, and both go in one transaction in delivery order;
  * - one commit in flight: nothing is written until the broker's receipt for the last COMMIT;
+ *   statuses wait for it too and leave before the next transaction;
  * - an ERROR frame ends the connection.
  */
 import assert from 'node:assert/strict';
