@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeConfig, WorkerProcess } from '../test/support/world.js';
 import { type BenchEnv, type BenchResult, drive, f, type Figures, log, rssKiB, sleep, table, x } from './lib.js';
@@ -18,8 +19,15 @@ export async function workerConfigFile(env: BenchEnv, destination: string, concu
   return path;
 }
 
+let started = 0;
+
+/**
+ * A `soar-clearing run` process, subscribed. Its log goes to a file next to its config (as under
+ * systemd it goes to the journal), not through a pipe into this process, which is also the load
+ * generator ("SOAR") and would otherwise wake up for every line the worker logs.
+ */
 export async function startWorker(path: string): Promise<WorkerProcess> {
-  const w = new WorkerProcess(path, { keepOutput: false });
+  const w = new WorkerProcess(path, { logFile: join(dirname(path), `worker-${++started}.log`) });
   await w.ready;
   return w;
 }

@@ -39,6 +39,27 @@ const MAX_BATCH_BYTES = 1 << 20;
 /** How long stop() waits for the last replies to be committed before it disconnects. */
 const STOP_COMMIT_WAIT_MS = 5000;
 
+/** A header value as stompjs writes it: escaped on STOMP 1.2 (\\, CR, LF, colon), as is before. */
+function headerValue(value: string, v12: boolean): string {
+  if (!v12 || !/[\\\r\n:]/.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/:/g, '\\c');
+}
+
+/**
+ * A SEND frame as stompjs's publish() writes it (headers, `content-length` in UTF-8 bytes, body,
+ * NUL), built here so a whole transaction is one string and one write: stompjs serializes each
+ * frame with a TextEncoder pass over the body and writes it separately.
+ */
+function sendFrame(destination: string, headers: StompHeaders, body: string, v12: boolean, tx: string | null): string {
+  let frame = `SEND\ndestination:${headerValue(destination, v12)}\n`;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) frame += `${name}:${headerValue(String(value), v12)}\n`;
+  }
+  if (tx !== null) frame += `transaction:${tx}\n`;
+  return `${frame}content-length:${Buffer.byteLength(body, 'utf8')}\n\n${body}\0`;
+}
+
 class NotConnectedError extends Error {
   constructor(reason = 'not connected to the broker') {
     super(reason);
@@ -243,16 +264,17 @@ export class StompConnection {
     const receipt = `c-${this.session}-${this.frameCounter}`;
     this.commitInFlight = receipt;
     client.watchForReceipt(receipt, () => this.committed(receipt));
-    socket.batch(() => {
-      this.flushSends();
-      client.begin(tx);
-      for (const r of batch) {
-        if (r.reply) client.publish({ destination: r.reply.destination, headers: { ...r.reply.headers, transaction: tx }, body: r.reply.body });
-        client.ack(r.delivery.ackId, r.delivery.subscription, { transaction: tx });
-      }
-      // @stomp/stompjs's commit() takes no headers: this frame is written as it goes on the wire.
-      socket.send(`COMMIT\ntransaction:${tx}\nreceipt:${receipt}\n\n\0`);
-    });
+    const v12 = client.connectedVersion === '1.2';
+    const ackIdHeader = v12 ? 'id' : 'message-id';
+    // The waiting status SENDs first, then the transaction: one string, one write.
+    let wire = this.takeSends(v12);
+    wire += `BEGIN\ntransaction:${tx}\n\n\0`;
+    for (const r of batch) {
+      if (r.reply) wire += sendFrame(r.reply.destination, r.reply.headers, r.reply.body, v12, tx);
+      wire += `ACK\n${ackIdHeader}:${headerValue(r.delivery.ackId, v12)}\nsubscription:${headerValue(r.delivery.subscription, v12)}\ntransaction:${tx}\n\n\0`;
+    }
+    wire += `COMMIT\ntransaction:${tx}\nreceipt:${receipt}\n\n\0`;
+    socket.send(wire);
     for (const r of batch) r.written();
   }
 
@@ -261,31 +283,41 @@ export class StompConnection {
     if (this.commitInFlight === null || (receipt !== null && this.commitInFlight !== receipt)) return;
     this.commitInFlight = null;
     if (this.waiting.length > 0) this.flushReplies();
+    if (this.commitInFlight === null) this.flushSends(); // statuses held while the commit was in flight
   }
 
   /**
    * Fire-and-forget SEND (status messages). Throws NotConnectedError when down. The frame leaves
    * at the end of the event loop's turn, or with the next transaction if that leaves first (in
    * the same TCP write, before it): a status and the final reply of a function that finished at
-   * once reach the broker together.
+   * once reach the broker together. While a commit is in flight, statuses wait for its receipt
+   * and leave with the next transaction (or alone if none is ready): one write per commit, not
+   * one per turn, under load.
    */
   send(destination: string, headers: StompHeaders, body: string): void {
     this.current();
     this.sends.push({ destination, headers, body });
-    if (this.sends.length === 1) setImmediate(() => this.flushSends());
+    if (this.sends.length === 1 && this.commitInFlight === null) setImmediate(() => this.flushSends());
   }
 
-  /** Writes the waiting status SENDs (in the current write when called inside socket.batch). */
+  /** Writes the waiting status SENDs, unless a commit is in flight (its receipt writes them). */
   private flushSends(): void {
-    const sends = this.sends;
-    if (sends.length === 0) return;
-    this.sends = [];
+    if (this.sends.length === 0 || this.commitInFlight !== null) return;
     const client = this.connected ? this.client : null;
     const socket = this.socket;
-    if (!client || !socket) return; // advisory: lost with the link
-    socket.batch(() => {
-      for (const m of sends) client.publish(m);
-    });
+    if (!client || !socket) {
+      this.sends = []; // advisory: lost with the link
+      return;
+    }
+    socket.send(this.takeSends(client.connectedVersion === '1.2'));
+  }
+
+  /** The waiting status SENDs as wire text, emptied. */
+  private takeSends(v12: boolean): string {
+    let wire = '';
+    for (const m of this.sends) wire += sendFrame(m.destination, m.headers, m.body, v12, null);
+    this.sends = [];
+    return wire;
   }
 
   /** Runs `send` with a fresh receipt id; settles on the RECEIPT, a lost link, or the timeout. */

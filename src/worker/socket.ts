@@ -97,19 +97,6 @@ export class StompSocket implements IStompSocket {
     else this.socket.write(Buffer.from(data as ArrayBuffer));
   }
 
-  /**
-   * Runs `write` with the socket corked, so the frames it sends leave in one TCP segment
-   * (a transaction's BEGIN, SEND, ACK and COMMIT: one write syscall instead of four).
-   */
-  batch(write: () => void): void {
-    this.socket.cork();
-    try {
-      write();
-    } finally {
-      this.socket.uncork();
-    }
-  }
-
   /** Polite close: flush what was written (e.g. DISCONNECT), then FIN. */
   close(): void {
     if (this.state === SocketState.Closed) return;

@@ -7,6 +7,7 @@
  *   first is answered (ActiveMQ 5.17 does so now and then), the second's ACK never leaves before
  *   the first's, and both go in one transaction in delivery order;
  * - one commit in flight: nothing is written until the broker's receipt for the last COMMIT;
+ *   statuses wait for it too and leave before the next transaction;
  * - an ERROR frame ends the connection.
  */
 import assert from 'node:assert/strict';
@@ -179,6 +180,39 @@ describe('worker connection: reply-and-ACK ordering on the wire', () => {
     assert.equal(newerWritten, true);
     receipt(commit);
     await sleep(50);
+  });
+
+  test('statuses wait for the commit in flight and leave before the next transaction; header values escaped, content-length in bytes', async () => {
+    const sub = `${destination}#0`;
+    const corr = 'invid:\u00e4:1\\x'; // a colon and a backslash must be escaped on STOMP 1.2
+    const body = '{"text":"caf\u00e9 \u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9"}'; // more bytes than characters
+    const sends = (id: string): Frame[] => broker.frames.filter((f) => f.command === 'SEND' && f.headers['correlation-id'] === id);
+    const a1 = broker.deliver(sub, destination);
+    await broker.waitFor(() => deliveries.some((d) => d.ack === a1));
+    const before = commits().length;
+    connection.replyAndAck({ session, ackId: a1, subscription: sub }, '/queue/acks.x', { 'correlation-id': corr, persistent: 'true' }, body, () => undefined);
+    await broker.waitFor(() => commits().length === before + 1);
+    const [reply1] = sends(corr);
+    assert.equal(reply1?.body, body, 'content-length counts UTF-8 bytes');
+    assert.equal(reply1?.headers['persistent'], 'true');
+
+    connection.send('/queue/acks.x', { 'correlation-id': 'status:1' }, '{"complete":false}');
+    const a2 = broker.deliver(sub, destination);
+    await broker.waitFor(() => deliveries.some((d) => d.ack === a2));
+    reply(a2, sub);
+    await sleep(100);
+    assert.equal(sends('status:1').length, 0, 'a status waits while a commit is in flight');
+    receipt(commits().at(-1)!);
+    await broker.waitFor(() => commits().length === before + 2);
+    const status = broker.frames.indexOf(sends('status:1')[0]!);
+    const begin = broker.frames.findIndex((f) => f.command === 'BEGIN' && f.headers['transaction'] === commits().at(-1)!.headers['transaction']);
+    assert.ok(status >= 0 && status < begin, 'the status leaves before the transaction that follows the receipt');
+    receipt(commits().at(-1)!);
+    await sleep(50);
+
+    connection.send('/queue/acks.x', { 'correlation-id': 'status:2' }, '{"complete":false}');
+    await broker.waitFor(() => sends('status:2').length === 1);
+    assert.equal(commits().length, before + 2, 'with no commit in flight a status leaves on its own');
   });
 
   test('an ERROR from the broker ends the connection', async () => {

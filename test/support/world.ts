@@ -5,7 +5,7 @@
  */
 import type { FunctionDefinition } from '../../src/worker/function.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClearingNetwork } from '../../src/clearing/network.js';
@@ -166,22 +166,39 @@ export function runProgram(command: string, args: readonly string[], env: NodeJS
 
 /**
  * `soar-clearing run` as a child process, its output kept (with `keepOutput: false` only until
- * it subscribed: long runs); `ready` resolves once it subscribed.
+ * it subscribed: long runs); `ready` resolves once it subscribed. With `logFile`, the output goes
+ * to that file instead of a pipe to this process (benchmarks: the load generator must not wake
+ * up for every line the worker logs; `output` stays empty).
  */
 export class WorkerProcess {
   readonly output: string[] = [];
   readonly exited: Promise<number | null>;
   readonly ready: Promise<void>;
 
-  constructor(configPath: string, opts: { readonly keepOutput?: boolean; readonly env?: NodeJS.ProcessEnv } = {}) {
+  constructor(configPath: string, opts: { readonly keepOutput?: boolean; readonly env?: NodeJS.ProcessEnv; readonly logFile?: string } = {}) {
     let subscribed = false;
+    const fd = opts.logFile ? openSync(opts.logFile, 'w') : null;
     const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'dist/bin/soar-clearing.js'), 'run', '--config', configPath], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', fd ?? 'pipe', fd ?? 'pipe'],
       env: { ...process.env, ...opts.env },
     });
+    if (fd !== null) closeSync(fd);
     this.child = child;
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     this.ready = new Promise((resolve, reject) => {
+      const logFile = opts.logFile;
+      if (logFile) {
+        const poll = setInterval(() => {
+          if (!/subscribed to /.test(readFileSync(logFile, 'utf8'))) return;
+          clearInterval(poll);
+          resolve();
+        }, 50);
+        void this.exited.then((code) => {
+          clearInterval(poll);
+          reject(new Error(`worker exited (${code}) before subscribing:\n${readFileSync(logFile, 'utf8')}`));
+        });
+        return;
+      }
       const onData = (c: Buffer): void => {
         const text = c.toString();
         if (process.env.SC_TEST_VERBOSE) process.stderr.write(text);
