@@ -227,6 +227,12 @@ export interface RawConfig {
 const text = { type: 'string', minLength: 1 } as const;
 const host = { type: 'string', minLength: 1, pattern: HOST_PATTERN } as const;
 const port = (dflt: number) => ({ type: 'integer', minimum: 1, maximum: 65535, default: dflt }) as const;
+/** Where a listener binds: the peer API, the web UI, the admin listener. */
+const listen = (dflt: { readonly host: string; readonly port: number }) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: { host: { ...host, default: dflt.host }, port: port(dflt.port) },
+}) as const;
 const seconds = (dflt: number, positive = false) =>
   positive
     ? ({ type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS, default: dflt } as const)
@@ -322,14 +328,7 @@ export const configSchema = {
       required: ['id'],
       properties: {
         id: { type: 'string', pattern: ID_PATTERN },
-        listen: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            host: { ...host, default: DEFAULTS.listen.host },
-            port: port(DEFAULTS.listen.port),
-          },
-        },
+        listen: listen(DEFAULTS.listen),
         tls: {
           type: 'object',
           additionalProperties: false,
@@ -389,14 +388,7 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        listen: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            host: { ...host, default: DEFAULTS.web.host },
-            port: port(DEFAULTS.web.port),
-          },
-        },
+        listen: listen(DEFAULTS.web),
         // HMAC key of the session cookies; absent: a random one per process.
         session_secret: { type: 'string', minLength: 32 },
         idle_timeout_minutes: { type: 'number', exclusiveMinimum: 0, maximum: MAX_SECONDS / 60, default: DEFAULTS.web.idle_timeout_minutes },
@@ -422,14 +414,7 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        listen: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            host: { ...host, default: DEFAULTS.admin.host },
-            port: port(DEFAULTS.admin.port),
-          },
-        },
+        listen: listen(DEFAULTS.admin),
       },
     },
     whitelist: { $ref: '#/definitions/whitelist' },
