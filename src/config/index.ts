@@ -3,6 +3,7 @@
  * the secrets the logger must scrub, and tell which node serves a brand.
  */
 import type { AppConfig, BrandConfig, PeerConfig, SoarConfig } from './types.js';
+import { redactUrlPassword } from '../core/text.js';
 import { describeWeb } from './web.js';
 
 export * from './types.js';
@@ -15,12 +16,6 @@ const REDACTED = '***';
 /** A plain, unfrozen copy of JSON-like data. */
 function plainCopy(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value)) as unknown;
-}
-
-/** `http://user:pw@proxy:3128` -> `http://user:***@proxy:3128`. */
-function redactUrl(url: string | null): string | null {
-  if (url === null) return null;
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, `$1${REDACTED}@`);
 }
 
 function proxyPassword(url: string | null): string[] {
@@ -53,7 +48,7 @@ function describeSoar(soar: SoarConfig): Record<string, unknown> {
     resource_prefix: soar.resource_prefix,
     timeout_ms: soar.timeout_ms,
     retry: { ...soar.retry },
-    proxy: redactUrl(soar.proxy),
+    proxy: soar.proxy === null ? null : redactUrlPassword(soar.proxy),
   };
 }
 

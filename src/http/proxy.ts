@@ -14,20 +14,10 @@ import type { Socket } from 'node:net';
 import { type ConnectionOptions, type PeerCertificate, checkServerIdentity } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
+import { redactUrlPassword } from '../core/text.js';
 
 /** Code of the error when the proxy answers the CONNECT with anything but 200. */
 const TUNNEL_REFUSED = 'ERR_PROXY_TUNNEL_REFUSED';
-
-/** A proxy URL with its password hidden, for messages and logs. */
-export function redactProxy(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.href.replace(/\/$/, '');
-  } catch {
-    return '(an invalid URL)';
-  }
-}
 
 /**
  * The proxy the environment names for `url` (HTTPS_PROXY, or ALL_PROXY; lower case first),
@@ -41,10 +31,10 @@ export function environmentProxyFor(url: string): string | null {
   try {
     scheme = new URL(proxy).protocol;
   } catch {
-    throw new Error(`HTTPS_PROXY (or ALL_PROXY) is not a URL: ${redactProxy(proxy)}`);
+    throw new Error(`HTTPS_PROXY (or ALL_PROXY) is not a URL: ${redactUrlPassword(proxy)}`);
   }
   if (scheme !== 'http:' && scheme !== 'https:') {
-    throw new Error(`the proxy ${redactProxy(proxy)} from HTTPS_PROXY (or ALL_PROXY) is not http:// or https:// (SOCKS is not supported)`);
+    throw new Error(`the proxy ${redactUrlPassword(proxy)} from HTTPS_PROXY (or ALL_PROXY) is not http:// or https:// (SOCKS is not supported)`);
   }
   return proxy;
 }
@@ -69,7 +59,7 @@ export class TunnelAgent extends HttpsProxyAgent<string> {
 
   constructor(proxy: string, private readonly originTls: ConnectionOptions, pool: PoolOptions) {
     super(proxy, { ...pool });
-    this.proxyName = redactProxy(proxy);
+    this.proxyName = redactUrlPassword(proxy);
   }
 
   override async connect(req: ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): Promise<Socket> {

@@ -1,7 +1,8 @@
 /** Which proxy a URL goes through (HTTPS_PROXY, NO_PROXY); the tunnels themselves: test/integration/proxy.test.ts. */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { environmentProxyFor, redactProxy } from '../../src/http/proxy.js';
+import { environmentProxyFor } from '../../src/http/proxy.js';
+import { redactUrlPassword } from '../../src/core/text.js';
 
 const NAMES = ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'];
 const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
@@ -52,7 +53,10 @@ test('a proxy that is not http(s) is refused in words, its password hidden', () 
     /is not http:\/\/ or https:\/\/ \(SOCKS is not supported\)/.test(e.message) && !e.message.includes('secret'));
 });
 
-test('redactProxy hides the password only', () => {
-  assert.equal(redactProxy('http://user:secret@proxy.corp:3128'), 'http://user:***@proxy.corp:3128');
-  assert.equal(redactProxy('http://proxy.corp:3128/'), 'http://proxy.corp:3128');
+test('redactUrlPassword hides the password only', () => {
+  assert.equal(redactUrlPassword('http://user:secret@proxy.corp:3128'), 'http://user:***@proxy.corp:3128');
+  // An @ or : in the password (percent-encoded or not) is hidden whole.
+  assert.equal(redactUrlPassword('http://user:p@ss@proxy.corp:3128'), 'http://user:***@proxy.corp:3128');
+  assert.equal(redactUrlPassword('http://user:a%3Ab%40c@proxy.corp:3128'), 'http://user:***@proxy.corp:3128');
+  assert.equal(redactUrlPassword('http://proxy.corp:3128/'), 'http://proxy.corp:3128');
 });
