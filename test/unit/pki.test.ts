@@ -229,6 +229,23 @@ describe('refusals', () => {
     await rejects(issueNodeCertificate({ certPem: ca.certPem, keyPem: other.keyPem }, names), ErrorCode.FileUnusable, /not the key of the CA certificate/);
     await rejects(issueNodeCertificate({ certPem: 'nonsense', keyPem: ca.keyPem }, names), ErrorCode.FileUnusable, /not a readable certificate/);
   });
+
+  test('an encrypted or unreadable CA key is refused clearly, not as an internal error', async () => {
+    const encrypted = createPrivateKey(ca.keyPem).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' }).toString();
+    assert.match(encrypted, /BEGIN ENCRYPTED PRIVATE KEY/);
+    // The traditional form openssl writes (`openssl ec -aes256`).
+    const dir = freshDir();
+    execFileSync('mkdir', ['-p', dir]);
+    writeFileSync(join(dir, 'ca.key'), ca.keyPem);
+    const traditional = execFileSync('openssl', ['ec', '-in', join(dir, 'ca.key'), '-aes256', '-passout', 'pass:secret'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    assert.match(traditional, /Proc-Type: 4,ENCRYPTED/);
+    for (const keyPem of [encrypted, traditional]) {
+      await rejects(issueNodeCertificate({ certPem: ca.certPem, keyPem }, names), ErrorCode.FileUnusable, /the CA key is encrypted with a passphrase; pki issue needs it unencrypted/);
+    }
+    for (const keyPem of ['garbage', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n']) {
+      await rejects(issueNodeCertificate({ certPem: ca.certPem, keyPem }, names), ErrorCode.FileUnusable, /the CA key is not a readable private key/);
+    }
+  });
 });
 
 // ---- the command line: real processes of the built program
@@ -310,7 +327,16 @@ describe('soar-clearing pki (command line)', () => {
   test('clear errors with exit codes: bad option values 2, missing or unreadable files 1; no stack trace', () => {
     const dir = freshDir();
     assert.equal(run(['init', '--dir', dir]).code, 0);
+    // A CA whose key is encrypted, and one whose key file is garbage.
+    const encDir = freshDir();
+    const junkDir = freshDir();
+    for (const d of [encDir, junkDir]) assert.equal(run(['init', '--dir', d]).code, 0);
+    const encKey = createPrivateKey(readFileSync(join(encDir, 'ca.key'))).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' });
+    writeFileSync(join(encDir, 'ca.key'), encKey);
+    writeFileSync(join(junkDir, 'ca.key'), 'not a key\n');
     const cases: [string[], number, RegExp][] = [
+      [['issue', '--ca-dir', encDir, '--node', 'eu', '--dns', 'x'], 1, /error: the CA key is encrypted with a passphrase/],
+      [['issue', '--ca-dir', junkDir, '--node', 'eu', '--dns', 'x'], 1, /error: the CA key is not a readable private key/],
       [['issue', '--ca-dir', dir, '--node', 'eu', '--ip', 'localhost'], 2, /--ip "localhost" is not an IPv4 or IPv6 address/],
       [['issue', '--ca-dir', dir, '--node', 'eu', '--key-type', 'dsa', '--dns', 'x'], 2, /Invalid values:[\s\S]*key-type/],
       [['issue', '--ca-dir', dir, '--dns', 'x'], 2, /Missing required argument: node/],
