@@ -11,6 +11,7 @@
 import { type KeyObject, X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import { nodeUri } from '../config/cert-identity.js';
+import { DAY_MS, daysLeft, oneLine } from '../config/pem.js';
 import { ID_PATTERN } from '../config/schema.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { DEFAULT_CA_DAYS, DEFAULT_CA_SUBJECT, DEFAULT_NODE_DAYS, KEY_TYPES, type KeyType } from './defaults.js';
@@ -26,7 +27,6 @@ export interface CertificateAndKey {
 const MAX_DAYS = 36_500;
 /** notBefore lies this far in the past, so a peer whose clock runs a little behind accepts a new certificate. */
 const BACKDATE_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
 
 const ID_RE = new RegExp(ID_PATTERN);
 // One DNS label: letters, digits and inner hyphens, at most 63 characters.
@@ -209,7 +209,7 @@ export async function issueNodeCertificate(ca: CertificateAndKey, opts: NodeCert
     throw new ClearingError(ErrorCode.FileUnusable, 'the CA key is not the key of the CA certificate');
   }
   if (notAfter > caNotAfter) {
-    const most = Math.floor((caNotAfter.getTime() - now) / DAY_MS);
+    const most = daysLeft(caNotAfter, now);
     throw usage(`the CA expires on ${caNotAfter.toISOString()}, before a certificate valid for ${days} days would; use --days ${most} or less, or make a new CA`);
   }
 
@@ -244,9 +244,4 @@ export async function issueNodeCertificate(ca: CertificateAndKey, opts: NodeCert
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await pkcs8Pem(keys.privateKey) };
-}
-
-/** Node's multi-line subject (`CN=a\nO=b`) on one line (`CN=a, O=b`). */
-export function oneLine(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
 }

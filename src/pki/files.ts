@@ -6,8 +6,8 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClearingError, ErrorCode } from '../core/errors.js';
+import { pemCertificateBlocks } from '../config/pem.js';
 import type { CertificateAndKey } from './certificates.js';
-import { pemCertificateBlocks } from './inspect.js';
 
 export const CA_CERT_FILE = 'ca.crt';
 export const CA_KEY_FILE = 'ca.key';
