@@ -9,7 +9,7 @@ import * as x509 from '@peculiar/x509';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { identityOfX509 } from '../../src/config/cert-identity.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
 import { type CertificateAndKey, createCa, issueNodeCertificate } from '../../src/pki/certificates.js';
+import { CERT_MODE, KEY_MODE, writeFiles } from '../../src/pki/files.js';
 import { inspectCertificate } from '../../src/pki/inspect.js';
 import { makeCaPki } from '../support/certs.js';
 
@@ -245,6 +246,26 @@ describe('refusals', () => {
     for (const keyPem of ['garbage', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n']) {
       await rejects(issueNodeCertificate({ certPem: ca.certPem, keyPem }, names), ErrorCode.FileUnusable, /the CA key is not a readable private key/);
     }
+  });
+});
+
+describe('writing the files', () => {
+  test('--force: a file that cannot be written leaves every old file as it was (no new key beside an old certificate), and no temporary file', () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    const key = join(dir, 'eu.key');
+    writeFileSync(key, 'old key');
+    // The certificate's directory is missing: its write fails after the key's.
+    const files = [{ path: key, content: 'new key', mode: KEY_MODE }, { path: join(dir, 'gone', 'eu.crt'), content: 'new cert', mode: CERT_MODE }];
+    assert.throws(() => writeFiles(files, true), (err: unknown) => err instanceof ClearingError && err.code === ErrorCode.FileUnusable && /cannot write .*eu\.crt: ENOENT/.test(err.message));
+    assert.equal(readFileSync(key, 'utf8'), 'old key');
+    assert.deepEqual(readdirSync(dir), ['eu.key']);
+
+    writeFiles([files[0]!, { ...files[1]!, path: join(dir, 'eu.crt') }], true);
+    assert.equal(readFileSync(key, 'utf8'), 'new key');
+    assert.equal(readFileSync(join(dir, 'eu.crt'), 'utf8'), 'new cert');
+    assert.equal(modeOf(key), 0o600);
+    assert.deepEqual(readdirSync(dir).sort(), ['eu.crt', 'eu.key']);
   });
 });
 
