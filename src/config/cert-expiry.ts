@@ -8,13 +8,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { daysLeft, oneLine, pemCertificateBlocks } from './pem.js';
 import type { AppConfig } from './types.js';
 
 /** Warn this many days before a certificate expires. */
 export const CERT_WARN_DAYS = 30;
-
-const DAY_MS = 86_400_000;
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 
 /** One certificate file of the configuration, as checked. */
 export interface CertificateExpiry {
@@ -59,7 +57,7 @@ export function certificateExpiry(name: string, path: string, now = Date.now()):
   }
   let first: { cert: X509Certificate; notAfter: number } | null = null;
   try {
-    for (const pem of text.match(PEM_BLOCK) ?? []) {
+    for (const pem of pemCertificateBlocks(text)) {
       const cert = new X509Certificate(pem);
       const notAfter = Date.parse(cert.validTo);
       if (first === null || notAfter < first.notAfter) first = { cert, notAfter };
@@ -68,16 +66,16 @@ export function certificateExpiry(name: string, path: string, now = Date.now()):
     return unreadable(`not a valid certificate (${(err as Error).message})`);
   }
   if (first === null) return unreadable('holds no certificate');
-  const daysLeft = Math.floor((first.notAfter - now) / DAY_MS);
+  const days = daysLeft(first.notAfter, now);
   const notAfter = new Date(first.notAfter).toISOString();
-  const subject = first.cert.subject.replace(/\n/g, ', ');
+  const subject = oneLine(first.cert.subject);
   const expired = first.notAfter <= now;
   const warning = expired
     ? `${name} (${path}) expired on ${notAfter} (${subject})`
-    : daysLeft < CERT_WARN_DAYS
-      ? `${name} (${path}) expires in ${daysLeft} day(s), on ${notAfter} (${subject}): renew it`
+    : days < CERT_WARN_DAYS
+      ? `${name} (${path}) expires in ${days} day(s), on ${notAfter} (${subject}): renew it`
       : null;
-  return { name, path, subject, not_after: notAfter, days_left: daysLeft, warning, failed: expired };
+  return { name, path, subject, not_after: notAfter, days_left: days, warning, failed: expired };
 }
 
 /** Every configured certificate file's expiry at `now`. */

@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { ALL_CONFIG_KINDS } from './config-kinds.js';
 import { describeIdentity, identityOfX509 } from './cert-identity.js';
+import { pemCertificateBlocks } from './pem.js';
 import { DEFAULT_WHITELIST, compileWhitelist, whitelistProblems } from './whitelist.js';
 import { compileTriage, triageProblems } from './triage.js';
 import { ConfigError, ErrorCode } from '../core/errors.js';
@@ -464,7 +465,7 @@ function checkNode(data: Record<string, unknown>, baseDir: string, cache: Map<st
 /** Every certificate of a PEM bundle that parses. */
 function pemCertificates(text: string): X509Certificate[] {
   const out: X509Certificate[] = [];
-  for (const block of text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+  for (const block of pemCertificateBlocks(text)) {
     try {
       out.push(new X509Certificate(block));
     } catch {

@@ -8,9 +8,10 @@
  * Keys and signatures are Node's WebCrypto; the certificate structures are @peculiar/x509's.
  * Everything here works on PEM text; reading and writing files is src/pki/files.ts.
  */
-import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { type KeyObject, X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import { nodeUri } from '../config/cert-identity.js';
+import { DAY_MS, daysLeft, oneLine } from '../config/pem.js';
 import { ID_PATTERN } from '../config/schema.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { DEFAULT_CA_DAYS, DEFAULT_CA_SUBJECT, DEFAULT_NODE_DAYS, KEY_TYPES, type KeyType } from './defaults.js';
@@ -26,7 +27,6 @@ export interface CertificateAndKey {
 const MAX_DAYS = 36_500;
 /** notBefore lies this far in the past, so a peer whose clock runs a little behind accepts a new certificate. */
 const BACKDATE_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
 
 const ID_RE = new RegExp(ID_PATTERN);
 // One DNS label: letters, digits and inner hyphens, at most 63 characters.
@@ -117,17 +117,22 @@ export async function createCa(opts: CaOptions = {}): Promise<CertificateAndKey>
   return { certPem: cert.toString('pem'), keyPem: await pkcs8Pem(keys.privateKey) };
 }
 
-/** The CA's key as a WebCrypto signing key and the algorithm it signs with. */
-async function caSigningKey(keyPem: string): Promise<{ key: webcrypto.CryptoKey; alg: webcrypto.EcKeyImportParams & { hash: string } | webcrypto.RsaHashedImportParams }> {
-  let keyObject;
+/** The CA's private key, or a clear refusal when it is encrypted or not a private key. */
+function readCaKey(keyPem: string): KeyObject {
   try {
-    keyObject = createPrivateKey(keyPem);
+    return createPrivateKey(keyPem);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ClearingError(ErrorCode.FileUnusable, code === 'ERR_MISSING_PASSPHRASE'
+    // Node 20's OpenSSL answers an encrypted key with ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED: go by the PEM too.
+    const encrypted = code === 'ERR_MISSING_PASSPHRASE' || /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/.test(keyPem);
+    throw new ClearingError(ErrorCode.FileUnusable, encrypted
       ? 'the CA key is encrypted with a passphrase; pki issue needs it unencrypted'
       : `the CA key is not a readable private key (${code ?? (err as Error).message})`);
   }
+}
+
+/** The CA's key as a WebCrypto signing key and the algorithm it signs with. */
+async function caSigningKey(keyObject: KeyObject): Promise<{ key: webcrypto.CryptoKey; alg: webcrypto.EcKeyImportParams & { hash: string } | webcrypto.RsaHashedImportParams }> {
   const der = keyObject.export({ format: 'der', type: 'pkcs8' });
   const details = keyObject.asymmetricKeyDetails ?? {};
   let alg: webcrypto.EcKeyImportParams & { hash: string } | webcrypto.RsaHashedImportParams;
@@ -199,15 +204,16 @@ export async function issueNodeCertificate(ca: CertificateAndKey, opts: NodeCert
   if (!caCert.ca) throw new ClearingError(ErrorCode.FileUnusable, `the CA certificate (${oneLine(caCert.subject)}) is not a CA certificate (basic constraints)`);
   const caNotAfter = new Date(caCert.validTo);
   if (caNotAfter.getTime() <= now) throw new ClearingError(ErrorCode.FileUnusable, `the CA certificate expired on ${caNotAfter.toISOString()}; make a new CA (pki init)`);
-  if (!caCert.checkPrivateKey(createPrivateKey(ca.keyPem))) {
+  const caKey = readCaKey(ca.keyPem);
+  if (!caCert.checkPrivateKey(caKey)) {
     throw new ClearingError(ErrorCode.FileUnusable, 'the CA key is not the key of the CA certificate');
   }
   if (notAfter > caNotAfter) {
-    const most = Math.floor((caNotAfter.getTime() - now) / DAY_MS);
+    const most = daysLeft(caNotAfter, now);
     throw usage(`the CA expires on ${caNotAfter.toISOString()}, before a certificate valid for ${days} days would; use --days ${most} or less, or make a new CA`);
   }
 
-  const signing = await caSigningKey(ca.keyPem);
+  const signing = await caSigningKey(caKey);
   const keyType = opts.keyType ?? 'ec';
   const keys = await generateKeys(keyType);
   const caX509 = new x509.X509Certificate(ca.certPem);
@@ -238,9 +244,4 @@ export async function issueNodeCertificate(ca: CertificateAndKey, opts: NodeCert
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await pkcs8Pem(keys.privateKey) };
-}
-
-/** Node's multi-line subject (`CN=a\nO=b`) on one line (`CN=a, O=b`). */
-export function oneLine(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
 }

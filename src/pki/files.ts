@@ -6,8 +6,8 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClearingError, ErrorCode } from '../core/errors.js';
+import { pemCertificateBlocks } from '../config/pem.js';
 import type { CertificateAndKey } from './certificates.js';
-import { pemCertificateBlocks } from './inspect.js';
 
 export const CA_CERT_FILE = 'ca.crt';
 export const CA_KEY_FILE = 'ca.key';
@@ -47,22 +47,32 @@ export function refuseExisting(paths: readonly string[], force: boolean): void {
 
 /**
  * Writes every file with its mode, or none when one is there already and `force` is false.
- * Each is written under a temporary name and renamed into place, so a reader never sees half
- * a file and a replaced key never passes through a wider mode.
+ * Each is written under a temporary name first, then all are renamed into place: a reader never
+ * sees half a file, a replaced key never passes through a wider mode, and a failed write leaves
+ * the old pair as it was (never a new key beside an old certificate).
  */
 export function writeFiles(files: readonly OutputFile[], force: boolean): void {
   refuseExisting(files.map((f) => f.path), force);
-  for (const f of files) {
-    const tmp = `${f.path}.tmp-${process.pid}`;
+  const temps = files.map((f) => ({ ...f, tmp: `${f.path}.tmp-${process.pid}` }));
+  const fail = (failed: OutputFile, err: unknown, left: readonly { tmp: string }[]): never => {
+    for (const t of left) rmSync(t.tmp, { force: true });
+    throw new ClearingError(ErrorCode.FileUnusable, `cannot write ${failed.path}: ${errno(err)}`);
+  };
+  temps.forEach((f, i) => {
     try {
-      writeFileSync(tmp, f.content, { mode: f.mode, flag: 'wx' });
-      chmodSync(tmp, f.mode); // the umask may have narrowed it (never widened: 0600 stays 0600)
-      renameSync(tmp, f.path);
+      writeFileSync(f.tmp, f.content, { mode: f.mode, flag: 'wx' });
+      chmodSync(f.tmp, f.mode); // the umask may have narrowed it (never widened: 0600 stays 0600)
     } catch (err) {
-      rmSync(tmp, { force: true });
-      throw new ClearingError(ErrorCode.FileUnusable, `cannot write ${f.path}: ${errno(err)}`);
+      fail(f, err, temps.slice(0, i + 1));
     }
-  }
+  });
+  temps.forEach((f, i) => {
+    try {
+      renameSync(f.tmp, f.path);
+    } catch (err) {
+      fail(f, err, temps.slice(i));
+    }
+  });
 }
 
 /** The CA's certificate and key from `dir`; a clear error when it has none. */

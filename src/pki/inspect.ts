@@ -5,9 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { identityOfX509, parseSubjectAltName } from '../config/cert-identity.js';
-import { oneLine } from './certificates.js';
-
-const DAY_MS = 86_400_000;
+import { daysLeft, oneLine } from '../config/pem.js';
 
 const EKU_NAMES: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
@@ -43,11 +41,6 @@ export interface CertificateInfo {
   readonly fingerprint_sha256: string;
   /** Whether the CA given to `pki show --ca` signed it; null without --ca. */
   readonly signed_by_ca: boolean | null;
-}
-
-/** Every certificate block of a PEM text, in order. */
-export function pemCertificateBlocks(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
 }
 
 function keyOf(cert: X509Certificate): string {
@@ -95,7 +88,7 @@ export function inspectCertificate(cert: X509Certificate, now: Date = new Date()
     san: sanOf(cert),
     not_before: notBefore.toISOString(),
     not_after: notAfter.toISOString(),
-    days_left: Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS),
+    days_left: daysLeft(notAfter, now),
     expired: notAfter.getTime() <= now.getTime(),
     ca: cert.ca,
     self_signed: cert.checkIssued(cert) && signedBy(cert, [cert]),

@@ -9,7 +9,7 @@ import * as x509 from '@peculiar/x509';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { identityOfX509 } from '../../src/config/cert-identity.js';
 import { ClearingError, ErrorCode } from '../../src/core/errors.js';
 import { type CertificateAndKey, createCa, issueNodeCertificate } from '../../src/pki/certificates.js';
+import { CERT_MODE, KEY_MODE, writeFiles } from '../../src/pki/files.js';
 import { inspectCertificate } from '../../src/pki/inspect.js';
 import { makeCaPki } from '../support/certs.js';
 
@@ -229,6 +230,43 @@ describe('refusals', () => {
     await rejects(issueNodeCertificate({ certPem: ca.certPem, keyPem: other.keyPem }, names), ErrorCode.FileUnusable, /not the key of the CA certificate/);
     await rejects(issueNodeCertificate({ certPem: 'nonsense', keyPem: ca.keyPem }, names), ErrorCode.FileUnusable, /not a readable certificate/);
   });
+
+  test('an encrypted or unreadable CA key is refused clearly, not as an internal error', async () => {
+    const encrypted = createPrivateKey(ca.keyPem).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' }).toString();
+    assert.match(encrypted, /BEGIN ENCRYPTED PRIVATE KEY/);
+    // The traditional form openssl writes (`openssl ec -aes256`).
+    const dir = freshDir();
+    execFileSync('mkdir', ['-p', dir]);
+    writeFileSync(join(dir, 'ca.key'), ca.keyPem);
+    const traditional = execFileSync('openssl', ['ec', '-in', join(dir, 'ca.key'), '-aes256', '-passout', 'pass:secret'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    assert.match(traditional, /Proc-Type: 4,ENCRYPTED/);
+    for (const keyPem of [encrypted, traditional]) {
+      await rejects(issueNodeCertificate({ certPem: ca.certPem, keyPem }, names), ErrorCode.FileUnusable, /the CA key is encrypted with a passphrase; pki issue needs it unencrypted/);
+    }
+    for (const keyPem of ['garbage', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n']) {
+      await rejects(issueNodeCertificate({ certPem: ca.certPem, keyPem }, names), ErrorCode.FileUnusable, /the CA key is not a readable private key/);
+    }
+  });
+});
+
+describe('writing the files', () => {
+  test('--force: a file that cannot be written leaves every old file as it was (no new key beside an old certificate), and no temporary file', () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    const key = join(dir, 'eu.key');
+    writeFileSync(key, 'old key');
+    // The certificate's directory is missing: its write fails after the key's.
+    const files = [{ path: key, content: 'new key', mode: KEY_MODE }, { path: join(dir, 'gone', 'eu.crt'), content: 'new cert', mode: CERT_MODE }];
+    assert.throws(() => writeFiles(files, true), (err: unknown) => err instanceof ClearingError && err.code === ErrorCode.FileUnusable && /cannot write .*eu\.crt: ENOENT/.test(err.message));
+    assert.equal(readFileSync(key, 'utf8'), 'old key');
+    assert.deepEqual(readdirSync(dir), ['eu.key']);
+
+    writeFiles([files[0]!, { ...files[1]!, path: join(dir, 'eu.crt') }], true);
+    assert.equal(readFileSync(key, 'utf8'), 'new key');
+    assert.equal(readFileSync(join(dir, 'eu.crt'), 'utf8'), 'new cert');
+    assert.equal(modeOf(key), 0o600);
+    assert.deepEqual(readdirSync(dir).sort(), ['eu.crt', 'eu.key']);
+  });
 });
 
 // ---- the command line: real processes of the built program
@@ -310,7 +348,16 @@ describe('soar-clearing pki (command line)', () => {
   test('clear errors with exit codes: bad option values 2, missing or unreadable files 1; no stack trace', () => {
     const dir = freshDir();
     assert.equal(run(['init', '--dir', dir]).code, 0);
+    // A CA whose key is encrypted, and one whose key file is garbage.
+    const encDir = freshDir();
+    const junkDir = freshDir();
+    for (const d of [encDir, junkDir]) assert.equal(run(['init', '--dir', d]).code, 0);
+    const encKey = createPrivateKey(readFileSync(join(encDir, 'ca.key'))).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' });
+    writeFileSync(join(encDir, 'ca.key'), encKey);
+    writeFileSync(join(junkDir, 'ca.key'), 'not a key\n');
     const cases: [string[], number, RegExp][] = [
+      [['issue', '--ca-dir', encDir, '--node', 'eu', '--dns', 'x'], 1, /error: the CA key is encrypted with a passphrase/],
+      [['issue', '--ca-dir', junkDir, '--node', 'eu', '--dns', 'x'], 1, /error: the CA key is not a readable private key/],
       [['issue', '--ca-dir', dir, '--node', 'eu', '--ip', 'localhost'], 2, /--ip "localhost" is not an IPv4 or IPv6 address/],
       [['issue', '--ca-dir', dir, '--node', 'eu', '--key-type', 'dsa', '--dns', 'x'], 2, /Invalid values:[\s\S]*key-type/],
       [['issue', '--ca-dir', dir, '--dns', 'x'], 2, /Missing required argument: node/],
