@@ -3,12 +3,15 @@
  * `proxy` package) on loopback that counts its tunnels: with HTTPS_PROXY set, SOAR REST calls and
  * peer calls go through it, TLS end to end (the server's certificate still checked; the peer
  * still authenticates our client certificate inside the tunnel); with NO_PROXY naming the host,
- * they go direct. The nodes of the test network were made before HTTPS_PROXY was set: each
+ * they go direct. A proxy asking for Basic authentication gets the credentials of HTTPS_PROXY's
+ * URL; wrong ones fail the call with the proxy named and its 407, and the password shows in no
+ * error and no log line. The nodes of the test network were made before HTTPS_PROXY was set: each
  * client made here reads the environment when it is made, as a node does at start.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { createProxy, type ProxyServer } from 'proxy';
 import { peerHealth } from '../../src/clearing/contracts/health.js';
@@ -188,9 +191,9 @@ describe('HTTPS_PROXY and NO_PROXY', () => {
       presented.push(auth);
       return auth === expected;
     };
-    /** Everything an error shows: its message, its stack, what the product makes of it, its causes. */
+    /** Everything an error shows: its message, its stack, what the product makes of it, its causes, all its properties. */
     const shown = (err: unknown): string => {
-      const parts: string[] = [];
+      const parts: string[] = [inspect(err, { depth: 10 })];
       for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) parts.push(e.message, String(e), e.stack ?? '');
       const c = ClearingError.from(err);
       parts.push(c.message, c.toReplyMessage(), JSON.stringify(c.toHttpResponse()));

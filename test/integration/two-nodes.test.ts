@@ -11,8 +11,10 @@
  *    row writes), though the two sweeps raced (their 409s are counted too);
  *  - a configuration push (its calls on one connection) whose connection is cut mid-way: the
  *    next call reaches the other process, which never saw the begin; the push begins again;
- *  - one process SIGKILLed while deliveries and function invocations are under way: the other
- *    serves on (the broker redelivers what the dead one held; deliveries it cut are repeated).
+ *  - one process SIGKILLed while deliveries and function invocations are under way on it (checked:
+ *    the kill is repeated until it cut both): the other serves on; the broker redelivers the
+ *    invocations the dead one held and the survivor answers them, each exactly once; deliveries it
+ *    cut are repeated, to the one copy, each note once.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
