@@ -3,12 +3,15 @@
  * `proxy` package) on loopback that counts its tunnels: with HTTPS_PROXY set, SOAR REST calls and
  * peer calls go through it, TLS end to end (the server's certificate still checked; the peer
  * still authenticates our client certificate inside the tunnel); with NO_PROXY naming the host,
- * they go direct. The nodes of the test network were made before HTTPS_PROXY was set: each
+ * they go direct. A proxy asking for Basic authentication gets the credentials of HTTPS_PROXY's
+ * URL; wrong ones fail the call with the proxy named and its 407, and the password shows in no
+ * error and no log line. The nodes of the test network were made before HTTPS_PROXY was set: each
  * client made here reads the environment when it is made, as a node does at start.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { createProxy, type ProxyServer } from 'proxy';
 import { peerHealth } from '../../src/clearing/contracts/health.js';
@@ -171,6 +174,90 @@ describe('HTTPS_PROXY and NO_PROXY', () => {
     } finally {
       dead.close();
     }
+  });
+
+  test('a proxy asking for Basic authentication: the credentials of HTTPS_PROXY get through; wrong ones fail in words; the password is never shown', async () => {
+    const eu = world.region('eu');
+    const us = world.region('us');
+    const usPeer = eu.config.network!.peers[0]!;
+    const soar = eu.config.brands[0]!.soar;
+    const port = (proxy.address() as AddressInfo).port;
+    const PASSWORD = 'secret-pass';
+    const expected = `Basic ${Buffer.from(`user:${PASSWORD}`).toString('base64')}`;
+    /** The Proxy-Authorization of every CONNECT (null: none sent). */
+    const presented: (string | null)[] = [];
+    proxy.authenticate = (req) => {
+      const auth = req.headers['proxy-authorization'] ?? null;
+      presented.push(auth);
+      return auth === expected;
+    };
+    /** Everything an error shows: its message, its stack, what the product makes of it, its causes, all its properties. */
+    const shown = (err: unknown): string => {
+      const parts: string[] = [inspect(err, { depth: 10 })];
+      for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) parts.push(e.message, String(e), e.stack ?? '');
+      const c = ClearingError.from(err);
+      parts.push(c.message, c.toReplyMessage(), JSON.stringify(c.toHttpResponse()));
+      return parts.join('\n');
+    };
+    const peerLog = memoryLogger();
+    const soarLog = memoryLogger();
+    const client = (): PeerClient => new PeerClient({ self: { id: 'eu', tls: eu.config.node.tls! }, peer: usPeer, timeoutMs: 5000, log: peerLog.log });
+    const soarCallLogged = async (cfg = soar): Promise<void> => {
+      const c = await SoarClient.connect(cfg, { logger: soarLog.log });
+      try {
+        await c.getServerVersion();
+      } finally {
+        await c.close();
+      }
+    };
+
+    // The right credentials: the peer call and the SOAR call go through, Proxy-Authorization sent.
+    process.env['HTTPS_PROXY'] = `http://user:${PASSWORD}@127.0.0.1:${port}`;
+    tunnels.length = 0;
+    const good = client();
+    try {
+      assert.equal((await peerHealth(good)).node, 'us');
+    } finally {
+      good.close();
+    }
+    await soarCallLogged();
+    assert.deepEqual(tunnels, [`127.0.0.1:${us.peerPort}`, `127.0.0.1:${eu.emulator.port}`], 'both calls through the authenticating proxy');
+    assert.deepEqual(presented, [expected, expected], 'each tunnel asked for with the credentials of HTTPS_PROXY');
+
+    // Wrong credentials: the proxy answers 407; the call fails naming the proxy (password hidden)
+    // and the 407. The wrong user keeps the real password, the wrong password is a password too.
+    for (const [user, password] of [['intruder', PASSWORD], ['user', 'wrong-secret']] as const) {
+      process.env['HTTPS_PROXY'] = `http://${user}:${password}@127.0.0.1:${port}`;
+      const named = `the proxy http://${user}:***@127.0.0.1:${port} refused the tunnel to 127.0.0.1:`;
+      const errors: unknown[] = [];
+      const bad = client();
+      try {
+        await assert.rejects(peerHealth(bad), (err: unknown) => {
+          errors.push(err);
+          const e = ClearingError.from(err);
+          return e.code === ErrorCode.PeerUnreachable && e.message.includes(`${named}${us.peerPort} (HTTP 407)`);
+        });
+      } finally {
+        bad.close();
+      }
+      await assert.rejects(soarCallLogged({ ...soar, retry: { ...soar.retry, retries: 0 } }), (err: unknown) => {
+        errors.push(err);
+        return ClearingError.from(err).message.includes(`${named}${eu.emulator.port} (HTTP 407)`);
+      });
+      for (const err of errors) {
+        const text = shown(err);
+        assert.ok(!text.includes(PASSWORD) && !text.includes(password), `no password in the error:\n${text}`);
+      }
+    }
+    assert.equal(presented.length, 6, 'the wrong credentials were sent, and refused');
+
+    // The logs name the proxy (so they were looked at), never with its password.
+    const lines = [...peerLog.lines, ...soarLog.lines];
+    assert.ok(peerLog.lines.some((l) => l.includes(`through the proxy http://user:***@127.0.0.1:${port}`)), peerLog.lines.join('\n'));
+    assert.ok(soarLog.lines.some((l) => l.includes(`through the proxy http://user:***@127.0.0.1:${port}`)), soarLog.lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes('intruder:***@')), 'a line names the proxy of the refused calls');
+    const leaks = lines.filter((l) => l.includes(PASSWORD) || l.includes('wrong-secret'));
+    assert.deepEqual(leaks, [], 'no log line shows a password');
   });
 
   test('`network check` as its own process honours HTTPS_PROXY', async () => {

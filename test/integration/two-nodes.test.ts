@@ -11,8 +11,10 @@
  *    row writes), though the two sweeps raced (their 409s are counted too);
  *  - a configuration push (its calls on one connection) whose connection is cut mid-way: the
  *    next call reaches the other process, which never saw the begin; the push begins again;
- *  - one process SIGKILLed while deliveries and function invocations are under way: the other
- *    serves on (the broker redelivers what the dead one held; deliveries it cut are repeated).
+ *  - one process SIGKILLed while deliveries and function invocations are under way on it (checked:
+ *    the kill is repeated until it cut both): the other serves on; the broker redelivers the
+ *    invocations the dead one held and the survivor answers them, each exactly once; deliveries it
+ *    cut are repeated, to the one copy, each note once.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +43,8 @@ describe('two nodes per region behind one peer address', () => {
   let asEu: PeerClient;
   const procs: WorkerProcess[] = [];
   let backends: number[];
+  /** The one config file of both processes of region us. */
+  let twoConfigPath: string;
 
   before(async () => {
     world = await NetworkWorld.start({ start: false, extraYaml: 'triage:\n  sweep_interval_s: 1\n  ack_timeout_hours: 1' });
@@ -49,10 +53,10 @@ describe('two nodes per region behind one peer address', () => {
     // One config file for both processes: the listen port is the only thing a host changes.
     const config = readFileSync(us.configPath, 'utf8').replace(/(listen: \{ host: 127\.0\.0\.1, port: )\d+ \}/, '$1"${SC_TEST_NODE_PORT}" }');
     assert.match(config, /SC_TEST_NODE_PORT/);
-    const configPath = us.configPath.replace(/\.yaml$/, '.two.yaml');
-    writeFileSync(configPath, config);
+    twoConfigPath = us.configPath.replace(/\.yaml$/, '.two.yaml');
+    writeFileSync(twoConfigPath, config);
     backends = await freePorts(2);
-    for (const port of backends) procs.push(new WorkerProcess(configPath, { env: { SC_TEST_NODE_PORT: String(port) } }));
+    for (const port of backends) procs.push(new WorkerProcess(twoConfigPath, { env: { SC_TEST_NODE_PORT: String(port) } }));
     await Promise.all(procs.map((p) => p.waitForOutput(/peer API listening/)));
     await Promise.all(procs.map((p) => p.ready));
     proxy = await RoundRobinProxy.start(us.peerPort, backends);
@@ -223,38 +227,100 @@ describe('two nodes per region behind one peer address', () => {
     assert.equal(restarts, 1, 'the chunk after the cut reached the other process, which did not know the push: begun again there');
   });
 
-  test('one process SIGKILLed under deliveries and invocations: the other serves on', { timeout: 120_000 }, async (t) => {
+  test('one process SIGKILLed under deliveries and invocations: the work it held is finished by the other', { timeout: 120_000 }, async (t) => {
     const invoker = await SoarInvoker.connect({ port: world.broker.stompPort, orgId: 202, destination: uniqueDestination('fn_two_nodes') });
     const toWorkers = { headers: { destination: `/queue/actions.202.${customization.destination}` } };
+    const victimPort = backends[0]!;
+    const survivor = procs[1]!;
     try {
       const originId = 915_002;
       const pings: string[] = [];
-      const invoke = async (n: number, delayMs: number): Promise<void> => {
-        for (let i = 0; i < n; i++) pings.push(await invoker.invoke('clearing_ping', { clearing_ping_message: `two nodes ${i}`, clearing_ping_delay_ms: delayMs }, toWorkers));
+      const invoke = async (n: number, delayMs: number, label: string): Promise<string[]> => {
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) ids.push(await invoker.invoke('clearing_ping', { clearing_ping_message: `${label} ${i}`, clearing_ping_delay_ms: delayMs }, toWorkers));
+        pings.push(...ids);
+        return ids;
       };
-      await invoke(10, 300);
-      const racing = Promise.allSettled(Array.from({ length: 10 }, (_, i) => deliver(body(originId, [`before the kill #${i}`]))));
-      await sleep(200);
-      const [victim, survivor] = procs;
-      victim!.signal('SIGKILL');
-      assert.equal(await victim!.exited, null);
-      const settled = await racing;
-      const cut = settled.filter((s) => s.status === 'rejected').length;
+      /** The "Running ..." status lines an invocation sent: one per process that began it. */
+      const starts = (id: string): number => invoker.repliesFor(id).filter((r) => r.json?.complete === false && /^Running /.test(r.json.message)).length;
+      /** The output lines in which a process logged an invocation done. */
+      const logged = (p: WorkerProcess, id: string): number => {
+        const re = new RegExp(`correlation_id=${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w:])`);
+        return p.output.filter((l) => l.includes('invocation success') && re.test(l)).length;
+      };
+
+      // The kill must cut work the victim holds, else this test proves nothing: each attempt holds
+      // invocations running on both processes (all begun, each for seconds) and deliveries in
+      // flight (their notes held by SOAR, one at a time under the copy's claim), then kills. Should
+      // the broker or the round robin have left the victim nothing, it is started again and the
+      // kill repeated.
+      let victim = procs[0]!;
+      let cut: { attempt: number; deliveries: number[]; pings: string[] } | null = null;
+      const delivered: { label: string; answer: DistributeAnswer }[] = [];
+      const repeated: number[] = [];
+      const attempts: { deliveries_cut: number; invocations_cut: number }[] = [];
+      for (let attempt = 1; attempt <= 3 && !cut; attempt++) {
+        if (attempt > 1) {
+          victim = new WorkerProcess(twoConfigPath, { env: { SC_TEST_NODE_PORT: String(victimPort) } });
+          procs[0] = victim;
+          await victim.ready;
+        }
+        us.emulator.faults.delayNext(10, 400, { method: 'POST', path: /\/comments$/ });
+        const held = await invoke(10, 2500, `attempt ${attempt} before the kill`);
+        const labels = Array.from({ length: 10 }, (_, i) => `attempt ${attempt} before the kill #${i}`);
+        const racing = Promise.allSettled(labels.map((l) => deliver(body(originId, [l]))));
+        await invoker.waitUntil(() => held.every((id) => starts(id) > 0), 15_000, 'every invocation begun');
+        victim.signal('SIGKILL');
+        assert.equal(await victim.exited, null);
+        const connectionsAtKill = proxy.connections.get(victimPort) ?? 0;
+        const settled = await racing;
+        us.emulator.faults.clear();
+        const cutDeliveries = settled.flatMap((s, i) => (s.status === 'rejected' ? [i] : []));
+        settled.forEach((s, i) => s.status === 'fulfilled' && delivered.push({ label: labels[i]!, answer: s.value }));
+        // The deliveries the kill cut are repeated (the origin's sweep does it with Undelivered rows).
+        for (const i of cutDeliveries) delivered.push({ label: labels[i]!, answer: await deliver(body(originId, [labels[i]!])) });
+        repeated.push(...cutDeliveries);
+        await invoker.waitUntil(() => held.every((id) => invoker.finalsFor(id).length > 0), 60_000, 'every final reply');
+        // Begun on both processes: begun on the victim, then redelivered to the survivor.
+        const cutPings = held.filter((id) => starts(id) > 1);
+        attempts.push({ deliveries_cut: cutDeliveries.length, invocations_cut: cutPings.length });
+        assert.equal(proxy.connections.get(victimPort) ?? 0, connectionsAtKill, 'nothing reached the dead process after the kill');
+        if (cutDeliveries.length > 0 && cutPings.length > 0) cut = { attempt, deliveries: cutDeliveries, pings: cutPings };
+      }
+      t.diagnostic(figures('two-nodes-kill-attempts', { attempts: JSON.stringify(attempts) }));
+      assert.ok(cut, `the kill cut deliveries and invocations in flight on the killed process (attempts: ${JSON.stringify(attempts)})`);
+
       // After the kill: new deliveries and invocations, served by the survivor alone.
-      await invoke(10, 0);
-      const afterKill = await Promise.all(Array.from({ length: 10 }, (_, i) => deliver(body(originId, [`after the kill #${i}`])).catch((err: Error) => {
-        throw new Error(`after the kill #${i}: ${err.message}; survivor:\n${survivor!.output.slice(-30).join('\n')}`);
+      const connectionsAfterKill = proxy.connections.get(victimPort) ?? 0;
+      const later = await invoke(10, 0, 'after the kill');
+      const afterLabels = Array.from({ length: 10 }, (_, i) => `after the kill #${i}`);
+      const afterKill = await Promise.all(afterLabels.map((l) => deliver(body(originId, [l])).catch((err: Error) => {
+        throw new Error(`${l}: ${err.message}; survivor:\n${survivor.output.slice(-30).join('\n')}`);
       })));
-      // The deliveries the kill cut are repeated (the origin's sweep does it with Undelivered rows).
-      const again = await Promise.all(settled.map((s, i) => (s.status === 'rejected' ? deliver(body(originId, [`before the kill #${i}`])) : Promise.resolve(s.value))));
+      afterKill.forEach((answer, i) => delivered.push({ label: afterLabels[i]!, answer }));
       await invoker.waitUntil(() => pings.every((id) => invoker.finalsFor(id).length > 0), 60_000, 'every final reply');
+
       const copies = await world.copiesOf('us', 'soar2', originId);
-      const ids = new Set([...afterKill, ...again].map((a) => a.remote_incident_id));
-      const completed = pings.filter((id) => invoker.finalsFor(id)[0]?.json?.message === 'Completed').length;
-      t.diagnostic(figures('two-nodes-kill', { invocations: pings.length, completed, deliveries_cut_by_kill: cut, copies: copies.length, survivor_pid: survivor!.pid }));
-      assert.equal(completed, pings.length, 'every invocation answered, the dead process\'s ones redelivered to the survivor');
+      const ids = new Set(delivered.map((d) => d.answer.remote_incident_id));
+      const onCopy = await contents([...ids][0]!);
+      const finals = pings.map((id) => invoker.finalsFor(id));
+      t.diagnostic(figures('two-nodes-kill', {
+        attempt: cut.attempt, deliveries_cut_by_kill: cut.deliveries.length, invocations_cut_by_kill: cut.pings.length,
+        invocations: pings.length, copies: copies.length, survivor_pid: survivor.pid,
+      }));
+      assert.deepEqual(finals.map((f) => f.length), pings.map(() => 1), 'every invocation answered exactly once');
+      assert.deepEqual(finals.map((f) => f[0]?.json?.message), pings.map(() => 'Completed'));
+      // What the victim held when killed was finished by the survivor, never by the victim.
+      for (const id of cut.pings) {
+        assert.equal(logged(survivor, id), 1, `${id}, cut on the killed process, completed by the survivor`);
+        assert.equal(logged(victim, id), 0, `${id} never completed by the killed process`);
+      }
+      for (const id of later) assert.equal(logged(survivor, id), 1, `${id}, sent after the kill, served by the survivor`);
+      assert.equal(proxy.connections.get(victimPort) ?? 0, connectionsAfterKill, 'deliveries after the kill all went to the survivor');
       assert.deepEqual(copies.map((c) => c.id), [...ids], 'one copy, named by every delivery');
+      for (const d of delivered) assert.equal(onCopy.notes.get(d.label), 1, `note of "${d.label}" once`);
     } finally {
+      us.emulator.faults.clear();
       await invoker.close();
     }
   });
