@@ -199,7 +199,7 @@ export async function main(argv: string[], program: Program): Promise<number> {
         .option('brand', { type: 'string', describe: 'Only this brand (default: every configured brand)' }), (a) => {
       result = selftest(a as BrandArgs & { json: boolean }, program);
     })
-    .command('health', 'Ask the running node\'s admin listener (config admin:) whether it is ready: every brand\'s SOAR and broker connected, every peer answering. For a container HEALTHCHECK and scripts. Exit 0 ready, 1 not ready or no answer', (y) =>
+    .command('health', 'Ask the running node\'s admin listener (config admin:) whether it is ready: every brand\'s SOAR and broker connected, every peer answering. For a container HEALTHCHECK and scripts. Exit 0 ready, 1 not ready or no answer, 2 no admin: section', (y) =>
       y
         .option('live', { type: 'boolean', default: false, describe: 'Only ask whether the process is alive (/healthz) instead of ready (/readyz)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print the listener\'s JSON answer' })

@@ -128,7 +128,16 @@ export function createLogger(opts: LoggerOptions): Logger {
     }));
   }
   const format = winston.format.combine(scrub(opts.secrets ?? []), winston.format.timestamp());
-  return winston.createLogger({ level: opts.level, format, transports }) as unknown as Logger;
+  const logger = winston.createLogger({ level: opts.level, format, transports });
+  // A transport that cannot write (the log file's permissions, a full disk) must not end the
+  // process: winston re-emits its error on the logger, and an unheard 'error' event throws.
+  let told = false;
+  logger.on('error', (err: Error) => {
+    if (told) return;
+    told = true;
+    process.stderr.write(`soar-clearing: a log destination failed, its lines are lost: ${err.message}\n`);
+  });
+  return logger as unknown as Logger;
 }
 
 /**

@@ -270,7 +270,8 @@ export class BrandWorker {
       this.running.delete(delivery.messageId);
     }
     const durationMs = Math.round(performance.now() - started);
-    this.metrics.invocation(inv.functionName, outcome, durationMs);
+    // A name this app does not serve comes from the message: one label value for all of them.
+    this.metrics.invocation(this.opts.registry.get(inv.functionName) ? inv.functionName : 'unknown', outcome, durationMs);
     if (reply === null) {
       // Abandoned on shutdown: unacked, so the broker hands it to the next worker.
       this.dedupe.delete(delivery.messageId);
