@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AppConfig } from '../config/types.js';
 import { ClearingError, ErrorCode } from '../core/errors.js';
 import { isRecord } from '../core/json.js';
-import { ADMIN_PATHS } from '../http/admin-server.js';
+import { ADMIN_PATHS, adminUrl } from '../http/admin-server.js';
 
 export interface HealthOptions {
   readonly live: boolean;
@@ -44,7 +44,7 @@ export async function healthCommand(config: AppConfig, opts: HealthOptions, out:
   const host = reachableHost(config.admin.listen.host);
   const { port } = config.admin.listen;
   const path = opts.live ? ADMIN_PATHS.live : ADMIN_PATHS.ready;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+  const url = adminUrl(host, port, path);
   let answer: { status: number; body: string };
   try {
     answer = await get(host, port, path, opts.timeoutMs);

@@ -33,6 +33,8 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { jsonPointer, schemaProblems } from '../core/schema-problems.js';
+import { CERT_WARN_DAYS } from '../config/cert-expiry.js';
+import { daysLeft } from '../config/pem.js';
 import type { ListenConfig, NodeTlsConfig, PeerConfig } from '../config/types.js';
 import { ClearingError, ErrorCode, messageForPeers } from '../core/errors.js';
 import type { Logger } from '../core/types.js';
@@ -410,9 +412,9 @@ function warnOnExpiry(pem: Buffer, log: Logger): void {
   try {
     const cert = new X509Certificate(pem);
     const validTo = new Date(cert.validTo);
-    const days = (validTo.getTime() - Date.now()) / 86_400_000;
+    const days = daysLeft(validTo, Date.now());
     if (days < 0) log.error('node certificate has expired: peers will refuse it', { valid_to: validTo.toISOString() });
-    else if (days < 30) log.warn('node certificate expires soon', { valid_to: validTo.toISOString(), days: Math.floor(days) });
+    else if (days < CERT_WARN_DAYS) log.warn('node certificate expires soon', { valid_to: validTo.toISOString(), days });
   } catch {
     // unreadable: the TLS layer has already said so
   }

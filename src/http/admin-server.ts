@@ -32,6 +32,11 @@ interface AdminRoute {
 /** Paths of the listener, for the `health` command and the docs. */
 export const ADMIN_PATHS = { live: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
 
+/** The admin listener's URL for `path` (an IPv6 address in brackets). */
+export function adminUrl(host: string, port: number, path: string): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export class AdminServer {
@@ -67,7 +72,7 @@ export class AdminServer {
       server.listen(listen.port, listen.host, () => resolve());
     });
     const self = new AdminServer(server);
-    log.info(`admin listener on http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${self.port} (${Object.values(ADMIN_PATHS).join(', ')})`);
+    log.info(`admin listener on ${adminUrl(listen.host, self.port, '')} (${Object.values(ADMIN_PATHS).join(', ')})`);
     if (!LOOPBACK.test(listen.host)) log.warn(`the admin listener (${listen.host}) has no authentication: whoever reaches it reads the node's health and metrics`);
     return self;
   }
